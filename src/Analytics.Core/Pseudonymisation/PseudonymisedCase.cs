@@ -1,0 +1,16 @@
+using Analytics.Core.Cases;
+
+namespace Analytics.Core.Pseudonymisation;
+
+/// <summary>
+/// Result of pseudonymising one submission in memory: the record to store plus what the receipt reports.
+/// </summary>
+/// <param name="Record">The pseudonymised record.</param>
+/// <param name="Tokens">Every distinct token in the record (structured fields and narrative placeholders).</param>
+/// <param name="TokenCounts">Tokens produced from structured identifiers, by type (e.g. "phone" → 2).</param>
+/// <param name="ScrubbedCounts">Spans replaced in free text, by type.</param>
+public sealed record PseudonymisedCase(
+    StoredCase Record,
+    IReadOnlyList<string> Tokens,
+    IReadOnlyDictionary<string, int> TokenCounts,
+    IReadOnlyDictionary<string, int> ScrubbedCounts);
