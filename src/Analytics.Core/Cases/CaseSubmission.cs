@@ -74,6 +74,7 @@ public sealed record ModusOperandi
     public IReadOnlyList<string> RecruitmentChannels { get; init; } = [];
     public IReadOnlyList<string> MeansOfControl { get; init; } = [];
     public IReadOnlyList<string> ExploitationTypes { get; init; } = [];
+    public IReadOnlyList<string> LabourSectors { get; init; } = [];
 }
 
 public sealed record RouteLeg
