@@ -1,0 +1,292 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
+
+namespace Analytics.Core.Cases;
+
+/// <summary>JSON reading and writing of case records with one strict, shared configuration.</summary>
+public static class CaseJson
+{
+    /// <summary>Maximum nesting depth accepted; the schema needs 5.</summary>
+    public const int MaxDepth = 32;
+
+    private static readonly IJsonTypeInfoResolver _resolver =
+        CaseJsonContext.Default.WithAddedModifier(static typeInfo =>
+        {
+            // A missing schemaVersion must be reported, not silently defaulted to "1" by the model.
+            if (typeInfo.Type == typeof(CaseSubmission))
+                typeInfo.CreateObject = static () => new CaseSubmission { SchemaVersion = "" };
+        });
+
+    private static readonly JsonReaderOptions _readerOptions = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = MaxDepth,
+    };
+
+    /// <summary>
+    /// Options for reading submissions: camelCase, unknown properties and duplicate properties rejected,
+    /// no trailing commas or comments, numbers only as numbers and strings only as strings,
+    /// null rejected for non-nullable members.
+    /// </summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions(writeNulls: true);
+
+    // Canonical form for hashing: no indentation, nulls omitted, property order fixed by the source generator.
+    private static readonly JsonSerializerOptions _canonical = CreateOptions(writeNulls: false);
+
+    private static JsonSerializerOptions CreateOptions(bool writeNulls)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            AllowDuplicateProperties = false,
+            AllowTrailingCommas = false,
+            ReadCommentHandling = JsonCommentHandling.Disallow,
+            MaxDepth = MaxDepth,
+            NumberHandling = JsonNumberHandling.Strict,
+            RespectNullableAnnotations = true,
+            WriteIndented = false,
+            DefaultIgnoreCondition = writeNulls ? JsonIgnoreCondition.Never : JsonIgnoreCondition.WhenWritingNull,
+            TypeInfoResolver = _resolver,
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    /// <summary>
+    /// Reads a submission from UTF-8 JSON. Never throws for bad input: malformed JSON, invalid UTF-8,
+    /// wrong types and unknown properties come back as errors with a JSON Pointer.
+    /// Does not validate content; run <see cref="CaseValidator.Validate(CaseSubmission)"/> next.
+    /// </summary>
+    public static CaseParseResult Parse(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.StartsWith("\uFEFF"u8))
+            utf8 = utf8[3..];
+
+        if (!Utf8.IsValid(utf8))
+            return CaseParseResult.Failed("", $"The body is not valid UTF-8 (first invalid byte at offset {FirstInvalidUtf8Offset(utf8)}).");
+
+        if (utf8.IsEmpty)
+            return CaseParseResult.Failed("", "The body is empty; expected a JSON object.");
+
+        // A syntax-only pass first, so a syntax error is never mistaken for a type error.
+        if (SyntaxError(utf8) is { } syntaxError)
+            return CaseParseResult.Failed("", syntaxError);
+
+        try
+        {
+            var submission = JsonSerializer.Deserialize(utf8, (JsonTypeInfo<CaseSubmission>)Options.GetTypeInfo(typeof(CaseSubmission)));
+            return submission is null
+                ? CaseParseResult.Failed("", "Expected a JSON object, found null.")
+                : CaseParseResult.Succeeded(submission);
+        }
+        catch (JsonException ex)
+        {
+            return CaseParseResult.Failed(ShapeError(ex));
+        }
+    }
+
+    /// <summary>Canonical UTF-8 bytes of a stored record: fixed property order, no indentation, nulls omitted.</summary>
+    public static byte[] Serialize(StoredCase storedCase) =>
+        JsonSerializer.SerializeToUtf8Bytes(storedCase, (JsonTypeInfo<StoredCase>)_canonical.GetTypeInfo(typeof(StoredCase)));
+
+    private static string? SyntaxError(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, isFinalBlock: true, new JsonReaderState(_readerOptions));
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return $"Malformed JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {Reason(ex.Message)}";
+        }
+    }
+
+    private static ValidationError ShapeError(JsonException ex)
+    {
+        var pointer = PathToPointer(ex.Path);
+        var message = ex.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            // The serializer reports the containing object; name the unknown property itself.
+            var name = QuotedName(message);
+            if (name is not null)
+                pointer = pointer + "/" + EscapePointerToken(name);
+            return new ValidationError(pointer, "Unknown property; the schema does not allow it.");
+        }
+        if (message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
+            return new ValidationError(pointer, "Property appears more than once.");
+        var expected = ExpectedKind(pointer);
+        return new ValidationError(pointer, expected is null ? "Wrong type." : $"Wrong type: expected {expected}.");
+    }
+
+    // The first single-quoted token of a serializer message, e.g. The JSON property 'x' could not be mapped...
+    private static string? QuotedName(string message)
+    {
+        var start = message.IndexOf('\'');
+        if (start < 0)
+            return null;
+        var end = message.IndexOf('\'', start + 1);
+        return end < 0 ? null : message[(start + 1)..end];
+    }
+
+    // Reader messages can quote input fragments; drop them so no submitted value reaches a log.
+    private static string Reason(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut >= 0)
+            message = message[..cut].TrimEnd(' ', '|');
+        var builder = new StringBuilder(message.Length);
+        var inQuote = false;
+        foreach (var c in message)
+        {
+            if (c == '\'')
+            {
+                if (!inQuote)
+                    builder.Append("'…'");
+                inQuote = !inQuote;
+                continue;
+            }
+            if (!inQuote)
+                builder.Append(c);
+        }
+        return builder.ToString().TrimEnd();
+    }
+
+    /// <summary>Converts a System.Text.Json path such as <c>$.victims[0]['a b']</c> to an RFC 6901 pointer.</summary>
+    internal static string PathToPointer(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+            return "";
+        var builder = new StringBuilder(path.Length + 4);
+        var i = path[0] == '$' ? 1 : 0;
+        while (i < path.Length)
+        {
+            var c = path[i];
+            if (c == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                if (end < 0)
+                    end = path.Length;
+                builder.Append('/').Append(EscapePointerToken(path[(i + 1)..end]));
+                i = end;
+            }
+            else if (c == '[' && i + 1 < path.Length && path[i + 1] == '\'')
+            {
+                var end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
+                if (end < 0)
+                    end = path.Length;
+                builder.Append('/').Append(EscapePointerToken(path[(i + 2)..end]));
+                i = Math.Min(end + 2, path.Length);
+            }
+            else if (c == '[')
+            {
+                var end = path.IndexOf(']', i + 1);
+                if (end < 0)
+                    end = path.Length;
+                builder.Append('/').Append(path, i + 1, end - i - 1);
+                i = Math.Min(end + 1, path.Length);
+            }
+            else
+            {
+                i++;
+            }
+        }
+        return builder.ToString();
+    }
+
+    internal static string EscapePointerToken(string token) =>
+        token.Contains('~') || token.Contains('/') ? token.Replace("~", "~0").Replace("/", "~1") : token;
+
+    // Walks the serializer metadata along the pointer to say what JSON kind was expected there.
+    private static string? ExpectedKind(string pointer)
+    {
+        Type? type = typeof(CaseSubmission);
+        foreach (var token in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (type is null)
+                return null;
+            var info = Options.GetTypeInfo(type);
+            if (info.Kind == JsonTypeInfoKind.Enumerable)
+            {
+                type = info.ElementType;
+            }
+            else if (info.Kind == JsonTypeInfoKind.Object)
+            {
+                type = info.Properties.FirstOrDefault(p => p.Name == token)?.PropertyType;
+            }
+            else
+            {
+                return null;
+            }
+        }
+        return type is null ? null : Describe(type);
+    }
+
+    private static string Describe(Type type)
+    {
+        var underlying = Nullable.GetUnderlyingType(type);
+        if (underlying is not null)
+            return Describe(underlying) + " or null";
+        if (type == typeof(string))
+            return "a string";
+        if (type == typeof(int))
+            return "an integer";
+        return Options.GetTypeInfo(type).Kind switch
+        {
+            JsonTypeInfoKind.Enumerable => "an array",
+            JsonTypeInfoKind.Object => "an object",
+            _ => "a " + type.Name,
+        };
+    }
+
+    private static int FirstInvalidUtf8Offset(ReadOnlySpan<byte> utf8)
+    {
+        var offset = 0;
+        while (offset < utf8.Length)
+        {
+            if (Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+                return offset;
+            offset += consumed;
+        }
+        return offset;
+    }
+}
+
+/// <summary>Outcome of <see cref="CaseJson.Parse"/>: either a submission or the errors that prevented reading it.</summary>
+public sealed class CaseParseResult
+{
+    private CaseParseResult(CaseSubmission? submission, IReadOnlyList<ValidationError> errors)
+    {
+        Submission = submission;
+        Errors = errors;
+    }
+
+    /// <summary>The submission read, or null when <see cref="Errors"/> is not empty.</summary>
+    public CaseSubmission? Submission { get; }
+
+    public IReadOnlyList<ValidationError> Errors { get; }
+
+    [MemberNotNullWhen(true, nameof(Submission))]
+    public bool IsSuccess => Submission is not null;
+
+    internal static CaseParseResult Succeeded(CaseSubmission submission) => new(submission, []);
+
+    internal static CaseParseResult Failed(string pointer, string message) => new(null, [new ValidationError(pointer, message)]);
+
+    internal static CaseParseResult Failed(ValidationError error) => new(null, [error]);
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(CaseSubmission))]
+[JsonSerializable(typeof(StoredCase))]
+internal sealed partial class CaseJsonContext : JsonSerializerContext;
