@@ -14,7 +14,7 @@ public static class CaseJson
     public const int MaxDepth = 32;
 
     private static readonly IJsonTypeInfoResolver _resolver =
-        CaseJsonContext.Default.WithAddedModifier(static typeInfo =>
+        new DefaultJsonTypeInfoResolver().WithAddedModifier(static typeInfo =>
         {
             // A missing schemaVersion must be reported, not silently defaulted to "1" by the model.
             if (typeInfo.Type == typeof(CaseSubmission))
@@ -35,7 +35,7 @@ public static class CaseJson
     /// </summary>
     public static JsonSerializerOptions Options { get; } = CreateOptions(writeNulls: true);
 
-    // Canonical form for hashing: no indentation, nulls omitted, property order fixed by the source generator.
+    // Canonical form for hashing: no indentation, nulls omitted, properties in declaration order.
     private static readonly JsonSerializerOptions _canonical = CreateOptions(writeNulls: false);
 
     private static JsonSerializerOptions CreateOptions(bool writeNulls)
@@ -117,9 +117,9 @@ public static class CaseJson
         var message = ex.Message;
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
-            // The serializer reports the containing object; name the unknown property itself.
+            // The path normally ends at the unknown property already; make sure the pointer names it.
             var name = QuotedName(message);
-            if (name is not null)
+            if (name is not null && !pointer.EndsWith("/" + EscapePointerToken(name), StringComparison.Ordinal))
                 pointer = pointer + "/" + EscapePointerToken(name);
             return new ValidationError(pointer, "Unknown property; the schema does not allow it.");
         }
@@ -285,8 +285,3 @@ public sealed class CaseParseResult
 
     internal static CaseParseResult Failed(ValidationError error) => new(null, [error]);
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(CaseSubmission))]
-[JsonSerializable(typeof(StoredCase))]
-internal sealed partial class CaseJsonContext : JsonSerializerContext;
