@@ -211,6 +211,7 @@ public static class CaseJson
     private static string? ExpectedKind(string pointer)
     {
         Type? type = typeof(CaseSubmission);
+        var nullable = false;
         foreach (var token in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             if (type is null)
@@ -219,24 +220,24 @@ public static class CaseJson
             if (info.Kind == JsonTypeInfoKind.Enumerable)
             {
                 type = info.ElementType;
+                nullable = false;
             }
             else if (info.Kind == JsonTypeInfoKind.Object)
             {
-                type = info.Properties.FirstOrDefault(p => p.Name == token)?.PropertyType;
+                var property = info.Properties.FirstOrDefault(p => p.Name == token);
+                type = property?.PropertyType;
+                nullable = property?.IsSetNullable ?? false;
             }
             else
             {
                 return null;
             }
         }
-        return type is null ? null : Describe(type);
+        return type is null ? null : Describe(Nullable.GetUnderlyingType(type) ?? type) + (nullable ? " or null" : "");
     }
 
     private static string Describe(Type type)
     {
-        var underlying = Nullable.GetUnderlyingType(type);
-        if (underlying is not null)
-            return Describe(underlying) + " or null";
         if (type == typeof(string))
             return "a string";
         if (type == typeof(int))

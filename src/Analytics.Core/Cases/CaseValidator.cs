@@ -59,51 +59,51 @@ public static class CaseValidator
         if (s.SchemaVersion != SchemaVersion)
             errors.Add("/schemaVersion", string.IsNullOrEmpty(s.SchemaVersion) ? "Required; must be \"1\"." : "Must be \"1\".");
 
-        var jurisdictionValid = RequiredCode(errors, "/jurisdiction", s.Jurisdiction, _countries);
+        var jurisdictionValid = RequiredCode(errors, "", "/jurisdiction", s.Jurisdiction, _countries);
         ValidateAuthority(errors, s.Authority, jurisdictionValid ? s.Jurisdiction : null);
-        RequiredText(errors, "/caseReference", s.CaseReference, MaxTextLength);
-        RequiredCode(errors, "/stage", s.Stage, _stages);
-        OptionalCode(errors, "/outcome", s.Outcome, _outcomes);
+        RequiredText(errors, "", "/caseReference", s.CaseReference, MaxTextLength);
+        RequiredCode(errors, "", "/stage", s.Stage, _stages);
+        OptionalCode(errors, "", "/outcome", s.Outcome, _outcomes);
         if (s.OffencePeriod is { } period)
             ValidatePeriod(errors, period);
 
         var legalBasis = s.LegalBasis ?? [];
-        MaxCount(errors, "/legalBasis", legalBasis.Count, MaxLegalBasis, "legal provisions");
+        MaxCount(errors, "", "/legalBasis", legalBasis.Count, MaxLegalBasis, "legal provisions");
         for (var i = 0; i < legalBasis.Count; i++)
-            RequiredText(errors, "/legalBasis/" + i, legalBasis[i], MaxTextLength);
+            RequiredText(errors, "", "/legalBasis/" + i, legalBasis[i], MaxTextLength);
 
         var victims = s.Victims ?? [];
         if (victims.Count == 0)
             errors.Add("/victims", "Required; at least one victim.");
-        MaxCount(errors, "/victims", victims.Count, MaxVictims, "victims");
+        MaxCount(errors, "", "/victims", victims.Count, MaxVictims, "victims");
         for (var i = 0; i < victims.Count; i++)
             ValidateVictim(errors, "/victims/" + i, victims[i], today);
 
         var suspects = s.Suspects ?? [];
-        MaxCount(errors, "/suspects", suspects.Count, MaxSuspects, "suspects");
+        MaxCount(errors, "", "/suspects", suspects.Count, MaxSuspects, "suspects");
         for (var i = 0; i < suspects.Count; i++)
             ValidateSuspect(errors, "/suspects/" + i, suspects[i]);
 
         if (s.ModusOperandi is { } mo)
         {
-            CodeArray(errors, "/modusOperandi/recruitmentChannels", mo.RecruitmentChannels, _recruitmentChannels);
-            CodeArray(errors, "/modusOperandi/meansOfControl", mo.MeansOfControl, _meansOfControl);
-            CodeArray(errors, "/modusOperandi/exploitationTypes", mo.ExploitationTypes, _exploitationTypes);
-            CodeArray(errors, "/modusOperandi/labourSectors", mo.LabourSectors, _labourSectors);
+            CodeArray(errors, "", "/modusOperandi/recruitmentChannels", mo.RecruitmentChannels, _recruitmentChannels);
+            CodeArray(errors, "", "/modusOperandi/meansOfControl", mo.MeansOfControl, _meansOfControl);
+            CodeArray(errors, "", "/modusOperandi/exploitationTypes", mo.ExploitationTypes, _exploitationTypes);
+            CodeArray(errors, "", "/modusOperandi/labourSectors", mo.LabourSectors, _labourSectors);
         }
 
         var route = s.Route ?? [];
-        MaxCount(errors, "/route", route.Count, MaxRouteLegs, "route legs");
+        MaxCount(errors, "", "/route", route.Count, MaxRouteLegs, "route legs");
         for (var i = 0; i < route.Count; i++)
             ValidateRouteLeg(errors, "/route/" + i, route[i]);
 
-        CodeArray(errors, "/exploitationCountries", s.ExploitationCountries, _countries, MaxExploitationCountries);
+        CodeArray(errors, "", "/exploitationCountries", s.ExploitationCountries, _countries, MaxExploitationCountries);
 
         if (s.DigitalEvidence is { } evidence)
             ValidateDigitalEvidence(errors, evidence);
 
         var flows = s.FinancialFlows ?? [];
-        MaxCount(errors, "/financialFlows", flows.Count, MaxFinancialFlows, "financial flows");
+        MaxCount(errors, "", "/financialFlows", flows.Count, MaxFinancialFlows, "financial flows");
         for (var i = 0; i < flows.Count; i++)
             ValidateFinancialFlow(errors, "/financialFlows/" + i, flows[i]);
 
@@ -185,8 +185,8 @@ public static class CaseValidator
             errors.Add(pointer, "Must be an object, not null.");
             return;
         }
-        OptionalText(errors, pointer + "/name", victim.Name, MaxNameLength);
-        Age(errors, pointer + "/age", victim.Age);
+        OptionalText(errors, pointer, "/name", victim.Name, MaxNameLength);
+        Age(errors, pointer, "/age", victim.Age);
         if (victim.DateOfBirth is { } dob)
         {
             if (!TryParsePartialDate(dob, allowMonth: false, out var date))
@@ -194,12 +194,12 @@ public static class CaseValidator
             else if (new DateOnly(date.Year, date.Month, date.Day) > today)
                 errors.Add(pointer + "/dateOfBirth", "Must not be in the future.");
         }
-        OptionalCode(errors, pointer + "/ageBand", victim.AgeBand, _ageBands);
-        OptionalCode(errors, pointer + "/gender", victim.Gender, _genders);
-        OptionalCode(errors, pointer + "/citizenship", victim.Citizenship, _countries);
-        CodeArray(errors, pointer + "/vulnerabilities", victim.Vulnerabilities, _vulnerabilities);
-        OptionalCode(errors, pointer + "/identifiedBy", victim.IdentifiedBy, _identifiedBy);
-        Identifiers(errors, pointer + "/identifiers", victim.Identifiers);
+        OptionalCode(errors, pointer, "/ageBand", victim.AgeBand, _ageBands);
+        OptionalCode(errors, pointer, "/gender", victim.Gender, _genders);
+        OptionalCode(errors, pointer, "/citizenship", victim.Citizenship, _countries);
+        CodeArray(errors, pointer, "/vulnerabilities", victim.Vulnerabilities, _vulnerabilities);
+        OptionalCode(errors, pointer, "/identifiedBy", victim.IdentifiedBy, _identifiedBy);
+        Identifiers(errors, pointer, "/identifiers", victim.Identifiers);
     }
 
     private static void ValidateSuspect(Errors errors, string pointer, Suspect? suspect)
@@ -209,34 +209,34 @@ public static class CaseValidator
             errors.Add(pointer, "Must be an object, not null.");
             return;
         }
-        OptionalText(errors, pointer + "/name", suspect.Name, MaxNameLength);
-        RequiredCode(errors, pointer + "/role", suspect.Role, _roles);
-        Age(errors, pointer + "/age", suspect.Age);
-        OptionalCode(errors, pointer + "/ageBand", suspect.AgeBand, _ageBands);
-        OptionalCode(errors, pointer + "/gender", suspect.Gender, _genders);
-        OptionalCode(errors, pointer + "/citizenship", suspect.Citizenship, _countries);
-        OptionalCode(errors, pointer + "/relationToVictim", suspect.RelationToVictim, _relations);
-        Identifiers(errors, pointer + "/identifiers", suspect.Identifiers);
+        OptionalText(errors, pointer, "/name", suspect.Name, MaxNameLength);
+        RequiredCode(errors, pointer, "/role", suspect.Role, _roles);
+        Age(errors, pointer, "/age", suspect.Age);
+        OptionalCode(errors, pointer, "/ageBand", suspect.AgeBand, _ageBands);
+        OptionalCode(errors, pointer, "/gender", suspect.Gender, _genders);
+        OptionalCode(errors, pointer, "/citizenship", suspect.Citizenship, _countries);
+        OptionalCode(errors, pointer, "/relationToVictim", suspect.RelationToVictim, _relations);
+        Identifiers(errors, pointer, "/identifiers", suspect.Identifiers);
     }
 
-    private static void Identifiers(Errors errors, string pointer, IReadOnlyList<Identifier>? identifiers)
+    private static void Identifiers(Errors errors, string parent, string name, IReadOnlyList<Identifier>? identifiers)
     {
         if (identifiers is null || identifiers.Count == 0)
             return;
-        MaxCount(errors, pointer, identifiers.Count, MaxIdentifiers, "identifiers");
+        MaxCount(errors, parent, name, identifiers.Count, MaxIdentifiers, "identifiers");
         for (var i = 0; i < identifiers.Count; i++)
         {
-            var itemPointer = pointer + "/" + i;
+            var itemPointer = parent + name + "/" + i;
             var identifier = identifiers[i];
             if (identifier is null)
             {
                 errors.Add(itemPointer, "Must be an object, not null.");
                 continue;
             }
-            var typeValid = RequiredCode(errors, itemPointer + "/type", identifier.Type, _identifierTypes);
-            RequiredText(errors, itemPointer + "/value", identifier.Value, MaxTextLength);
-            OptionalCode(errors, itemPointer + "/platform", identifier.Platform, _platforms);
-            OptionalCode(errors, itemPointer + "/country", identifier.Country, _countries);
+            var typeValid = RequiredCode(errors, itemPointer, "/type", identifier.Type, _identifierTypes);
+            RequiredText(errors, itemPointer, "/value", identifier.Value, MaxTextLength);
+            OptionalCode(errors, itemPointer, "/platform", identifier.Platform, _platforms);
+            OptionalCode(errors, itemPointer, "/country", identifier.Country, _countries);
             if (typeValid && identifier.Type == "handle" && identifier.Platform is null)
                 errors.Add(itemPointer + "/platform", "Required when type is handle; " + _platforms.AllowedMessage + ".");
         }
@@ -249,19 +249,19 @@ public static class CaseValidator
             errors.Add(pointer, "Must be an object, not null.");
             return;
         }
-        var fromValid = RequiredCode(errors, pointer + "/from", leg.From, _countries);
-        var toValid = RequiredCode(errors, pointer + "/to", leg.To, _countries);
+        var fromValid = RequiredCode(errors, pointer, "/from", leg.From, _countries);
+        var toValid = RequiredCode(errors, pointer, "/to", leg.To, _countries);
         if (fromValid && toValid && leg.From == leg.To)
             errors.Add(pointer + "/to", "Must differ from from; a route leg crosses a border.");
-        OptionalCode(errors, pointer + "/transport", leg.Transport, _transport);
+        OptionalCode(errors, pointer, "/transport", leg.Transport, _transport);
     }
 
     private static void ValidateDigitalEvidence(Errors errors, DigitalEvidence evidence)
     {
-        CodeArray(errors, "/digitalEvidence/kinds", evidence.Kinds, _evidenceKinds);
-        CodeArray(errors, "/digitalEvidence/platforms", evidence.Platforms, _platforms);
+        CodeArray(errors, "", "/digitalEvidence/kinds", evidence.Kinds, _evidenceKinds);
+        CodeArray(errors, "", "/digitalEvidence/platforms", evidence.Platforms, _platforms);
         var requests = evidence.CrossBorderRequests ?? [];
-        MaxCount(errors, "/digitalEvidence/crossBorderRequests", requests.Count, MaxEvidenceRequests, "requests");
+        MaxCount(errors, "", "/digitalEvidence/crossBorderRequests", requests.Count, MaxEvidenceRequests, "requests");
         for (var i = 0; i < requests.Count; i++)
         {
             var pointer = "/digitalEvidence/crossBorderRequests/" + i;
@@ -270,8 +270,8 @@ public static class CaseValidator
                 errors.Add(pointer, "Must be an object, not null.");
                 continue;
             }
-            RequiredCode(errors, pointer + "/instrument", request.Instrument, _instruments);
-            RequiredCode(errors, pointer + "/country", request.Country, _countries);
+            RequiredCode(errors, pointer, "/instrument", request.Instrument, _instruments);
+            RequiredCode(errors, pointer, "/country", request.Country, _countries);
         }
     }
 
@@ -282,43 +282,45 @@ public static class CaseValidator
             errors.Add(pointer, "Must be an object, not null.");
             return;
         }
-        RequiredCode(errors, pointer + "/amountBand", flow.AmountBand, _amountBands);
-        RequiredCode(errors, pointer + "/channel", flow.Channel, _paymentChannels);
-        Identifiers(errors, pointer + "/identifiers", flow.Identifiers);
+        RequiredCode(errors, pointer, "/amountBand", flow.AmountBand, _amountBands);
+        RequiredCode(errors, pointer, "/channel", flow.Channel, _paymentChannels);
+        Identifiers(errors, pointer, "/identifiers", flow.Identifiers);
     }
 
-    private static void Age(Errors errors, string pointer, int? age)
+    private static string IndexName(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void Age(Errors errors, string parent, string name, int? age)
     {
         if (age is < 0 or > MaxAge)
-            errors.Add(pointer, $"Must be a whole number of years from 0 to {MaxAge}.");
+            errors.Add(parent + name, $"Must be a whole number of years from 0 to {MaxAge}.");
     }
 
-    private static bool RequiredCode(Errors errors, string pointer, string? code, CodeList list)
+    private static bool RequiredCode(Errors errors, string parent, string name, string? code, CodeList list)
     {
         if (list.Contains(code))
             return true;
-        errors.Add(pointer, (string.IsNullOrEmpty(code) ? "Required; " : "Unknown code; ") + list.AllowedMessage + ".");
+        errors.Add(parent + name, (string.IsNullOrEmpty(code) ? "Required; " : "Unknown code; ") + list.AllowedMessage + ".");
         return false;
     }
 
-    private static void OptionalCode(Errors errors, string pointer, string? code, CodeList list)
+    private static void OptionalCode(Errors errors, string parent, string name, string? code, CodeList list)
     {
         if (code is not null && !list.Contains(code))
-            errors.Add(pointer, "Unknown code; " + list.AllowedMessage + ".");
+            errors.Add(parent + name, "Unknown code; " + list.AllowedMessage + ".");
     }
 
-    private static void CodeArray(Errors errors, string pointer, IReadOnlyList<string>? codes, CodeList list, int? maxItems = null)
+    private static void CodeArray(Errors errors, string parent, string name, IReadOnlyList<string>? codes, CodeList list, int? maxItems = null)
     {
         if (codes is null || codes.Count == 0)
             return;
         var max = maxItems ?? list.Codes.Length;
-        MaxCount(errors, pointer, codes.Count, max, "entries");
+        MaxCount(errors, parent, name, codes.Count, max, "entries");
         for (var i = 0; i < codes.Count; i++)
         {
             var code = codes[i];
             if (!list.Contains(code))
             {
-                errors.Add(pointer + "/" + i, "Unknown code; " + list.AllowedMessage + ".");
+                errors.Add(parent + name + "/" + i, "Unknown code; " + list.AllowedMessage + ".");
                 continue;
             }
             // Lists are short (bounded by their code list), so a quadratic scan beats allocating a set.
@@ -326,35 +328,35 @@ public static class CaseValidator
             {
                 if (codes[j] == code)
                 {
-                    errors.Add(pointer + "/" + i, "Repeats an earlier entry; each code may appear once.");
+                    errors.Add(parent + name + "/" + i, "Repeats an earlier entry; each code may appear once.");
                     break;
                 }
             }
         }
     }
 
-    private static void MaxCount(Errors errors, string pointer, int count, int max, string what)
+    private static void MaxCount(Errors errors, string parent, string name, int count, int max, string what)
     {
         if (count > max)
-            errors.Add(pointer, $"Too many {what}; at most {max}.");
+            errors.Add(parent + name, $"Too many {what}; at most {max}.");
     }
 
-    private static void RequiredText(Errors errors, string pointer, string? value, int maxLength)
+    private static void RequiredText(Errors errors, string parent, string name, string? value, int maxLength)
     {
         if (string.IsNullOrEmpty(value))
-            errors.Add(pointer, $"Required; 1 to {maxLength} characters.");
+            errors.Add(parent + name, $"Required; 1 to {maxLength} characters.");
         else if (CodePointLength(value, maxLength) > maxLength)
-            errors.Add(pointer, $"Too long; at most {maxLength} characters.");
+            errors.Add(parent + name, $"Too long; at most {maxLength} characters.");
     }
 
-    private static void OptionalText(Errors errors, string pointer, string? value, int maxLength)
+    private static void OptionalText(Errors errors, string parent, string name, string? value, int maxLength)
     {
         if (value is null)
             return;
         if (value.Length == 0)
-            errors.Add(pointer, $"Must not be empty; omit it or give 1 to {maxLength} characters.");
+            errors.Add(parent + name, $"Must not be empty; omit it or give 1 to {maxLength} characters.");
         else if (CodePointLength(value, maxLength) > maxLength)
-            errors.Add(pointer, $"Too long; at most {maxLength} characters.");
+            errors.Add(parent + name, $"Too long; at most {maxLength} characters.");
     }
 
     // JSON Schema counts code points; UTF-16 length is an upper bound, so only long strings are counted.
