@@ -21,6 +21,15 @@ public enum PhoneFormat
 /// <summary>A synthetic mobile number: country, calling code and national significant number.</summary>
 public sealed record SyntheticPhone(string Country, string CallingCode, string NationalNumber)
 {
+    private static readonly PhoneFormat[] AllFormats = [PhoneFormat.InternationalSpaced, PhoneFormat.E164, PhoneFormat.DoubleZero, PhoneFormat.National];
+    private static readonly PhoneFormat[] NoDoubleZero = [PhoneFormat.InternationalSpaced, PhoneFormat.E164, PhoneFormat.National];
+
+    /// <summary>
+    /// The formats a person of the number's country would write. "00" is the international prefix almost
+    /// everywhere in Europe but not in Nigeria (009), so "00234..." is not offered there.
+    /// </summary>
+    public IReadOnlyList<PhoneFormat> Formats => Country == "NG" ? NoDoubleZero : AllFormats;
+
     public string Format(PhoneFormat format)
     {
         var plan = PhonePlans.For(Country);
