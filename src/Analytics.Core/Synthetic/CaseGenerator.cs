@@ -273,7 +273,10 @@ public sealed class CaseGenerator
 
             // Offence period and procedure.
             var from = month.AddDays(_rng.Next(28));
+            var lastDay = ParseMonth(options.EndMonth).AddMonths(1).AddDays(-1);
             var to = from.AddDays(_rng.Next(30, 540));
+            if (to > lastDay) to = lastDay;
+            if (to < from) to = from;
             var registered = to.Year > from.Year && Chance(0.5) ? to.Year : from.Year;
             var reference = NewReference(authority, registered);
             var stage = Pick(SyntheticCatalog.Stages);
@@ -746,10 +749,10 @@ public sealed class CaseGenerator
                 var via = profile.Transit.Where(t => t != profile.Origin && t != profile.Destination).Select(SyntheticCatalog.CountryName).ToArray();
                 var transporter = suspects.FirstOrDefault(s => s.Plate is not null);
                 var plate = transporter is null ? "" : $" in a vehicle with registration {transporter.Plate} driven by {transporter.Full}";
-                sb.Add($"{v.First} was taken {TransportPhrase(profile.Transport)} from {SyntheticCatalog.CountryName(profile.Origin)}{(via.Length > 0 ? " via " + string.Join(" and ", via) : "")} to {SyntheticCatalog.CountryName(profile.Destination)}{plate}.");
+                sb.Add($"{v.First} was taken {TransportPhrase(profile.Transport)} from {SyntheticCatalog.CountryName(profile.Origin)}{(via.Length > 0 ? " via " + JoinAnd(via) : "")} to {SyntheticCatalog.CountryName(profile.Destination)}{plate}.");
             }
 
-            sb.Add($"There {(v.Gender == "male" ? "he" : v.Gender == "female" ? "she" : "they")} {(v.Gender == "other" ? "were" : "was")} subjected to {ExploitationPhrase(profile.Exploitation)}{(profile.Means.Length > 0 ? ", controlled through " + string.Join(", ", profile.Means.Select(m => m.Replace('-', ' '))) : "")}.");
+            sb.Add($"There {(v.Gender == "male" ? "he" : v.Gender == "female" ? "she" : "they")} {(v.Gender == "other" ? "were" : "was")} subjected to {ExploitationPhrase(profile.Exploitation)}{(profile.Means.Length > 0 ? ", controlled through " + JoinAnd(profile.Means.Select(m => m.Replace('-', ' ')).ToArray()) : "")}.");
 
             var flow = flows[0];
             var amount = "EUR " + flow.Amount.ToString("N0", CultureInfo.InvariantCulture);
@@ -781,6 +784,9 @@ public sealed class CaseGenerator
             if (sb.Count > 8 && passport is not null) sb.Remove(passport);
             return string.Join(" ", sb);
         }
+
+        private static string JoinAnd(IReadOnlyList<string> items) =>
+            items.Count <= 1 ? string.Join("", items) : string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1];
 
         private static string ChannelPhrase(string channel) => channel switch
         {

@@ -307,6 +307,9 @@ public sealed class CaseGeneratorTests
             foreach (var x in c.ExploitationCountries) Assert.Matches(country, x);
             Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", c.OffencePeriod!.From!);
             Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", c.OffencePeriod.To!);
+            Assert.InRange(string.CompareOrdinal(c.OffencePeriod.From, "2019-01-01"), 0, int.MaxValue);
+            Assert.InRange(string.CompareOrdinal(c.OffencePeriod.To, "2024-12-31"), int.MinValue, 0);
+            Assert.InRange(string.CompareOrdinal(c.OffencePeriod.From, c.OffencePeriod.To), int.MinValue, 0);
         }
     }
 
