@@ -166,8 +166,8 @@ internal static class Bech32
         if ((top & 1) != 0) chk ^= 0x3b6a57b2;
         if ((top & 2) != 0) chk ^= 0x26508e6d;
         if ((top & 4) != 0) chk ^= 0x1ea119fa;
-        if ((top & 8) != 0) chk ^= 0x3d4272a9;
-        if ((top & 16) != 0) chk ^= 0x2a1462c3;
+        if ((top & 8) != 0) chk ^= 0x3d4233dd;
+        if ((top & 16) != 0) chk ^= 0x2a1462b3;
         return chk;
     }
 }
