@@ -13,4 +13,11 @@ public sealed record PseudonymisedCase(
     StoredCase Record,
     IReadOnlyList<string> Tokens,
     IReadOnlyDictionary<string, int> TokenCounts,
-    IReadOnlyDictionary<string, int> ScrubbedCounts);
+    IReadOnlyDictionary<string, int> ScrubbedCounts)
+{
+    /// <summary>
+    /// Structured identifiers, by type, that failed their normaliser (bad checksum, invalid number) and were
+    /// tokenised from their trimmed raw form instead; worth reporting back on the receipt.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> UnvalidatedCounts { get; init; } = new Dictionary<string, int>();
+}

@@ -1,0 +1,157 @@
+using Analytics.Core.Cases;
+
+namespace Analytics.Core.Pseudonymisation;
+
+/// <summary>
+/// Turns a submission into the record that may be stored: identifiers to tokens, free text scrubbed,
+/// ages to bands, dates to year-month. Pure and in memory; thread-safe.
+/// </summary>
+public sealed class CasePseudonymiser
+{
+    private readonly Tokeniser _tokeniser;
+    private readonly TextScrubber _scrubber;
+
+    /// <summary>Creates a pseudonymiser whose tokens chain through <paramref name="keys"/> (last = active).</summary>
+    public CasePseudonymiser(KeyRing keys)
+    {
+        _tokeniser = new Tokeniser(keys);
+        _scrubber = new TextScrubber(_tokeniser);
+    }
+
+    /// <summary>
+    /// Pseudonymises one submission. Ages are taken at the start of the offence period, or at
+    /// <paramref name="referenceDate"/> when the period has no start.
+    /// </summary>
+    public PseudonymisedCase Pseudonymise(CaseSubmission submission, DateOnly referenceDate)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        var run = new Run(_tokeniser, submission.Jurisdiction);
+        var ageDate = Generalisation.TryParseDate(submission.OffencePeriod?.From, out var from, out _) ? from : referenceDate;
+
+        var caseToken = _tokeniser.TokenForCaseReference(submission.CaseReference, submission.Authority) ?? "";
+        if (caseToken.Length > 0) run.Count(caseToken);
+
+        var victims = submission.Victims.Select(v => new StoredVictim
+        {
+            AgeBand = AgeBandOf(v.Age, v.DateOfBirth, v.AgeBand, ageDate),
+            Gender = v.Gender,
+            Citizenship = v.Citizenship,
+            Vulnerabilities = v.Vulnerabilities,
+            IdentifiedBy = v.IdentifiedBy,
+            Tokens = run.Tokens(v.Name, v.Identifiers),
+        }).ToList();
+
+        var suspects = submission.Suspects.Select(s => new StoredSuspect
+        {
+            Role = s.Role,
+            AgeBand = AgeBandOf(s.Age, null, s.AgeBand, ageDate),
+            Gender = s.Gender,
+            Citizenship = s.Citizenship,
+            RelationToVictim = s.RelationToVictim,
+            Tokens = run.Tokens(s.Name, s.Identifiers),
+        }).ToList();
+
+        var flows = submission.FinancialFlows.Select(f => new StoredFinancialFlow
+        {
+            AmountBand = f.AmountBand,
+            Channel = f.Channel,
+            Tokens = run.Tokens(null, f.Identifiers),
+        }).ToList();
+
+        // Every structured name and identifier is looked for in the free text, in whatever form it recurs.
+        var context = _scrubber.Prepare(submission.Jurisdiction, run.Known, submission.CaseReference, submission.Authority);
+        var scrubbedCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var legalBasis = submission.LegalBasis.Select(text => run.Scrub(_scrubber, text, context, scrubbedCounts)).ToList();
+        var summary = submission.Summary is null ? null : run.Scrub(_scrubber, submission.Summary, context, scrubbedCounts);
+
+        var record = new StoredCase
+        {
+            SchemaVersion = submission.SchemaVersion,
+            Jurisdiction = submission.Jurisdiction,
+            Authority = submission.Authority,
+            CaseReferenceToken = caseToken,
+            KeyId = _tokeniser.KeyId,
+            Stage = submission.Stage,
+            Outcome = submission.Outcome,
+            PeriodFrom = Generalisation.YearMonth(submission.OffencePeriod?.From),
+            PeriodTo = Generalisation.YearMonth(submission.OffencePeriod?.To),
+            LegalBasis = legalBasis,
+            Victims = victims,
+            Suspects = suspects,
+            ModusOperandi = submission.ModusOperandi ?? new ModusOperandi(),
+            Route = submission.Route,
+            ExploitationCountries = submission.ExploitationCountries,
+            DigitalEvidence = submission.DigitalEvidence ?? new DigitalEvidence(),
+            FinancialFlows = flows,
+            Summary = summary,
+        };
+        return new PseudonymisedCase(record, run.AllTokens, run.StructuredCounts(), scrubbedCounts)
+        {
+            UnvalidatedCounts = run.Unvalidated,
+        };
+    }
+
+    // Exact age first, then date of birth, then a band the source already had; anything else is dropped.
+    private static string? AgeBandOf(int? age, string? dateOfBirth, string? band, DateOnly at) =>
+        age is { } a ? Generalisation.AgeBand(a)
+        : dateOfBirth is not null ? Generalisation.AgeBandFromDateOfBirth(dateOfBirth, at) ?? Generalisation.ValidAgeBand(band)
+        : Generalisation.ValidAgeBand(band);
+
+    // Per-call state: the tokens made so far and the known items for the scrubber.
+    private sealed class Run(Tokeniser tokeniser, string jurisdiction)
+    {
+        private readonly List<string> _allTokens = [];
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _structured = new(StringComparer.Ordinal);
+
+        public List<KnownIdentifier> Known { get; } = [];
+        public Dictionary<string, int> Unvalidated { get; } = new(StringComparer.Ordinal);
+        public IReadOnlyList<string> AllTokens => _allTokens;
+
+        public IReadOnlyList<string> Tokens(string? name, IReadOnlyList<Identifier> identifiers)
+        {
+            var tokens = new List<string>();
+            if (!string.IsNullOrWhiteSpace(name)) Add(tokens, IdentifierTypes.Name, name, null, null);
+            foreach (var id in identifiers)
+            {
+                if (!string.IsNullOrWhiteSpace(id.Value)) Add(tokens, id.Type, id.Value, id.Country, id.Platform);
+            }
+            return tokens;
+        }
+
+        private void Add(List<string> tokens, string type, string value, string? country, string? platform)
+        {
+            var token = tokeniser.TokenFor(type, value, country, platform, jurisdiction, out var validated);
+            if (!validated)
+            {
+                var t = Tokeniser.TypeOf(token)!;
+                Unvalidated[t] = Unvalidated.GetValueOrDefault(t) + 1;
+            }
+            if (!tokens.Contains(token)) tokens.Add(token);
+            Count(token);
+            Known.Add(new KnownIdentifier(type, value, country, platform));
+        }
+
+        public void Count(string token)
+        {
+            _structured.Add(token);
+            if (_seen.Add(token)) _allTokens.Add(token);
+        }
+
+        public string Scrub(TextScrubber scrubber, string text, ScrubContext context, Dictionary<string, int> counts)
+        {
+            var result = scrubber.Scrub(text, context);
+            foreach (var (type, n) in result.Counts) counts[type] = counts.GetValueOrDefault(type) + n;
+            foreach (var token in result.Tokens)
+            {
+                if (_seen.Add(token)) _allTokens.Add(token);
+            }
+            return result.Text;
+        }
+
+        // Distinct structured tokens by type: the same phone on a victim and a suspect counts once.
+        public Dictionary<string, int> StructuredCounts() => _structured
+            .GroupBy(t => Tokeniser.TypeOf(t)!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+    }
+}

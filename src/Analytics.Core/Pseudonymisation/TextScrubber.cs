@@ -1,0 +1,612 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using PhoneNumbers;
+
+namespace Analytics.Core.Pseudonymisation;
+
+/// <summary>An identifier from the structured part of a submission, to be found again in its free text.</summary>
+/// <param name="Type">One of <see cref="IdentifierTypes"/>.</param>
+/// <param name="Value">The raw value as submitted.</param>
+/// <param name="Country">Country for phones (parsing region), documents and plates (token prefix).</param>
+/// <param name="Platform">Platform for handles.</param>
+public sealed record KnownIdentifier(string Type, string Value, string? Country = null, string? Platform = null);
+
+/// <summary>A scrubbed text.</summary>
+/// <param name="Text">The text with each hit replaced by "[&lt;token&gt;]" (dates of birth by "[dob]").</param>
+/// <param name="Counts">Replaced spans by type ("dob" for dates of birth).</param>
+/// <param name="Tokens">Distinct tokens placed in the text.</param>
+public sealed record ScrubResult(string Text, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<string> Tokens);
+
+/// <summary>
+/// Removes direct identifiers from free text: validated recognisers (e-mail, phone, IBAN, card, wallet, handle),
+/// context words (date of birth, passport / ID, plate, phone) and every identifier and name known from the
+/// structured part of the same submission, wherever and however it recurs. Each hit becomes its typed token, so
+/// links between cases survive scrubbing. Thread-safe.
+/// </summary>
+public sealed partial class TextScrubber
+{
+    public const string DateOfBirthType = "dob";
+
+    // Lower wins on equal length: what the submission told us beats context words, which beat bare patterns.
+    private const int KnownPriority = 0;
+    private const int ContextPriority = 1;
+    private const int PatternPriority = 2;
+
+    private static readonly PhoneNumberUtil _phoneUtil = PhoneNumberUtil.GetInstance();
+
+    private readonly Tokeniser _tokeniser;
+
+    /// <summary>Creates a scrubber whose tokens come from <paramref name="tokeniser"/>.</summary>
+    public TextScrubber(Tokeniser tokeniser)
+    {
+        ArgumentNullException.ThrowIfNull(tokeniser);
+        _tokeniser = tokeniser;
+    }
+
+    /// <summary>
+    /// Prepares the known items of one submission once, for scrubbing several of its texts.
+    /// <paramref name="defaultRegion"/> (ISO alpha-2, usually the jurisdiction) is used to read national phone numbers.
+    /// </summary>
+    public ScrubContext Prepare(string? defaultRegion, IEnumerable<KnownIdentifier>? known = null,
+        string? caseReference = null, string? authority = null)
+    {
+        var context = new ScrubContext(string.IsNullOrWhiteSpace(defaultRegion) ? null : defaultRegion.Trim().ToUpperInvariant());
+        foreach (var item in known ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(item.Value)) continue;
+            var type = item.Type.Trim().ToLowerInvariant();
+            var token = _tokeniser.TokenFor(type, item.Value, item.Country, item.Platform, context.DefaultRegion, out _);
+            var normalised = Normalisers.Normalise(type, item.Value, item.Country, item.Platform, context.DefaultRegion);
+            context.Add(Tokeniser.TypeOf(token)!, item, normalised, token);
+        }
+        if (!string.IsNullOrWhiteSpace(caseReference))
+        {
+            var token = _tokeniser.TokenForCaseReference(caseReference, authority ?? "");
+            if (token is not null) context.AddLoose(caseReference, IdentifierTypes.CaseReference, token);
+        }
+        return context;
+    }
+
+    /// <summary>Scrubs one text with no structured items known.</summary>
+    public ScrubResult Scrub(string text, string? defaultRegion, IEnumerable<KnownIdentifier>? known = null) =>
+        Scrub(text, Prepare(defaultRegion, known));
+
+    /// <summary>Scrubs one text against a prepared submission context.</summary>
+    public ScrubResult Scrub(string text, ScrubContext context)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(context);
+        var hits = new List<Hit>();
+        FindKnownLoose(text, context, hits);
+        FindNames(text, context, hits);
+        FindEmails(text, context, hits);
+        FindHandles(text, context, hits);
+        FindIbans(text, context, hits);
+        FindCards(text, context, hits);
+        FindWallets(text, context, hits);
+        FindPhones(text, context, hits);
+        FindContext(text, context, hits);
+        return Apply(text, hits);
+    }
+
+    private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority)
+    {
+        public int End => Start + Length;
+    }
+
+    private static ScrubResult Apply(string text, List<Hit> hits)
+    {
+        if (hits.Count == 0) return new ScrubResult(text, new Dictionary<string, int>(), []);
+        // Longest span wins an overlap; ties go to the more trustworthy source, then to the earlier span.
+        hits.Sort((a, b) => a.Length != b.Length ? b.Length.CompareTo(a.Length)
+            : a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : a.Start.CompareTo(b.Start));
+        var covered = new bool[text.Length];
+        var accepted = new List<Hit>();
+        foreach (var hit in hits)
+        {
+            if (hit.Length <= 0 || covered.AsSpan(hit.Start, hit.Length).Contains(true)) continue;
+            covered.AsSpan(hit.Start, hit.Length).Fill(true);
+            accepted.Add(hit);
+        }
+        accepted.Sort((a, b) => a.Start.CompareTo(b.Start));
+
+        var sb = new StringBuilder(text.Length);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var tokens = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var position = 0;
+        foreach (var hit in accepted)
+        {
+            sb.Append(text, position, hit.Start - position);
+            sb.Append('[').Append(hit.Token ?? DateOfBirthType).Append(']');
+            position = hit.End;
+            counts[hit.Type] = counts.GetValueOrDefault(hit.Type) + 1;
+            if (hit.Token is not null && seen.Add(hit.Token)) tokens.Add(hit.Token);
+        }
+        sb.Append(text, position, text.Length - position);
+        return new ScrubResult(sb.ToString(), counts, tokens);
+    }
+
+    private static bool IsWordChar(char ch) => char.IsLetterOrDigit(ch) || ch == '_';
+
+    private static bool BoundaryBefore(string text, int start) => start == 0 || !char.IsLetterOrDigit(text[start - 1]);
+
+    private static bool BoundaryAfter(string text, int end) => end >= text.Length || !char.IsLetterOrDigit(text[end]);
+
+    // ---- Known structured identifiers, matched on their alphanumerics so any separators match ----
+
+    // Separators a writer may put inside an identifier ("RO49 AAAA…", "B-123-ABC", "0721.234.567").
+    private static bool IsSkippableSeparator(char ch) => ch is ' ' or '.' or '-' or '/' or '\t' or '(' or ')' or '\u00A0';
+
+    private static void FindKnownLoose(string text, ScrubContext context, List<Hit> hits)
+    {
+        if (context.LooseItems.Count == 0) return;
+        // Skeleton of the text: upper-case alphanumerics with separators dropped; any other character becomes
+        // a break (\0) so that no match can run across it. map[i] = index in text of skeleton char i.
+        var skeleton = new StringBuilder(text.Length);
+        var map = new List<int>(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (char.IsLetterOrDigit(ch))
+            {
+                skeleton.Append(char.ToUpperInvariant(ch));
+                map.Add(i);
+            }
+            else if (!IsSkippableSeparator(ch))
+            {
+                skeleton.Append('\0');
+                map.Add(i);
+            }
+        }
+        var s = skeleton.ToString();
+        foreach (var item in context.LooseItems)
+        {
+            var from = 0;
+            while (from < s.Length)
+            {
+                var at = s.IndexOf(item.Skeleton, from, StringComparison.Ordinal);
+                if (at < 0) break;
+                from = at + 1;
+                var start = map[at];
+                var end = map[at + item.Skeleton.Length - 1] + 1;
+                if (!BoundaryBefore(text, start) || !BoundaryAfter(text, end)) continue;
+                // Keep an international "+" with the number it belongs to.
+                if (start > 0 && text[start - 1] == '+') start--;
+                hits.Add(new Hit(start, end - start, item.Type, item.Token, KnownPriority));
+            }
+        }
+    }
+
+    // ---- Known names: full, reordered, re-cased, without diacritics, or in part ----
+
+    private static void FindNames(string text, ScrubContext context, List<Hit> hits)
+    {
+        if (context.NameParts.Count == 0) return;
+        var words = new List<(int Start, int End, string Folded)>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsLetter(text[i]))
+            {
+                i++;
+                continue;
+            }
+            var start = i;
+            while (i < text.Length && (char.IsLetter(text[i]) || char.GetUnicodeCategory(text[i]) == System.Globalization.UnicodeCategory.NonSpacingMark)) i++;
+            words.Add((start, i, NameFolding.FoldWord(text.AsSpan(start, i - start))));
+        }
+
+        var w = 0;
+        while (w < words.Count)
+        {
+            if (!context.NameParts.TryGetValue(words[w].Folded, out var candidates))
+            {
+                w++;
+                continue;
+            }
+            // Extend the run over following parts of the same person, separated only by spaces, commas or hyphens.
+            var names = new HashSet<int>(candidates);
+            var runEnd = w;
+            while (runEnd + 1 < words.Count
+                   && IsNameGap(text, words[runEnd].End, words[runEnd + 1].Start)
+                   && context.NameParts.TryGetValue(words[runEnd + 1].Folded, out var next)
+                   && names.Overlaps(next))
+            {
+                names.IntersectWith(next);
+                runEnd++;
+            }
+            var single = words[w].Folded;
+            var accept = runEnd > w || (single.Length >= 3 && !CommonWords.Contains(single));
+            if (accept)
+            {
+                var nameIndex = names.Min();
+                hits.Add(new Hit(words[w].Start, words[runEnd].End - words[w].Start, IdentifierTypes.Name,
+                    context.Names[nameIndex], KnownPriority));
+            }
+            w = runEnd + 1;
+        }
+    }
+
+    private static bool IsNameGap(string text, int from, int to)
+    {
+        if (to - from > 3) return false;
+        for (var i = from; i < to; i++)
+        {
+            if (text[i] is not (' ' or ',' or '-' or '\u00A0')) return false;
+        }
+        return true;
+    }
+
+    // ---- Validated pattern recognisers ----
+
+    [GeneratedRegex(@"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])")]
+    private static partial Regex EmailRegex();
+
+    private void FindEmails(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (var m in EmailRegex().EnumerateMatches(text))
+        {
+            var normalised = Normalisers.Email(text.Substring(m.Index, m.Length));
+            if (normalised is null) continue;
+            hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Email, TokenOf(context, IdentifierTypes.Email, normalised), PatternPriority));
+        }
+    }
+
+    private const string HandleBody = @"[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?";
+    private const string Platforms = "instagram|insta|ig|tiktok|snapchat|snap|telegram|facebook|fb|twitter|x|discord|roblox|tinder|badoo|vk|vkontakte|onlyfans|whatsapp|signal|viber";
+
+    [GeneratedRegex(@"(?<![\w.@/])@(?<h>" + HandleBody + @")(?![\w@])")]
+    private static partial Regex AtHandleRegex();
+
+    // "instagram: maria_b", "on TikTok as @maria", "Snapchat username = maria".
+    [GeneratedRegex(@"\b(?<p>" + Platforms + @")\b(?:\s+(?:account|profile|username|user|handle|id|page|name|as))?\s*(?:[:=]\s*(?<at>@)?|(?<at>@))(?<h>" + HandleBody + @")(?![\w@])", RegexOptions.IgnoreCase)]
+    private static partial Regex PlatformHandleRegex();
+
+    private void FindHandles(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (Match m in PlatformHandleRegex().Matches(text))
+        {
+            var h = m.Groups["h"];
+            var at = m.Groups["at"];
+            var start = at.Success ? at.Index : h.Index;
+            var platform = CanonicalPlatform(m.Groups["p"].Value);
+            var normalised = Normalisers.Handle(h.Value, platform);
+            if (normalised is null) continue;
+            hits.Add(new Hit(start, h.Index + h.Length - start, IdentifierTypes.Handle, TokenOf(context, IdentifierTypes.Handle, normalised), ContextPriority));
+        }
+        foreach (Match m in AtHandleRegex().Matches(text))
+        {
+            var bare = m.Groups["h"].Value.ToLowerInvariant();
+            // No platform in sight: the same handle given in the structured part decides; otherwise "other".
+            var token = context.KnownHandles.TryGetValue(bare, out var known) ? known
+                : TokenOf(context, IdentifierTypes.Handle, Normalisers.Handle(bare, null)!);
+            hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Handle, token, known is null ? PatternPriority : KnownPriority));
+        }
+    }
+
+    private static string CanonicalPlatform(string word) => word.ToLowerInvariant() switch
+    {
+        "insta" or "ig" => "instagram",
+        "fb" => "facebook",
+        "twitter" => "x",
+        "snap" => "snapchat",
+        "vkontakte" => "vk",
+        var p => p,
+    };
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){10,32}")]
+    private static partial Regex IbanCandidateRegex();
+
+    private void FindIbans(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (var m in IbanCandidateRegex().EnumerateMatches(text))
+        {
+            var length = IbanCheck.LengthFor(text.AsSpan(m.Index, 2));
+            if (length is null) continue;
+            // Take exactly the country's IBAN length of alphanumerics; the greedy pattern may have run on.
+            var sb = new StringBuilder(length.Value);
+            var end = m.Index;
+            for (; end < m.Index + m.Length && sb.Length < length; end++)
+            {
+                if (char.IsAsciiLetterOrDigit(text[end])) sb.Append(char.ToUpperInvariant(text[end]));
+            }
+            if (sb.Length != length || !BoundaryAfter(text, end)) continue;
+            var iban = sb.ToString();
+            if (!IbanCheck.IsValid(iban)) continue;
+            hits.Add(new Hit(m.Index, end - m.Index, IdentifierTypes.Iban, TokenOf(context, IdentifierTypes.Iban, iban), PatternPriority));
+        }
+    }
+
+    [GeneratedRegex(@"(?<![\w\-])\d{2,6}(?:[ \-]\d{2,6}){1,7}(?![\w])|(?<![\w\-])\d{13,19}(?![\w])")]
+    private static partial Regex CardCandidateRegex();
+
+    private void FindCards(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (var m in CardCandidateRegex().EnumerateMatches(text))
+        {
+            var groups = Groups(text, m.Index, m.Length);
+            // Drop trailing groups until what is left is a Luhn-valid card, so a following number cannot hide one.
+            for (var last = groups.Count - 1; last >= 0; last--)
+            {
+                var start = groups[0].Start;
+                var end = groups[last].End;
+                var card = Normalisers.Card(text.Substring(start, end - start));
+                if (card is null) continue;
+                hits.Add(new Hit(start, end - start, IdentifierTypes.Card, TokenOf(context, IdentifierTypes.Card, card), PatternPriority));
+                break;
+            }
+        }
+    }
+
+    [GeneratedRegex(@"(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|[bB][cC]1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87}|0[xX][0-9a-fA-F]{40})(?![\w])")]
+    private static partial Regex WalletCandidateRegex();
+
+    private void FindWallets(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (var m in WalletCandidateRegex().EnumerateMatches(text))
+        {
+            var wallet = Normalisers.Wallet(text.Substring(m.Index, m.Length));
+            if (wallet is null) continue;
+            hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Wallet, TokenOf(context, IdentifierTypes.Wallet, wallet), PatternPriority));
+        }
+    }
+
+    // ---- Phones: digit runs with the usual separators, kept only when libphonenumber says they are valid ----
+
+    [GeneratedRegex(@"(?<![\w+])\+?\(?\d[\d \t.\-/()\u00A0]{4,28}\d(?![\w])")]
+    private static partial Regex PhoneCandidateRegex();
+
+    // Dates, year ranges and "2023/114"-style references are digit runs that must never be read as phones.
+    [GeneratedRegex(@"^(?:\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}|(?:19|20)\d\d\s?[\-/–]\s?\d{1,4}|\d{1,2}[./]\d{1,2}[./]?)$")]
+    private static partial Regex NotAPhoneRegex();
+
+    private void FindPhones(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (var m in PhoneCandidateRegex().EnumerateMatches(text))
+        {
+            var groups = Groups(text, m.Index, m.Length);
+            FindPhonesIn(text, groups, 0, groups.Count - 1, context, hits);
+        }
+    }
+
+    // Tries the longest run of digit groups first; on a hit, what lies either side is searched the same way,
+    // so "tel 0721 234 567 / 0722 345 678" gives two phones and "2023/114 0721 234 567" gives one.
+    private void FindPhonesIn(string text, List<(int Start, int End)> groups, int lo, int hi, ScrubContext context, List<Hit> hits)
+    {
+        if (lo > hi) return;
+        for (var size = hi - lo + 1; size >= 1; size--)
+        {
+            for (var first = lo; first + size - 1 <= hi; first++)
+            {
+                var last = first + size - 1;
+                var start = groups[first].Start;
+                var end = groups[last].End;
+                var digits = CountDigits(text, start, end);
+                if (digits is < 7 or > 17) continue;
+                var e164 = ReadPhone(text.Substring(start, end - start), context, requireStrictFormat: true);
+                if (e164 is null) continue;
+                hits.Add(new Hit(start, end - start, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, e164), PatternPriority));
+                FindPhonesIn(text, groups, lo, first - 1, context, hits);
+                FindPhonesIn(text, groups, last + 1, hi, context, hits);
+                return;
+            }
+        }
+    }
+
+    /// E.164 of a phone written in text, or null. A number already known from the structured part is accepted in
+    /// its own country's national format too; strict mode additionally wants an international or trunk prefix for
+    /// unknown national numbers, since a bare digit run in prose is more often a reference than a phone.
+    private static string? ReadPhone(string candidate, ScrubContext context, bool requireStrictFormat)
+    {
+        var trimmed = candidate.Trim();
+        if (NotAPhoneRegex().IsMatch(trimmed)) return null;
+        var region = context.DefaultRegion ?? "ZZ";
+        var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
+        var e164 = ParsePhone(trimmed, region);
+        if (e164 is not null && (context.KnownPhones.Contains(e164) || international || !requireStrictFormat || HasTrunkPrefix(trimmed, region)))
+            return e164;
+        foreach (var knownRegion in context.KnownPhoneRegions)
+        {
+            var other = ParsePhone(trimmed, knownRegion);
+            if (other is not null && context.KnownPhones.Contains(other)) return other;
+        }
+        return null;
+    }
+
+    private static string? ParsePhone(string candidate, string region)
+    {
+        try
+        {
+            if (region == "ZZ" && candidate.StartsWith("00", StringComparison.Ordinal)) candidate = "+" + candidate[2..];
+            var number = _phoneUtil.Parse(candidate, region);
+            return _phoneUtil.IsValidNumber(number) ? _phoneUtil.Format(number, PhoneNumberFormat.E164) : null;
+        }
+        catch (NumberParseException)
+        {
+            return null;
+        }
+    }
+
+    private static bool HasTrunkPrefix(string candidate, string region)
+    {
+        var prefix = _phoneUtil.GetNddPrefixForRegion(region, true);
+        // Regions without a trunk prefix (e.g. Italy, Spain) write national numbers bare.
+        return string.IsNullOrEmpty(prefix) || candidate.TrimStart('(').StartsWith(prefix, StringComparison.Ordinal);
+    }
+
+    private static int CountDigits(string text, int start, int end)
+    {
+        var n = 0;
+        for (var i = start; i < end; i++) if (char.IsAsciiDigit(text[i])) n++;
+        return n;
+    }
+
+    // Splits a span into runs of non-separator characters ("+40", "(0721)", "234").
+    private static List<(int Start, int End)> Groups(string text, int index, int length)
+    {
+        var groups = new List<(int, int)>();
+        var i = index;
+        var end = index + length;
+        while (i < end)
+        {
+            while (i < end && text[i] is ' ' or '\t' or '.' or '-' or '/' or '\u00A0') i++;
+            var start = i;
+            while (i < end && text[i] is not (' ' or '\t' or '.' or '-' or '/' or '\u00A0')) i++;
+            if (i > start) groups.Add((start, i));
+        }
+        return groups;
+    }
+
+    // ---- Context words: date of birth, documents, plates, phones that libphonenumber would not accept ----
+
+    private const string Months = @"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+
+    [GeneratedRegex(@"\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date)(?:\s*[:,\-]\s*|\s+)(?:on\s+)?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + Months + @",?\s+\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
+    private static partial Regex DateOfBirthRegex();
+
+    // The value itself must be upper-case so that "passport was seized" is not taken for a number.
+    [GeneratedRegex(@"\b(?:passport|identity\s+card|id\s+card|identity\s+document|national\s+id|id)\b(?:\s+(?:no|nr|number|num)\b\.?)?\s*[:#.]?\s*(?-i:(?<v>[A-Z0-9]{1,4}[\- ]?[A-Z0-9]{2,20}))(?![\w])", RegexOptions.IgnoreCase)]
+    private static partial Regex DocumentRegex();
+
+    [GeneratedRegex(@"\b(?:licen[cs]e\s+plates?|number\s+plates?|registration(?:\s+(?:number|plate))?|plates?|reg\.)(?:\s+(?:no|nr|number)\b\.?)?\s*[:#]?\s*(?-i:(?<v>[A-Z0-9]{1,4}(?:[\- ]?[A-Z0-9]{1,4}){0,3}))(?![\w])", RegexOptions.IgnoreCase)]
+    private static partial Regex PlateRegex();
+
+    [GeneratedRegex(@"\b(?:tel|telephone|phone|mobile|mob|cell|gsm|whatsapp)\b\.?(?:\s+(?:no|nr|number)\b\.?)?\s*[:#]?\s*(?<v>\+?\(?\d[\d \t.\-/()]{4,20}\d)(?![\w])", RegexOptions.IgnoreCase)]
+    private static partial Regex PhoneContextRegex();
+
+    private void FindContext(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (Match m in DateOfBirthRegex().Matches(text))
+        {
+            var d = m.Groups["d"];
+            hits.Add(new Hit(d.Index, d.Length, DateOfBirthType, null, ContextPriority));
+        }
+        foreach (Match m in DocumentRegex().Matches(text))
+        {
+            AddAlphanumericHit(m.Groups["v"], IdentifierTypes.Document, context, hits);
+        }
+        foreach (Match m in PlateRegex().Matches(text))
+        {
+            AddAlphanumericHit(m.Groups["v"], IdentifierTypes.Plate, context, hits);
+        }
+        foreach (Match m in PhoneContextRegex().Matches(text))
+        {
+            var v = m.Groups["v"];
+            if (NotAPhoneRegex().IsMatch(v.Value.Trim())) continue;
+            // After "tel." a number is a phone even if libphonenumber disagrees (old, foreign or mistyped):
+            // it is still an identifier and must not stay raw.
+            var e164 = ReadPhone(v.Value, context, requireStrictFormat: false);
+            var value = e164 ?? (v.Value.TrimStart().StartsWith('+') ? "+" : "") + new string(v.Value.Where(char.IsAsciiDigit).ToArray());
+            if (value.Count(char.IsAsciiDigit) < 6) continue;
+            hits.Add(new Hit(v.Index, v.Length, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, value), ContextPriority));
+        }
+    }
+
+    private void AddAlphanumericHit(Group v, string type, ScrubContext context, List<Hit> hits)
+    {
+        var core = Normalisers.AlphanumericCore(v.Value);
+        // An ID-like value has digits; "ID card ISSUED" is prose.
+        if (core.Length < 4 || !core.Any(char.IsAsciiDigit)) return;
+        var token = context.KnownByCore.TryGetValue(type + "\n" + core, out var known) ? known : _tokeniser.Token(type, core);
+        hits.Add(new Hit(v.Index, v.Length, type, token, ContextPriority));
+    }
+
+    // A value also given in the structured part keeps exactly the token it got there.
+    private string TokenOf(ScrubContext context, string type, string normalised) =>
+        context.KnownByValue.TryGetValue(type + "\n" + normalised, out var token) ? token : _tokeniser.Token(type, normalised);
+}
+
+/// <summary>The known items of one submission, prepared by <see cref="TextScrubber.Prepare"/>.</summary>
+public sealed class ScrubContext
+{
+    internal ScrubContext(string? defaultRegion) => DefaultRegion = defaultRegion;
+
+    internal string? DefaultRegion { get; }
+    internal Dictionary<string, string> KnownByValue { get; } = new(StringComparer.Ordinal);
+    internal Dictionary<string, string> KnownByCore { get; } = new(StringComparer.Ordinal);
+    internal Dictionary<string, string> KnownHandles { get; } = new(StringComparer.Ordinal);
+    internal HashSet<string> KnownPhones { get; } = new(StringComparer.Ordinal);
+    internal List<string> KnownPhoneRegions { get; } = [];
+    internal List<(string Skeleton, string Type, string Token)> LooseItems { get; } = [];
+    internal List<string> Names { get; } = [];
+    internal Dictionary<string, List<int>> NameParts { get; } = new(StringComparer.Ordinal);
+
+    private static readonly PhoneNumberUtil _phoneUtil = PhoneNumberUtil.GetInstance();
+
+    // Shortest alphanumeric skeleton matched loosely; shorter ones would hit ordinary words and numbers.
+    private const int MinimumSkeleton = 4;
+
+    internal void Add(string type, KnownIdentifier item, string? normalised, string token)
+    {
+        if (normalised is not null) KnownByValue[type + "\n" + normalised] = token;
+        switch (type)
+        {
+            case IdentifierTypes.Name:
+                AddName(item.Value, token);
+                return;
+            case IdentifierTypes.Phone:
+                AddPhone(item, normalised, token);
+                break;
+            case IdentifierTypes.Handle:
+                var bare = item.Value.Trim().TrimStart('@').ToLowerInvariant();
+                KnownHandles.TryAdd(bare, token);
+                break;
+            case IdentifierTypes.Document or IdentifierTypes.Plate:
+                KnownByCore.TryAdd(type + "\n" + Normalisers.AlphanumericCore(item.Value), token);
+                break;
+        }
+        if (type is IdentifierTypes.Email or IdentifierTypes.Handle or IdentifierTypes.Wallet)
+        {
+            // Exact text of these is distinctive; skipping separators inside them would also match prose.
+            AddLoose(item.Value.Trim().TrimStart('@'), type, token, allowSeparators: false);
+        }
+        else
+        {
+            AddLoose(item.Value, type, token);
+        }
+    }
+
+    internal void AddLoose(string value, string type, string token, bool allowSeparators = true)
+    {
+        var skeleton = Normalisers.AlphanumericCore(value);
+        if (!allowSeparators && value.Any(ch => !char.IsLetterOrDigit(ch))) skeleton = value.ToUpperInvariant();
+        if (skeleton.Length < MinimumSkeleton) return;
+        if (!LooseItems.Contains((skeleton, type, token))) LooseItems.Add((skeleton, type, token));
+    }
+
+    private void AddPhone(KnownIdentifier item, string? e164, string token)
+    {
+        if (e164 is null) return;
+        KnownPhones.Add(e164);
+        if (!string.IsNullOrWhiteSpace(item.Country))
+        {
+            var region = item.Country.Trim().ToUpperInvariant();
+            if (region != DefaultRegion && !KnownPhoneRegions.Contains(region)) KnownPhoneRegions.Add(region);
+        }
+        // The same number in its other usual spellings: international with 00, national with trunk prefix.
+        var number = _phoneUtil.Parse(e164, "ZZ");
+        var nsn = _phoneUtil.GetNationalSignificantNumber(number);
+        var trunk = _phoneUtil.GetNddPrefixForRegion(_phoneUtil.GetRegionCodeForNumber(number), true) ?? "";
+        AddLoose(e164, IdentifierTypes.Phone, token);
+        AddLoose("00" + e164[1..], IdentifierTypes.Phone, token);
+        AddLoose(trunk + nsn, IdentifierTypes.Phone, token);
+    }
+
+    private void AddName(string value, string token)
+    {
+        var index = Names.IndexOf(token);
+        if (index < 0)
+        {
+            Names.Add(token);
+            index = Names.Count - 1;
+        }
+        foreach (var word in NameFolding.FoldWords(value))
+        {
+            // Single letters are initials; matching them alone would scrub every "a" and "I".
+            if (word.Length < 2) continue;
+            if (!NameParts.TryGetValue(word, out var list)) NameParts[word] = list = [];
+            if (!list.Contains(index)) list.Add(index);
+        }
+    }
+}

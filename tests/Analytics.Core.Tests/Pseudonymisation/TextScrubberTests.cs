@@ -1,0 +1,256 @@
+using Analytics.Core.Pseudonymisation;
+
+namespace Analytics.Core.Tests.Pseudonymisation;
+
+public class TextScrubberTests
+{
+    private readonly Tokeniser _tokeniser = TestKeys.Tokeniser();
+    private readonly TextScrubber _scrubber;
+
+    public TextScrubberTests() => _scrubber = new TextScrubber(_tokeniser);
+
+    private string T(string type, string normalised) => "[" + _tokeniser.Token(type, normalised) + "]";
+
+    [Fact]
+    public void Scrub_ReplacesEmail_WithEmailToken()
+    {
+        var result = _scrubber.Scrub("Contact was via John.Doe@Example.com today.", "RO");
+
+        Assert.Equal($"Contact was via {T("email", "john.doe@example.com")} today.", result.Text);
+        Assert.Equal(1, result.Counts["email"]);
+    }
+
+    [Theory]
+    [InlineData("He called from +40 721 234 567 twice.")]
+    [InlineData("He called from 0040721234567 twice.")]
+    [InlineData("He called from 0721 234 567 twice.")]
+    [InlineData("He called from 0721-234-567 twice.")]
+    [InlineData("He called from (0721) 234.567 twice.")]
+    public void Scrub_ReplacesPhone_InAnyCommonFormat(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal($"He called from {T("phone", "+40721234567")} twice.", result.Text);
+        Assert.Equal(1, result.Counts["phone"]);
+    }
+
+    [Theory]
+    [InlineData("The recruitment began in 2019 and lasted until 2021.")]
+    [InlineData("She was paid EUR 15000 for the season.")]
+    [InlineData("See case 2023/114 of the tribunal.")]
+    [InlineData("Between 12.03.2019 and 15.04.2019 she worked 7 days a week.")]
+    [InlineData("The period 2019-2020 is covered.")]
+    [InlineData("A total of 1234567 lei was seized.")]
+    public void Scrub_LeavesNumbersThatAreNotPhones(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal(text, result.Text);
+        Assert.Empty(result.Counts);
+    }
+
+    [Theory]
+    [InlineData("Paid into RO49 AAAA 1B31 0075 9384 0000 monthly.")]
+    [InlineData("Paid into RO49AAAA1B31007593840000 monthly.")]
+    public void Scrub_ReplacesIban_WithOrWithoutSpaces(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal($"Paid into {T("iban", "RO49AAAA1B31007593840000")} monthly.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_LeavesIbanLookalike_WhenCheckDigitsWrong()
+    {
+        const string text = "Paid into RO48 AAAA 1B31 0075 9384 0000 monthly.";
+
+        Assert.DoesNotContain("iban", _scrubber.Scrub(text, "RO").Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesCard_WhenLuhnValid()
+    {
+        var result = _scrubber.Scrub("Card 4111-1111-1111-1111 was used; 4111 1111 1111 1112 was not a card.", "RO");
+
+        Assert.Equal($"Card {T("card", "4111111111111111")} was used; 4111 1111 1111 1112 was not a card.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesWallets_WhenChecksumValid()
+    {
+        var result = _scrubber.Scrub(
+            "BTC to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa and bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq, ETH to 0x52908400098527886E0F7030069857D2E4169EE7; not 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb.",
+            "RO");
+
+        Assert.Equal(
+            $"BTC to {T("wallet", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa")} and {T("wallet", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")}, ETH to {T("wallet", "0x52908400098527886e0f7030069857d2e4169ee7")}; not 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb.",
+            result.Text);
+        Assert.Equal(3, result.Counts["wallet"]);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesHandles_WithPlatformWhenNamed()
+    {
+        var result = _scrubber.Scrub("He wrote as @lux_boy and on instagram: maria.b99 later.", "RO");
+
+        Assert.Equal($"He wrote as {T("handle", "other/lux_boy")} and on instagram: {T("handle", "instagram/maria.b99")} later.", result.Text);
+        Assert.Equal(2, result.Counts["handle"]);
+    }
+
+    [Fact]
+    public void Scrub_DoesNotTakeEmailDomainForHandle()
+    {
+        var result = _scrubber.Scrub("Mail: anna@mail.com", "RO");
+
+        Assert.False(result.Counts.ContainsKey("handle"));
+        Assert.Equal(1, result.Counts["email"]);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesKnownPhone_WrittenInOtherFormat()
+    {
+        // A German mobile written nationally in a Romanian case: only recognisable because the structure gave it.
+        var known = new[] { new KnownIdentifier("phone", "+49 151 23456789", "DE") };
+
+        var result = _scrubber.Scrub("He used 0151 2345 6789 and 0049 151 23456789.", "RO", known);
+
+        var token = T("phone", "+4915123456789");
+        Assert.Equal($"He used {token} and {token}.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesKnownIban_WithSpacesAndLowerCase()
+    {
+        var known = new[] { new KnownIdentifier("iban", "GB82WEST12345698765432") };
+
+        var result = _scrubber.Scrub("Money went to gb82 west 1234 5698 7654 32.", "RO", known);
+
+        Assert.Equal($"Money went to {T("iban", "GB82WEST12345698765432")}.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesKnownUnvalidatedIdentifier_FromItsRawForm()
+    {
+        // Fails mod-97, so only the structured part can tell us it is an IBAN.
+        var known = new[] { new KnownIdentifier("iban", "RO00 BANK 0000 1111 2222 3333") };
+
+        var result = _scrubber.Scrub("Transfers to RO00BANK0000111122223333 were made.", "RO", known);
+
+        Assert.Equal($"Transfers to {T("iban", "RO00 BANK 0000 1111 2222 3333")} were made.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesKnownDocumentAndPlate_InOtherFormats()
+    {
+        var known = new[]
+        {
+            new KnownIdentifier("document", "XB123456", "RO"),
+            new KnownIdentifier("plate", "B-123-ABC", "RO"),
+        };
+
+        var result = _scrubber.Scrub("A car B 123 ABC was used; papers xb-123456 were found.", "RO", known);
+
+        Assert.Equal($"A car {T("plate", "RO/B123ABC")} was used; papers {T("document", "RO/XB123456")} were found.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("Ion Popescu recruited her.")]
+    [InlineData("POPESCU, Ion recruited her.")]
+    [InlineData("Ión Popéscu recruited her.")]
+    [InlineData("Popescu recruited her.")]
+    [InlineData("Ion recruited her.")]
+    public void Scrub_ReplacesKnownName_FullReorderedOrPartial(string text)
+    {
+        var known = new[] { new KnownIdentifier("name", "Ion Popescu") };
+
+        var result = _scrubber.Scrub(text, "RO", known);
+
+        Assert.Equal($"{T("name", "ion popescu")} recruited her.", result.Text);
+        Assert.Equal(1, result.Counts["name"]);
+    }
+
+    [Fact]
+    public void Scrub_LeavesCommonWordPartOfName_WhenAlone()
+    {
+        var known = new[] { new KnownIdentifier("name", "Grace Brown") };
+
+        var result = _scrubber.Scrub("By the grace of the court, Grace Brown was heard; a brown van.", "RO", known);
+
+        Assert.Equal($"By the grace of the court, {T("name", "brown grace")} was heard; a brown van.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("The girl, born 12.03.2009, was recruited.", "The girl, born [dob], was recruited.")]
+    [InlineData("The girl (DOB: 2009-03-12) was recruited.", "The girl (DOB: [dob]) was recruited.")]
+    [InlineData("She was born on 12 March 2009 in Iasi.", "She was born on [dob] in Iasi.")]
+    [InlineData("Date of birth March 12, 2009.", "Date of birth [dob].")]
+    public void Scrub_ReplacesDateOfBirth_NearContextWord(string text, string expected)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal(expected, result.Text);
+        Assert.Equal(1, result.Counts["dob"]);
+    }
+
+    [Fact]
+    public void Scrub_LeavesDate_WithoutBirthContext()
+    {
+        const string text = "The raid took place on 12.03.2023.";
+
+        Assert.Equal(text, _scrubber.Scrub(text, "RO").Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesDocumentNumber_AfterPassport()
+    {
+        var result = _scrubber.Scrub("Her passport no. XA1234567 was withheld; the passport was later found.", "RO");
+
+        Assert.Equal($"Her passport no. {T("document", "XA1234567")} was withheld; the passport was later found.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesIdCardAndPlate_AfterContextWords()
+    {
+        var result = _scrubber.Scrub("ID card RX 123456 seized; licence plate: IS 07 XYZ.", "RO");
+
+        Assert.Equal($"ID card {T("document", "RX123456")} seized; licence plate: {T("plate", "IS07XYZ")}.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesNumberAfterTel_EvenWhenNotAValidPhone()
+    {
+        var result = _scrubber.Scrub("Tel. 0999 111 22 was written on the note.", "RO");
+
+        Assert.Equal($"Tel. {T("phone", "099911122")} was written on the note.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesKnownCaseReference()
+    {
+        var context = _scrubber.Prepare("RO", [], "DOS 123/2023", "DIICOT");
+
+        var result = _scrubber.Scrub("Joined with dos 123/2023 last year.", context);
+
+        Assert.Equal($"Joined with [{_tokeniser.TokenForCaseReference("DOS 123/2023", "DIICOT")}] last year.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_PrefersLongestHit_WhenOverlapping()
+    {
+        // "john.doe" is also a known handle; the e-mail around it is longer and wins.
+        var known = new[] { new KnownIdentifier("handle", "@john.doe", null, "instagram") };
+
+        var result = _scrubber.Scrub("Write to john.doe@example.com now.", "RO", known);
+
+        Assert.Equal($"Write to {T("email", "john.doe@example.com")} now.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReturnsDistinctTokens()
+    {
+        var result = _scrubber.Scrub("Call +40 721 234 567 or 0721 234 567.", "RO");
+
+        Assert.Single(result.Tokens);
+        Assert.Equal(2, result.Counts["phone"]);
+    }
+}
