@@ -1,0 +1,114 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Analytics.Data.ApiKeys;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Api.Auth;
+
+public static class AnalyticsClaims
+{
+    public const string Role = "analytics_role";
+    public const string Jurisdiction = "jurisdiction";
+    public const string Authority = "authority";
+    public const string KeyId = "key_id";
+
+    public static string? RoleOf(this ClaimsPrincipal user) => user.FindFirstValue(Role);
+    public static string? JurisdictionOf(this ClaimsPrincipal user) => user.FindFirstValue(Jurisdiction);
+    public static string? AuthorityOf(this ClaimsPrincipal user) => user.FindFirstValue(Authority);
+    public static string PrincipalId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(KeyId) ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "anonymous";
+}
+
+public static class Policies
+{
+    public const string Prosecutor = "prosecutor";
+    public const string Analyst = "analyst";
+    public const string Steward = "steward";
+}
+
+/// <summary>Authenticates <c>Authorization: ApiKey ak_…</c> or <c>X-Api-Key: ak_…</c>.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyStore keys,
+    IMemoryCache cache)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = Presented(Request);
+        if (presented is null) return AuthenticateResult.NoResult();
+
+        // Verified keys are cached briefly so that a burst of requests costs one lookup; revocation takes effect within the TTL.
+        var record = await cache.GetOrCreateAsync("apikey:" + presented, async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
+            entry.Size = 1;
+            return await keys.VerifyAsync(presented, Context.RequestAborted);
+        });
+        if (record is null) return AuthenticateResult.Fail("Invalid or revoked API key.");
+
+        var claims = new List<Claim>
+        {
+            new(AnalyticsClaims.KeyId, record.Id),
+            new(ClaimTypes.Name, record.Name),
+            new(AnalyticsClaims.Role, record.Role),
+        };
+        if (record.Jurisdiction is not null) claims.Add(new(AnalyticsClaims.Jurisdiction, record.Jurisdiction));
+        if (record.Authority is not null) claims.Add(new(AnalyticsClaims.Authority, record.Authority));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private static string? Presented(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue("X-Api-Key", out var header) && header.Count == 1) return header[0];
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("ApiKey ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+    }
+}
+
+public sealed class JwtOptions
+{
+    public const string Section = "Authentication:Jwt";
+    /// <summary>OpenID Connect authority (issuer URL). Leave empty to accept API keys only.</summary>
+    public string? Authority { get; set; }
+    public string? Audience { get; set; }
+}
+
+public static class AuthExtensions
+{
+    /// <summary>API keys always; JWT bearer too when Authentication:Jwt:Authority is configured.</summary>
+    public static IServiceCollection AddAnalyticsAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMemoryCache(o => o.SizeLimit = 10_000);
+        var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
+        var schemes = new List<string> { ApiKeyAuthenticationHandler.SchemeName };
+        var auth = services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (!string.IsNullOrWhiteSpace(jwt.Authority))
+        {
+            // The identity provider issues analytics_role, jurisdiction and authority claims (see README).
+            auth.AddJwtBearer(o =>
+            {
+                o.Authority = jwt.Authority;
+                o.Audience = jwt.Audience;
+                o.MapInboundClaims = false;
+            });
+            schemes.Add(JwtBearerDefaults.AuthenticationScheme);
+        }
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Prosecutor, p => p.AddAuthenticationSchemes([.. schemes]).RequireClaim(AnalyticsClaims.Role, "prosecutor")
+                .RequireClaim(AnalyticsClaims.Jurisdiction).RequireClaim(AnalyticsClaims.Authority))
+            .AddPolicy(Policies.Analyst, p => p.AddAuthenticationSchemes([.. schemes]).RequireClaim(AnalyticsClaims.Role, "analyst", "steward"))
+            .AddPolicy(Policies.Steward, p => p.AddAuthenticationSchemes([.. schemes]).RequireClaim(AnalyticsClaims.Role, "steward"));
+        return services;
+    }
+}

@@ -1,0 +1,300 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Analytics.Api.Auth;
+using Analytics.Core.Cases;
+using Analytics.Data.Cases;
+using Analytics.Data.Idempotency;
+using Analytics.Data.Ingestion;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Analytics.Api.Cases;
+
+public static class CasesApi
+{
+    public const int MaxCaseBytes = 256 * 1024;
+    public const long MaxBatchBytes = 64L * 1024 * 1024;
+    public const int MaxBatchLines = 10_000;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/cases")
+            .WithTags("Cases")
+            .RequireAuthorization(Policies.Prosecutor);
+
+        group.MapPost("/", SubmitAsync).WithName("SubmitCase").WithSummary("Submit one case record (JSON).")
+            .Accepts<CaseSubmission>("application/json");
+        group.MapPost("/batch", SubmitBatchAsync).WithName("SubmitBatch").WithSummary("Submit up to 10,000 case records as NDJSON (one JSON record per line).")
+            .Accepts<CaseSubmission>("application/x-ndjson");
+        group.MapGet("/", ListAsync).WithName("ListCases").WithSummary("List your authority's cases (keyset pagination).");
+        group.MapGet("/{id}", GetAsync).WithName("GetCase").WithSummary("Read one of your cases in its stored, pseudonymised form.");
+        group.MapPut("/{id}", CorrectAsync).WithName("CorrectCase").WithSummary("Replace one of your cases with a corrected record.")
+            .Accepts<CaseSubmission>("application/json");
+        group.MapDelete("/{id}", WithdrawAsync).WithName("WithdrawCase").WithSummary("Withdraw one of your cases: it leaves every aggregate and link.");
+        return app;
+    }
+
+    public static async Task<Results<Created<Receipt>, Ok<Receipt>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> SubmitAsync(
+        HttpContext context, ClaimsPrincipal user, CaseIngestion ingestion, CaseStore store, IdempotencyStore idempotency, CancellationToken ct)
+    {
+        if (!IsJson(context.Request)) return UnsupportedMediaType("application/json");
+        var body = await ReadBodyAsync(context.Request, MaxCaseBytes, ct);
+        if (body is null) return TooLarge($"A single case may not exceed {MaxCaseBytes / 1024} KiB.");
+
+        var idempotencyKey = IdempotencyKey(context.Request);
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(body));
+        if (idempotencyKey is not null)
+        {
+            var replay = await ReplayAsync(idempotency, user, idempotencyKey, requestHash, context, ct);
+            if (replay is not null) return replay;
+        }
+
+        var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
+        if (prepared is null) return Invalid(errors);
+
+        var written = (await store.UpsertAsync([prepared.Write], ct))[0];
+        var receipt = ReceiptFor(prepared, written);
+        if (idempotencyKey is not null)
+            await idempotency.SaveAsync(user.PrincipalId(), idempotencyKey, requestHash, written.Outcome == WriteOutcome.Created ? 201 : 200, JsonSerializer.Serialize(receipt, Json), ct);
+        return written.Outcome == WriteOutcome.Created
+            ? TypedResults.Created($"/api/v1/cases/{written.CaseId}", receipt)
+            : TypedResults.Ok(receipt);
+    }
+
+    public static async Task<Results<Ok<BatchResult>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> SubmitBatchAsync(
+        HttpContext context, ClaimsPrincipal user, CaseIngestion ingestion, CaseStore store, IdempotencyStore idempotency, CancellationToken ct)
+    {
+        var mediaType = context.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not ("application/x-ndjson" or "application/jsonl" or "application/ndjson"))
+            return UnsupportedMediaType("application/x-ndjson");
+        if (context.Request.ContentLength > MaxBatchBytes)
+            return TooLarge($"A batch may not exceed {MaxBatchBytes / (1024 * 1024)} MiB.");
+
+        var submitter = SubmitterOf(user);
+        var prepared = new List<(int Line, PreparedCase Case)>();
+        var results = new List<BatchLineResult>();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var lineNumber = 0;
+        var records = 0;
+        long bytes = 0;
+
+        // The body is read line by line and never held whole; only pseudonymised records are kept until the commit.
+        var reader = context.Request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(ct);
+            var buffer = read.Buffer;
+            while (TryReadLine(ref buffer, read.IsCompleted, out var line))
+            {
+                lineNumber++;
+                bytes += line.Length + 1;
+                if (bytes > MaxBatchBytes)
+                {
+                    await reader.CompleteAsync();
+                    return TooLarge($"A batch may not exceed {MaxBatchBytes / (1024 * 1024)} MiB.");
+                }
+                foreach (var segment in line) hash.AppendData(segment.Span);
+                hash.AppendData("\n"u8);
+                var span = Trim(line);
+                if (span.IsEmpty) continue;
+                if (++records > MaxBatchLines)
+                {
+                    await reader.CompleteAsync();
+                    return TooLarge($"A batch may hold at most {MaxBatchLines:N0} records; nothing was stored. Split it into several batches.");
+                }
+                var (ready, errors) = ingestion.Prepare(span, submitter);
+                if (ready is null) results.Add(new BatchLineResult(lineNumber, "rejected", null, ErrorMap(errors)));
+                else prepared.Add((lineNumber, ready));
+            }
+            if (read.IsCompleted) break;
+            if (buffer.Length > MaxCaseBytes)
+            {
+                await reader.CompleteAsync();
+                return TooLarge($"Line {lineNumber + 1} exceeds {MaxCaseBytes / 1024} KiB; nothing was stored.");
+            }
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+        await reader.CompleteAsync();
+
+        if (records == 0) return Problem(400, "Empty batch", "The batch holds no records: send one JSON case record per line.");
+
+        var requestHash = Convert.ToHexStringLower(hash.GetHashAndReset());
+        var idempotencyKey = IdempotencyKey(context.Request);
+        if (idempotencyKey is not null)
+        {
+            var replay = await ReplayAsync(idempotency, user, idempotencyKey, requestHash, context, ct);
+            if (replay is not null) return replay;
+        }
+
+        // One transaction for the whole batch: a crash part-way leaves nothing half-stored.
+        var written = await store.UpsertAsync(prepared.Select(p => p.Case.Write).ToList(), ct);
+        for (var i = 0; i < prepared.Count; i++)
+        {
+            var receipt = ReceiptFor(prepared[i].Case, written[i]);
+            results.Add(new BatchLineResult(prepared[i].Line, receipt.Status, receipt, null));
+        }
+        results.Sort((a, b) => a.Line.CompareTo(b.Line));
+        var result = new BatchResult(
+            records,
+            written.Count(w => w.Outcome == WriteOutcome.Created),
+            written.Count(w => w.Outcome == WriteOutcome.Updated),
+            written.Count(w => w.Outcome == WriteOutcome.Unchanged),
+            records - written.Count,
+            results);
+        if (idempotencyKey is not null)
+            await idempotency.SaveAsync(user.PrincipalId(), idempotencyKey, requestHash, 200, JsonSerializer.Serialize(result, Json), ct);
+        return TypedResults.Ok(result);
+    }
+
+    public static async Task<Ok<CaseList>> ListAsync(ClaimsPrincipal user, CaseStore store, string? after, int? limit, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit ?? 100, 1, 1000);
+        var rows = await store.ListAsync(user.AuthorityOf()!, after, take + 1, ct);
+        var items = rows.Take(take).Select(r => new CaseListItem(r.Id, r.Status, r.Version, r.UpdatedAt)).ToList();
+        return TypedResults.Ok(new CaseList(items, rows.Count > take ? items[^1].CaseId : null));
+    }
+
+    public static async Task<Results<Ok<CaseDocument>, ProblemHttpResult>> GetAsync(string id, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    {
+        var row = await FindOwnAsync(id, user, store, ct);
+        if (row is null) return NotFound();
+        using var record = JsonDocument.Parse(row.Record);
+        return TypedResults.Ok(new CaseDocument(row.Id, row.Status, row.Version, row.RecordHash, row.SubmittedAt, row.UpdatedAt, record.RootElement.Clone()));
+    }
+
+    public static async Task<Results<Ok<Receipt>, ValidationProblem, ProblemHttpResult>> CorrectAsync(
+        string id, HttpContext context, ClaimsPrincipal user, CaseIngestion ingestion, CaseStore store, CancellationToken ct)
+    {
+        if (!IsJson(context.Request)) return UnsupportedMediaType("application/json");
+        var body = await ReadBodyAsync(context.Request, MaxCaseBytes, ct);
+        if (body is null) return TooLarge($"A single case may not exceed {MaxCaseBytes / 1024} KiB.");
+        var row = await FindOwnAsync(id, user, store, ct);
+        if (row is null) return NotFound();
+
+        var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
+        if (prepared is null) return Invalid(errors);
+        if (prepared.Write.CaseRefToken != row.CaseRefToken)
+            return Problem(409, "Case reference differs", "The corrected record names a different case reference than the stored case. Submit it as a new case instead.");
+
+        var written = (await store.UpsertAsync([prepared.Write], ct))[0];
+        return TypedResults.Ok(ReceiptFor(prepared, written));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> WithdrawAsync(string id, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    {
+        var row = await FindOwnAsync(id, user, store, ct);
+        if (row is null) return NotFound();
+        await store.WithdrawAsync(id, ct);
+        return TypedResults.NoContent();
+    }
+
+    // Another authority's case answers exactly like a missing one, so ids reveal nothing.
+    private static async Task<StoredCaseRow?> FindOwnAsync(string id, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    {
+        if (id.Length > 64) return null;
+        var row = await store.FindAsync(id, ct);
+        return row is not null && row.Authority == user.AuthorityOf() && row.Jurisdiction == user.JurisdictionOf() ? row : null;
+    }
+
+    private static Receipt ReceiptFor(PreparedCase prepared, WriteResult written) => new(
+        written.CaseId,
+        written.Outcome.ToString().ToLowerInvariant(),
+        written.Version,
+        prepared.Write.RecordHash,
+        prepared.Write.KeyId,
+        prepared.Pseudonymised.TokenCounts,
+        prepared.Pseudonymised.ScrubbedCounts);
+
+    private static Submitter SubmitterOf(ClaimsPrincipal user) => new(user.JurisdictionOf()!, user.AuthorityOf()!);
+
+    private static string? IdempotencyKey(HttpRequest request)
+    {
+        var key = request.Headers["Idempotency-Key"].ToString();
+        return string.IsNullOrWhiteSpace(key) ? null : key.Length > 200 ? key[..200] : key;
+    }
+
+    private static async Task<ContentHttpResult?> ReplayAsync(IdempotencyStore store, ClaimsPrincipal user, string key, string requestHash, HttpContext context, CancellationToken ct)
+    {
+        var previous = await store.FindAsync(user.PrincipalId(), key, ct);
+        if (previous is null) return null;
+        if (previous.RequestHash != requestHash)
+            return TypedResults.Text(
+                JsonSerializer.Serialize(new { type = "https://tools.ietf.org/html/rfc9110#section-15.5.21", title = "Idempotency key reused", status = 422, detail = "This Idempotency-Key was already used with a different request body." }, Json),
+                "application/problem+json", System.Text.Encoding.UTF8, 422);
+        context.Response.Headers["Idempotent-Replayed"] = "true";
+        return TypedResults.Text(previous.Response, "application/json", System.Text.Encoding.UTF8, previous.StatusCode);
+    }
+
+    private static bool IsJson(HttpRequest request)
+    {
+        var mediaType = request.ContentType?.Split(';')[0].Trim();
+        return string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Reads the body up to <paramref name="limit"/> bytes; null when it is larger.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit) return null;
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int n;
+            while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + n > limit) return null;
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk, clearArray: true);
+        }
+        return buffer.ToArray();
+    }
+
+    private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, bool completed, out ReadOnlySequence<byte> line)
+    {
+        var newline = buffer.PositionOf((byte)'\n');
+        if (newline is not null)
+        {
+            line = buffer.Slice(0, newline.Value);
+            buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
+            return true;
+        }
+        if (completed && !buffer.IsEmpty)
+        {
+            line = buffer;
+            buffer = buffer.Slice(buffer.End);
+            return true;
+        }
+        line = default;
+        return false;
+    }
+
+    private static ReadOnlySpan<byte> Trim(ReadOnlySequence<byte> line)
+    {
+        ReadOnlySpan<byte> span = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
+        return span.Trim(" \t\r"u8);
+    }
+
+    private static IDictionary<string, string[]> ErrorMap(IReadOnlyList<ValidationError> errors) =>
+        errors.GroupBy(e => e.Pointer).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+
+    private static ValidationProblem Invalid(IReadOnlyList<ValidationError> errors) =>
+        TypedResults.ValidationProblem(ErrorMap(errors), title: "The case record is invalid; nothing was stored.",
+            type: "https://datatracker.ietf.org/doc/html/rfc9457#section-3",
+            detail: "Each key under 'errors' is a JSON Pointer (RFC 6901) to an offending field.");
+
+    private static ProblemHttpResult NotFound() => Problem(404, "Case not found", "No case with this id belongs to your authority.");
+
+    private static ProblemHttpResult TooLarge(string detail) => Problem(413, "Request too large", detail);
+
+    private static ProblemHttpResult UnsupportedMediaType(string expected) => Problem(415, "Unsupported media type", $"Send the body as {expected}.");
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+}

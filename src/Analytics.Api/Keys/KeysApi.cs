@@ -1,0 +1,45 @@
+using Analytics.Api.Auth;
+using Analytics.Core.Cases;
+using Analytics.Data.ApiKeys;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Analytics.Api.Keys;
+
+public sealed record CreateKeyRequest(string Name, string Role, string? Jurisdiction, string? Authority);
+
+public sealed record KeyInfo(string Id, string Name, string Role, string? Jurisdiction, string? Authority, string CreatedAt, string? RevokedAt);
+
+/// <summary>Stewards issue and revoke API keys. A key's secret is shown once, at creation.</summary>
+public static class KeysApi
+{
+    public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/keys").WithTags("Keys").RequireAuthorization(Policies.Steward);
+        group.MapPost("/", CreateAsync).WithName("CreateKey").WithSummary("Issue an API key for a role (prosecutor keys carry a jurisdiction and authority).");
+        group.MapGet("/", ListAsync).WithName("ListKeys").WithSummary("List API keys (never their secrets).");
+        group.MapDelete("/{id}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke an API key.");
+        return app;
+    }
+
+    public static async Task<Results<Created<IssuedApiKey>, ValidationProblem>> CreateAsync(CreateKeyRequest request, ApiKeyStore keys, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100) errors["/name"] = ["required, at most 100 characters"];
+        if (!Roles.All.Contains(request.Role)) errors["/role"] = [$"must be one of: {string.Join(", ", Roles.All)}"];
+        if (request.Role == Roles.Prosecutor)
+        {
+            if (request.Jurisdiction is null || !CodeLists.Contains(CodeLists.Countries, request.Jurisdiction)) errors["/jurisdiction"] = ["a prosecutor key needs an ISO 3166-1 alpha-2 jurisdiction"];
+            if (request.Authority is null || !request.Authority.StartsWith(request.Jurisdiction + "-", StringComparison.Ordinal) || request.Authority.Length > 63)
+                errors["/authority"] = ["a prosecutor key needs an authority id starting with its jurisdiction, e.g. RO-DIICOT"];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The key request is invalid.");
+        var issued = await keys.CreateAsync(request.Name, request.Role, request.Jurisdiction, request.Authority, ct);
+        return TypedResults.Created($"/api/v1/keys/{issued.Id}", issued);
+    }
+
+    public static async Task<Ok<List<KeyInfo>>> ListAsync(ApiKeyStore keys, CancellationToken ct) =>
+        TypedResults.Ok((await keys.ListAsync(ct)).Select(k => new KeyInfo(k.Id, k.Name, k.Role, k.Jurisdiction, k.Authority, k.CreatedAt, k.RevokedAt)).ToList());
+
+    public static async Task<Results<NoContent, NotFound>> RevokeAsync(string id, ApiKeyStore keys, CancellationToken ct) =>
+        await keys.RevokeAsync(id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Analytics.Cli.Hosting;
+using Analytics.Data.ApiKeys;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Analytics.Cli.Keys;
+
+/// <summary><c>analytics keys create|list|revoke</c>: API keys, written straight to the database.</summary>
+public static class KeysCommand
+{
+    public static Command Create()
+    {
+        var role = new Option<string>("--role") { Description = "prosecutor, analyst or steward.", Required = true };
+        role.AcceptOnlyFromAmong([.. Roles.All]);
+        var jurisdiction = new Option<string?>("--jurisdiction") { Description = "ISO 3166-1 alpha-2 (prosecutor keys)." };
+        var authority = new Option<string?>("--authority") { Description = "Authority id, e.g. RO-DIICOT (prosecutor keys)." };
+        var name = new Option<string?>("--name") { Description = "A label for the key." };
+
+        var create = new Command("create", "Issue an API key; the key is printed once and only its hash is stored.") { role, jurisdiction, authority, name };
+        create.SetAction(async (parse, ct) =>
+        {
+            await using var services = await CliServices.BuildAsync(parse, ct);
+            var r = parse.GetValue(role)!;
+            try
+            {
+                var issued = await services.GetRequiredService<ApiKeyStore>().CreateAsync(
+                    parse.GetValue(name) ?? $"{r} key", r, parse.GetValue(jurisdiction), parse.GetValue(authority), ct);
+                Console.WriteLine($"id:   {issued.Id}\nrole: {issued.Role} {issued.Authority}\nkey:  {issued.Key}");
+                Console.Error.WriteLine("Store the key now: it cannot be shown again. Send it as 'X-Api-Key: <key>'.");
+                return 0;
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+        });
+
+        var list = new Command("list", "List API keys (never their secrets).");
+        list.SetAction(async (parse, ct) =>
+        {
+            await using var services = await CliServices.BuildAsync(parse, ct);
+            foreach (var k in await services.GetRequiredService<ApiKeyStore>().ListAsync(ct))
+                Console.WriteLine($"{k.Id}  {k.Role,-10} {k.Authority ?? "-",-16} {k.Name,-30} {(k.RevokedAt is null ? "active" : "revoked " + k.RevokedAt)}");
+            return 0;
+        });
+
+        var id = new Argument<string>("id") { Description = "The key id (the part after 'ak_' and before the dot)." };
+        var revoke = new Command("revoke", "Revoke an API key.") { id };
+        revoke.SetAction(async (parse, ct) =>
+        {
+            await using var services = await CliServices.BuildAsync(parse, ct);
+            var done = await services.GetRequiredService<ApiKeyStore>().RevokeAsync(parse.GetValue(id)!, ct);
+            Console.WriteLine(done ? "revoked" : "no such active key");
+            return done ? 0 : 1;
+        });
+
+        return new Command("keys", "Manage API keys.") { create, list, revoke };
+    }
+}

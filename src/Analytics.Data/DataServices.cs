@@ -1,0 +1,40 @@
+using Analytics.Core.Pseudonymisation;
+using Analytics.Data.ApiKeys;
+using Analytics.Data.Cases;
+using Analytics.Data.Database;
+using Analytics.Data.Idempotency;
+using Analytics.Data.Ingestion;
+using Analytics.Data.Pseudonymisation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Data;
+
+public static class DataServices
+{
+    /// <summary>The configured database (section "Database"), its migrations and the stores of every feature.</summary>
+    public static IServiceCollection AddAnalyticsData(this IServiceCollection services)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Db>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<CaseStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<IdempotencyStore>();
+        return services;
+    }
+
+    /// <summary>Keys (configuration or key file, section "Pseudonymisation"), the pseudonymiser and the one ingestion path.</summary>
+    public static IServiceCollection AddIngestion(this IServiceCollection services)
+    {
+        services.AddOptions<PseudonymisationOptions>().BindConfiguration(PseudonymisationOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => KeyFile.Load(
+            sp.GetRequiredService<IOptions<PseudonymisationOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Analytics.Pseudonymisation")));
+        services.AddSingleton(sp => new CasePseudonymiser(sp.GetRequiredService<KeyRing>()));
+        services.AddSingleton<CaseIngestion>();
+        return services;
+    }
+}

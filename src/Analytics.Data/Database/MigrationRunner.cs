@@ -1,0 +1,56 @@
+using System.Reflection;
+using Dapper;
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Data.Database;
+
+/// <summary>Applies the dated scripts in data-schemas/sql/&lt;dialect&gt;/ that are not yet recorded.</summary>
+public sealed class MigrationRunner(Db db, ILogger<MigrationRunner> logger)
+{
+    private const string CreateJournal = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            id         VARCHAR(200) NOT NULL PRIMARY KEY,
+            applied_at VARCHAR(40)  NOT NULL
+        )
+        """;
+
+    public async Task<IReadOnlyList<string>> RunAsync(CancellationToken ct)
+    {
+        var scripts = Scripts(db.Dialect.Name);
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(CreateJournal, cancellationToken: ct));
+        var applied = (await connection.QueryAsync<string>(new CommandDefinition("SELECT id FROM schema_migrations", cancellationToken: ct))).ToHashSet();
+        var done = new List<string>();
+        foreach (var (id, sql) in scripts)
+        {
+            if (applied.Contains(id)) continue;
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO schema_migrations (id, applied_at) VALUES (@id, @at)",
+                new { id, at = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            logger.LogInformation("Applied migration {Migration}", id);
+            done.Add(id);
+        }
+        return done;
+    }
+
+    public static IReadOnlyList<(string Id, string Sql)> Scripts(string dialect)
+    {
+        var assembly = typeof(MigrationRunner).Assembly;
+        var prefix = $"sql/{dialect}/";
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(n => (Path.GetFileNameWithoutExtension(n[prefix.Length..]), Read(assembly, n)))
+            .ToList();
+    }
+
+    private static string Read(Assembly assembly, string name)
+    {
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,37 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Analytics.Data.Database;
+
+public sealed class SqliteDialect : ISqlDialect
+{
+    public string Name => "sqlite";
+
+    public DbConnection CreateConnection(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        // The embedded default keeps its file under data/; make sure the folder exists.
+        if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (folder is not null) Directory.CreateDirectory(folder);
+        }
+        builder.Pooling = true;
+        builder.DefaultTimeout = 30;
+        return new SqliteConnection(builder.ToString());
+    }
+
+    public async Task PrepareAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        // WAL lets readers run beside the single writer; NORMAL is durable across application crashes in WAL mode.
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public string Page(string orderedSql, string offsetParam, string limitParam) =>
+        $"{orderedSql} LIMIT {limitParam} OFFSET {offsetParam}";
+
+    public string InsertIgnore(string table, string columns, string values, string keyColumns) =>
+        $"INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({keyColumns}) DO NOTHING";
+}

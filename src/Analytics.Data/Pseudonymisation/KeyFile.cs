@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Analytics.Core.Pseudonymisation;
+
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Data.Pseudonymisation;
+
+public sealed class PseudonymisationOptions
+{
+    public const string Section = "Pseudonymisation";
+
+    /// <summary>Key file outside the database. Relative paths are resolved against the working directory.</summary>
+    public string KeyFile { get; set; } = "data/keys/pseudonymisation.json";
+
+    /// <summary>Create a random key file on first run (the embedded default). Production sets this to false.</summary>
+    public bool CreateKeyFileIfMissing { get; set; } = true;
+
+    /// <summary>Keys given directly in configuration (e.g. from a secret store), oldest first. Used instead of the file when present.</summary>
+    public List<KeyEntry> Keys { get; set; } = [];
+
+    public sealed class KeyEntry
+    {
+        public string Id { get; set; } = "";
+        /// <summary>Base64 of at least 32 random bytes.</summary>
+        public string Secret { get; set; } = "";
+    }
+}
+
+/// <summary>Reads pseudonymisation keys from configuration or a key file; never from the database.</summary>
+public static class KeyFile
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static KeyRing Load(PseudonymisationOptions options, ILogger logger)
+    {
+        if (options.Keys.Count > 0)
+        {
+            logger.LogInformation("Pseudonymisation keys taken from configuration ({Count} key(s), active {KeyId})", options.Keys.Count, options.Keys[^1].Id);
+            return new KeyRing(options.Keys.Select(k => new PseudonymisationKey(k.Id, Convert.FromBase64String(k.Secret))).ToList());
+        }
+
+        var path = Path.GetFullPath(options.KeyFile);
+        if (!File.Exists(path))
+        {
+            if (!options.CreateKeyFileIfMissing)
+                throw new InvalidOperationException($"Pseudonymisation key file not found at {path} and creating one is disabled (Pseudonymisation:CreateKeyFileIfMissing).");
+            Create(path);
+            logger.LogWarning("Created a new random pseudonymisation key file at {Path}. Keep it safe and outside backups of the database: without it new tokens will not match stored ones.", path);
+        }
+
+        var file = JsonSerializer.Deserialize<FileContent>(File.ReadAllText(path), Json)
+            ?? throw new InvalidOperationException($"Key file {path} is empty.");
+        if (file.Keys.Count == 0) throw new InvalidOperationException($"Key file {path} holds no keys.");
+        logger.LogInformation("Pseudonymisation keys loaded from {Path} (active key {KeyId})", path, file.Keys[^1].Id);
+        return new KeyRing(file.Keys.Select(k => new PseudonymisationKey(k.Id, Convert.FromBase64String(k.Secret))).ToList());
+    }
+
+    public static void Create(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var id = "k" + DateTime.UtcNow.ToString("yyyyMMdd") + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var content = new FileContent { Keys = [new() { Id = id, Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), CreatedAt = DateTimeOffset.UtcNow }] };
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(content, Json));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temp, path, overwrite: false);
+    }
+
+    private sealed class FileContent
+    {
+        public List<Entry> Keys { get; set; } = [];
+    }
+
+    private sealed class Entry
+    {
+        public string Id { get; set; } = "";
+        public string Secret { get; set; } = "";
+        public DateTimeOffset CreatedAt { get; set; }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Analytics.Api.Cases;
+using Analytics.Api.Tests.Infrastructure;
+
+namespace Analytics.Api.Tests.Cases;
+
+public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
+{
+    private readonly AnalyticsFactory _factory;
+
+    public BatchAndBadInputTests(AnalyticsFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task Batch_StoresValidLines_AndReportsInvalidOnesByLine()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-BATCH");
+        var ndjson = string.Join('\n',
+            SampleCases.Json(authority: "RO-BATCH", reference: "B/1"),
+            "{\"schemaVersion\":\"1\",\"jurisdiction\":\"RO\"",
+            SampleCases.Json(authority: "RO-BATCH", reference: "B/2", age: 200),
+            "",
+            SampleCases.Json(authority: "RO-BATCH", reference: "B/3").Replace("\"sexual\"", "\"not-a-type\""),
+            SampleCases.Json(authority: "RO-BATCH", reference: "B/4"));
+
+        var response = await client.SubmitBatchAsync(ndjson);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsync<BatchResult>();
+        Assert.Equal(5, result.Lines);
+        Assert.Equal(2, result.Created);
+        Assert.Equal(3, result.Rejected);
+        Assert.Equal([1, 2, 3, 5, 6], result.Results.Select(r => r.Line));
+        Assert.Equal("rejected", result.Results.Single(r => r.Line == 3).Status);
+        Assert.Contains("/victims/0/age", result.Results.Single(r => r.Line == 3).Errors!.Keys);
+        Assert.Contains("/modusOperandi/exploitationTypes/0", result.Results.Single(r => r.Line == 5).Errors!.Keys);
+        var list = await (await client.GetAsync("/api/v1/cases")).ReadAsync<CaseList>();
+        Assert.Equal(2, list.Items.Count);
+    }
+
+    [Fact]
+    public async Task Batch_IsNoOp_WhenReplayedWithIdempotencyKey()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-IDEM");
+        var ndjson = SampleCases.Json(authority: "RO-IDEM", reference: "I/1") + "\n" + SampleCases.Json(authority: "RO-IDEM", reference: "I/2") + "\n";
+
+        var first = await client.SubmitBatchAsync(ndjson, "batch-0001");
+        var second = await client.SubmitBatchAsync(ndjson, "batch-0001");
+        var reused = await client.SubmitBatchAsync(SampleCases.Json(authority: "RO-IDEM", reference: "I/3"), "batch-0001");
+
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+        Assert.True(second.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        var list = await (await client.GetAsync("/api/v1/cases")).ReadAsync<CaseList>();
+        Assert.Equal(2, list.Items.Count);
+    }
+
+    [Fact]
+    public async Task Batch_StoresNothing_WhenOverTenThousandLines()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-HUGE");
+        var builder = new StringBuilder();
+        var line = SampleCases.Json(authority: "RO-HUGE", reference: "H/1");
+        for (var i = 0; i < CasesApi.MaxBatchLines + 1; i++) builder.Append(line.Replace("H/1", $"H/{i}")).Append('\n');
+
+        var response = await client.SubmitBatchAsync(builder.ToString());
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("10,000", await response.Content.ReadAsStringAsync());
+        await AssertNothingStoredAsync(client);
+    }
+
+    public static TheoryData<string, string> BadBodies() => new()
+    {
+        { "malformed", "{\"schemaVersion\": \"1\", \"jurisdiction\": " },
+        { "wrong-type", SampleCases.Json(authority: "RO-BAD").Replace("\"age\":15", "\"age\":\"fifteen\"") },
+        { "unknown-code", SampleCases.Json(authority: "RO-BAD").Replace("\"citizenship\":\"RO\"", "\"citizenship\":\"XX\"") },
+        { "unknown-field", SampleCases.Json(authority: "RO-BAD").Replace("\"stage\":", "\"homeAddress\":\"Strada 1\",\"stage\":") },
+        { "empty-object", "{}" },
+        { "array", "[]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task Submit_ReturnsProblemAndStoresNothing_ForBadInput(string name, string body)
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-BAD");
+        var response = await client.SubmitCaseAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").EnumerateObject().Any(), $"{name}: the problem names at least one field");
+        Assert.DoesNotContain("Strada", problem.ToString());
+        await AssertNothingStoredAsync(client);
+    }
+
+    [Fact]
+    public async Task Submit_ReturnsProblem_ForInvalidUtf8()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-UTF8");
+        var bytes = Encoding.UTF8.GetBytes(SampleCases.Json(authority: "RO-UTF8"));
+        var index = Array.IndexOf(bytes, (byte)'M');
+        bytes[index] = 0xC3;
+        bytes[index + 1] = 0x28; // an invalid two-byte sequence
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/json");
+
+        var response = await client.PostAsync("/api/v1/cases", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await AssertNothingStoredAsync(client);
+    }
+
+    [Fact]
+    public async Task Submit_Returns413_ForOversizedBody()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-BIG");
+        var body = SampleCases.Json(authority: "RO-BIG", summary: new string('a', CasesApi.MaxCaseBytes + 10));
+
+        var response = await client.SubmitCaseAsync(body);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await AssertNothingStoredAsync(client);
+    }
+
+    [Fact]
+    public async Task Submit_Returns415_ForWrongMediaType()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-MEDIA");
+        var response = await client.PostAsync("/api/v1/cases", new StringContent(SampleCases.Json(authority: "RO-MEDIA"), Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        await AssertNothingStoredAsync(client);
+    }
+
+    private static async Task AssertNothingStoredAsync(HttpClient client)
+    {
+        var list = await (await client.GetAsync("/api/v1/cases")).ReadAsync<CaseList>();
+        Assert.Empty(list.Items);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Analytics.Data.ApiKeys;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service over the real HTTP pipeline on a real SQLite file in a fresh folder per factory.
+/// Every log line is captured so privacy tests can scan it.
+/// </summary>
+public sealed class AnalyticsFactory : WebApplicationFactory<Program>
+{
+    public AnalyticsFactory()
+    {
+        DataFolder = Path.Combine(Path.GetTempPath(), "analytics-tests", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(DataFolder);
+    }
+
+    public string DataFolder { get; }
+    public string DatabasePath => Path.Combine(DataFolder, "analytics.db");
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:ConnectionString", $"Data Source={DatabasePath}");
+        builder.UseSetting("Pseudonymisation:KeyFile", Path.Combine(DataFolder, "keys", "pseudonymisation.json"));
+        builder.UseSetting("FirstRun:KeysFile", Path.Combine(DataFolder, "first-run-keys.txt"));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Debug);
+            logging.AddProvider(new CapturingLoggerProvider(Logs));
+        });
+    }
+
+    /// <summary>An HTTP client authenticated with a freshly issued key for the role.</summary>
+    public async Task<HttpClient> ClientForAsync(string role, string? jurisdiction = null, string? authority = null)
+    {
+        _ = Server; // starts the host (migrations) before the store is used
+        var keys = Services.GetRequiredService<ApiKeyStore>();
+        if (role == Roles.Prosecutor)
+        {
+            jurisdiction ??= "RO";
+            authority ??= jurisdiction + "-PROSECUTOR";
+        }
+        var issued = await keys.CreateAsync($"test {role}", role, jurisdiction, authority, CancellationToken.None);
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", issued.Key);
+        return client;
+    }
+
+    public Task<HttpClient> ProsecutorAsync(string jurisdiction = "RO", string? authority = null) =>
+        ClientForAsync(Roles.Prosecutor, jurisdiction, authority ?? jurisdiction + "-PROSECUTOR");
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
+    }
+}
+
+public static class HttpTestExtensions
+{
+    public static Task<HttpResponseMessage> SubmitCaseAsync(this HttpClient client, string json, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cases") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> SubmitBatchAsync(this HttpClient client, string ndjson, string? idempotencyKey = null) =>
+        client.SubmitBatchAsync(Encoding.UTF8.GetBytes(ndjson), idempotencyKey);
+
+    public static Task<HttpResponseMessage> SubmitBatchAsync(this HttpClient client, byte[] ndjson, string? idempotencyKey = null)
+    {
+        var content = new ByteArrayContent(ndjson);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cases/batch") { Content = content };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
+
+    public static async Task<T> ReadAsync<T>(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<T>(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)))!;
+}
+
+internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, sink);
+    public void Dispose() { }
+
+    private sealed class CapturingLogger(string category, ConcurrentQueue<string> sink) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
+}
