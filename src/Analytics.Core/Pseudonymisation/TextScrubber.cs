@@ -87,6 +87,7 @@ public sealed partial class TextScrubber
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(context);
         var hits = new List<Hit>();
+        FindKnownExact(text, context, hits);
         FindKnownLoose(text, context, hits);
         FindNames(text, context, hits);
         // Cheap pre-checks spare the pattern scans on the many texts that cannot contain their target.
@@ -152,6 +153,24 @@ public sealed partial class TextScrubber
 
     // Separators a writer may put inside an identifier ("RO49 AAAA…", "B-123-ABC", "0721.234.567").
     private static bool IsSkippableSeparator(char ch) => ch is ' ' or '.' or '-' or '/' or '\t' or '(' or ')' or '\u00A0';
+
+    private static void FindKnownExact(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (var item in context.ExactItems)
+        {
+            var from = 0;
+            while (from < text.Length)
+            {
+                var start = text.IndexOf(item.Value, from, StringComparison.OrdinalIgnoreCase);
+                if (start < 0) break;
+                from = start + 1;
+                var end = start + item.Value.Length;
+                if (!BoundaryBefore(text, start) || !BoundaryAfter(text, end)) continue;
+                if (start > 0 && text[start - 1] == '@') start--;
+                hits.Add(new Hit(start, end - start, item.Type, item.Token, KnownPriority));
+            }
+        }
+    }
 
     private static void FindKnownLoose(string text, ScrubContext context, List<Hit> hits)
     {
@@ -319,8 +338,13 @@ public sealed partial class TextScrubber
 
     private void FindIbans(string text, ScrubContext context, List<Hit> hits)
     {
-        foreach (var m in IbanCandidateRegex().EnumerateMatches(text))
+        var position = 0;
+        while (position < text.Length)
         {
+            var m = IbanCandidateRegex().Match(text, position);
+            if (!m.Success) break;
+            // Resume just after a hit, not after the greedy match, so a second IBAN right behind is not swallowed.
+            position = m.Index + 1;
             var length = IbanCheck.LengthFor(text.AsSpan(m.Index, 2));
             if (length is null) continue;
             // Take exactly the country's IBAN length of alphanumerics; the greedy pattern may have run on.
@@ -334,6 +358,7 @@ public sealed partial class TextScrubber
             var iban = sb.ToString();
             if (!IbanCheck.IsValid(iban)) continue;
             hits.Add(new Hit(m.Index, end - m.Index, IdentifierTypes.Iban, TokenOf(context, IdentifierTypes.Iban, iban), PatternPriority));
+            position = end;
         }
     }
 
@@ -345,15 +370,25 @@ public sealed partial class TextScrubber
         foreach (var m in CardCandidateRegex().EnumerateMatches(text))
         {
             var groups = Groups(text, m.Index, m.Length);
-            // Drop trailing groups until what is left is a Luhn-valid card, so a following number cannot hide one.
-            for (var last = groups.Count - 1; last >= 0; last--)
+            // Longest Luhn-valid run of groups from each starting group, so that neighbouring numbers neither
+            // hide a card nor get merged into it; after a card, carry on behind it.
+            var first = 0;
+            while (first < groups.Count)
             {
-                var start = groups[0].Start;
-                var end = groups[last].End;
-                var card = Normalisers.Card(text.Substring(start, end - start));
-                if (card is null) continue;
-                hits.Add(new Hit(start, end - start, IdentifierTypes.Card, TokenOf(context, IdentifierTypes.Card, card), PatternPriority));
-                break;
+                var found = false;
+                for (var last = groups.Count - 1; last >= first; last--)
+                {
+                    var start = groups[first].Start;
+                    var end = groups[last].End;
+                    if (end - start < 13) break;
+                    var card = Normalisers.Card(text.Substring(start, end - start));
+                    if (card is null) continue;
+                    hits.Add(new Hit(start, end - start, IdentifierTypes.Card, TokenOf(context, IdentifierTypes.Card, card), PatternPriority));
+                    first = last + 1;
+                    found = true;
+                    break;
+                }
+                if (!found) first++;
             }
         }
     }
@@ -548,6 +583,7 @@ public sealed class ScrubContext
     internal Dictionary<string, string> KnownByCore { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, string> KnownHandles { get; } = new(StringComparer.Ordinal);
     internal List<(string Skeleton, string Type, string Token)> LooseItems { get; } = [];
+    internal List<(string Value, string Type, string Token)> ExactItems { get; } = [];
     internal List<string> Names { get; } = [];
     internal Dictionary<string, List<int>> NameParts { get; } = new(StringComparer.Ordinal);
 
@@ -594,8 +630,10 @@ public sealed class ScrubContext
         }
         if (type is IdentifierTypes.Email or IdentifierTypes.Handle or IdentifierTypes.Wallet)
         {
-            // Exact text of these is distinctive; skipping separators inside them would also match prose.
-            AddLoose(item.Value.Trim().TrimStart('@'), type, token, allowSeparators: false);
+            // Their exact text is distinctive; skipping separators inside them would also match prose ("john.doe"
+            // against "John Doe"). A handle of letters only is left to the @-recogniser: alone it is just a word.
+            var exact = item.Value.Trim().TrimStart('@');
+            if (type != IdentifierTypes.Handle || !exact.All(char.IsLetter)) AddExact(exact, type, token);
         }
         else
         {
@@ -603,12 +641,17 @@ public sealed class ScrubContext
         }
     }
 
-    internal void AddLoose(string value, string type, string token, bool allowSeparators = true)
+    internal void AddLoose(string value, string type, string token)
     {
         var skeleton = Normalisers.AlphanumericCore(value);
-        if (!allowSeparators && value.Any(ch => !char.IsLetterOrDigit(ch))) skeleton = value.ToUpperInvariant();
         if (skeleton.Length < MinimumSkeleton) return;
         if (!LooseItems.Contains((skeleton, type, token))) LooseItems.Add((skeleton, type, token));
+    }
+
+    private void AddExact(string value, string type, string token)
+    {
+        if (value.Length < MinimumSkeleton) return;
+        if (!ExactItems.Contains((value, type, token))) ExactItems.Add((value, type, token));
     }
 
     private void AddPhone(KnownIdentifier item, string? e164, string token)
