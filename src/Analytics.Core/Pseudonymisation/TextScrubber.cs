@@ -151,8 +151,8 @@ public sealed partial class TextScrubber
 
     // ---- Known structured identifiers, matched on their alphanumerics so any separators match ----
 
-    // Separators a writer may put inside an identifier ("RO49 AAAA…", "B-123-ABC", "0721.234.567").
-    private static bool IsSkippableSeparator(char ch) => ch is ' ' or '.' or '-' or '/' or '\t' or '(' or ')' or '\u00A0';
+    // Separators a writer may put inside an identifier ("RO49 AAAA…", "B-123-ABC", "0721.234.567", "Str. X 5, Iasi").
+    private static bool IsSkippableSeparator(char ch) => ch is ' ' or '.' or ',' or '-' or '/' or '\t' or '(' or ')' or '\u00A0';
 
     private static void FindKnownExact(string text, ScrubContext context, List<Hit> hits)
     {

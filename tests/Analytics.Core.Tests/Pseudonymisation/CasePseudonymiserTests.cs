@@ -324,4 +324,44 @@ public class CasePseudonymiserTests
         Assert.DoesNotContain("0744", summary);
         Assert.Contains("in March 2024", summary);
     }
+
+    [Fact]
+    public void Pseudonymise_EmptySubmission_GivesEmptyRecord()
+    {
+        var result = Pseudonymiser().Pseudonymise(new CaseSubmission { Jurisdiction = "RO" }, Reference);
+
+        Assert.Equal("", result.Record.CaseReferenceToken);
+        Assert.Empty(result.Tokens);
+        Assert.Empty(result.TokenCounts);
+        Assert.Null(result.Record.Summary);
+    }
+
+    [Fact]
+    public void Pseudonymise_UnknownIdentifierType_IsTokenisedAsDocumentAndCountedUnvalidated()
+    {
+        var submission = new CaseSubmission
+        {
+            Jurisdiction = "RO",
+            Victims = [new Victim { Identifiers = [new Identifier { Type = "address", Value = "Str. Lunga 5, Iasi" }] }],
+            Summary = "She lived at Str. Lunga 5, Iasi.",
+        };
+
+        var result = Pseudonymiser().Pseudonymise(submission, Reference);
+
+        Assert.StartsWith("document:", Assert.Single(result.Record.Victims[0].Tokens));
+        Assert.Equal(1, result.UnvalidatedCounts["document"]);
+        Assert.DoesNotContain("Lunga", JsonSerializer.Serialize(result.Record));
+    }
+
+    [Fact]
+    public void Pseudonymise_RecordsActiveKeyId_AndRotatedTokensMatchRekey()
+    {
+        var k2 = TestKeys.K2;
+        var before = new CasePseudonymiser(new KeyRing(TestKeys.K1)).Pseudonymise(RichCase(), Reference);
+        var after = new CasePseudonymiser(new KeyRing(TestKeys.K1, k2)).Pseudonymise(RichCase(), Reference);
+
+        Assert.Equal("k2", after.Record.KeyId);
+        Assert.Equal(after.Tokens, before.Tokens.Select(t => Tokeniser.Rekey(t, k2)));
+        Assert.Equal(after.Record.CaseReferenceToken, Tokeniser.Rekey(before.Record.CaseReferenceToken, k2));
+    }
 }

@@ -290,4 +290,26 @@ public class TextScrubberTests
 
         Assert.Equal($"She wrote from {T("email", "maria@localhost")} twice.", result.Text);
     }
+
+    [Fact]
+    public void Scrub_ReplacesKnownName_WrittenInDecomposedUnicode()
+    {
+        var known = new[] { new KnownIdentifier("name", "Ștefan Văduva") };
+        var decomposed = "Stefan Va\u0306duva left.".Normalize(System.Text.NormalizationForm.FormD);
+
+        var result = _scrubber.Scrub(decomposed, "RO", known);
+
+        Assert.Equal($"{T("name", "stefan vaduva")} left.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_LeavesTextUnchanged_WhenNothingToFind()
+    {
+        const string text = "The victims were moved by bus from Romania to Germany in March.";
+
+        var result = _scrubber.Scrub(text, "RO", [new KnownIdentifier("name", "Ion Popescu")]);
+
+        Assert.Equal(text, result.Text);
+        Assert.Empty(result.Tokens);
+    }
 }
