@@ -53,16 +53,15 @@ public sealed partial class TextScrubber
     public ScrubContext Prepare(string? defaultRegion, IEnumerable<KnownIdentifier>? known = null,
         string? caseReference = null, string? authority = null)
     {
-        var context = new ScrubContext(string.IsNullOrWhiteSpace(defaultRegion) ? null : defaultRegion.Trim().ToUpperInvariant());
         var resolved = new List<ResolvedIdentifier>();
         foreach (var item in known ?? [])
         {
             if (string.IsNullOrWhiteSpace(item.Value)) continue;
-            var token = _tokeniser.TokenAndNormalise(item.Type, item.Value, item.Country, item.Platform, context.DefaultRegion, out var normalised);
+            var token = _tokeniser.TokenAndNormalise(item.Type, item.Value, item.Country, item.Platform, defaultRegion, out var normalised);
             resolved.Add(new ResolvedIdentifier(item, normalised, token));
         }
         var caseToken = string.IsNullOrWhiteSpace(caseReference) ? null : _tokeniser.TokenForCaseReference(caseReference, authority ?? "");
-        return Prepare(context.DefaultRegion, resolved, caseReference, caseToken);
+        return Prepare(defaultRegion, resolved, caseReference, caseToken);
     }
 
     // For callers that have already tokenised the structured identifiers: no second normalisation.
@@ -77,7 +76,7 @@ public sealed partial class TextScrubber
         return context;
     }
 
-    /// <summary>Scrubs one text with no structured items known.</summary>
+    /// <summary>Scrubs one text, preparing <paramref name="known"/> for it alone.</summary>
     public ScrubResult Scrub(string text, string? defaultRegion, IEnumerable<KnownIdentifier>? known = null) =>
         Scrub(text, Prepare(defaultRegion, known));
 
@@ -142,8 +141,6 @@ public sealed partial class TextScrubber
         sb.Append(text, position, text.Length - position);
         return new ScrubResult(sb.ToString(), counts, tokens);
     }
-
-    private static bool IsWordChar(char ch) => char.IsLetterOrDigit(ch) || ch == '_';
 
     private static bool BoundaryBefore(string text, int start) => start == 0 || !char.IsLetterOrDigit(text[start - 1]);
 
