@@ -25,7 +25,7 @@ internal static class Base32
         });
     }
 
-    /// Decodes into output (exact size); false on a foreign character, wrong length or non-zero pad bits.
+    // Decodes into output (exact size); false on a foreign character, wrong length or non-zero pad bits.
     public static bool TryDecode(ReadOnlySpan<char> text, Span<byte> output)
     {
         if (text.Length != (output.Length * 8 + 4) / 5) return false;

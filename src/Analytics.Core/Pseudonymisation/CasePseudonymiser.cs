@@ -59,7 +59,8 @@ public sealed class CasePseudonymiser
         }).ToList();
 
         // Every structured name and identifier is looked for in the free text, in whatever form it recurs.
-        var context = _scrubber.Prepare(submission.Jurisdiction, run.Known, submission.CaseReference, submission.Authority);
+        var context = TextScrubber.Prepare(submission.Jurisdiction, run.Known,
+            string.IsNullOrWhiteSpace(submission.CaseReference) ? null : submission.CaseReference, caseToken.Length > 0 ? caseToken : null);
         var scrubbedCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         var legalBasis = submission.LegalBasis.Select(text => run.Scrub(_scrubber, text, context, scrubbedCounts)).ToList();
         var summary = submission.Summary is null ? null : run.Scrub(_scrubber, submission.Summary, context, scrubbedCounts);
@@ -104,7 +105,7 @@ public sealed class CasePseudonymiser
         private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
         private readonly HashSet<string> _structured = new(StringComparer.Ordinal);
 
-        public List<KnownIdentifier> Known { get; } = [];
+        public List<ResolvedIdentifier> Known { get; } = [];
         public Dictionary<string, int> Unvalidated { get; } = new(StringComparer.Ordinal);
         public IReadOnlyList<string> AllTokens => _allTokens;
 
@@ -121,15 +122,15 @@ public sealed class CasePseudonymiser
 
         private void Add(List<string> tokens, string type, string value, string? country, string? platform)
         {
-            var token = tokeniser.TokenFor(type, value, country, platform, jurisdiction, out var validated);
-            if (!validated)
+            var token = tokeniser.TokenAndNormalise(type, value, country, platform, jurisdiction, out var normalised);
+            if (normalised is null)
             {
                 var t = Tokeniser.TypeOf(token)!;
                 Unvalidated[t] = Unvalidated.GetValueOrDefault(t) + 1;
             }
             if (!tokens.Contains(token)) tokens.Add(token);
             Count(token);
-            Known.Add(new KnownIdentifier(type, value, country, platform));
+            Known.Add(new ResolvedIdentifier(new KnownIdentifier(type, value, country, platform), normalised, token));
         }
 
         public void Count(string token)

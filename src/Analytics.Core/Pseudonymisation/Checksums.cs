@@ -36,7 +36,7 @@ internal static class IbanCheck
         return _lengths.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(cc, out var len) ? len : null;
     }
 
-    /// Validates an upper-case IBAN without separators: country length and ISO 7064 mod-97 = 1.
+    // Validates an upper-case IBAN without separators: country length and ISO 7064 mod-97 = 1.
     public static bool IsValid(ReadOnlySpan<char> iban)
     {
         if (iban.Length < 5 || LengthFor(iban[..2]) != iban.Length) return false;
@@ -80,7 +80,7 @@ internal static class Base58Check
 {
     private const string Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
-    /// True for a mainnet P2PKH (version 0x00) or P2SH (0x05) address with a valid double-SHA256 checksum.
+    // True for a mainnet P2PKH (version 0x00) or P2SH (0x05) address with a valid double-SHA256 checksum.
     public static bool IsValidBitcoinAddress(ReadOnlySpan<char> address)
     {
         if (address.Length is < 26 or > 35) return false;
@@ -124,7 +124,7 @@ internal static class Bech32
     private const uint Bech32Const = 1;
     private const uint Bech32MConst = 0x2bc830a3;
 
-    /// Validates a lower-case mainnet segwit address (bc1…): BIP-173 checksum for v0, BIP-350 for v1+.
+    // Validates a lower-case mainnet segwit address (bc1…): BIP-173 checksum for v0, BIP-350 for v1+.
     public static bool IsValidBitcoinAddress(string address)
     {
         if (address.Length is < 14 or > 90 || !address.StartsWith("bc1", StringComparison.Ordinal)) return false;

@@ -7,7 +7,7 @@ namespace Analytics.Core.Pseudonymisation;
 // case, diacritics, punctuation and word order are all irrelevant.
 internal static class NameFolding
 {
-    /// Folds one word (no separators expected) to lower-case ASCII-ish letters; returns "" when no letters remain.
+    // Folds one word (no separators expected) to lower-case ASCII-ish letters; returns "" when no letters remain.
     public static string FoldWord(ReadOnlySpan<char> word)
     {
         var sb = new StringBuilder(word.Length + 2);
@@ -15,7 +15,7 @@ internal static class NameFolding
         return sb.ToString();
     }
 
-    /// Splits into folded words, in original order.
+    // Splits into folded words, in original order.
     public static List<string> FoldWords(string value)
     {
         var words = new List<string>();

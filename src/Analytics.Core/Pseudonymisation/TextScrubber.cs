@@ -11,6 +11,8 @@ namespace Analytics.Core.Pseudonymisation;
 /// <param name="Platform">Platform for handles.</param>
 public sealed record KnownIdentifier(string Type, string Value, string? Country = null, string? Platform = null);
 
+internal readonly record struct ResolvedIdentifier(KnownIdentifier Item, string? Normalised, string Token);
+
 /// <summary>A scrubbed text.</summary>
 /// <param name="Text">The text with each hit replaced by "[&lt;token&gt;]" (dates of birth by "[dob]").</param>
 /// <param name="Counts">Replaced spans by type ("dob" for dates of birth).</param>
@@ -25,6 +27,7 @@ public sealed record ScrubResult(string Text, IReadOnlyDictionary<string, int> C
 /// </summary>
 public sealed partial class TextScrubber
 {
+    /// <summary>Count key, and placeholder text, for a date of birth (it has no token: it is dropped, not linked).</summary>
     public const string DateOfBirthType = "dob";
 
     // Lower wins on equal length: what the submission told us beats context words, which beat bare patterns.
@@ -50,24 +53,30 @@ public sealed partial class TextScrubber
     public ScrubContext Prepare(string? defaultRegion, IEnumerable<KnownIdentifier>? known = null,
         string? caseReference = null, string? authority = null)
     {
-        var context = new ScrubContext(string.IsNullOrWhiteSpace(defaultRegion) ? null : defaultRegion.Trim().ToUpperInvariant());
+        var resolved = new List<ResolvedIdentifier>();
         foreach (var item in known ?? [])
         {
             if (string.IsNullOrWhiteSpace(item.Value)) continue;
-            var type = item.Type.Trim().ToLowerInvariant();
-            var token = _tokeniser.TokenFor(type, item.Value, item.Country, item.Platform, context.DefaultRegion, out _);
-            var normalised = Normalisers.Normalise(type, item.Value, item.Country, item.Platform, context.DefaultRegion);
+            var token = _tokeniser.TokenAndNormalise(item.Type, item.Value, item.Country, item.Platform, defaultRegion, out var normalised);
+            resolved.Add(new ResolvedIdentifier(item, normalised, token));
+        }
+        var caseToken = string.IsNullOrWhiteSpace(caseReference) ? null : _tokeniser.TokenForCaseReference(caseReference, authority ?? "");
+        return Prepare(defaultRegion, resolved, caseReference, caseToken);
+    }
+
+    // For callers that have already tokenised the structured identifiers: no second normalisation.
+    internal static ScrubContext Prepare(string? defaultRegion, IEnumerable<ResolvedIdentifier> known, string? caseReference, string? caseToken)
+    {
+        var context = new ScrubContext(string.IsNullOrWhiteSpace(defaultRegion) ? null : defaultRegion.Trim().ToUpperInvariant());
+        foreach (var (item, normalised, token) in known)
+        {
             context.Add(Tokeniser.TypeOf(token)!, item, normalised, token);
         }
-        if (!string.IsNullOrWhiteSpace(caseReference))
-        {
-            var token = _tokeniser.TokenForCaseReference(caseReference, authority ?? "");
-            if (token is not null) context.AddLoose(caseReference, IdentifierTypes.CaseReference, token);
-        }
+        if (caseReference is not null && caseToken is not null) context.AddLoose(caseReference, IdentifierTypes.CaseReference, caseToken);
         return context;
     }
 
-    /// <summary>Scrubs one text with no structured items known.</summary>
+    /// <summary>Scrubs one text, preparing <paramref name="known"/> for it alone.</summary>
     public ScrubResult Scrub(string text, string? defaultRegion, IEnumerable<KnownIdentifier>? known = null) =>
         Scrub(text, Prepare(defaultRegion, known));
 
@@ -77,15 +86,21 @@ public sealed partial class TextScrubber
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(context);
         var hits = new List<Hit>();
+        FindKnownExact(text, context, hits);
         FindKnownLoose(text, context, hits);
         FindNames(text, context, hits);
-        FindEmails(text, context, hits);
-        FindHandles(text, context, hits);
-        FindIbans(text, context, hits);
-        FindCards(text, context, hits);
-        FindWallets(text, context, hits);
-        FindPhones(text, context, hits);
-        FindContext(text, context, hits);
+        // Cheap pre-checks spare the pattern scans on the many texts that cannot contain their target.
+        var hasAt = text.Contains('@');
+        if (hasAt) FindEmails(text, context, hits);
+        if (hasAt || text.Contains(':') || text.Contains('=')) FindHandles(text, context, hits);
+        if (text.AsSpan().IndexOfAnyInRange('0', '9') >= 0)
+        {
+            FindIbans(text, context, hits);
+            FindCards(text, context, hits);
+            FindWallets(text, context, hits);
+            FindPhones(text, context, hits);
+            FindContext(text, context, hits);
+        }
         return Apply(text, hits);
     }
 
@@ -127,16 +142,32 @@ public sealed partial class TextScrubber
         return new ScrubResult(sb.ToString(), counts, tokens);
     }
 
-    private static bool IsWordChar(char ch) => char.IsLetterOrDigit(ch) || ch == '_';
-
     private static bool BoundaryBefore(string text, int start) => start == 0 || !char.IsLetterOrDigit(text[start - 1]);
 
     private static bool BoundaryAfter(string text, int end) => end >= text.Length || !char.IsLetterOrDigit(text[end]);
 
     // ---- Known structured identifiers, matched on their alphanumerics so any separators match ----
 
-    // Separators a writer may put inside an identifier ("RO49 AAAA…", "B-123-ABC", "0721.234.567").
-    private static bool IsSkippableSeparator(char ch) => ch is ' ' or '.' or '-' or '/' or '\t' or '(' or ')' or '\u00A0';
+    // Separators a writer may put inside an identifier ("RO49 AAAA…", "B-123-ABC", "0721.234.567", "Str. X 5, Iasi").
+    private static bool IsSkippableSeparator(char ch) => ch is ' ' or '.' or ',' or '-' or '/' or '\t' or '(' or ')' or '\u00A0';
+
+    private static void FindKnownExact(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (var item in context.ExactItems)
+        {
+            var from = 0;
+            while (from < text.Length)
+            {
+                var start = text.IndexOf(item.Value, from, StringComparison.OrdinalIgnoreCase);
+                if (start < 0) break;
+                from = start + 1;
+                var end = start + item.Value.Length;
+                if (!BoundaryBefore(text, start) || !BoundaryAfter(text, end)) continue;
+                if (start > 0 && text[start - 1] == '@') start--;
+                hits.Add(new Hit(start, end - start, item.Type, item.Token, KnownPriority));
+            }
+        }
+    }
 
     private static void FindKnownLoose(string text, ScrubContext context, List<Hit> hits)
     {
@@ -194,7 +225,11 @@ public sealed partial class TextScrubber
             }
             var start = i;
             while (i < text.Length && (char.IsLetter(text[i]) || char.GetUnicodeCategory(text[i]) == System.Globalization.UnicodeCategory.NonSpacingMark)) i++;
-            words.Add((start, i, NameFolding.FoldWord(text.AsSpan(start, i - start))));
+            // Only words that can be name parts are folded (allocation-free check first).
+            if (i - start >= 2 && context.MightBeNamePart(text.AsSpan(start, i - start), out var folded))
+                words.Add((start, i, folded));
+            else
+                words.Add((start, i, ""));
         }
 
         var w = 0;
@@ -300,8 +335,13 @@ public sealed partial class TextScrubber
 
     private void FindIbans(string text, ScrubContext context, List<Hit> hits)
     {
-        foreach (var m in IbanCandidateRegex().EnumerateMatches(text))
+        var position = 0;
+        while (position < text.Length)
         {
+            var m = IbanCandidateRegex().Match(text, position);
+            if (!m.Success) break;
+            // Resume just after a hit, not after the greedy match, so a second IBAN right behind is not swallowed.
+            position = m.Index + 1;
             var length = IbanCheck.LengthFor(text.AsSpan(m.Index, 2));
             if (length is null) continue;
             // Take exactly the country's IBAN length of alphanumerics; the greedy pattern may have run on.
@@ -315,6 +355,7 @@ public sealed partial class TextScrubber
             var iban = sb.ToString();
             if (!IbanCheck.IsValid(iban)) continue;
             hits.Add(new Hit(m.Index, end - m.Index, IdentifierTypes.Iban, TokenOf(context, IdentifierTypes.Iban, iban), PatternPriority));
+            position = end;
         }
     }
 
@@ -326,15 +367,25 @@ public sealed partial class TextScrubber
         foreach (var m in CardCandidateRegex().EnumerateMatches(text))
         {
             var groups = Groups(text, m.Index, m.Length);
-            // Drop trailing groups until what is left is a Luhn-valid card, so a following number cannot hide one.
-            for (var last = groups.Count - 1; last >= 0; last--)
+            // Longest Luhn-valid run of groups from each starting group, so that neighbouring numbers neither
+            // hide a card nor get merged into it; after a card, carry on behind it.
+            var first = 0;
+            while (first < groups.Count)
             {
-                var start = groups[0].Start;
-                var end = groups[last].End;
-                var card = Normalisers.Card(text.Substring(start, end - start));
-                if (card is null) continue;
-                hits.Add(new Hit(start, end - start, IdentifierTypes.Card, TokenOf(context, IdentifierTypes.Card, card), PatternPriority));
-                break;
+                var found = false;
+                for (var last = groups.Count - 1; last >= first; last--)
+                {
+                    var start = groups[first].Start;
+                    var end = groups[last].End;
+                    if (end - start < 13) break;
+                    var card = Normalisers.Card(text.Substring(start, end - start));
+                    if (card is null) continue;
+                    hits.Add(new Hit(start, end - start, IdentifierTypes.Card, TokenOf(context, IdentifierTypes.Card, card), PatternPriority));
+                    first = last + 1;
+                    found = true;
+                    break;
+                }
+                if (!found) first++;
             }
         }
     }
@@ -383,7 +434,8 @@ public sealed partial class TextScrubber
                 var start = groups[first].Start;
                 var end = groups[last].End;
                 var digits = CountDigits(text, start, end);
-                if (digits is < 7 or > 17) continue;
+                // E.164 allows 15 digits; only an international "00" prefix adds two.
+                if (digits < 7 || digits > (text[start] == '0' && text[start + 1] == '0' ? 17 : 15)) continue;
                 var e164 = ReadPhone(text.Substring(start, end - start), context, requireStrictFormat: true);
                 if (e164 is null) continue;
                 hits.Add(new Hit(start, end - start, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, e164), PatternPriority));
@@ -394,24 +446,22 @@ public sealed partial class TextScrubber
         }
     }
 
-    /// E.164 of a phone written in text, or null. A number already known from the structured part is accepted in
-    /// its own country's national format too; strict mode additionally wants an international or trunk prefix for
-    /// unknown national numbers, since a bare digit run in prose is more often a reference than a phone.
+    // E.164 of a phone written in text, or null. A number known from the structured part is recognised from its
+    // digits alone (any of its usual spellings, even in its own country's national format) without parsing.
+    // Strict mode wants an international or trunk prefix before an unknown national number is even parsed:
+    // a bare digit run in prose is more often a reference than a phone, and parsing is the costly step.
     private static string? ReadPhone(string candidate, ScrubContext context, bool requireStrictFormat)
     {
         var trimmed = candidate.Trim();
-        if (NotAPhoneRegex().IsMatch(trimmed)) return null;
-        var region = context.DefaultRegion ?? "ZZ";
-        var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
-        var e164 = ParsePhone(trimmed, region);
-        if (e164 is not null && (context.KnownPhones.Contains(e164) || international || !requireStrictFormat || HasTrunkPrefix(trimmed, region)))
-            return e164;
-        foreach (var knownRegion in context.KnownPhoneRegions)
+        if (context.KnownPhoneDigits.Count > 0)
         {
-            var other = ParsePhone(trimmed, knownRegion);
-            if (other is not null && context.KnownPhones.Contains(other)) return other;
+            var digits = new string(trimmed.Where(char.IsAsciiDigit).ToArray());
+            if (context.KnownPhoneDigits.TryGetValue(digits, out var known)) return known;
         }
-        return null;
+        if (NotAPhoneRegex().IsMatch(trimmed)) return null;
+        var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
+        if (requireStrictFormat && !international && !HasTrunkPrefix(trimmed, context.TrunkPrefix)) return null;
+        return ParsePhone(trimmed, context.DefaultRegion ?? "ZZ");
     }
 
     private static string? ParsePhone(string candidate, string region)
@@ -428,12 +478,9 @@ public sealed partial class TextScrubber
         }
     }
 
-    private static bool HasTrunkPrefix(string candidate, string region)
-    {
-        var prefix = _phoneUtil.GetNddPrefixForRegion(region, true);
-        // Regions without a trunk prefix (e.g. Italy, Spain) write national numbers bare.
-        return string.IsNullOrEmpty(prefix) || candidate.TrimStart('(').StartsWith(prefix, StringComparison.Ordinal);
-    }
+    // Regions without a trunk prefix (e.g. Italy, Spain) write national numbers bare.
+    private static bool HasTrunkPrefix(string candidate, string trunkPrefix) =>
+        trunkPrefix.Length == 0 || candidate.TrimStart('(').StartsWith(trunkPrefix, StringComparison.Ordinal);
 
     private static int CountDigits(string text, int start, int end)
     {
@@ -520,15 +567,20 @@ public sealed partial class TextScrubber
 /// <summary>The known items of one submission, prepared by <see cref="TextScrubber.Prepare"/>.</summary>
 public sealed class ScrubContext
 {
-    internal ScrubContext(string? defaultRegion) => DefaultRegion = defaultRegion;
+    internal ScrubContext(string? defaultRegion)
+    {
+        DefaultRegion = defaultRegion;
+        TrunkPrefix = defaultRegion is null ? "" : _phoneUtil.GetNddPrefixForRegion(defaultRegion, true) ?? "";
+    }
 
     internal string? DefaultRegion { get; }
+    internal string TrunkPrefix { get; }
+    internal Dictionary<string, string> KnownPhoneDigits { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, string> KnownByValue { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, string> KnownByCore { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, string> KnownHandles { get; } = new(StringComparer.Ordinal);
-    internal HashSet<string> KnownPhones { get; } = new(StringComparer.Ordinal);
-    internal List<string> KnownPhoneRegions { get; } = [];
     internal List<(string Skeleton, string Type, string Token)> LooseItems { get; } = [];
+    internal List<(string Value, string Type, string Token)> ExactItems { get; } = [];
     internal List<string> Names { get; } = [];
     internal Dictionary<string, List<int>> NameParts { get; } = new(StringComparer.Ordinal);
 
@@ -536,6 +588,23 @@ public sealed class ScrubContext
 
     // Shortest alphanumeric skeleton matched loosely; shorter ones would hit ordinary words and numbers.
     private const int MinimumSkeleton = 4;
+
+    // True with the folded word when it may be a known name part. ASCII words are checked without allocating;
+    // others (diacritics, special letters) are folded first.
+    internal bool MightBeNamePart(ReadOnlySpan<char> word, out string folded)
+    {
+        folded = "";
+        if (!System.Text.Ascii.IsValid(word))
+        {
+            folded = NameFolding.FoldWord(word);
+            return NameParts.ContainsKey(folded);
+        }
+        Span<char> lower = word.Length <= 64 ? stackalloc char[word.Length] : new char[word.Length];
+        System.Text.Ascii.ToLower(word, lower, out _);
+        if (!NameParts.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(lower, out var key, out _)) return false;
+        folded = key;
+        return true;
+    }
 
     internal void Add(string type, KnownIdentifier item, string? normalised, string token)
     {
@@ -558,8 +627,10 @@ public sealed class ScrubContext
         }
         if (type is IdentifierTypes.Email or IdentifierTypes.Handle or IdentifierTypes.Wallet)
         {
-            // Exact text of these is distinctive; skipping separators inside them would also match prose.
-            AddLoose(item.Value.Trim().TrimStart('@'), type, token, allowSeparators: false);
+            // Their exact text is distinctive; skipping separators inside them would also match prose ("john.doe"
+            // against "John Doe"). A handle of letters only is left to the @-recogniser: alone it is just a word.
+            var exact = item.Value.Trim().TrimStart('@');
+            if (type != IdentifierTypes.Handle || !exact.All(char.IsLetter)) AddExact(exact, type, token);
         }
         else
         {
@@ -567,30 +638,32 @@ public sealed class ScrubContext
         }
     }
 
-    internal void AddLoose(string value, string type, string token, bool allowSeparators = true)
+    internal void AddLoose(string value, string type, string token)
     {
         var skeleton = Normalisers.AlphanumericCore(value);
-        if (!allowSeparators && value.Any(ch => !char.IsLetterOrDigit(ch))) skeleton = value.ToUpperInvariant();
         if (skeleton.Length < MinimumSkeleton) return;
         if (!LooseItems.Contains((skeleton, type, token))) LooseItems.Add((skeleton, type, token));
+    }
+
+    private void AddExact(string value, string type, string token)
+    {
+        if (value.Length < MinimumSkeleton) return;
+        if (!ExactItems.Contains((value, type, token))) ExactItems.Add((value, type, token));
     }
 
     private void AddPhone(KnownIdentifier item, string? e164, string token)
     {
         if (e164 is null) return;
-        KnownPhones.Add(e164);
-        if (!string.IsNullOrWhiteSpace(item.Country))
-        {
-            var region = item.Country.Trim().ToUpperInvariant();
-            if (region != DefaultRegion && !KnownPhoneRegions.Contains(region)) KnownPhoneRegions.Add(region);
-        }
-        // The same number in its other usual spellings: international with 00, national with trunk prefix.
+        // The same number in its other usual spellings: international with or without 00, national with or
+        // without the trunk prefix of its own country.
         var number = _phoneUtil.Parse(e164, "ZZ");
         var nsn = _phoneUtil.GetNationalSignificantNumber(number);
         var trunk = _phoneUtil.GetNddPrefixForRegion(_phoneUtil.GetRegionCodeForNumber(number), true) ?? "";
-        AddLoose(e164, IdentifierTypes.Phone, token);
-        AddLoose("00" + e164[1..], IdentifierTypes.Phone, token);
-        AddLoose(trunk + nsn, IdentifierTypes.Phone, token);
+        foreach (var digits in new[] { e164[1..], "00" + e164[1..], trunk + nsn, nsn })
+        {
+            KnownPhoneDigits.TryAdd(digits, e164);
+            AddLoose(digits, IdentifierTypes.Phone, token);
+        }
     }
 
     private void AddName(string value, string token)

@@ -62,9 +62,16 @@ public sealed class Tokeniser
     /// </summary>
     public string TokenFor(string type, string value, string? country, string? platform, string? defaultRegion, out bool validated)
     {
-        var t = type.Trim().ToLowerInvariant();
-        var normalised = Normalisers.Normalise(t, value, country, platform, defaultRegion);
+        var token = TokenAndNormalise(type, value, country, platform, defaultRegion, out var normalised);
         validated = normalised is not null;
+        return token;
+    }
+
+    // Same, also handing back the normalised form (null when the value failed its normaliser).
+    internal string TokenAndNormalise(string type, string value, string? country, string? platform, string? defaultRegion, out string? normalised)
+    {
+        var t = type.Trim().ToLowerInvariant();
+        normalised = Normalisers.Normalise(t, value, country, platform, defaultRegion);
         if (!IdentifierTypes.IsKnown(t) || t == IdentifierTypes.CaseReference) t = IdentifierTypes.Document;
         return Token(t, normalised ?? value.Trim());
     }

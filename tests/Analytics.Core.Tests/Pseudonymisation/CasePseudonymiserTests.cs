@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Analytics.Core.Cases;
 using Analytics.Core.Pseudonymisation;
@@ -254,19 +253,115 @@ public class CasePseudonymiserTests
         Assert.NotEqual(a.Record.CaseReferenceToken, b.Record.CaseReferenceToken);
     }
 
+    private static CaseSubmission TypicalCase() => new()
+    {
+        Jurisdiction = "RO",
+        Authority = "DIICOT Iasi",
+        CaseReference = "DOS 17/P/2024",
+        Stage = "investigation",
+        OffencePeriod = new Period { From = "2024-01", To = "2024-03" },
+        Victims =
+        [
+            new Victim
+            {
+                Name = "Elena Marin",
+                Age = 15,
+                Gender = "female",
+                Identifiers = [new Identifier { Type = "phone", Value = "0744 123 456" }],
+            },
+        ],
+        Suspects =
+        [
+            new Suspect
+            {
+                Name = "Vasile Dobre",
+                Role = "recruiter",
+                Age = 29,
+                Identifiers =
+                [
+                    new Identifier { Type = "handle", Value = "@vdobre", Platform = "tiktok" },
+                    new Identifier { Type = "iban", Value = "RO49 AAAA 1B31 0075 9384 0000" },
+                ],
+            },
+        ],
+        Summary = "Elena was contacted on TikTok by @vdobre, who promised work in Germany. Dobre paid for the bus " +
+                  "ticket and kept her identity papers. She sent her earnings to RO49AAAA1B31007593840000 and called " +
+                  "her mother from 0744-123-456 in March 2024.",
+    };
+
     [Fact]
-    public void Pseudonymise_TypicalCase_TakesWellUnderOneMillisecond()
+    public void Pseudonymise_TypicalCase_CostsAbout100MicrosecondsOfCpu()
     {
         var pseudonymiser = Pseudonymiser();
-        var submission = RichCase();
-        for (var i = 0; i < 50; i++) pseudonymiser.Pseudonymise(submission, Reference);
+        var submission = TypicalCase();
+        for (var i = 0; i < 2000; i++) pseudonymiser.Pseudonymise(submission, Reference);
 
-        const int runs = 200;
-        var watch = Stopwatch.StartNew();
+        const int runs = 1000;
+        var start = ThreadCpu.Now();
         for (var i = 0; i < runs; i++) pseudonymiser.Pseudonymise(submission, Reference);
-        var perCase = watch.Elapsed.TotalMicroseconds / runs;
+        var perCase = (ThreadCpu.Now() - start).TotalMicroseconds / runs;
 
-        // The target is ≤ 100 µs of CPU; the bound here is loose because the test machine is shared.
-        Assert.True(perCase < 1000, $"{perCase:F0} µs per case");
+        // Target ≤ 100 µs of CPU per case (about 70 µs measured in Release on a busy 2-core machine). The bound is
+        // looser because debug builds are several times slower and the machine is shared, but an
+        // order-of-magnitude regression still fails.
+#if DEBUG
+        const double bound = 1500;
+#else
+        const double bound = 250;
+#endif
+        Assert.True(perCase < bound, $"{perCase:F0} µs CPU per case");
+    }
+
+    [Fact]
+    public void Pseudonymise_TypicalCase_ScrubsItsSummary()
+    {
+        var summary = Pseudonymiser().Pseudonymise(TypicalCase(), Reference).Record.Summary!;
+
+        Assert.DoesNotContain("Elena", summary);
+        Assert.DoesNotContain("Dobre", summary);
+        Assert.DoesNotContain("vdobre", summary);
+        Assert.DoesNotContain("RO49", summary);
+        Assert.DoesNotContain("0744", summary);
+        Assert.Contains("in March 2024", summary);
+    }
+
+    [Fact]
+    public void Pseudonymise_EmptySubmission_GivesEmptyRecord()
+    {
+        var result = Pseudonymiser().Pseudonymise(new CaseSubmission { Jurisdiction = "RO" }, Reference);
+
+        Assert.Equal("", result.Record.CaseReferenceToken);
+        Assert.Empty(result.Tokens);
+        Assert.Empty(result.TokenCounts);
+        Assert.Null(result.Record.Summary);
+    }
+
+    [Fact]
+    public void Pseudonymise_UnknownIdentifierType_IsTokenisedAsDocumentAndCountedUnvalidated()
+    {
+        var submission = new CaseSubmission
+        {
+            Jurisdiction = "RO",
+            Victims = [new Victim { Identifiers = [new Identifier { Type = "address", Value = "Str. Lunga 5, Iasi" }] }],
+            Summary = "She lived at Str. Lunga 5, Iasi.",
+        };
+
+        var result = Pseudonymiser().Pseudonymise(submission, Reference);
+
+        Assert.StartsWith("document:", Assert.Single(result.Record.Victims[0].Tokens));
+        Assert.Equal(1, result.UnvalidatedCounts["document"]);
+        Assert.DoesNotContain("Lunga", JsonSerializer.Serialize(result.Record));
+    }
+
+    [Fact]
+    public void Pseudonymise_RecordsActiveKeyId_AndRotatedTokensMatchRekey()
+    {
+        var k2 = TestKeys.K2;
+        var before = new CasePseudonymiser(new KeyRing(TestKeys.K1)).Pseudonymise(RichCase(), Reference);
+        var after = new CasePseudonymiser(new KeyRing(TestKeys.K1, k2)).Pseudonymise(RichCase(), Reference);
+
+        Assert.Equal("k2", after.Record.KeyId);
+        Assert.Equal(after.Tokens, before.Tokens.Select(t => Tokeniser.Rekey(t, k2)));
+        Assert.Equal(after.Record.CaseReferenceToken, Tokeniser.Rekey(before.Record.CaseReferenceToken, k2));
     }
 }

@@ -253,4 +253,63 @@ public class TextScrubberTests
         Assert.Single(result.Tokens);
         Assert.Equal(2, result.Counts["phone"]);
     }
+
+    [Fact]
+    public void Scrub_FindsBothIbans_WhenWrittenBackToBack()
+    {
+        var result = _scrubber.Scrub("Accounts GB82 WEST 1234 5698 7654 32 DE89 3704 0044 0532 0130 00 were frozen.", "RO");
+
+        Assert.Equal($"Accounts {T("iban", "GB82WEST12345698765432")} {T("iban", "DE89370400440532013000")} were frozen.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_FindsBothCards_WhenWrittenBackToBack()
+    {
+        var result = _scrubber.Scrub("Cards 4111 1111 1111 1111 5500 0000 0000 0004 were used.", "RO");
+
+        Assert.Equal($"Cards {T("card", "4111111111111111")} {T("card", "5500000000000004")} were used.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesKnownHandle_WrittenWithoutAt()
+    {
+        var known = new[] { new KnownIdentifier("handle", "@maria.b08", null, "instagram") };
+
+        var result = _scrubber.Scrub("Her account Maria.B08 was deleted; @maria.b08 came back.", "RO", known);
+
+        var token = T("handle", "instagram/maria.b08");
+        Assert.Equal($"Her account {token} was deleted; {token} came back.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesKnownInvalidEmail_Exactly()
+    {
+        var known = new[] { new KnownIdentifier("email", "maria@localhost") };
+
+        var result = _scrubber.Scrub("She wrote from maria@localhost twice.", "RO", known);
+
+        Assert.Equal($"She wrote from {T("email", "maria@localhost")} twice.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesKnownName_WrittenInDecomposedUnicode()
+    {
+        var known = new[] { new KnownIdentifier("name", "Ștefan Văduva") };
+        var decomposed = "Stefan Va\u0306duva left.".Normalize(System.Text.NormalizationForm.FormD);
+
+        var result = _scrubber.Scrub(decomposed, "RO", known);
+
+        Assert.Equal($"{T("name", "stefan vaduva")} left.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_LeavesTextUnchanged_WhenNothingToFind()
+    {
+        const string text = "The victims were moved by bus from Romania to Germany in March.";
+
+        var result = _scrubber.Scrub(text, "RO", [new KnownIdentifier("name", "Ion Popescu")]);
+
+        Assert.Equal(text, result.Text);
+        Assert.Empty(result.Tokens);
+    }
 }
