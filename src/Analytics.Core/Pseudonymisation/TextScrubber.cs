@@ -252,7 +252,11 @@ public sealed partial class TextScrubber
                 runEnd++;
             }
             var single = words[w].Folded;
-            var accept = runEnd > w || (single.Length >= 3 && !CommonWords.Contains(single));
+            // A capitalised common word ("Walker", "Taylor") is taken for the person: surnames are often words,
+            // and a missed surname is a leak while an extra placeholder only costs readability.
+            var accept = runEnd > w
+                || (single.Length >= 3 && !CommonWords.Contains(single))
+                || (single.Length >= 4 && char.IsUpper(text[words[w].Start]));
             if (accept)
             {
                 var nameIndex = names.Min();

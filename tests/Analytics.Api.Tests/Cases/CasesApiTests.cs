@@ -148,3 +148,35 @@ public sealed class CasesApiTests : IClassFixture<AnalyticsFactory>
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.SubmitCaseAsync(SampleCases.Json())).StatusCode);
     }
 }
+
+public sealed class CrossBorderTokenTests : IClassFixture<AnalyticsFactory>
+{
+    private readonly AnalyticsFactory _factory;
+
+    public CrossBorderTokenTests(AnalyticsFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task Submit_GivesSamePhoneToken_ForOneNumberWrittenDifferentlyInTwoJurisdictions()
+    {
+        var romania = await _factory.ProsecutorAsync("RO", "RO-LINK");
+        var italy = await _factory.ProsecutorAsync("IT", "IT-LINK");
+        var a = await (await romania.SubmitCaseAsync(SampleCases.Json("RO", "RO-LINK", "RO/1", phone: "+40 721 234 567"))).ReadAsync<Receipt>();
+        var b = await (await italy.SubmitCaseAsync(SampleCases.Json("IT", "IT-LINK", "IT/1", phone: "0040721234567"))).ReadAsync<Receipt>();
+        var c = await (await italy.SubmitCaseAsync(SampleCases.Json("IT", "IT-LINK", "IT/2", phone: "+40 721 234 568"))).ReadAsync<Receipt>();
+
+        var tokenA = await PhoneTokenAsync(romania, a.CaseId);
+        var tokenB = await PhoneTokenAsync(italy, b.CaseId);
+        var tokenC = await PhoneTokenAsync(italy, c.CaseId);
+
+        Assert.StartsWith("phone:", tokenA);
+        Assert.Equal(tokenA, tokenB);
+        Assert.NotEqual(tokenA, tokenC);
+    }
+
+    private static async Task<string> PhoneTokenAsync(HttpClient client, string caseId)
+    {
+        var document = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/cases/{caseId}")).RootElement;
+        return document.GetProperty("record").GetProperty("suspects")[0].GetProperty("tokens").EnumerateArray()
+            .Select(t => t.GetString()!).Single(t => t.StartsWith("phone:", StringComparison.Ordinal));
+    }
+}

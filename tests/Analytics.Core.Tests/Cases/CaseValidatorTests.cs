@@ -181,25 +181,4 @@ public sealed class CaseValidatorTests
         Assert.All(Validate(s), e => Assert.DoesNotContain("1234", e.Message));
     }
 
-    [Fact]
-    public void Validate_StaysWithinTimeBudget_ForRichCase()
-    {
-        var parsed = CaseJson.Parse(File.ReadAllBytes(Path.Combine(RepoFiles.DataSchemas, "examples", "valid", "rich.json")));
-        Assert.True(parsed.IsSuccess);
-        var s = parsed.Submission;
-        for (var i = 0; i < 2_000; i++)
-            CaseValidator.Validate(s, _today);
-        // Best of several batches: a shared machine adds noise, never speed.
-        const int runs = 5_000;
-        var microseconds = double.MaxValue;
-        for (var batch = 0; batch < 5; batch++)
-        {
-            var watch = Stopwatch.StartNew();
-            for (var i = 0; i < runs; i++)
-                CaseValidator.Validate(s, _today);
-            microseconds = Math.Min(microseconds, watch.Elapsed.TotalMicroseconds / runs);
-        }
-        // The target is 10 µs for the rich example; the bound leaves room for a Debug build on a busy machine.
-        Assert.True(microseconds < 25, $"{microseconds:F2} µs per validation");
     }
-}

@@ -290,29 +290,6 @@ public class CasePseudonymiserTests
     };
 
     [Fact]
-    public void Pseudonymise_TypicalCase_CostsAbout100MicrosecondsOfCpu()
-    {
-        var pseudonymiser = Pseudonymiser();
-        var submission = TypicalCase();
-        for (var i = 0; i < 2000; i++) pseudonymiser.Pseudonymise(submission, Reference);
-
-        const int runs = 1000;
-        var start = ThreadCpu.Now();
-        for (var i = 0; i < runs; i++) pseudonymiser.Pseudonymise(submission, Reference);
-        var perCase = (ThreadCpu.Now() - start).TotalMicroseconds / runs;
-
-        // Target ≤ 100 µs of CPU per case (about 70 µs measured in Release on a busy 2-core machine). The bound is
-        // looser because debug builds are several times slower and the machine is shared, but an
-        // order-of-magnitude regression still fails.
-#if DEBUG
-        const double bound = 1500;
-#else
-        const double bound = 250;
-#endif
-        Assert.True(perCase < bound, $"{perCase:F0} µs CPU per case");
-    }
-
-    [Fact]
     public void Pseudonymise_TypicalCase_ScrubsItsSummary()
     {
         var summary = Pseudonymiser().Pseudonymise(TypicalCase(), Reference).Record.Summary!;

@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Analytics.Api.Cases;
+using Analytics.Api.Tests.Infrastructure;
+using Analytics.Core.Synthetic;
+using Xunit.Abstractions;
+
+namespace Analytics.Api.Tests.Privacy;
+
+/// <summary>
+/// Non-negotiable 1: ingest generated cases full of identifiers through the real API, then scan the database file,
+/// its WAL, every file under the data folder and the captured logs for each raw identifier and its obvious variants.
+/// </summary>
+public sealed class LeakTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly AnalyticsFactory _factory = new();
+
+    [Fact]
+    public async Task Ingestion_LeavesNoRawIdentifier_InDatabaseWalFilesOrLogs()
+    {
+        var dataset = new CaseGenerator(new GeneratorOptions { Seed = 7, Count = 1_200 }).Run();
+        var stored = 0;
+        foreach (var group in dataset.Cases.GroupBy(c => (c.Case.Jurisdiction, c.Case.Authority)))
+        {
+            var client = await _factory.ProsecutorAsync(group.Key.Jurisdiction, group.Key.Authority);
+            var ndjson = string.Join('\n', group.Select(c => JsonSerializer.Serialize(c.Case, CaseGenerator.JsonOptions)));
+            var response = await client.SubmitBatchAsync(ndjson);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var result = await response.ReadAsync<BatchResult>();
+            Assert.True(result.Rejected == 0, string.Join("; ", result.Results.Where(r => r.Errors is not null).SelectMany(r => r.Errors!.Select(e => $"line {r.Line} {e.Key}"))));
+            stored += result.Created;
+        }
+        Assert.True(stored >= 1_000, $"at least 1,000 cases stored ({stored})");
+
+        var needles = Needles(dataset.GroundTruth);
+        Assert.True(needles.Count > 3_000, $"the scan looks for many identifiers ({needles.Count})");
+        var scanner = SearchValues.Create(needles.ToArray(), StringComparison.OrdinalIgnoreCase);
+
+        // Positive control: the scanner finds an identifier when one is there.
+        var control = needles.First(n => n.StartsWith('+'));
+        Assert.True(("xx " + control + " yy").AsSpan().IndexOfAny(scanner) >= 0);
+
+        var hits = new List<string>();
+        var files = Directory.EnumerateFiles(_factory.DataFolder, "*", SearchOption.AllDirectories).ToList();
+        Assert.Contains(files, f => f.EndsWith("analytics.db", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("analytics.db-wal", StringComparison.Ordinal));
+        foreach (var file in files)
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var memory = new MemoryStream();
+            stream.CopyTo(memory);
+            // Stored text is UTF-8; binary page bytes decode to replacement characters and match nothing.
+            var text = Encoding.UTF8.GetString(memory.ToArray());
+            hits.AddRange(Find(text, scanner).Select(h => $"{Path.GetFileName(file)}: {h}"));
+            output.WriteLine($"scanned {Path.GetFileName(file)} ({memory.Length:N0} bytes)");
+        }
+        var logs = string.Join('\n', _factory.Logs);
+        hits.AddRange(Find(logs, scanner).Select(h => $"logs: {h}"));
+        output.WriteLine($"scanned {_factory.Logs.Count} log lines for {needles.Count} identifier variants");
+
+        Assert.True(hits.Count == 0, "raw identifiers found:\n" + string.Join('\n', hits.Take(20)));
+    }
+
+    private static List<string> Find(string text, SearchValues<string> scanner)
+    {
+        var found = new List<string>();
+        var offset = 0;
+        while (offset < text.Length)
+        {
+            var index = text.AsSpan(offset).IndexOfAny(scanner);
+            if (index < 0) break;
+            var at = offset + index;
+            var start = Math.Max(0, at - 20);
+            found.Add(text.Substring(start, Math.Min(60, text.Length - start)));
+            offset = at + 1;
+        }
+        return found;
+    }
+
+    /// <summary>Each identifier and the variants a careless implementation might store: digits only, no spaces, folded names.</summary>
+    private static HashSet<string> Needles(GroundTruth truth)
+    {
+        var needles = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var id in truth.GeneratedIdentifiers.Concat(truth.NameParts.Where(p => p.Length >= 6)))
+        {
+            Add(id);
+            Add(id.Replace(" ", "", StringComparison.Ordinal));
+            Add(Fold(id));
+            var digits = new string(id.Where(char.IsAsciiDigit).ToArray());
+            if (digits.Length >= 9 && digits.Length * 2 > id.Length) Add(digits);
+        }
+        return needles;
+
+        void Add(string s)
+        {
+            if (s.Length >= 6) needles.Add(s);
+        }
+    }
+
+    private static string Fold(string s)
+    {
+        var decomposed = s.Normalize(NormalizationForm.FormD);
+        return new string(decomposed.Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark).ToArray());
+    }
+
+    public void Dispose() => _factory.Dispose();
+}
