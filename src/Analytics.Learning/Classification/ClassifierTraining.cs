@@ -1,0 +1,174 @@
+using Analytics.Core.Cases;
+using Analytics.Learning.Features;
+using Microsoft.ML;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace Analytics.Learning.Classification;
+
+/// <summary>Trains and evaluates the FastTree classifiers.</summary>
+public static class ClassifierTraining
+{
+    /// <summary>
+    /// Trains a one-versus-all FastTree model of the primary (first-listed) exploitation type.
+    /// Cases without an exploitation type are left out; exploitation-type and labour-sector columns
+    /// are excluded because they encode the answer.
+    /// </summary>
+    /// <exception cref="ArgumentException">No usable cases, or fewer than two classes.</exception>
+    public static CaseClassifier TrainExploitationType(IReadOnlyList<CaseProfile> profiles, ClassifierOptions? options = null) =>
+        Train(ClassifierKind.ExploitationType, profiles, options ?? new ClassifierOptions());
+
+    /// <summary>
+    /// Trains a binary FastTree model of "some victim is under 18". Cases where that is unknown (no
+    /// child and at least one victim of unknown age) are left out; age columns are excluded.
+    /// </summary>
+    /// <exception cref="ArgumentException">No usable cases, or only one class.</exception>
+    public static CaseClassifier TrainChildVictim(IReadOnlyList<CaseProfile> profiles, ClassifierOptions? options = null) =>
+        Train(ClassifierKind.ChildVictim, profiles, options ?? new ClassifierOptions());
+
+    /// <summary>True when a feature would leak the answer of <paramref name="kind"/>.</summary>
+    public static bool IsLeaking(ClassifierKind kind, string feature) => kind switch
+    {
+        ClassifierKind.ExploitationType => feature.StartsWith("exploitation", StringComparison.Ordinal) || feature.StartsWith("sector", StringComparison.Ordinal),
+        ClassifierKind.ChildVictim => feature.StartsWith("victim.age", StringComparison.Ordinal) || feature == "victim.child",
+        _ => false,
+    };
+
+    private static string? Label(ClassifierKind kind, CaseProfile p) => kind switch
+    {
+        ClassifierKind.ExploitationType => p.ExploitationTypes.Count > 0 ? p.ExploitationTypes[0] : null,
+        _ => FeatureSchema.HasChildVictim(p) switch { true => "child", false => "adult", null => null },
+    };
+
+    private static CaseClassifier Train(ClassifierKind kind, IReadOnlyList<CaseProfile> profiles, ClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(profiles);
+        var labelled = profiles.Select(p => (Profile: p, Label: Label(kind, p))).Where(x => x.Label is not null).ToList();
+        if (labelled.Count == 0)
+            throw new ArgumentException($"Cannot train the {kind} classifier: none of the {profiles.Count} case profiles has a known label.", nameof(profiles));
+        var classes = kind == ClassifierKind.ChildVictim
+            ? ["adult", "child"]
+            : labelled.Select(x => x.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var present = labelled.Select(x => x.Label).Distinct().Count();
+        if (present < 2)
+            throw new ArgumentException($"Cannot train the {kind} classifier: the {labelled.Count} labelled case profiles hold only one class.", nameof(profiles));
+
+        var schema = FeatureSchema.Build(labelled.Select(x => x.Profile), options.TopCountries);
+        var features = schema.Names.Where(n => !IsLeaking(kind, n)).ToList();
+        var columns = features.Select(schema.IndexOf).ToArray();
+        var x = labelled.Select(l => MlRows.Project(schema.Vectorize(l.Profile), columns)).ToList();
+        var y = labelled.Select(l => classes.IndexOf(l.Label!)).ToList();
+        var (train, test) = StratifiedSplit(y, options.TestFraction, options.Seed);
+        if (test.Count == 0)
+            throw new ArgumentException($"Cannot train the {kind} classifier: too few labelled case profiles ({labelled.Count}) for a test set.", nameof(profiles));
+
+        var ml = new MLContext(options.Seed);
+        var trees = new FastTreeBinaryTrainer.Options
+        {
+            NumberOfTrees = options.NumberOfTrees,
+            NumberOfLeaves = options.NumberOfLeaves,
+            MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
+            LearningRate = options.LearningRate,
+            Seed = options.Seed,
+            // One thread: the result does not depend on scheduling, and the host's cores are shared.
+            NumberOfThreads = 1,
+        };
+        ITransformer transformer;
+        IDataView data;
+        if (kind == ClassifierKind.ChildVictim)
+        {
+            data = MlRows.Load(ml, train.Select(i => new BoolLabelRow { Features = x[i], Label = y[i] == 1 }), features.Count);
+            transformer = ml.BinaryClassification.Trainers.FastTree(trees).Fit(data);
+        }
+        else
+        {
+            // LoadFromEnumerable takes the raw uint of a key column as the 0-based key index, so class i is Score[i].
+            data = MlRows.Load(ml, train.Select(i => new KeyLabelRow { Features = x[i], Label = (uint)y[i] }), features.Count, classes.Count);
+            transformer = ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(trees)).Fit(data);
+        }
+
+        var parameters = new Dictionary<string, double>
+        {
+            ["seed"] = options.Seed,
+            ["trees"] = options.NumberOfTrees,
+            ["leaves"] = options.NumberOfLeaves,
+            ["minimumExampleCountPerLeaf"] = options.MinimumExampleCountPerLeaf,
+            ["learningRate"] = options.LearningRate,
+            ["testFraction"] = options.TestFraction,
+            ["permutationRounds"] = options.PermutationRounds,
+            ["topCountries"] = options.TopCountries,
+        };
+        var classifier = new CaseClassifier(kind, schema, features, classes, parameters, transformer, data.Schema);
+
+        var testX = test.Select(i => x[i]).ToList();
+        var testY = test.Select(i => y[i]).ToList();
+        var probabilities = classifier.Probabilities(testX);
+        classifier.Metrics = ClassificationMetrics.Compute(classes, testY, probabilities, train.Count);
+        classifier.Indicators = PermutationImportance(classifier, classes.Count, testX, testY, probabilities, options);
+        return classifier;
+    }
+
+    /// <summary>Per class, a seeded shuffle puts round(TestFraction × n) rows (at least one when n ≥ 2) in the test set.</summary>
+    internal static (List<int> Train, List<int> Test) StratifiedSplit(IReadOnlyList<int> labels, double testFraction, int seed)
+    {
+        var random = new Random(seed);
+        var train = new List<int>();
+        var test = new List<int>();
+        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            var rows = group.ToArray();
+            random.Shuffle(rows);
+            var n = rows.Length < 2 ? 0 : Math.Clamp((int)Math.Round(rows.Length * testFraction), 1, rows.Length - 1);
+            test.AddRange(rows[..n]);
+            train.AddRange(rows[n..]);
+        }
+        train.Sort();
+        test.Sort();
+        return (train, test);
+    }
+
+    /// <summary>
+    /// Seeded permutation importance on the test set: each varying column is shuffled
+    /// <see cref="ClassifierOptions.PermutationRounds"/> times and the mean drop in macro-F1 (then in the
+    /// probability of the true class) ranks the features.
+    /// </summary>
+    private static IReadOnlyList<FeatureImportance> PermutationImportance(CaseClassifier classifier, int classCount,
+        List<float[]> x, List<int> y, List<double[]> baseline, ClassifierOptions options)
+    {
+        var random = new Random(options.Seed);
+        var baseF1 = ClassificationMetrics.MacroF1(classCount, y, baseline);
+        var baseProbability = Enumerable.Range(0, y.Count).Average(i => baseline[i][y[i]]);
+        var importances = new List<FeatureImportance>();
+        var rounds = Math.Max(1, options.PermutationRounds);
+        for (var j = 0; j < classifier.Features.Count; j++)
+        {
+            var column = x.Select(r => r[j]).ToArray();
+            if (column.All(v => v == column[0]))
+                continue; // Shuffling a constant column changes nothing.
+            double f1Drop = 0, probabilityDrop = 0;
+            // All rounds of one feature are scored in a single batch: far cheaper than row by row.
+            var batch = new List<float[]>(rounds * x.Count);
+            for (var r = 0; r < rounds; r++)
+            {
+                var shuffled = (float[])column.Clone();
+                random.Shuffle(shuffled);
+                for (var i = 0; i < x.Count; i++)
+                {
+                    var copy = (float[])x[i].Clone();
+                    copy[j] = shuffled[i];
+                    batch.Add(copy);
+                }
+            }
+            var scored = classifier.Probabilities(batch);
+            for (var r = 0; r < rounds; r++)
+            {
+                var permuted = scored.GetRange(r * x.Count, x.Count);
+                f1Drop += baseF1 - ClassificationMetrics.MacroF1(classCount, y, permuted);
+                probabilityDrop += baseProbability - Enumerable.Range(0, y.Count).Average(i => permuted[i][y[i]]);
+            }
+            importances.Add(new FeatureImportance(classifier.Features[j], f1Drop / rounds, probabilityDrop / rounds));
+        }
+        return importances.Where(i => i.MacroF1Drop > 0 || i.ProbabilityDrop > 0)
+            .OrderByDescending(i => i.MacroF1Drop).ThenByDescending(i => i.ProbabilityDrop).ThenBy(i => i.Feature, StringComparer.Ordinal)
+            .Take(options.TopIndicators).ToList();
+    }
+}

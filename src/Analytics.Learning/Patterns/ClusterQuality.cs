@@ -1,0 +1,101 @@
+namespace Analytics.Learning.Patterns;
+
+/// <summary>Internal cluster-validity indices used to choose the number of patterns.</summary>
+public static class ClusterQuality
+{
+    /// <summary>
+    /// Mean silhouette over the given points, from a precomputed distance matrix (Euclidean).
+    /// A point alone in its cluster scores 0 (Rousseeuw's convention). Range -1..1, higher is better.
+    /// </summary>
+    public static double Silhouette(float[,] distances, IReadOnlyList<int> labels)
+    {
+        var n = labels.Count;
+        if (n < 2)
+            return 0;
+        var k = labels.Max() + 1;
+        var sizes = new int[k];
+        foreach (var l in labels)
+            sizes[l]++;
+        var sums = new double[k];
+        double total = 0;
+        for (var i = 0; i < n; i++)
+        {
+            Array.Clear(sums);
+            for (var j = 0; j < n; j++)
+                if (j != i)
+                    sums[labels[j]] += distances[i, j];
+            var own = labels[i];
+            if (sizes[own] <= 1)
+                continue;
+            var a = sums[own] / (sizes[own] - 1);
+            var b = double.PositiveInfinity;
+            for (var c = 0; c < k; c++)
+                if (c != own && sizes[c] > 0)
+                    b = Math.Min(b, sums[c] / sizes[c]);
+            if (double.IsPositiveInfinity(b))
+                continue;
+            var max = Math.Max(a, b);
+            total += max > 0 ? (b - a) / max : 0;
+        }
+        return total / n;
+    }
+
+    /// <summary>
+    /// Davies–Bouldin index: the mean over clusters of the worst ratio of within-cluster scatter to
+    /// between-centroid distance. Lower is better; empty clusters are ignored.
+    /// </summary>
+    public static double DaviesBouldin(IReadOnlyList<float[]> points, IReadOnlyList<int> labels, IReadOnlyList<float[]> centroids)
+    {
+        var k = centroids.Count;
+        var scatter = new double[k];
+        var sizes = new int[k];
+        for (var i = 0; i < points.Count; i++)
+        {
+            scatter[labels[i]] += Distance(points[i], centroids[labels[i]]);
+            sizes[labels[i]]++;
+        }
+        var used = Enumerable.Range(0, k).Where(c => sizes[c] > 0).ToList();
+        if (used.Count < 2)
+            return 0;
+        foreach (var c in used)
+            scatter[c] /= sizes[c];
+        double sum = 0;
+        foreach (var i in used)
+        {
+            double worst = 0;
+            foreach (var j in used)
+            {
+                if (i == j)
+                    continue;
+                var d = Distance(centroids[i], centroids[j]);
+                worst = Math.Max(worst, d > 0 ? (scatter[i] + scatter[j]) / d : double.MaxValue);
+            }
+            sum += worst;
+        }
+        return sum / used.Count;
+    }
+
+    /// <summary>Euclidean distance.</summary>
+    public static double Distance(float[] x, float[] y)
+    {
+        double s = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var d = x[i] - y[i];
+            s += d * d;
+        }
+        return Math.Sqrt(s);
+    }
+
+    /// <summary>Squared Euclidean distance.</summary>
+    public static double SquaredDistance(float[] x, float[] y)
+    {
+        double s = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var d = x[i] - y[i];
+            s += d * d;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using Analytics.Core.Cases;
+using Analytics.Learning.Features;
+
+namespace Analytics.Learning.Patterns;
+
+/// <summary>Explains a pattern by its over-represented attribute values and names it.</summary>
+internal static class PatternProfiler
+{
+    // A value appears in the label only when it is typical of the pattern, not merely the most common.
+    private const double LabelMinShare = 0.3;
+    private const double GenderMinShare = 0.6;
+    private const double OtherGenderMaxShare = 0.3;
+    private const double AgeGroupMinShare = 0.5;
+    private const double AgeBandMinShare = 0.15;
+
+    public static IReadOnlyList<Pattern> Build(
+        FeatureSchema schema,
+        IReadOnlyList<CaseProfile> profiles,
+        IReadOnlyList<float[]> vectors,
+        IReadOnlyList<int> assignments,
+        int k,
+        PatternDiscoveryOptions options)
+    {
+        var overall = Shares(vectors, Enumerable.Range(0, vectors.Count).ToList(), schema.Count);
+        var patterns = new List<Pattern>(k);
+        for (var c = 0; c < k; c++)
+        {
+            var members = Enumerable.Range(0, assignments.Count).Where(i => assignments[i] == c).ToList();
+            if (members.Count < options.SuppressionThreshold)
+            {
+                patterns.Add(new Pattern(c, Suppressed: true, Profile: null));
+                continue;
+            }
+            var shares = Shares(vectors, members, schema.Count);
+            var attributes = new List<AttributeLift>();
+            for (var j = 0; j < schema.Count; j++)
+            {
+                var name = schema.Names[j];
+                if (!FeatureSchema.IsIndicator(name) || overall[j] <= 0 || shares[j] < options.MinAttributeShare)
+                    continue;
+                var lift = shares[j] / overall[j];
+                if (lift > 1)
+                    attributes.Add(new AttributeLift(name, shares[j], overall[j], lift));
+            }
+            var top = attributes.OrderByDescending(a => a.Lift * a.ShareInPattern).ThenBy(a => a.Feature, StringComparer.Ordinal)
+                .Take(options.MaxAttributes).ToList();
+            var jurisdictions = members.GroupBy(i => profiles[i].Jurisdiction)
+                .Select(g => new JurisdictionCount(g.Key, g.Count()))
+                .OrderByDescending(j => j.Cases).ThenBy(j => j.Jurisdiction, StringComparer.Ordinal).ToList();
+            var periods = members.Select(i => YearMonth(profiles[i].PeriodFrom)).OfType<string>().Order(StringComparer.Ordinal).ToList();
+            var adultShare = members.Count(i => AdultColumns(schema).Any(j => vectors[i][j] != 0)) / (double)members.Count;
+            var label = Label(schema, shares, adultShare);
+            patterns.Add(new Pattern(c, Suppressed: false, new PatternProfile(
+                members.Count, label, top, jurisdictions, periods.FirstOrDefault(), periods.LastOrDefault())));
+        }
+        return patterns;
+    }
+
+    /// <summary>Share of rows with each column non-zero.</summary>
+    private static double[] Shares(IReadOnlyList<float[]> vectors, IReadOnlyList<int> rows, int width)
+    {
+        var shares = new double[width];
+        foreach (var i in rows)
+            for (var j = 0; j < width; j++)
+                if (vectors[i][j] != 0)
+                    shares[j]++;
+        if (rows.Count > 0)
+            for (var j = 0; j < width; j++)
+                shares[j] /= rows.Count;
+        return shares;
+    }
+
+    private static string? YearMonth(string? period) =>
+        period is { Length: >= 7 } && DateTime.TryParseExact(period[..7], "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+            ? period[..7]
+            : null;
+
+    private static IEnumerable<int> AdultColumns(FeatureSchema schema) =>
+        CodeLists.Codes(CodeLists.AgeBands).Where(b => !FeatureSchema.IsChildBand(b)).Select(b => schema.IndexOf("victim.age=" + b));
+
+    /// <param name="schema">Schema of the shares.</param>
+    /// <param name="shares">Share of the pattern's cases with each column set.</param>
+    /// <param name="adultShare">Share of the pattern's cases with at least one adult victim.</param>
+    internal static string Label(FeatureSchema schema, double[] shares, double adultShare)
+    {
+        var parts = new List<string>();
+        var who = Who(schema, shares, adultShare);
+        if (who is not null)
+            parts.Add(who);
+        if (Top(schema, shares, "recruitment", LabelMinShare) is { } channel)
+            parts.Add(Words(channel));
+        if (Top(schema, shares, "suspect.relation", LabelMinShare) is { } relation)
+            parts.Add(Words(relation));
+        var origin = Top(schema, shares, "origin", LabelMinShare);
+        var destination = Top(schema, shares, "destination", LabelMinShare);
+        if (origin is not null || destination is not null)
+            parts.Add(origin == destination ? origin! : $"{origin}→{destination}");
+        if (Top(schema, shares, "exploitation", LabelMinShare) is { } exploitation)
+            parts.Add(exploitation is "sexual" or "labour" or "online-sexual" ? Words(exploitation) + " exploitation" : Words(exploitation));
+        return parts.Count > 0 ? string.Join(" · ", parts) : "Mixed cases";
+    }
+
+    private static string? Who(FeatureSchema schema, double[] shares, double adultShare)
+    {
+        // Genders are multi-hot over a case's victims, so "mostly girls" also needs boys to be rare.
+        var gender = Top(schema, shares, "victim.gender", GenderMinShare);
+        if (gender is not null && CodeLists.Codes(CodeLists.Genders).Any(g => g != gender && shares[schema.IndexOf("victim.gender=" + g)] >= OtherGenderMaxShare))
+            gender = null;
+        var child = shares[schema.IndexOf("victim.child")];
+        var bands = CodeLists.Codes(CodeLists.AgeBands);
+        bool? isChild = child >= AgeGroupMinShare ? true : adultShare >= AgeGroupMinShare ? false : null;
+        var noun = (isChild, gender) switch
+        {
+            (true, "female") => "Girls",
+            (true, "male") => "Boys",
+            (true, _) => "Children",
+            (false, "female") => "Women",
+            (false, "male") => "Men",
+            (false, _) => "Adults",
+            (null, "female") => "Female victims",
+            (null, "male") => "Male victims",
+            _ => null,
+        };
+        if (noun is null || isChild is null)
+            return noun;
+        var group = bands.Where(b => FeatureSchema.IsChildBand(b) == isChild && shares[schema.IndexOf("victim.age=" + b)] >= AgeBandMinShare).ToList();
+        if (group.Count == 0)
+            return noun;
+        var low = group[0].Split('-', '+')[0];
+        var last = group[^1];
+        var high = last.EndsWith('+') ? null : last.Split('-')[1];
+        return high is null ? $"{noun} {low}+" : $"{noun} {low}–{high}";
+    }
+
+    /// <summary>The most common value of a one-hot family (ignoring "other"), when its share reaches <paramref name="minShare"/>.</summary>
+    private static string? Top(FeatureSchema schema, double[] shares, string prefix, double minShare)
+    {
+        string? best = null;
+        var bestShare = minShare;
+        var start = prefix + "=";
+        for (var j = 0; j < schema.Count; j++)
+        {
+            var name = schema.Names[j];
+            if (!name.StartsWith(start, StringComparison.Ordinal) || name == start + "other")
+                continue;
+            if (shares[j] >= bestShare && (best is null || shares[j] > bestShare))
+            {
+                best = name[start.Length..];
+                bestShare = shares[j];
+            }
+        }
+        return best;
+    }
+
+    private static string Words(string code) => code.Replace('-', ' ');
+}

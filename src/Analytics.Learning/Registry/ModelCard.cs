@@ -1,0 +1,78 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Analytics.Core.Cases;
+using Analytics.Learning.Features;
+
+namespace Analytics.Learning.Registry;
+
+/// <summary>What data a model was trained on: a count and a digest, never the data itself.</summary>
+/// <param name="CaseCount">Number of cases.</param>
+/// <param name="Sha256">Hex SHA-256 over the sorted case keys.</param>
+public sealed record DataSnapshot(int CaseCount, string Sha256)
+{
+    /// <summary>Digest of opaque case keys given by the caller (e.g. internal row ids), sorted ordinally first.</summary>
+    public static DataSnapshot FromCaseIds(IEnumerable<string> caseIds)
+    {
+        ArgumentNullException.ThrowIfNull(caseIds);
+        var sorted = caseIds.Order(StringComparer.Ordinal).ToList();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var id in sorted)
+        {
+            // Length-prefix each key so ["ab","c"] and ["a","bc"] differ.
+            var bytes = Encoding.UTF8.GetBytes(id);
+            hash.AppendData(BitConverter.GetBytes(bytes.Length));
+            hash.AppendData(bytes);
+        }
+        return new DataSnapshot(sorted.Count, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>Digest of the profiles themselves (their canonical JSON), when the caller has no stable ids.</summary>
+    public static DataSnapshot FromProfiles(IEnumerable<CaseProfile> profiles) =>
+        FromCaseIds(profiles.Select(p => JsonSerializer.Serialize(p)));
+}
+
+/// <summary>The feature schema a model reads.</summary>
+public sealed record FeatureSchemaCard(string Version, IReadOnlyList<string> Names);
+
+/// <summary>A model's metrics, with the one the promotion policy compares.</summary>
+/// <param name="Primary">Name of the primary metric (higher is better): "macroF1" or "silhouette".</param>
+/// <param name="Values">All metrics by name; must contain <paramref name="Primary"/>.</param>
+public sealed record ModelMetrics(string Primary, IReadOnlyDictionary<string, double> Values)
+{
+    /// <summary>The value of the primary metric.</summary>
+    public double PrimaryValue => Values.TryGetValue(Primary, out var v) ? v : throw new InvalidOperationException($"Metrics lack the primary metric '{Primary}'.");
+}
+
+/// <summary>
+/// The model card stored as <c>model-card.json</c> beside every model version. Its keys are exactly:
+/// name, version, dataSnapshot, featureSchema, parameters, metrics, trainedAt, codeVersion.
+/// </summary>
+public sealed record ModelCard(
+    string Name,
+    string Version,
+    DataSnapshot DataSnapshot,
+    FeatureSchemaCard FeatureSchema,
+    IReadOnlyDictionary<string, double> Parameters,
+    ModelMetrics Metrics,
+    DateTimeOffset TrainedAt,
+    string CodeVersion)
+{
+    /// <summary>The documented top-level keys of model-card.json.</summary>
+    public static readonly IReadOnlyList<string> Keys =
+        ["name", "version", "dataSnapshot", "featureSchema", "parameters", "metrics", "trainedAt", "codeVersion"];
+
+    /// <summary>Informational version of this library, recorded as the code version.</summary>
+    public static string CurrentCodeVersion { get; } =
+        typeof(ModelCard).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(ModelCard).Assembly.GetName().Version?.ToString() ?? "unknown";
+}
+
+/// <summary>What the caller knows before a version number is assigned.</summary>
+public sealed record ModelCardDraft(
+    DataSnapshot DataSnapshot,
+    FeatureSchema FeatureSchema,
+    IReadOnlyDictionary<string, double> Parameters,
+    ModelMetrics Metrics,
+    DateTimeOffset TrainedAt);

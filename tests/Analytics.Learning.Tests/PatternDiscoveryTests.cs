@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Analytics.Core.Cases;
+using Analytics.Learning.Patterns;
+using Xunit.Abstractions;
+
+namespace Analytics.Learning.Tests;
+
+/// <summary>One discovery run over the planted data, shared by the tests that only read it.</summary>
+public sealed class PlantedDiscovery
+{
+    public PlantedDiscovery()
+    {
+        (Profiles, Truth) = PlantedCases.Generate();
+        var watch = Stopwatch.StartNew();
+        Result = PatternDiscovery.Discover(Profiles);
+        Elapsed = watch.Elapsed;
+    }
+
+    public List<CaseProfile> Profiles { get; }
+    public List<int> Truth { get; }
+    public PatternDiscoveryResult Result { get; }
+    public TimeSpan Elapsed { get; }
+}
+
+public sealed class PatternDiscoveryTests(PlantedDiscovery planted, ITestOutputHelper output) : IClassFixture<PlantedDiscovery>
+{
+    [Fact]
+    public void Discover_RecoversPlantedGroups_WhenGroupsAreSeparated()
+    {
+        output.WriteLine($"discovery (k 4..16) on {planted.Profiles.Count} profiles: {planted.Elapsed.TotalSeconds:0.00} s");
+        foreach (var s in planted.Result.KScores)
+            output.WriteLine($"k={s.K} silhouette={s.Silhouette:0.000} db={s.DaviesBouldin:0.000}");
+        var ari = AdjustedRand.Index(planted.Truth, planted.Result.Assignments);
+        output.WriteLine($"ARI={ari:0.000}");
+        Assert.True(ari >= 0.8, $"adjusted Rand index {ari:0.000} < 0.8");
+    }
+
+    [Fact]
+    public void Discover_PicksPlantedNumberOfPatterns_WithinOne()
+    {
+        Assert.InRange(planted.Result.Model.K, PlantedCases.Groups.Length - 1, PlantedCases.Groups.Length + 1);
+    }
+
+    [Fact]
+    public void Discover_LabelsContainPlantedWords_ForEachPlantedGroup()
+    {
+        var labels = planted.Result.Model.Patterns.Where(p => !p.Suppressed).Select(p => p.Profile!.Label).ToList();
+        foreach (var l in labels)
+            output.WriteLine(l);
+        Assert.Contains(labels, l => l.StartsWith("Girls 12–17", StringComparison.Ordinal) && l.Contains("RO→IT") && l.Contains("social media")
+            && l.Contains("intimate partner") && l.Contains("sexual exploitation"));
+        Assert.Contains(labels, l => l.StartsWith("Boys 15–17", StringComparison.Ordinal) && l.Contains("AL→GR") && l.Contains("forced criminality"));
+        Assert.Contains(labels, l => l.StartsWith("Women 21–29", StringComparison.Ordinal) && l.Contains("NG→ES"));
+        Assert.Contains(labels, l => l.StartsWith("Men 30–47", StringComparison.Ordinal) && l.Contains("labour exploitation"));
+        Assert.Contains(labels, l => l.StartsWith("Children 0–11", StringComparison.Ordinal) && l.Contains("begging"));
+        Assert.Contains(labels, l => l.StartsWith("Girls 12–14", StringComparison.Ordinal) && l.Contains("online sexual exploitation"));
+    }
+
+    [Fact]
+    public void Discover_ProfilesListOverRepresentedValues_SortedByLiftTimesShare()
+    {
+        foreach (var pattern in planted.Result.Model.Patterns.Where(p => !p.Suppressed))
+        {
+            var profile = pattern.Profile!;
+            Assert.NotEmpty(profile.Attributes);
+            Assert.All(profile.Attributes, a => Assert.True(a.Lift > 1 && Math.Abs(a.Lift - a.ShareInPattern / a.ShareOverall) < 1e-9));
+            var keys = profile.Attributes.Select(a => a.Lift * a.ShareInPattern).ToList();
+            Assert.Equal(keys.OrderByDescending(x => x), keys);
+            Assert.Equal(profile.Size, profile.Jurisdictions.Sum(j => j.Cases));
+            Assert.Matches(@"^\d{4}-\d{2}$", profile.FirstSeen!);
+            Assert.True(string.CompareOrdinal(profile.FirstSeen, profile.LastSeen) <= 0);
+        }
+        Assert.Equal(planted.Profiles.Count, planted.Result.Model.Patterns.Sum(p => p.Profile?.Size ?? 0));
+    }
+
+    [Fact]
+    public void Discover_SameAssignmentsAndMetrics_WhenRunTwiceWithSameSeed()
+    {
+        var options = new PatternDiscoveryOptions { MinK = 5, MaxK = 7, Seed = 11 };
+        var (profiles, _) = PlantedCases.Generate(perGroup: 60, seed: 3);
+        var first = PatternDiscovery.Discover(profiles, options);
+        var second = PatternDiscovery.Discover(profiles, options);
+        Assert.Equal(first.Assignments, second.Assignments);
+        Assert.Equal(first.KScores, second.KScores);
+        Assert.Equal(first.Model.Silhouette, second.Model.Silhouette);
+    }
+
+    [Fact]
+    public void Discover_SuppressesPatternsAndWithholdsProfile_WhenSmallerThanThreshold()
+    {
+        var (profiles, _) = PlantedCases.Generate(perGroup: 40, seed: 5);
+        var result = PatternDiscovery.Discover(profiles, new PatternDiscoveryOptions { MinK = 6, MaxK = 6, SuppressionThreshold = 1000 });
+        Assert.All(result.Model.Patterns, p =>
+        {
+            Assert.True(p.Suppressed);
+            Assert.Null(p.Profile);
+        });
+        Assert.All(result.Model.Nearest(profiles[0]), d => Assert.Null(d.Label));
+    }
+
+    [Fact]
+    public void Discover_ThrowsClearError_WhenNoProfiles()
+    {
+        var error = Assert.Throws<ArgumentException>(() => PatternDiscovery.Discover([]));
+        Assert.Contains("at least", error.Message);
+    }
+
+    [Fact]
+    public void Nearest_ReturnsOwnPatternFirst_ForATrainingCase()
+    {
+        var model = planted.Result.Model;
+        for (var i = 0; i < planted.Profiles.Count; i += 97)
+        {
+            var nearest = model.Nearest(planted.Profiles[i]);
+            Assert.Equal(planted.Result.Assignments[i], nearest[0].PatternId);
+            Assert.True(nearest[0].Distance <= nearest[1].Distance);
+        }
+    }
+
+    [Fact]
+    public void SaveLoad_KeepsAssignmentsAndProfiles()
+    {
+        var model = planted.Result.Model;
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        stream.Position = 0;
+        var loaded = PatternModel.Load(stream);
+        Assert.Equal(model.Schema.Names, loaded.Schema.Names);
+        Assert.Equal(planted.Profiles.Take(50).Select(model.Assign), planted.Profiles.Take(50).Select(loaded.Assign));
+        Assert.Equal(model.Patterns.Select(p => p.Profile?.Label), loaded.Patterns.Select(p => p.Profile?.Label));
+    }
+}
