@@ -4,6 +4,8 @@ using Analytics.Data.Cases;
 using Analytics.Data.Database;
 using Analytics.Data.Idempotency;
 using Analytics.Data.Ingestion;
+using Analytics.Data.Jobs;
+using Analytics.Data.Patterns;
 using Analytics.Data.Pseudonymisation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,6 +24,8 @@ public static class DataServices
         services.AddSingleton<CaseStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<PatternStore>();
         return services;
     }
 

@@ -20,7 +20,8 @@ public sealed class UnexpectedExceptionHandler(IProblemDetailsService problems, 
             });
         }
 
-        logger.LogError("Unhandled {ExceptionType} at {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Path, exception.StackTrace);
+        logger.LogError("Unhandled {ExceptionType} ({InnerType}) at {Path}: {StackTrace}", exception.GetType().FullName,
+            exception.GetBaseException().GetType().FullName, context.Request.Path, exception.GetBaseException().StackTrace);
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         return await problems.TryWriteAsync(new()
         {

@@ -32,6 +32,7 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
         builder.UseSetting("Database:ConnectionString", $"Data Source={DatabasePath}");
         builder.UseSetting("Pseudonymisation:KeyFile", Path.Combine(DataFolder, "keys", "pseudonymisation.json"));
         builder.UseSetting("FirstRun:KeysFile", Path.Combine(DataFolder, "first-run-keys.txt"));
+        builder.UseSetting("Learning:ModelsRoot", Path.Combine(DataFolder, "models"));
         builder.ConfigureLogging(logging =>
         {
             logging.SetMinimumLevel(LogLevel.Debug);
@@ -53,6 +54,17 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
         var client = CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", issued.Key);
         return client;
+    }
+
+    /// <summary>Stores generated cases through the real ingestion path (in process, like the importers).</summary>
+    public async Task<Core.Synthetic.GeneratedDataset> SeedGeneratedAsync(int count, int seed = 5)
+    {
+        _ = Server;
+        var dataset = new Core.Synthetic.CaseGenerator(new Core.Synthetic.GeneratorOptions { Seed = seed, Count = count }).Run();
+        var ingestion = Services.GetRequiredService<Data.Ingestion.CaseIngestion>();
+        var writes = dataset.Cases.Select(c => ingestion.Prepare(c.Case, null).Case?.Write ?? throw new InvalidOperationException("generated case rejected")).ToList();
+        await Services.GetRequiredService<Data.Cases.CaseStore>().UpsertAsync(writes, CancellationToken.None);
+        return dataset;
     }
 
     public Task<HttpClient> ProsecutorAsync(string jurisdiction = "RO", string? authority = null) =>

@@ -1,0 +1,111 @@
+using Analytics.Api.Auth;
+using Analytics.Api.Learning;
+using Analytics.Data.Jobs;
+using Analytics.Learning.Registry;
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Api.Jobs;
+
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>inmemory (embedded default). Shared storages for several nodes are configured per database.</summary>
+    public string Storage { get; set; } = "inmemory";
+
+    /// <summary>Run a Hangfire server in this process (false on API-only nodes).</summary>
+    public bool RunServer { get; set; } = true;
+
+    public int WorkerCount { get; set; } = 2;
+}
+
+public static class JobsSetup
+{
+    /// <summary>Hangfire with the configured storage, the learning room's jobs and the models they serve.</summary>
+    public static IServiceCollection AddLearningAndJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section);
+        services.AddSingleton(sp => new ModelRegistry(Path.GetFullPath(sp.GetRequiredService<IOptions<LearningOptions>>().Value.ModelsRoot)));
+        services.AddSingleton<ModelServing>();
+        services.AddTransient<LearningJobs>();
+        services.AddSingleton<JobScheduler>();
+
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        // The storage is a singleton of this service provider, not Hangfire's process-wide JobStorage.Current,
+        // so every component of one node (client, server, dashboard, recurring manager) shares exactly one storage.
+        services.AddSingleton<JobStorage>(_ => jobs.Storage switch
+        {
+            "inmemory" => new Hangfire.InMemory.InMemoryStorage(new Hangfire.InMemory.InMemoryStorageOptions()),
+            _ => throw new NotSupportedException($"Jobs:Storage '{jobs.Storage}' is not available; use 'inmemory'."),
+        });
+        services.AddHangfire((sp, c) => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(sp.GetRequiredService<JobStorage>()));
+        if (jobs.RunServer)
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = Math.Max(1, jobs.WorkerCount);
+                o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+        return services;
+    }
+
+    /// <summary>The Hangfire dashboard, for stewards only.</summary>
+    public static IApplicationBuilder UseStewardDashboard(this WebApplication app) =>
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new StewardOnly()],
+            DashboardTitle = "Analytics jobs",
+            DisplayStorageConnectionString = false,
+        });
+
+    private sealed class StewardOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.RoleOf() == "steward";
+    }
+}
+
+/// <summary>Keeps Hangfire's recurring jobs in step with the schedules stored in the database.</summary>
+public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring, JobStorage storage)
+{
+    public async Task SyncAsync(CancellationToken ct)
+    {
+        foreach (var (job, cron) in LearningJobs.DefaultSchedules)
+            await store.EnsureScheduleAsync(job, cron, ct);
+        foreach (var schedule in await store.SchedulesAsync(ct))
+            Register(schedule.JobId, schedule.Cron);
+    }
+
+    /// <summary>Registers or updates one recurring job. Throws <see cref="ArgumentException"/> for an invalid cron expression.</summary>
+    public void Register(string jobId, string cron)
+    {
+        var options = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
+        switch (jobId)
+        {
+            case LearningJobs.TrainAllJob:
+                recurring.AddOrUpdate<LearningJobs>(jobId, j => j.TrainAllAsync(CancellationToken.None), cron, options);
+                break;
+            case LearningJobs.AssignJob:
+                recurring.AddOrUpdate<LearningJobs>(jobId, j => j.AssignPatternsAsync(CancellationToken.None), cron, options);
+                break;
+            case LearningJobs.AggregatesJob:
+                recurring.AddOrUpdate<LearningJobs>(jobId, j => j.RefreshAggregatesAsync(CancellationToken.None), cron, options);
+                break;
+            default:
+                throw new KeyNotFoundException($"Unknown job '{jobId}'.");
+        }
+    }
+
+    /// <summary>The cron and next run as Hangfire holds them (what actually takes effect).</summary>
+    public (string? Cron, DateTime? NextExecution) Effective(string jobId)
+    {
+        using var connection = storage.GetConnection();
+        var job = Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection, [jobId]).FirstOrDefault();
+        return (job?.Cron, job?.NextExecution);
+    }
+}

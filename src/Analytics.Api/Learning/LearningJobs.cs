@@ -1,0 +1,129 @@
+using Analytics.Data.Jobs;
+using Analytics.Data.Patterns;
+using Analytics.Learning.Classification;
+using Analytics.Learning.Patterns;
+using Analytics.Learning.Registry;
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Api.Learning;
+
+/// <summary>
+/// Background jobs of the learning room. Plain methods with ids as arguments; each is safe to run twice,
+/// guarded against overlap by a storage lock, retried on failure, and records its outcome in job_runs.
+/// </summary>
+public sealed class LearningJobs(
+    PatternStore patterns,
+    JobStore jobs,
+    ModelRegistry registry,
+    ModelServing serving,
+    IOptions<LearningOptions> options,
+    ILogger<LearningJobs> logger)
+{
+    public const string TrainAllJob = "train-all";
+    public const string AssignJob = "assign-patterns";
+    public const string AggregatesJob = "refresh-aggregates";
+
+    /// <summary>Recurring jobs and their default schedules (a steward's edits in job_schedules win).</summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultSchedules = new Dictionary<string, string>
+    {
+        [TrainAllJob] = "0 3 * * *",
+        [AssignJob] = "*/5 * * * *",
+        [AggregatesJob] = "*/15 * * * *",
+    };
+
+    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
+    [AutomaticRetry(Attempts = 2)]
+    public async Task TrainAllAsync(CancellationToken ct)
+    {
+        foreach (var name in ModelNames.All) await TrainAsync(name, ct);
+        await AssignPatternsAsync(ct);
+        await RefreshAggregatesAsync(ct);
+    }
+
+    /// <summary>Trains one model on every active case and registers it; the promotion policy decides whether it goes live.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
+    [AutomaticRetry(Attempts = 2)]
+    public Task TrainAsync(string model, CancellationToken ct) => RecordAsync($"train:{model}", async () =>
+    {
+        if (!ModelNames.All.Contains(model)) throw new ArgumentException($"Unknown model '{model}'. Known: {string.Join(", ", ModelNames.All)}.");
+        var o = options.Value;
+        var rows = await patterns.ActiveProfilesAsync(ct);
+        if (rows.Count < o.MinimumCases)
+            throw new InvalidOperationException($"Training {model} needs at least {o.MinimumCases} active cases; {rows.Count} are stored.");
+        var profiles = rows.Select(r => r.Profile).ToList();
+        var snapshot = DataSnapshot.FromProfiles(profiles);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        RegistrationResult result;
+        if (model == ModelNames.Patterns)
+        {
+            var discovered = PatternDiscovery.Discover(profiles, new PatternDiscoveryOptions { Seed = o.Seed, SuppressionThreshold = o.DisclosureThreshold });
+            var m = discovered.Model;
+            result = registry.Register(model, new ModelCardDraft(snapshot, m.Schema, m.Parameters, new ModelMetrics("silhouette", m.Metrics), DateTimeOffset.UtcNow),
+                m.Save, o.PromotionTolerance);
+        }
+        else
+        {
+            var classifier = model == ModelNames.ExploitationType
+                ? ClassifierTraining.TrainExploitationType(profiles, new ClassifierOptions { Seed = o.Seed })
+                : ClassifierTraining.TrainChildVictim(profiles, new ClassifierOptions { Seed = o.Seed });
+            result = registry.Register(model, new ModelCardDraft(snapshot, classifier.Schema, classifier.Parameters,
+                new ModelMetrics("macroF1", classifier.Metrics.ToDictionary()), DateTimeOffset.UtcNow), classifier.Save, o.PromotionTolerance);
+        }
+        serving.Refresh();
+        return $"version {result.Version} on {rows.Count} cases in {watch.Elapsed.TotalSeconds:F1} s: {(result.Decision.Promote ? "promoted" : "candidate")} ({result.Decision.Reason})";
+    });
+
+    /// <summary>Assigns active cases that have no pattern under the active pattern model, in batches.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [AutomaticRetry(Attempts = 3)]
+    public Task AssignPatternsAsync(CancellationToken ct) => RecordAsync(AssignJob, async () =>
+    {
+        serving.Refresh();
+        var current = serving.Patterns.Current;
+        if (current is null) return "no active pattern model yet";
+        var total = 0;
+        while (true)
+        {
+            var batch = await patterns.UnassignedAsync(current.Version, options.Value.AssignmentBatchSize, ct);
+            if (batch.Count == 0) break;
+            var assignments = batch.Select(r =>
+            {
+                var nearest = current.Model.Nearest(r.Profile, 1)[0];
+                return new PatternAssignment(r.CaseId, nearest.PatternId, nearest.Distance);
+            }).ToList();
+            await patterns.SaveAssignmentsAsync(current.Version, assignments, ct);
+            total += batch.Count;
+        }
+        return $"{total} cases assigned under patterns version {current.Version}";
+    });
+
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [AutomaticRetry(Attempts = 3)]
+    public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, async () =>
+    {
+        var current = serving.Patterns.Current;
+        if (current is null) return "no active pattern model yet";
+        var rows = await patterns.RefreshAggregatesAsync(current.Version, ct);
+        return $"{rows} aggregate rows for patterns version {current.Version}";
+    });
+
+    private async Task RecordAsync(string jobId, Func<Task<string>> work)
+    {
+        var runId = await jobs.StartRunAsync(jobId, CancellationToken.None);
+        try
+        {
+            var detail = await work();
+            await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
+            logger.LogInformation("Job {Job} succeeded: {Detail}", jobId, detail);
+        }
+        catch (Exception e)
+        {
+            // Messages of our own exceptions name counts and settings only; nothing here can hold an identifier.
+            await jobs.FinishRunAsync(runId, "failed", $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+            logger.LogWarning("Job {Job} failed: {Error}", jobId, e.GetType().Name);
+            throw;
+        }
+    }
+}

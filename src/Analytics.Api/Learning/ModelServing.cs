@@ -1,0 +1,56 @@
+using Analytics.Learning.Classification;
+using Analytics.Learning.Patterns;
+using Analytics.Learning.Registry;
+
+namespace Analytics.Api.Learning;
+
+/// <summary>
+/// The models the running API serves. Each is swapped atomically when the registry's active version changes,
+/// so requests in flight finish on the model they started with and no restart is needed.
+/// </summary>
+public sealed class ModelServing : IDisposable
+{
+    private readonly ModelRegistry _registry;
+    private readonly ILogger<ModelServing> _logger;
+
+    public ModelServing(ModelRegistry registry, ILogger<ModelServing> logger)
+    {
+        _registry = registry;
+        _logger = logger;
+        _registry.ActiveVersionChanged += OnActiveVersionChanged;
+    }
+
+    public ModelHolder<PatternModel> Patterns { get; } = new();
+    public ModelHolder<CaseClassifier> ExploitationType { get; } = new();
+    public ModelHolder<CaseClassifier> ChildVictim { get; } = new();
+
+    /// <summary>Loads every active version (at start-up, and to pick up promotions made by another node).</summary>
+    public void Refresh()
+    {
+        foreach (var name in ModelNames.All) Load(name);
+    }
+
+    private void OnActiveVersionChanged(object? sender, ActiveVersionChangedEventArgs e) => Load(e.Name);
+
+    private void Load(string name)
+    {
+        try
+        {
+            var version = name switch
+            {
+                ModelNames.Patterns => Patterns.LoadActive(_registry, name, PatternModel.Load),
+                ModelNames.ExploitationType => ExploitationType.LoadActive(_registry, name, CaseClassifier.Load),
+                ModelNames.ChildVictim => ChildVictim.LoadActive(_registry, name, CaseClassifier.Load),
+                _ => null,
+            };
+            if (version is not null) _logger.LogInformation("Serving {Model} version {Version}", name, version);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or InvalidOperationException)
+        {
+            // A broken artefact must not take the API down: the previous model stays in service.
+            _logger.LogError("Could not load the active version of {Model}: {Error}; the previous version stays in service", name, e.GetType().Name);
+        }
+    }
+
+    public void Dispose() => _registry.ActiveVersionChanged -= OnActiveVersionChanged;
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Analytics.Api.Jobs;
+using Analytics.Api.Learning;
+using Analytics.Api.Tests.Infrastructure;
+using Analytics.Data.ApiKeys;
+using Analytics.Data.Cases;
+using Analytics.Data.Jobs;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Analytics.Api.Tests.Learning;
+
+public sealed class SchedulesApiTests : IClassFixture<AnalyticsFactory>
+{
+    private readonly AnalyticsFactory _factory;
+
+    public SchedulesApiTests(AnalyticsFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task PutSchedule_TakesEffectInHangfire_ForValidCron()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.PutAsJsonAsync("/api/v1/schedules/train-all", new { cron = "30 4 * * 1" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var view = await response.ReadAsync<ScheduleView>();
+        Assert.Equal("30 4 * * 1", view.Cron);
+        Assert.NotNull(view.NextExecutionUtc);
+        Assert.Equal(DayOfWeek.Monday, view.NextExecutionUtc!.Value.DayOfWeek);
+        Assert.Equal(4, view.NextExecutionUtc.Value.Hour);
+        var effective = _factory.Services.GetRequiredService<JobScheduler>().Effective("train-all");
+        Assert.Equal("30 4 * * 1", effective.Cron);
+    }
+
+    [Fact]
+    public async Task PutSchedule_ReturnsProblemAndKeepsOldCron_ForInvalidCron()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        var before = await (await steward.GetAsync("/api/v1/schedules/assign-patterns")).ReadAsync<ScheduleView>();
+
+        var response = await steward.PutAsJsonAsync("/api/v1/schedules/assign-patterns", new { cron = "every tuesday" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty("/cron", out _));
+        var after = await (await steward.GetAsync("/api/v1/schedules/assign-patterns")).ReadAsync<ScheduleView>();
+        Assert.Equal(before.Cron, after.Cron);
+        Assert.Equal(before.Cron, _factory.Services.GetRequiredService<JobScheduler>().Effective("assign-patterns").Cron);
+    }
+
+    [Fact]
+    public async Task Schedules_AreForbidden_ToAnalystsAndProsecutors()
+    {
+        var analyst = await _factory.ClientForAsync(Roles.Analyst);
+        var prosecutor = await _factory.ProsecutorAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.GetAsync("/api/v1/schedules")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await prosecutor.PutAsJsonAsync("/api/v1/schedules/train-all", new { cron = "0 1 * * *" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsync("/api/v1/models/patterns/train", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task HangfireDashboard_IsForStewardsOnly()
+    {
+        var analyst = await _factory.ClientForAsync(Roles.Analyst);
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        Assert.NotEqual(HttpStatusCode.OK, (await analyst.GetAsync("/hangfire")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await steward.GetAsync("/hangfire")).StatusCode);
+    }
+}
+
+public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
+{
+    private readonly AnalyticsFactory _factory;
+
+    public ModelsApiTests(AnalyticsFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task TrainActivateRollback_SwapServedModel_AndFailedTrainingKeepsActive()
+    {
+        await _factory.SeedGeneratedAsync(400);
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        // Train through the API: the job runs on the Hangfire server of the real service.
+        var queued = await steward.PostAsync("/api/v1/models/patterns/train", null);
+        Assert.True(queued.StatusCode == HttpStatusCode.Accepted, string.Join("\n", _factory.Logs.Where(l => l.Contains("Unhandled"))));
+        var first = await WaitForActiveAsync(steward, ModelNames.Patterns, expectedVersions: 1);
+        Assert.Equal(first.Active, first.Serving);
+        Assert.True(first.Versions[0].Metrics["k"] >= 4);
+
+        // Same data, same seed: not worse, so the second version is promoted automatically.
+        await steward.PostAsync("/api/v1/models/patterns/train", null);
+        var second = await WaitForActiveAsync(steward, ModelNames.Patterns, expectedVersions: 2);
+        Assert.NotEqual(first.Active, second.Active);
+        Assert.Equal(first.Versions[0].Metrics["silhouette"], second.Versions[0].Metrics["silhouette"], 6);
+
+        var rolledBack = await (await steward.PostAsync("/api/v1/models/patterns/rollback", null)).ReadAsync<ActiveVersion>();
+        Assert.Equal(first.Active, rolledBack.Active);
+        Assert.Equal(first.Active, _factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version);
+
+        var activated = await (await steward.PostAsync($"/api/v1/models/patterns/{second.Active}/activate", null)).ReadAsync<ActiveVersion>();
+        Assert.Equal(second.Active, activated.Active);
+        Assert.Equal(second.Active, _factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version);
+
+        // Too few cases left: the job fails, records why, and the active version stays.
+        var store = _factory.Services.GetRequiredService<CaseStore>();
+        var patterns = _factory.Services.GetRequiredService<Data.Patterns.PatternStore>();
+        foreach (var row in (await patterns.ActiveProfilesAsync(CancellationToken.None)).Skip(20))
+            await store.WithdrawAsync(row.CaseId, CancellationToken.None);
+        var jobs = _factory.Services.GetRequiredService<LearningJobs>();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => jobs.TrainAsync(ModelNames.Patterns, CancellationToken.None));
+        var runs = await _factory.Services.GetRequiredService<JobStore>().RunsAsync("train:patterns", 10, CancellationToken.None);
+        Assert.Equal("failed", runs[0].Outcome);
+        Assert.Contains("at least", runs[0].Detail);
+        var models = await steward.GetFromJsonAsync<List<ModelView>>("/api/v1/models");
+        Assert.Equal(second.Active, models!.Single(m => m.Name == ModelNames.Patterns).Active);
+    }
+
+    [Fact]
+    public async Task TrainUnknownModel_Returns404()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        Assert.Equal(HttpStatusCode.NotFound, (await steward.PostAsync("/api/v1/models/nonsense/train", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await steward.PostAsync("/api/v1/models/patterns/v999/activate", null)).StatusCode);
+    }
+
+    private static async Task<ModelView> WaitForActiveAsync(HttpClient steward, string name, int expectedVersions)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            var models = await steward.GetFromJsonAsync<List<ModelView>>("/api/v1/models");
+            var model = models!.Single(m => m.Name == name);
+            if (model.Versions.Count >= expectedVersions && model.Active == model.Versions[0].Version && model.Serving == model.Active) return model;
+            var runs = await steward.GetStringAsync($"/api/v1/jobs/runs?job=train:{name}");
+            if (runs.Contains("\"failed\"", StringComparison.Ordinal)) Assert.Fail("training failed: " + runs);
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{name} did not reach {expectedVersions} active version(s)");
+    }
+}
