@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Analytics.Cli.Hosting;
+using Analytics.Cli.Import;
 using Analytics.Cli.Keys;
 
 namespace Analytics.Cli;
@@ -11,7 +12,14 @@ public static class CliProgram
         CliServices.Database,
         CliServices.KeyFile,
         KeysCommand.Create(),
+        ImportCommand.Create(),
     };
 
-    public static Task<int> Main(string[] args) => Root().Parse(args).InvokeAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        var parse = Root().Parse(args);
+        var code = await parse.InvokeAsync();
+        // Parse errors (unknown option, missing argument, failed validation) are usage errors.
+        return parse.Errors.Count > 0 && code != 0 ? Hosting.ExitCodes.Usage : code;
+    }
 }
