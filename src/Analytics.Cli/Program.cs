@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analytics.Cli.Generate;
 using Analytics.Cli.Hosting;
 using Analytics.Cli.Import;
 using Analytics.Cli.Keys;
@@ -13,6 +14,7 @@ public static class CliProgram
         CliServices.KeyFile,
         KeysCommand.Create(),
         ImportCommand.Create(),
+        GenerateCommand.Create(),
     };
 
     public static async Task<int> Main(string[] args)
