@@ -3,6 +3,7 @@ using Analytics.Cli.Generate;
 using Analytics.Cli.Hosting;
 using Analytics.Cli.Import;
 using Analytics.Cli.Keys;
+using Analytics.Cli.Submit;
 
 namespace Analytics.Cli;
 
@@ -15,6 +16,7 @@ public static class CliProgram
         KeysCommand.Create(),
         ImportCommand.Create(),
         GenerateCommand.Create(),
+        SubmitCommand.Create(),
     };
 
     public static async Task<int> Main(string[] args)
