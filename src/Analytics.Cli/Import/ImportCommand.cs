@@ -41,6 +41,23 @@ public static class ImportCommand
                 return ExitCodes.Usage;
             }
 
+            try
+            {
+                // Check the header before touching the database or the key file.
+                using var probe = new StreamReader(path.FullName, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
+                CtdcImporter.ReadHeader(probe, path.Name, out _);
+            }
+            catch (ImportFileException e)
+            {
+                output.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                output.Error.WriteLine($"error: cannot read {path.FullName}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
             await using var services = await CliServices.BuildAsync(parse, ct);
             var importer = new CtdcImporter(services.GetRequiredService<CaseIngestion>(), services.GetRequiredService<CaseStore>());
             var options = new ImportOptions { Skip = parse.GetValue(skip), ChunkSize = parse.GetValue(chunk) };
