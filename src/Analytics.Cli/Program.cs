@@ -1,6 +1,9 @@
 using System.CommandLine;
+using Analytics.Cli.Generate;
 using Analytics.Cli.Hosting;
+using Analytics.Cli.Import;
 using Analytics.Cli.Keys;
+using Analytics.Cli.Submit;
 
 namespace Analytics.Cli;
 
@@ -11,7 +14,16 @@ public static class CliProgram
         CliServices.Database,
         CliServices.KeyFile,
         KeysCommand.Create(),
+        ImportCommand.Create(),
+        GenerateCommand.Create(),
+        SubmitCommand.Create(),
     };
 
-    public static Task<int> Main(string[] args) => Root().Parse(args).InvokeAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        var parse = Root().Parse(args);
+        var code = await parse.InvokeAsync();
+        // Parse errors (unknown option, missing argument, failed validation) are usage errors.
+        return parse.Errors.Count > 0 && code != 0 ? Hosting.ExitCodes.Usage : code;
+    }
 }

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Analytics.Cli.Submit;
+
+/// <summary>One batch of an NDJSON file: the non-empty lines it holds, their line numbers in the file and its idempotency key.</summary>
+public sealed record NdjsonBatch(int Index, byte[] Body, IReadOnlyList<int> FileLines, string IdempotencyKey)
+{
+    public int Count => FileLines.Count;
+}
+
+/// <summary>Splits an NDJSON file into batches whose content and keys depend only on the file and the batch size.</summary>
+public static class NdjsonBatches
+{
+    /// <summary>
+    /// Deterministic key of batch <paramref name="index"/>: the same file cut the same way always sends the same key with
+    /// the same body, so a retried or re-run batch is replayed by the server instead of stored twice. The batch size is
+    /// part of the key because another size gives other batch bodies under the same index.
+    /// </summary>
+    public static string IdempotencyKey(string fileSha256, int batchSize, int index)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fileSha256);
+        return $"analytics-submit-{fileSha256[..Math.Min(32, fileSha256.Length)]}-s{batchSize}-b{index}";
+    }
+
+    /// <summary>SHA-256 (hex) of the file and its number of non-empty lines, in one streaming pass.</summary>
+    public static async Task<(string Sha256, int Lines)> ScanAsync(Stream stream, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        var lines = 0;
+        var lineHasContent = false;
+        int n;
+        while ((n = await stream.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, n);
+            for (var i = 0; i < n; i++)
+            {
+                var b = buffer[i];
+                if (b == (byte)'\n')
+                {
+                    if (lineHasContent) lines++;
+                    lineHasContent = false;
+                }
+                else if (b is not ((byte)'\r' or (byte)' ' or (byte)'\t')) lineHasContent = true;
+            }
+        }
+        if (lineHasContent) lines++;
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), lines);
+    }
+
+    /// <summary>Reads <paramref name="stream"/> lazily into batches of at most <paramref name="batchSize"/> non-empty lines.</summary>
+    public static IEnumerable<NdjsonBatch> Read(Stream stream, string fileSha256, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        var body = new MemoryStream();
+        var lines = new List<int>(batchSize);
+        var lineNumber = 0;
+        var index = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var bytes = Encoding.UTF8.GetBytes(line);
+            body.Write(bytes);
+            body.WriteByte((byte)'\n');
+            lines.Add(lineNumber);
+            if (lines.Count == batchSize)
+            {
+                yield return new NdjsonBatch(index, body.ToArray(), lines.ToArray(), IdempotencyKey(fileSha256, batchSize, index));
+                index++;
+                body.SetLength(0);
+                lines.Clear();
+            }
+        }
+        if (lines.Count > 0)
+            yield return new NdjsonBatch(index, body.ToArray(), lines.ToArray(), IdempotencyKey(fileSha256, batchSize, index));
+    }
+}

@@ -1,0 +1,37 @@
+namespace Analytics.Api.Tests.Cli;
+
+public sealed class GenerateCommandTests
+{
+    [Fact]
+    public async Task Generate_WritesIdenticalBytesForTheSameSeed_AndASeparateTruthFile()
+    {
+        using var folder = new CliTestFolder();
+        async Task<(byte[] Cases, byte[] Truth)> Run(string name, int seed)
+        {
+            var (code, output) = await folder.RunAsync("generate", "--count", "40", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--out", folder.File(name + ".ndjson"), "--truth", folder.File(name + ".truth.json"), "--noise", "0.2", "--link-share", "0.1",
+                "--emerging", "girls-social-media-ro-it");
+            Assert.True(code == 0, output);
+            return (await File.ReadAllBytesAsync(folder.File(name + ".ndjson")), await File.ReadAllBytesAsync(folder.File(name + ".truth.json")));
+        }
+
+        var a = await Run("a", 7);
+        var b = await Run("b", 7);
+        var c = await Run("c", 8);
+
+        Assert.Equal(a.Cases, b.Cases);
+        Assert.Equal(a.Truth, b.Truth);
+        Assert.NotEqual(a.Cases, c.Cases);
+        Assert.Equal(40, System.Text.Encoding.UTF8.GetString(a.Cases).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("\"emergingPatternId\": \"girls-social-media-ro-it\"", System.Text.Encoding.UTF8.GetString(a.Truth));
+    }
+
+    [Fact]
+    public async Task Generate_RejectsAnUnknownPattern()
+    {
+        using var folder = new CliTestFolder();
+        var (code, _) = await folder.RunAsync("generate", "--out", folder.File("x.ndjson"), "--emerging", "no-such-pattern");
+        Assert.NotEqual(0, code);
+        Assert.False(File.Exists(folder.File("x.ndjson")));
+    }
+}
