@@ -1,14 +1,20 @@
 using Analytics.Api.Auth;
 using Analytics.Api.Cases;
+using Analytics.Api.Demo;
 using Analytics.Api.Errors;
 using Analytics.Api.Jobs;
-using Analytics.Api.Learning;
 using Analytics.Api.Keys;
+using Analytics.Api.Learning;
+using Analytics.Api.Patterns;
 using Analytics.Api.Startup;
 using Analytics.Data;
 using Scalar.AspNetCore;
 
-var builder = WebApplication.CreateBuilder(args);
+// "--demo" loads generated cases on an empty database and trains on them (see README).
+var demo = args.Contains("--demo");
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+if (demo) builder.Configuration["Demo:Enabled"] = "true";
+builder.Configuration.AddSettingsBesideBinary();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
@@ -18,6 +24,7 @@ builder.Services.AddIngestion();
 builder.Services.AddAnalyticsAuth(builder.Configuration);
 builder.Services.AddFirstRun();
 builder.Services.AddLearningAndJobs(builder.Configuration);
+builder.Services.AddDemo();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CasesApi.MaxBatchBytes);
 
 var app = builder.Build();
@@ -38,6 +45,7 @@ app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithT
 app.MapCasesApi();
 app.MapKeysApi();
 app.MapStewardApi();
+app.MapPatternsApi();
 
 app.Run();
 

@@ -36,6 +36,7 @@ public sealed class ModelServing : IDisposable
     {
         try
         {
+            var before = Held(name);
             var version = name switch
             {
                 ModelNames.Patterns => Patterns.LoadActive(_registry, name, PatternModel.Load),
@@ -43,7 +44,7 @@ public sealed class ModelServing : IDisposable
                 ModelNames.ChildVictim => ChildVictim.LoadActive(_registry, name, CaseClassifier.Load),
                 _ => null,
             };
-            if (version is not null) _logger.LogInformation("Serving {Model} version {Version}", name, version);
+            if (version is not null && version != before) _logger.LogInformation("Serving {Model} version {Version}", name, version);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or InvalidOperationException)
         {
@@ -51,6 +52,13 @@ public sealed class ModelServing : IDisposable
             _logger.LogError("Could not load the active version of {Model}: {Error}; the previous version stays in service", name, e.GetType().Name);
         }
     }
+
+    private string? Held(string name) => name switch
+    {
+        ModelNames.Patterns => Patterns.Current?.Version,
+        ModelNames.ExploitationType => ExploitationType.Current?.Version,
+        _ => ChildVictim.Current?.Version,
+    };
 
     public void Dispose() => _registry.ActiveVersionChanged -= OnActiveVersionChanged;
 }

@@ -1,0 +1,78 @@
+using Analytics.Api.Learning;
+using Analytics.Core.Synthetic;
+using Analytics.Data.Cases;
+using Analytics.Data.Ingestion;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Api.Demo;
+
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+
+    /// <summary>Load generated demo cases on an empty database and train on them (also: the --demo switch).</summary>
+    public bool Enabled { get; set; }
+
+    public int Cases { get; set; } = 2_000;
+
+    public int Seed { get; set; } = 42;
+}
+
+public static class DemoSetup
+{
+    public static IServiceCollection AddDemo(this IServiceCollection services)
+    {
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        services.AddHostedService<DemoLoader>();
+        return services;
+    }
+}
+
+/// <summary>
+/// On an empty database, stores generated judicial cases through the ordinary ingestion path and trains the
+/// models on them, so a newcomer sees patterns at once. Runs in the background: the API answers meanwhile.
+/// </summary>
+public sealed class DemoLoader(
+    IOptions<DemoOptions> options,
+    CaseIngestion ingestion,
+    CaseStore store,
+    IServiceProvider services,
+    ModelServing serving,
+    IConfiguration configuration,
+    ILogger<DemoLoader> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var demo = options.Value;
+        if (!demo.Enabled) return;
+        if (await store.CountAsync("active", ct) > 0)
+        {
+            logger.LogInformation("Demo: the database already holds cases; nothing generated");
+            return;
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var dataset = new CaseGenerator(new GeneratorOptions { Seed = demo.Seed, Count = demo.Cases }).Run();
+        var writes = new List<CaseWrite>(dataset.Cases.Count);
+        foreach (var generated in dataset.Cases)
+        {
+            var (prepared, errors) = ingestion.Prepare(generated.Case, submitter: null);
+            if (prepared is not null) writes.Add(prepared.Write);
+            else logger.LogWarning("Demo: a generated case was rejected at {Pointer}", errors[0].Pointer);
+        }
+        foreach (var chunk in writes.Chunk(1_000)) await store.UpsertAsync(chunk, ct);
+        logger.LogInformation("Demo: stored {Count} generated cases from {Jurisdictions} jurisdictions (pseudonymised on the way in) in {Seconds:F1} s; training the models now",
+            writes.Count, dataset.Cases.Select(c => c.Case.Jurisdiction).Distinct().Count(), watch.Elapsed.TotalSeconds);
+
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<LearningJobs>().TrainAllAsync(ct);
+
+        var patterns = serving.Patterns.Current;
+        if (patterns is null) return;
+        var url = (configuration["Urls"] ?? "http://127.0.0.1:5080").Split(';')[0];
+        logger.LogInformation("Demo: {Count} patterns discovered (model {Version}):\n{Labels}", patterns.Model.Patterns.Count(p => !p.Suppressed), patterns.Version,
+            string.Join('\n', patterns.Model.Patterns.Where(p => !p.Suppressed).OrderByDescending(p => p.Profile!.Size)
+                .Select(p => $"  {p.Profile!.Size,5} cases  {p.Profile.Label}")));
+        logger.LogInformation("Demo ready. Try:\n  KEY=$(awk '$1==\"analyst\"{{print $3}}' data/first-run-keys.txt)\n  curl -s -H \"X-Api-Key: $KEY\" {Url}/api/v1/patterns\n  API reference: {Url}/docs", url, url);
+    }
+}
