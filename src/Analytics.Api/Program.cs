@@ -2,6 +2,7 @@ using Analytics.Api.Auth;
 using Analytics.Api.Cases;
 using Analytics.Api.Demo;
 using Analytics.Api.Errors;
+using Analytics.Api.Insights;
 using Analytics.Api.Jobs;
 using Analytics.Api.Keys;
 using Analytics.Api.Learning;
@@ -46,6 +47,7 @@ app.MapCasesApi();
 app.MapKeysApi();
 app.MapStewardApi();
 app.MapPatternsApi();
+app.MapInsightsApi();
 
 app.Run();
 

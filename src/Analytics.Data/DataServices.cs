@@ -4,6 +4,7 @@ using Analytics.Data.Cases;
 using Analytics.Data.Database;
 using Analytics.Data.Idempotency;
 using Analytics.Data.Ingestion;
+using Analytics.Data.Insights;
 using Analytics.Data.Jobs;
 using Analytics.Data.Patterns;
 using Analytics.Data.Pseudonymisation;
@@ -26,6 +27,7 @@ public static class DataServices
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<PatternStore>();
+        services.AddSingleton<InsightStore>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Analytics.Data.Insights;
 using Analytics.Data.Jobs;
 using Analytics.Data.Patterns;
 using Analytics.Learning.Classification;
@@ -14,6 +15,7 @@ namespace Analytics.Api.Learning;
 /// </summary>
 public sealed class LearningJobs(
     PatternStore patterns,
+    InsightStore insights,
     JobStore jobs,
     ModelRegistry registry,
     ModelServing serving,
@@ -103,10 +105,12 @@ public sealed class LearningJobs(
     [AutomaticRetry(Attempts = 3)]
     public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, async () =>
     {
+        var profiles = await patterns.ActiveProfilesAsync(ct);
+        var (summary, routes) = await insights.RefreshAsync(profiles.Select(p => p.Profile), ct);
         var current = serving.Patterns.Current;
-        if (current is null) return "no active pattern model yet";
-        var rows = await patterns.RefreshAggregatesAsync(current.Version, ct);
-        return $"{rows} aggregate rows for patterns version {current.Version}";
+        var monthly = current is null ? 0 : await patterns.RefreshAggregatesAsync(current.Version, ct);
+        return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells" +
+            (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });
 
     private async Task RecordAsync(string jobId, Func<Task<string>> work)

@@ -57,10 +57,13 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Stores generated cases through the real ingestion path (in process, like the importers).</summary>
-    public async Task<Core.Synthetic.GeneratedDataset> SeedGeneratedAsync(int count, int seed = 5)
+    public Task<Core.Synthetic.GeneratedDataset> SeedGeneratedAsync(int count, int seed = 5) =>
+        SeedGeneratedAsync(new Core.Synthetic.GeneratorOptions { Seed = seed, Count = count });
+
+    public async Task<Core.Synthetic.GeneratedDataset> SeedGeneratedAsync(Core.Synthetic.GeneratorOptions options)
     {
         _ = Server;
-        var dataset = new Core.Synthetic.CaseGenerator(new Core.Synthetic.GeneratorOptions { Seed = seed, Count = count }).Run();
+        var dataset = new Core.Synthetic.CaseGenerator(options).Run();
         var ingestion = Services.GetRequiredService<Data.Ingestion.CaseIngestion>();
         var writes = dataset.Cases.Select(c => ingestion.Prepare(c.Case, null).Case?.Write ?? throw new InvalidOperationException("generated case rejected")).ToList();
         await Services.GetRequiredService<Data.Cases.CaseStore>().UpsertAsync(writes, CancellationToken.None);

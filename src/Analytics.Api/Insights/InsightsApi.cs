@@ -1,0 +1,229 @@
+using Analytics.Api.Auth;
+using Analytics.Api.Learning;
+using Analytics.Core.Cases;
+using Analytics.Core.Disclosure;
+using Analytics.Core.Statistics;
+using Analytics.Data.Insights;
+using Analytics.Data.Patterns;
+using Analytics.Learning.Classification;
+using Analytics.Learning.Prediction;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Api.Insights;
+
+public sealed record TrendPoint(string Period, int? Cases, bool Suppressed);
+
+public sealed record PatternTrend(int PatternId, string Label, string Interval, int DisclosureThreshold, IReadOnlyList<TrendPoint> Points);
+
+public sealed record EmergingPattern(
+    int PatternId, string Label, int? RecentCases, int? BaselineCases, double? Expected, double? RateRatio, double PValue, bool Emerging);
+
+public sealed record EmergingReport(
+    string Test, string RecentWindow, string BaselineWindow, double Alpha, string Correction, int DisclosureThreshold, IReadOnlyList<EmergingPattern> Patterns);
+
+public sealed record RouteFlow(string Route, IReadOnlyList<string> Countries, string Origin, string Destination, int? Cases, bool Suppressed);
+
+public sealed record RouteReport(int DisclosureThreshold, IReadOnlyList<RouteFlow> Flows);
+
+public sealed record SummaryReport(int DisclosureThreshold, IReadOnlyDictionary<string, IReadOnlyList<ReleasedCount>> Dimensions);
+
+public sealed record IndicatorModel(string Model, string Version, double MacroF1, IReadOnlyList<FeatureImportance> Indicators);
+
+public sealed record MatchedPattern(int PatternId, string Label, double Distance);
+
+public sealed record MatchResult(
+    string PatternModel, IReadOnlyList<MatchedPattern> NearestPatterns, IReadOnlyList<ClassProbability> ExploitationTypes,
+    double? ChildVictimProbability, IReadOnlyList<string> DrivingFeatures);
+
+/// <summary>What analysts come for: trends, emerging patterns, routes, indicators, summaries and case matching — aggregates only.</summary>
+public static class InsightsApi
+{
+    public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/v1/patterns").WithTags("Patterns").RequireAuthorization(Policies.Analyst)
+            .MapGet("/{id:int}/trend", TrendAsync).WithName("PatternTrend").WithSummary("Monthly or quarterly case counts of one pattern (?interval=month|quarter, ?format=csv).");
+
+        var insights = app.MapGroup("/api/v1/insights").WithTags("Insights").RequireAuthorization(Policies.Analyst);
+        insights.MapGet("/emerging", EmergingAsync).WithName("EmergingPatterns")
+            .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected).");
+        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?format=csv).");
+        insights.MapGet("/summary", SummaryAsync).WithName("Summary").WithSummary("Case counts by year, exploitation type, age band, gender and recruitment channel (?format=csv).");
+        insights.MapGet("/indicators", Indicators).WithName("Indicators").WithSummary("Features that most drive the active classifiers (permutation importance).");
+
+        app.MapGroup("/api/v1/match").WithTags("Insights").RequireAuthorization(Policies.Analyst)
+            .MapPost("/", Match).WithName("Match").WithSummary("Match a hypothetical case profile against known patterns and classifiers.");
+        return app;
+    }
+
+    public static async Task<Results<Ok<PatternTrend>, FileContentHttpResult, ProblemHttpResult>> TrendAsync(
+        int id, string? interval, string? format, ModelServing serving, PatternStore store, IOptions<LearningOptions> options, CancellationToken ct)
+    {
+        var current = serving.Patterns.Current;
+        var k = options.Value.DisclosureThreshold;
+        var pattern = current?.Model.Patterns.FirstOrDefault(p => p.Id == id && !p.Suppressed && p.Profile is { } pr && pr.Size >= k);
+        if (current is null || pattern is null) return Problem(404, "Pattern not found", "No released pattern with this id in the active model.");
+        var quarterly = string.Equals(interval, "quarter", StringComparison.OrdinalIgnoreCase);
+        if (interval is not null && !quarterly && !string.Equals(interval, "month", StringComparison.OrdinalIgnoreCase))
+            return Problem(400, "Invalid interval", "interval must be 'month' or 'quarter'.");
+
+        var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.PatternId == id && r.Month != "unknown");
+        var cells = monthly.GroupBy(r => quarterly ? Quarter(r.Month) : r.Month).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Sum(r => r.Cases)));
+        var points = DisclosureControl.Release(cells, k).Select(c => new TrendPoint(c.Key, c.Count, c.Suppressed)).ToList();
+        var trend = new PatternTrend(id, pattern.Profile!.Label, quarterly ? "quarter" : "month", k, points);
+        return IsCsv(format)
+            ? Csv.File($"pattern-{id}-trend.csv", ["period", "cases"], points.Select(p => new object?[] { p.Period, p.Suppressed ? $"< {k}" : p.Cases }))
+            : TypedResults.Ok(trend);
+    }
+
+    public static async Task<Results<Ok<EmergingReport>, FileContentHttpResult, ProblemHttpResult>> EmergingAsync(
+        int? recentMonths, int? baselineMonths, double? alpha, string? format, ModelServing serving, PatternStore store, IOptions<LearningOptions> options, CancellationToken ct)
+    {
+        var current = serving.Patterns.Current;
+        if (current is null) return Problem(404, "No active pattern model", "A steward trains one first.");
+        var recent = Math.Clamp(recentMonths ?? 3, 1, 24);
+        var baseline = Math.Clamp(baselineMonths ?? 12, 3, 120);
+        var level = Math.Clamp(alpha ?? 0.01, 1e-6, 0.2);
+        var k = options.Value.DisclosureThreshold;
+
+        var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.Month != "unknown").ToList();
+        if (monthly.Count == 0) return Problem(404, "No aggregates yet", "The refresh-aggregates job has not run for the active pattern model.");
+        var last = monthly.Max(r => r.Month)!;
+        var recentFrom = AddMonths(last, -(recent - 1));
+        var baselineFrom = AddMonths(recentFrom, -baseline);
+        var released = current.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).ToList();
+        var correction = released.Count;
+
+        var results = released.Select(p =>
+        {
+            var rows = monthly.Where(r => r.PatternId == p.Id).ToList();
+            var recentCount = rows.Where(r => string.CompareOrdinal(r.Month, recentFrom) >= 0).Sum(r => r.Cases);
+            var baselineCount = rows.Where(r => string.CompareOrdinal(r.Month, baselineFrom) >= 0 && string.CompareOrdinal(r.Month, recentFrom) < 0).Sum(r => r.Cases);
+            var expected = (double)baselineCount / baseline * recent;
+            var pValue = PoissonTest.UpperTail(recentCount, expected);
+            var emerging = recentCount >= k && pValue < level / correction;
+            // Counts below k are withheld, and so is every figure derived from them.
+            var showRecent = DisclosureControl.CanRelease(recentCount, k);
+            var showBaseline = DisclosureControl.CanRelease(baselineCount, k);
+            return new EmergingPattern(p.Id, p.Profile!.Label,
+                showRecent ? recentCount : null, showBaseline ? baselineCount : null,
+                showBaseline ? Math.Round(expected, 2) : null,
+                showRecent && showBaseline && expected > 0 ? Math.Round(recentCount / expected, 2) : null,
+                pValue, emerging);
+        }).OrderBy(e => e.PValue).ToList();
+
+        var report = new EmergingReport(PoissonTest.Name, $"{recentFrom}..{last}", $"{baselineFrom}..{AddMonths(recentFrom, -1)}", level,
+            $"Bonferroni over {correction} patterns", k, results);
+        return IsCsv(format)
+            ? Csv.File("emerging.csv", ["patternId", "label", "recentCases", "baselineCases", "expected", "rateRatio", "pValue", "emerging"],
+                results.Select(e => new object?[] { e.PatternId, e.Label, e.RecentCases?.ToString() ?? $"< {k}", e.BaselineCases?.ToString() ?? $"< {k}", e.Expected, e.RateRatio, e.PValue, e.Emerging }))
+            : TypedResults.Ok(report);
+    }
+
+    public static async Task<Results<Ok<RouteReport>, FileContentHttpResult, ValidationProblem>> RoutesAsync(
+        string? from, string? to, string? exploitationType, string? origin, string? destination, string? format,
+        InsightStore store, IOptions<LearningOptions> options, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (from is not null && !IsYear(from)) errors["/from"] = ["a year, e.g. 2021"];
+        if (to is not null && !IsYear(to)) errors["/to"] = ["a year, e.g. 2024"];
+        if (exploitationType is not null && !CodeLists.Contains(CodeLists.ExploitationTypes, exploitationType)) errors["/exploitationType"] = ["unknown exploitation type"];
+        if (origin is not null && !CodeLists.Contains(CodeLists.Countries, origin)) errors["/origin"] = ["an ISO 3166-1 alpha-2 code"];
+        if (destination is not null && !CodeLists.Contains(CodeLists.Countries, destination)) errors["/destination"] = ["an ISO 3166-1 alpha-2 code"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid route filter.");
+
+        var k = options.Value.DisclosureThreshold;
+        var rows = await store.RoutesAsync(from, to, exploitationType, origin, destination, ct);
+        var released = DisclosureControl.Release(rows.Select(r => (r.Route, r.Cases)), k);
+        var flows = rows.Zip(released, (r, c) => new RouteFlow(r.Route, r.Route.Split('>'), r.Origin, r.Destination, c.Count, c.Suppressed)).ToList();
+        return IsCsv(format)
+            ? Csv.File("routes.csv", ["route", "origin", "destination", "cases"], flows.Select(f => new object?[] { string.Join(" > ", f.Countries), f.Origin, f.Destination, f.Suppressed ? $"< {k}" : f.Cases }))
+            : TypedResults.Ok(new RouteReport(k, flows));
+    }
+
+    public static async Task<Results<Ok<SummaryReport>, FileContentHttpResult>> SummaryAsync(string? format, InsightStore store, IOptions<LearningOptions> options, CancellationToken ct)
+    {
+        var k = options.Value.DisclosureThreshold;
+        var rows = await store.SummaryAsync(ct);
+        var dimensions = InsightStore.Dimensions.ToDictionary(d => d, d =>
+            DisclosureControl.Release(rows.Where(r => r.Dimension == d).Select(r => (r.Value, r.Cases)), k));
+        return IsCsv(format)
+            ? Csv.File("summary.csv", ["dimension", "value", "cases"], dimensions.SelectMany(d => d.Value.Select(c => new object?[] { d.Key, c.Key, Csv.Count(c, k) })))
+            : TypedResults.Ok(new SummaryReport(k, dimensions));
+    }
+
+    public static Ok<List<IndicatorModel>> Indicators(ModelServing serving) =>
+        TypedResults.Ok(new[] { (ModelNames.ExploitationType, serving.ExploitationType.Current), (ModelNames.ChildVictim, serving.ChildVictim.Current) }
+            .Where(m => m.Item2 is not null)
+            .Select(m => new IndicatorModel(m.Item1, m.Item2!.Version, Math.Round(m.Item2.Model.Metrics.MacroF1, 4), m.Item2.Model.Indicators))
+            .ToList());
+
+    public static Results<Ok<MatchResult>, ValidationProblem, ProblemHttpResult> Match(CaseProfile profile, ModelServing serving, IOptions<LearningOptions> options)
+    {
+        var errors = ValidateProfile(profile);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The case profile is invalid.");
+        var patterns = serving.Patterns.Current;
+        var types = serving.ExploitationType.Current;
+        if (patterns is null || types is null) return Problem(404, "Models not ready", "Matching needs an active pattern model and exploitation-type classifier.");
+        var k = options.Value.DisclosureThreshold;
+        var prediction = new CasePredictor(patterns.Model, types.Model, serving.ChildVictim.Current?.Model).Predict(profile, patternCount: 5);
+        var releasedIds = patterns.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).Select(p => p.Id).ToHashSet();
+        var nearest = prediction.NearestPatterns.Where(p => releasedIds.Contains(p.PatternId) && p.Label is not null)
+            .Take(3).Select(p => new MatchedPattern(p.PatternId, p.Label!, Math.Round(p.Distance, 4))).ToList();
+        return TypedResults.Ok(new MatchResult(patterns.Version, nearest, prediction.ExploitationTypes, prediction.ChildVictimProbability, prediction.DrivingFeatures));
+    }
+
+    private static Dictionary<string, string[]> ValidateProfile(CaseProfile p)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (p.Victims.Count > 200) errors["/victims"] = ["at most 200 victims"];
+        for (var i = 0; i < Math.Min(p.Victims.Count, 200); i++)
+        {
+            Check($"/victims/{i}/ageBand", CodeLists.AgeBands, p.Victims[i].AgeBand);
+            Check($"/victims/{i}/gender", CodeLists.Genders, p.Victims[i].Gender);
+            Check($"/victims/{i}/citizenship", CodeLists.Countries, p.Victims[i].Citizenship);
+        }
+        for (var i = 0; i < Math.Min(p.Suspects.Count, 200); i++)
+        {
+            Check($"/suspects/{i}/role", CodeLists.SuspectRoles, p.Suspects[i].Role);
+            Check($"/suspects/{i}/relationToVictim", CodeLists.RelationsToVictim, p.Suspects[i].RelationToVictim);
+        }
+        List("/recruitmentChannels", CodeLists.RecruitmentChannels, p.RecruitmentChannels);
+        List("/meansOfControl", CodeLists.MeansOfControl, p.MeansOfControl);
+        List("/exploitationTypes", CodeLists.ExploitationTypes, p.ExploitationTypes);
+        List("/labourSectors", CodeLists.LabourSectors, p.LabourSectors);
+        List("/routeCountries", CodeLists.Countries, p.RouteCountries);
+        List("/exploitationCountries", CodeLists.Countries, p.ExploitationCountries);
+        List("/evidenceKinds", CodeLists.EvidenceKinds, p.EvidenceKinds);
+        List("/platforms", CodeLists.Platforms, p.Platforms);
+        List("/paymentChannels", CodeLists.PaymentChannels, p.PaymentChannels);
+        return errors;
+
+        void Check(string pointer, string list, string? code)
+        {
+            if (code is not null && !CodeLists.Contains(list, code)) errors[pointer] = [$"unknown code (code list {list})"];
+        }
+
+        void List(string pointer, string list, IReadOnlyList<string> codes)
+        {
+            if (codes.Count > 50) errors[pointer] = ["at most 50 values"];
+            else for (var i = 0; i < codes.Count; i++) Check($"{pointer}/{i}", list, codes[i]);
+        }
+    }
+
+
+    private static bool IsCsv(string? format) => string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsYear(string value) => value.Length == 4 && value.All(char.IsAsciiDigit);
+
+    private static string Quarter(string month) => $"{month[..4]}-Q{(int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture) - 1) / 3 + 1}";
+
+    private static string AddMonths(string month, int months)
+    {
+        var date = new DateOnly(int.Parse(month[..4], System.Globalization.CultureInfo.InvariantCulture), int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture), 1).AddMonths(months);
+        return date.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+}

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Analytics.Api.Insights;
+using Analytics.Api.Learning;
+using Analytics.Api.Tests.Infrastructure;
+using Analytics.Core.Synthetic;
+using Analytics.Data.ApiKeys;
+using Analytics.Data.Insights;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Analytics.Api.Tests.Insights;
+
+/// <summary>Generated cases with one planted emerging pattern (its rate triples in the final quarter), trained once.</summary>
+public sealed class InsightsFixture : IAsyncLifetime
+{
+    public AnalyticsFactory Factory { get; } = new();
+    public HttpClient Analyst { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Factory.SeedGeneratedAsync(new GeneratorOptions { Seed = 21, Count = 1_600, EmergingPatternId = "boys-criminality-bg-at" });
+        var jobs = Factory.Services.GetRequiredService<LearningJobs>();
+        await jobs.TrainAllAsync(CancellationToken.None);
+        Analyst = await Factory.ClientForAsync(Roles.Analyst);
+    }
+
+    public Task DisposeAsync()
+    {
+        Factory.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<InsightsFixture>
+{
+    private HttpClient Analyst => fixture.Analyst;
+
+    [Fact]
+    public async Task Emerging_FlagsPlantedRateStep_AndNotStablePatterns()
+    {
+        var report = await Analyst.GetFromJsonAsync<EmergingReport>("/api/v1/insights/emerging");
+
+        Assert.NotNull(report);
+        Assert.Contains("Poisson", report.Test);
+        var planted = report.Patterns.Single(p => p.Label.Contains("BG→AT", StringComparison.Ordinal));
+        Assert.True(planted.Emerging, $"p = {planted.PValue}");
+        Assert.True(planted.PValue < 1e-4);
+        var stable = report.Patterns.Where(p => !p.Label.Contains("BG→AT", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(stable);
+        Assert.All(stable, p => Assert.False(p.Emerging, $"{p.Label} flagged with p = {p.PValue}"));
+        Assert.All(report.Patterns, p => Assert.True(p.RecentCases is null or >= 10));
+    }
+
+    [Fact]
+    public async Task Summary_ReleasesDisclosureControlledCounts_ForEveryDimension()
+    {
+        var summary = await Analyst.GetFromJsonAsync<SummaryReport>("/api/v1/insights/summary");
+
+        Assert.NotNull(summary);
+        Assert.Equal(InsightStore.Dimensions.Order(), summary.Dimensions.Keys.Order());
+        foreach (var (dimension, cells) in summary.Dimensions)
+        {
+            Assert.NotEmpty(cells);
+            Assert.All(cells, c => Assert.True(c.Suppressed ? c.Count is null : c.Count is 0 or >= 10, $"{dimension}/{c.Key}"));
+            Assert.NotEqual(1, cells.Count(c => c.Suppressed));
+        }
+        Assert.True(summary.Dimensions["exploitationType"].Single(c => c.Key == "sexual").Count >= 100);
+    }
+
+    [Fact]
+    public async Task Routes_SuppressFlowsBelowK_WhenAFilterNarrowsToFewCases()
+    {
+        var store = fixture.Factory.Services.GetRequiredService<InsightStore>();
+        var raw = await store.RoutesAsync(null, null, null, null, null, CancellationToken.None);
+        var rare = raw.First(r => r.Cases is > 0 and < 10);
+
+        var report = await Analyst.GetFromJsonAsync<RouteReport>($"/api/v1/insights/routes?origin={rare.Origin}&destination={rare.Destination}");
+
+        var flow = report!.Flows.Single(f => f.Route == rare.Route);
+        Assert.True(flow.Suppressed);
+        Assert.Null(flow.Cases);
+        var all = await Analyst.GetFromJsonAsync<RouteReport>("/api/v1/insights/routes");
+        Assert.Contains(all!.Flows, f => f.Origin == "RO" && f.Destination == "IT" && f.Cases >= 10);
+    }
+
+    [Fact]
+    public async Task Routes_ReturnProblem_ForInvalidFilter()
+    {
+        var response = await Analyst.GetAsync("/api/v1/insights/routes?from=last-year&origin=XX");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("/from", out _));
+        Assert.True(errors.TryGetProperty("/origin", out _));
+    }
+
+    [Fact]
+    public async Task SummaryCsv_WritesSuppressedCellsAsLessThanK()
+    {
+        var response = await Analyst.GetAsync("/api/v1/insights/summary?format=csv");
+        var csv = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("dimension,value,cases\n", csv);
+        var counts = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[^1]).ToList();
+        Assert.All(counts, c => Assert.True(c == "< 10" || int.Parse(c) is 0 or >= 10, c));
+    }
+
+    [Fact]
+    public async Task Trend_SumsToPatternSize_ByMonthAndQuarter()
+    {
+        var page = await Analyst.GetFromJsonAsync<Analytics.Api.Patterns.PatternPage>("/api/v1/patterns?pageSize=100");
+        var pattern = page!.Items[0];
+
+        var monthly = await Analyst.GetFromJsonAsync<PatternTrend>($"/api/v1/patterns/{pattern.Id}/trend");
+        var quarterly = await Analyst.GetFromJsonAsync<PatternTrend>($"/api/v1/patterns/{pattern.Id}/trend?interval=quarter");
+
+        Assert.True(monthly!.Points.Count > quarterly!.Points.Count);
+        Assert.All(quarterly.Points, p => Assert.Matches(@"^\d{4}-Q[1-4]$", p.Period));
+        Assert.True(quarterly.Points.Where(p => !p.Suppressed).Sum(p => p.Cases!.Value) <= pattern.Size);
+        Assert.All(monthly.Points, p => Assert.True(p.Suppressed || p.Cases is 0 or >= 10));
+    }
+
+    [Fact]
+    public async Task Match_FindsPlantedPattern_ForMatchingProfile()
+    {
+        var profile = new
+        {
+            victims = new[] { new { ageBand = "12-14", gender = "female", citizenship = "RO" } },
+            suspects = new[] { new { role = "recruiter", relationToVictim = "intimate-partner" } },
+            recruitmentChannels = new[] { "social-media" },
+            meansOfControl = new[] { "psychological-abuse" },
+            routeCountries = new[] { "RO", "IT" },
+            exploitationCountries = new[] { "IT" },
+        };
+
+        var response = await Analyst.PostAsJsonAsync("/api/v1/match", profile);
+        var result = await response.ReadAsync<MatchResult>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("RO→IT", result.NearestPatterns[0].Label);
+        Assert.Equal("sexual", result.ExploitationTypes[0].Class);
+        Assert.NotNull(result.ChildVictimProbability);
+    }
+
+    [Fact]
+    public async Task Match_ReturnsPointers_ForUnknownCodes()
+    {
+        var response = await Analyst.PostAsJsonAsync("/api/v1/match", new { victims = new[] { new { ageBand = "teen" } }, recruitmentChannels = new[] { "carrier-pigeon" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("/victims/0/ageBand", out _));
+        Assert.True(errors.TryGetProperty("/recruitmentChannels/0", out _));
+    }
+
+    [Fact]
+    public async Task Indicators_ListFeatureImportance_OfActiveClassifiers()
+    {
+        var models = await Analyst.GetFromJsonAsync<List<IndicatorModel>>("/api/v1/insights/indicators");
+        Assert.Contains(models!, m => m.Model == "exploitation-type" && m.Indicators.Count > 0);
+    }
+
+    [Fact]
+    public async Task Insights_AreForbidden_ToProsecutors()
+    {
+        var prosecutor = await fixture.Factory.ProsecutorAsync();
+        foreach (var path in new[] { "/api/v1/insights/summary", "/api/v1/insights/routes", "/api/v1/insights/emerging", "/api/v1/insights/indicators" })
+            Assert.Equal(HttpStatusCode.Forbidden, (await prosecutor.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await prosecutor.PostAsJsonAsync("/api/v1/match", new { })).StatusCode);
+    }
+}
