@@ -16,10 +16,11 @@ public static class TrainingBenchmark
         usage: Analytics.Benchmarks training [--sizes 10k,100k] [--k 10] [--seed 42] [--threads 1]
                                              [--auto-k-up-to 100k] [--out docs/benchmarks] [--work DIR]
                                              [--python /usr/bin/python3] [--script benchmarks/training/sklearn_bench.py]
-                                             [--no-sklearn]
+                                             [--no-sklearn] [--steps kmeans,kmeans-e2e,fasttree,kmeans-auto]
           --sizes         case counts, e.g. 10k,100k,1m (default 10k,100k)
           --k             fixed number of clusters of the like-with-like k-means run (default 10)
           --threads       threads for ML.NET trainers and for scikit-learn's OpenMP/BLAS (default 1, as the platform trains)
+          --steps         ML.NET steps after prepare (default all; sklearn runs kmeans/hgb only when kmeans/fasttree run)
           --auto-k-up-to  also run the platform's automatic-k discovery at sizes up to this (default 100k)
         """;
 
@@ -50,6 +51,7 @@ public static class TrainingBenchmark
         public string Python { get; init; } = "/usr/bin/python3";
         public string Script { get; init; } = "benchmarks/training/sklearn_bench.py";
         public bool Sklearn { get; init; } = true;
+        public List<string> Steps { get; init; } = ["kmeans", "kmeans-e2e", "fasttree", "kmeans-auto"];
         public string? Step { get; init; }
         public string? Result { get; init; }
     }
@@ -75,6 +77,7 @@ public static class TrainingBenchmark
                     "--python" => o with { Python = Next() },
                     "--script" => o with { Script = Next() },
                     "--no-sklearn" => o with { Sklearn = false },
+                    "--steps" => o with { Steps = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).ToList() },
                     "--step" => o with { Step = Next() },
                     "--result" => o with { Result = Next() },
                     _ => throw new ArgumentException($"Unknown option {args[i]}."),
@@ -113,14 +116,14 @@ public static class TrainingBenchmark
             return 2;
         }
         var results = new List<StepResult>();
+        var loadBefore = LoadAverage();
         var total = Stopwatch.StartNew();
         foreach (var size in o.Sizes)
         {
             var work = Path.Combine(o.Work, SizeText(size));
             Directory.CreateDirectory(work);
-            var steps = new List<string> { "prepare", "kmeans", "kmeans-e2e", "fasttree" };
-            if (size <= o.AutoKUpTo)
-                steps.Add("kmeans-auto");
+            var steps = new List<string> { "prepare" };
+            steps.AddRange(o.Steps.Where(s => s != "prepare" && (s != "kmeans-auto" || size <= o.AutoKUpTo)));
             foreach (var step in steps)
             {
                 var r = await ChildAsync(o, step, size, work);
@@ -129,7 +132,7 @@ public static class TrainingBenchmark
                 results.Add(r);
                 if (step == "prepare" && o.Sklearn)
                 {
-                    foreach (var py in new[] { "kmeans", "hgb" })
+                    foreach (var py in new[] { "kmeans", "hgb" }.Where(p => o.Steps.Contains(p == "hgb" ? "fasttree" : p)))
                     {
                         var s = await PythonAsync(o, py, size, work);
                         if (s is null)
@@ -141,7 +144,7 @@ public static class TrainingBenchmark
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
 
-        var markdown = Markdown(o, results, command, total.Elapsed);
+        var markdown = Markdown(o, results, command, total.Elapsed, $"{loadBefore} before, {LoadAverage()} after");
         Console.WriteLine();
         Console.WriteLine(markdown);
         Directory.CreateDirectory(o.Out);
@@ -205,7 +208,14 @@ public static class TrainingBenchmark
 
     private static string F(double v, string format = "F2") => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
 
-    private static string Markdown(Options o, List<StepResult> results, string command, TimeSpan elapsed)
+    /// <summary>The 1-minute load average: the machine is shared, so other work can slow the steps down.</summary>
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+    }
+
+    private static string Markdown(Options o, List<StepResult> results, string command, TimeSpan elapsed, string load)
     {
         var s = o.Settings;
         var sb = new StringBuilder();
@@ -216,7 +226,8 @@ public static class TrainingBenchmark
         sb.AppendLine("```");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}. " +
-            $"Threads: {s.Threads} for ML.NET trainers and for scikit-learn (OMP_NUM_THREADS/OPENBLAS_NUM_THREADS). Whole run: {elapsed.TotalSeconds:F0} s.");
+            $"Threads: {s.Threads} for ML.NET trainers and for scikit-learn (OMP_NUM_THREADS/OPENBLAS_NUM_THREADS). Whole run: {elapsed.TotalSeconds:F0} s. " +
+            $"1-minute load average {load} (the machine is shared with other work: times under load are upper bounds).");
         sb.AppendLine();
         sb.AppendLine("| size | step | ML.NET s | sklearn s | ratio | ML.NET MB | sklearn MB | quality ML.NET vs sklearn |");
         sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---|");
