@@ -17,6 +17,7 @@ public static class CliProgram
         ImportCommand.Create(),
         GenerateCommand.Create(),
         SubmitCommand.Create(),
+        Report.ReportCommand.Create(),
     };
 
     public static async Task<int> Main(string[] args)

@@ -1,0 +1,401 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Analytics.Core.Cases;
+using Analytics.Learning.Classification;
+using Analytics.Learning.Features;
+using Analytics.Learning.Patterns;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace Analytics.Benchmarks.Training;
+
+/// <summary>Settings shared by the parent run, its child steps and the Python script (through meta.json).</summary>
+public sealed record BenchSettings
+{
+    public int K { get; init; } = 10;
+    public int Seed { get; init; } = 42;
+    public int Threads { get; init; } = 1;
+    public int MaxIterations { get; init; } = 100;
+    public int Trees { get; init; } = 50;
+    public int Leaves { get; init; } = 16;
+    public int MinLeaf { get; init; } = 5;
+    public double LearningRate { get; init; } = 0.2;
+    public double TestFraction { get; init; } = 0.2;
+}
+
+/// <summary>What one step measured, written by the child process as JSON.</summary>
+public sealed record StepResult
+{
+    public string Engine { get; init; } = "ml.net";
+    public string Step { get; init; } = "";
+    public int Size { get; init; }
+    /// <summary>Timed seconds of the step (training, or what the step says it times).</summary>
+    public double Seconds { get; init; }
+    /// <summary>Seconds to read the shared CSV (not part of <see cref="Seconds"/>).</summary>
+    public double? LoadSeconds { get; init; }
+    /// <summary>Peak resident memory of the whole process (VmHWM / ru_maxrss), MB.</summary>
+    public double PeakMb { get; init; }
+    public Dictionary<string, double> Quality { get; init; } = [];
+    public Dictionary<string, string> Notes { get; init; } = [];
+}
+
+/// <summary>The meta data written next to the exported matrix, read by sklearn_bench.py.</summary>
+public sealed record BenchMeta(
+    int Rows, int K, int Seed, int Threads, int MaxIterations, int Trees, int Leaves, int MinLeaf, double LearningRate,
+    IReadOnlyList<string> Features, IReadOnlyList<string> ClassifierFeatures, IReadOnlyList<string> Classes);
+
+/// <summary>The ML.NET steps, each run in its own child process so its peak memory is its own.</summary>
+public static class TrainingSteps
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static string FeaturesCsv(string work) => Path.Combine(work, "features.csv");
+    public static string LabelsCsv(string work) => Path.Combine(work, "labels.csv");
+    public static string MetaJson(string work) => Path.Combine(work, "meta.json");
+
+    public static StepResult Run(string step, int size, string work, BenchSettings s) => step switch
+    {
+        "prepare" => Prepare(size, work, s),
+        "kmeans" => KMeansFit(size, work, s),
+        "kmeans-e2e" => KMeansEndToEnd(size, s, auto: false),
+        "kmeans-auto" => KMeansEndToEnd(size, s, auto: true),
+        "fasttree" => FastTreeFit(size, work, s),
+        _ => throw new ArgumentException($"Unknown step '{step}'."),
+    };
+
+    /// <summary>Peak resident set of this process in MB (VmHWM), or NaN off Linux.</summary>
+    public static double PeakMb()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException) { }
+        return double.NaN;
+    }
+
+    // ---- prepare: profiles → feature matrix CSV + labels/split --------------------------------------
+
+    private static StepResult Prepare(int size, string work, BenchSettings s)
+    {
+        Directory.CreateDirectory(work);
+        var clock = Stopwatch.StartNew();
+        var profiles = BenchmarkProfiles.Build(size, s.Seed);
+        var build = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        FeatureSchema schema;
+        using (var output = new FileStream(FeaturesCsv(work), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            schema = FeatureExport.WriteCsv(profiles, output);
+        var export = clock.Elapsed.TotalSeconds;
+
+        // Label = primary exploitation type; split = the classifier's stratified split (same rule as ClassifierTraining).
+        var labels = profiles.Select(p => p.ExploitationTypes.Count > 0 ? p.ExploitationTypes[0] : null).ToList();
+        var classes = labels.OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        var labelled = Enumerable.Range(0, size).Where(i => labels[i] is not null).ToList();
+        var y = labelled.Select(i => classes.IndexOf(labels[i]!)).ToList();
+        var (_, test) = StratifiedSplit(y, s.TestFraction, s.Seed);
+        var split = new string[size];
+        Array.Fill(split, "none");
+        foreach (var i in labelled) split[i] = "train";
+        foreach (var t in test) split[labelled[t]] = "test";
+        using (var writer = new StreamWriter(LabelsCsv(work), false, new UTF8Encoding(false)) { NewLine = "\n" })
+        {
+            writer.WriteLine("label,split");
+            for (var i = 0; i < size; i++)
+                writer.WriteLine($"{labels[i]},{split[i]}");
+        }
+
+        var classifierFeatures = schema.Names.Where(n => !ClassifierTraining.IsLeaking(ClassifierKind.ExploitationType, n)).ToList();
+        var meta = new BenchMeta(size, s.K, s.Seed, s.Threads, s.MaxIterations, s.Trees, s.Leaves, s.MinLeaf, s.LearningRate,
+            schema.Names, classifierFeatures, classes);
+        File.WriteAllText(MetaJson(work), JsonSerializer.Serialize(meta, Json));
+        return new StepResult
+        {
+            Step = "prepare",
+            Size = size,
+            Seconds = build + export,
+            PeakMb = PeakMb(),
+            Quality = new() { ["features"] = schema.Count, ["classes"] = classes.Count, ["testRows"] = test.Count },
+            Notes = new()
+            {
+                ["profilesSeconds"] = build.ToString("F2", CultureInfo.InvariantCulture),
+                ["exportSeconds"] = export.ToString("F2", CultureInfo.InvariantCulture),
+                ["csvMb"] = (new FileInfo(FeaturesCsv(work)).Length / 1048576.0).ToString("F0", CultureInfo.InvariantCulture),
+            },
+        };
+    }
+
+    /// <summary>Per class, a seeded shuffle puts round(f × n) rows (at least one when n ≥ 2) in the test set, as ClassifierTraining does.</summary>
+    public static (List<int> Train, List<int> Test) StratifiedSplit(IReadOnlyList<int> labels, double testFraction, int seed)
+    {
+        var random = new Random(seed);
+        var train = new List<int>();
+        var test = new List<int>();
+        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            var rows = group.ToArray();
+            random.Shuffle(rows);
+            var n = rows.Length < 2 ? 0 : Math.Clamp((int)Math.Round(rows.Length * testFraction), 1, rows.Length - 1);
+            test.AddRange(rows[..n]);
+            train.AddRange(rows[n..]);
+        }
+        train.Sort();
+        test.Sort();
+        return (train, test);
+    }
+
+    // ---- reading the shared CSV ---------------------------------------------------------------------
+
+    /// <summary>Reads the exported matrix (values are 0, 1 or short decimals) into one array per row.</summary>
+    public static (List<string> Names, List<float[]> Rows) ReadMatrix(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, false, 1 << 20);
+        var names = reader.ReadLine()!.Split(',').ToList();
+        var rows = new List<float[]>();
+        while (reader.ReadLine() is { } line)
+        {
+            var row = new float[names.Count];
+            var j = 0;
+            var span = line.AsSpan();
+            var start = 0;
+            for (var i = 0; i <= span.Length; i++)
+            {
+                if (i < span.Length && span[i] != ',')
+                    continue;
+                row[j++] = ParseValue(span[start..i]);
+                start = i + 1;
+            }
+            if (j != names.Count)
+                throw new InvalidDataException($"Row {rows.Count + 1} of {path} has {j} values, the header {names.Count}.");
+            rows.Add(row);
+        }
+        return (names, rows);
+    }
+
+    private static float ParseValue(ReadOnlySpan<char> s)
+    {
+        if (s.Length == 1 && s[0] is >= '0' and <= '9')
+            return s[0] - '0';
+        return float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    private static (List<string> Labels, List<string> Split) ReadLabels(string path)
+    {
+        var labels = new List<string>();
+        var split = new List<string>();
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var comma = line.IndexOf(',');
+            labels.Add(line[..comma]);
+            split.Add(line[(comma + 1)..]);
+        }
+        return (labels, split);
+    }
+
+    // ---- k-means --------------------------------------------------------------------------------------
+
+    private sealed class VectorRow
+    {
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class KeyRow
+    {
+        public float[] Features { get; set; } = [];
+        public uint Label { get; set; }
+    }
+
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
+
+    private static IDataView Load<T>(MLContext ml, IEnumerable<T> rows, int width, int? classes = null) where T : class
+    {
+        var definition = SchemaDefinition.Create(typeof(T));
+        definition["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        if (classes is { } n)
+            definition["Label"].ColumnType = new KeyDataViewType(typeof(uint), n);
+        return ml.Data.LoadFromEnumerable(rows, definition);
+    }
+
+    /// <summary>ML.NET k-means (k-means++ start, one run, fixed k) on the shared matrix: like with like against sklearn.</summary>
+    private static StepResult KMeansFit(int size, string work, BenchSettings s)
+    {
+        var clock = Stopwatch.StartNew();
+        var (names, rows) = ReadMatrix(FeaturesCsv(work));
+        var load = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var ml = new MLContext(s.Seed);
+        var data = Load(ml, rows.Select(r => new VectorRow { Features = r }), names.Count);
+        var model = ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options
+        {
+            NumberOfClusters = s.K,
+            InitializationAlgorithm = KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus,
+            MaximumNumberOfIterations = s.MaxIterations,
+            NumberOfThreads = s.Threads,
+        }).Fit(data);
+        VBuffer<float>[] centres = [];
+        model.Model.GetClusterCentroids(ref centres, out var count);
+        var centroids = centres.Take(count).Select(c => c.DenseValues().ToArray()).ToList();
+        var inertia = Inertia(rows, centroids);
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new StepResult
+        {
+            Step = "kmeans",
+            Size = size,
+            Seconds = seconds,
+            LoadSeconds = load,
+            PeakMb = PeakMb(),
+            Quality = new() { ["inertia"] = inertia, ["k"] = count },
+        };
+    }
+
+    private static double Inertia(IReadOnlyList<float[]> rows, IReadOnlyList<float[]> centroids)
+    {
+        double inertia = 0;
+        foreach (var row in rows)
+        {
+            var best = double.PositiveInfinity;
+            foreach (var c in centroids)
+            {
+                double d = 0;
+                for (var j = 0; j < row.Length; j++)
+                {
+                    var diff = row[j] - c[j];
+                    d += diff * diff;
+                }
+                best = Math.Min(best, d);
+            }
+            inertia += best;
+        }
+        return inertia;
+    }
+
+    /// <summary>
+    /// The platform's own path, <see cref="PatternDiscovery.Discover"/> from case profiles: vectorise, cache, fit,
+    /// silhouette sample, Davies–Bouldin and pattern profiles. Fixed k with one run, or the default automatic k.
+    /// </summary>
+    private static StepResult KMeansEndToEnd(int size, BenchSettings s, bool auto)
+    {
+        var clock = Stopwatch.StartNew();
+        var profiles = BenchmarkProfiles.Build(size, s.Seed);
+        var build = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var options = auto
+            ? new PatternDiscoveryOptions { Seed = s.Seed }
+            : new PatternDiscoveryOptions { Seed = s.Seed, MinK = s.K, MaxK = s.K, Restarts = 1, MaxIterations = s.MaxIterations };
+        var result = PatternDiscovery.Discover(profiles, options);
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        var model = result.Model;
+        var vectors = profiles.Select(model.Schema.Vectorize).ToList();
+        double inertia = 0;
+        for (var i = 0; i < vectors.Count; i++)
+        {
+            var c = model.Centroids[result.Assignments[i]];
+            for (var j = 0; j < c.Length; j++)
+            {
+                var diff = vectors[i][j] - c[j];
+                inertia += diff * diff;
+            }
+        }
+        return new StepResult
+        {
+            Step = auto ? "kmeans-auto" : "kmeans-e2e",
+            Size = size,
+            Seconds = seconds,
+            PeakMb = PeakMb(),
+            Quality = new()
+            {
+                ["k"] = model.K,
+                ["silhouette"] = model.Silhouette,
+                ["daviesBouldin"] = model.DaviesBouldin,
+                ["inertia"] = inertia,
+                ["kTried"] = result.KScores.Count,
+            },
+            Notes = new() { ["profilesSeconds"] = build.ToString("F2", CultureInfo.InvariantCulture) },
+        };
+    }
+
+    // ---- FastTree ----------------------------------------------------------------------------------------
+
+    /// <summary>One-versus-all FastTree (the classifier's settings) on the shared matrix and split.</summary>
+    private static StepResult FastTreeFit(int size, string work, BenchSettings s)
+    {
+        var clock = Stopwatch.StartNew();
+        var meta = JsonSerializer.Deserialize<BenchMeta>(File.ReadAllText(MetaJson(work)), Json)!;
+        var (names, rows) = ReadMatrix(FeaturesCsv(work));
+        var (labels, split) = ReadLabels(LabelsCsv(work));
+        var columns = meta.ClassifierFeatures.Select(f => names.IndexOf(f)).ToArray();
+        float[] Project(float[] r)
+        {
+            var x = new float[columns.Length];
+            for (var j = 0; j < columns.Length; j++)
+                x[j] = r[columns[j]];
+            return x;
+        }
+        var train = new List<KeyRow>();
+        var testX = new List<VectorRow>();
+        var testY = new List<int>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (split[i] == "train")
+                train.Add(new KeyRow { Features = Project(rows[i]), Label = (uint)meta.Classes.ToList().IndexOf(labels[i]) });
+            else if (split[i] == "test")
+            {
+                testX.Add(new VectorRow { Features = Project(rows[i]) });
+                testY.Add(meta.Classes.ToList().IndexOf(labels[i]));
+            }
+        }
+        rows.Clear();
+        var load = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var ml = new MLContext(s.Seed);
+        var data = Load(ml, train, columns.Length, meta.Classes.Count);
+        var trees = new FastTreeBinaryTrainer.Options
+        {
+            NumberOfTrees = s.Trees,
+            NumberOfLeaves = s.Leaves,
+            MinimumExampleCountPerLeaf = s.MinLeaf,
+            LearningRate = s.LearningRate,
+            Seed = s.Seed,
+            NumberOfThreads = s.Threads,
+        };
+        var model = ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(trees)).Fit(data);
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var scored = model.Transform(Load(ml, testX, columns.Length));
+        var probabilities = ml.Data.CreateEnumerable<ScoreRow>(scored, reuseRowObject: false)
+            .Select(r => r.Score.Select(x => (double)x).ToArray()).ToList();
+        var predict = clock.Elapsed.TotalSeconds;
+        var metrics = ClassificationMetrics.Compute(meta.Classes, testY, probabilities, train.Count);
+        return new StepResult
+        {
+            Step = "fasttree",
+            Size = size,
+            Seconds = seconds,
+            LoadSeconds = load,
+            PeakMb = PeakMb(),
+            Quality = new()
+            {
+                ["macroF1"] = metrics.MacroF1,
+                ["accuracy"] = metrics.Accuracy,
+                ["trainRows"] = train.Count,
+                ["testRows"] = testY.Count,
+                ["predictSeconds"] = predict,
+            },
+        };
+    }
+}
