@@ -95,6 +95,7 @@ public static class ClassifierTraining
             ["learningRate"] = options.LearningRate,
             ["testFraction"] = options.TestFraction,
             ["permutationRounds"] = options.PermutationRounds,
+            ["permutationSampleSize"] = options.PermutationSampleSize,
             ["topCountries"] = options.TopCountries,
         };
         var classifier = new CaseClassifier(kind, schema, features, classes, parameters, transformer, data.Schema);
@@ -103,7 +104,17 @@ public static class ClassifierTraining
         var testY = test.Select(i => y[i]).ToList();
         var probabilities = classifier.Probabilities(testX);
         classifier.Metrics = ClassificationMetrics.Compute(classes, testY, probabilities, train.Count);
-        classifier.Indicators = PermutationImportance(classifier, classes.Count, testX, testY, probabilities, options);
+        // Importance is estimated on a seeded sample of the test set: its cost grows with rows × features × rounds,
+        // and a few thousand rows rank features as well as a hundred thousand.
+        var sample = Enumerable.Range(0, testX.Count).ToArray();
+        if (sample.Length > options.PermutationSampleSize)
+        {
+            new Random(options.Seed).Shuffle(sample);
+            sample = sample[..options.PermutationSampleSize];
+            Array.Sort(sample);
+        }
+        classifier.Indicators = PermutationImportance(classifier, classes.Count,
+            sample.Select(i => testX[i]).ToList(), sample.Select(i => testY[i]).ToList(), sample.Select(i => probabilities[i]).ToList(), options);
         return classifier;
     }
 

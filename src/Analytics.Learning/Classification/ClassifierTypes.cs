@@ -26,6 +26,8 @@ public sealed record ClassifierOptions
     public double TestFraction { get; init; } = 0.2;
     /// <summary>Permutations per feature for permutation importance.</summary>
     public int PermutationRounds { get; init; } = 2;
+    /// <summary>At most this many test rows are used for permutation importance (a seeded sample).</summary>
+    public int PermutationSampleSize { get; init; } = 2_000;
     /// <summary>Indicators kept per model.</summary>
     public int TopIndicators { get; init; } = 10;
     /// <summary>Size of the learnt country vocabulary.</summary>
