@@ -5,6 +5,7 @@ using Analytics.Api.Errors;
 using Analytics.Api.Jobs;
 using Analytics.Api.Keys;
 using Analytics.Api.Learning;
+using Analytics.Api.Links;
 using Analytics.Api.Patterns;
 using Analytics.Api.Startup;
 using Analytics.Data;
@@ -24,6 +25,7 @@ builder.Services.AddIngestion();
 builder.Services.AddAnalyticsAuth(builder.Configuration);
 builder.Services.AddFirstRun();
 builder.Services.AddLearningAndJobs(builder.Configuration);
+builder.Services.AddLinks();
 builder.Services.AddDemo();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CasesApi.MaxBatchBytes);
 
@@ -46,6 +48,7 @@ app.MapCasesApi();
 app.MapKeysApi();
 app.MapStewardApi();
 app.MapPatternsApi();
+app.MapLinksApi();
 
 app.Run();
 

@@ -5,6 +5,7 @@ using Analytics.Data.Database;
 using Analytics.Data.Idempotency;
 using Analytics.Data.Ingestion;
 using Analytics.Data.Jobs;
+using Analytics.Data.Links;
 using Analytics.Data.Patterns;
 using Analytics.Data.Pseudonymisation;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,7 @@ public static class DataServices
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<PatternStore>();
+        services.AddSingleton<LinkStore>();
         return services;
     }
 
