@@ -122,11 +122,10 @@ public sealed class LinkStore(Db db)
     {
         var graph = new LinkGraph();
         // Unbuffered: rows stream from the reader and only the holders of one token are held at a time.
-        var rows = await connection.QueryAsync<SharedTokenRow>(new CommandDefinition(SharedTokens, new { Types = LinkGraph.LinkingTypes }, tx,
-            flags: CommandFlags.None, cancellationToken: ct));
+        var rows = connection.QueryUnbufferedAsync<SharedTokenRow>(SharedTokens, new { Types = LinkGraph.LinkingTypes }, tx);
         string? token = null, type = null;
         var holders = new List<(string, string, string)>();
-        foreach (var row in rows)
+        await foreach (var row in rows.WithCancellation(ct))
         {
             if (row.Token != token)
             {
@@ -151,7 +150,7 @@ public sealed class LinkStore(Db db)
 
         var seen = new HashSet<(string, string)>();
         var rows = await connection.QueryAsync<(string CaseId, string Other)>(new CommandDefinition(
-            "SELECT case_id, other_authority FROM link_alert_seen", transaction: tx, flags: CommandFlags.None, cancellationToken: ct));
+            "SELECT case_id, other_authority FROM link_alert_seen", transaction: tx, cancellationToken: ct));
         foreach (var row in rows) seen.Add(row);
 
         var newSeen = new List<object>();
