@@ -6,6 +6,7 @@ using Analytics.Api.Insights;
 using Analytics.Api.Jobs;
 using Analytics.Api.Keys;
 using Analytics.Api.Learning;
+using Analytics.Api.Links;
 using Analytics.Api.Patterns;
 using Analytics.Api.Startup;
 using Analytics.Data;
@@ -25,6 +26,7 @@ builder.Services.AddIngestion();
 builder.Services.AddAnalyticsAuth(builder.Configuration);
 builder.Services.AddFirstRun();
 builder.Services.AddLearningAndJobs(builder.Configuration);
+builder.Services.AddLinks();
 builder.Services.AddDemo();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CasesApi.MaxBatchBytes);
 
@@ -48,6 +50,7 @@ app.MapKeysApi();
 app.MapStewardApi();
 app.MapPatternsApi();
 app.MapInsightsApi();
+app.MapLinksApi();
 
 app.Run();
 

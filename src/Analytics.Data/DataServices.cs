@@ -6,6 +6,7 @@ using Analytics.Data.Idempotency;
 using Analytics.Data.Ingestion;
 using Analytics.Data.Insights;
 using Analytics.Data.Jobs;
+using Analytics.Data.Links;
 using Analytics.Data.Patterns;
 using Analytics.Data.Pseudonymisation;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public static class DataServices
         services.AddSingleton<JobStore>();
         services.AddSingleton<PatternStore>();
         services.AddSingleton<InsightStore>();
+        services.AddSingleton<LinkStore>();
         return services;
     }
 

@@ -1,5 +1,6 @@
 using Analytics.Api.Auth;
 using Analytics.Api.Learning;
+using Analytics.Api.Links;
 using Analytics.Data.Jobs;
 using Analytics.Learning.Registry;
 using Hangfire;
@@ -95,6 +96,9 @@ public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring,
                 break;
             case LearningJobs.AggregatesJob:
                 recurring.AddOrUpdate<LearningJobs>(jobId, j => j.RefreshAggregatesAsync(CancellationToken.None), cron, options);
+                break;
+            case LinkJobs.ComputeJob:
+                recurring.AddOrUpdate<LinkJobs>(jobId, j => j.ComputeLinksAsync(CancellationToken.None), cron, options);
                 break;
             default:
                 throw new KeyNotFoundException($"Unknown job '{jobId}'.");

@@ -32,6 +32,8 @@ public sealed class LearningJobs(
         [TrainAllJob] = "0 3 * * *",
         [AssignJob] = "*/5 * * * *",
         [AggregatesJob] = "*/15 * * * *",
+        // Links are cheap to recompute and prosecutors wait for hits after a batch: every minute.
+        [Links.LinkJobs.ComputeJob] = "* * * * *",
     };
 
     [DisableConcurrentExecution(timeoutInSeconds: 3600)]

@@ -1,0 +1,43 @@
+-- Cross-border links, recomputed by the compute-links job from case_tokens. Only case ids, jurisdictions,
+-- authorities and identifier types are stored here: never a token, so these tables cannot re-identify anyone.
+
+-- One row per connected component of cases that share a token; id is internal (the smallest case id) and never shown.
+CREATE TABLE link_groups (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    size          INTEGER NOT NULL,
+    jurisdictions TEXT    NOT NULL, -- sorted, comma-separated
+    authorities   INTEGER NOT NULL,
+    types         TEXT    NOT NULL, -- identifier types that join the group, comma-separated
+    computed_at   TEXT    NOT NULL
+);
+
+-- Each linked active case, its group and the identifier types it shares directly with another case of the group.
+CREATE TABLE case_links (
+    case_id      TEXT NOT NULL PRIMARY KEY REFERENCES cases (id),
+    group_id     TEXT NOT NULL,
+    jurisdiction TEXT NOT NULL,
+    authority    TEXT NOT NULL,
+    types        TEXT NOT NULL
+);
+CREATE INDEX ix_case_links_group ON case_links (group_id, authority);
+CREATE INDEX ix_case_links_authority ON case_links (authority, case_id);
+
+-- Which other authorities a case has already been alerted about, so an alert is raised once per new counterpart.
+CREATE TABLE link_alert_seen (
+    case_id         TEXT NOT NULL,
+    other_authority TEXT NOT NULL,
+    PRIMARY KEY (case_id, other_authority)
+) WITHOUT ROWID;
+
+-- Notifications for prosecutors: a case of theirs gained a hit with an authority it was not linked to before.
+CREATE TABLE link_alerts (
+    id                INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    authority         TEXT    NOT NULL,
+    case_id           TEXT    NOT NULL,
+    new_authorities   TEXT    NOT NULL,
+    new_jurisdictions TEXT    NOT NULL,
+    types             TEXT    NOT NULL,
+    created_at        TEXT    NOT NULL,
+    read_at           TEXT    NULL
+);
+CREATE INDEX ix_link_alerts_authority ON link_alerts (authority, id);

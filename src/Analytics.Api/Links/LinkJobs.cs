@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using Analytics.Data.Jobs;
+using Analytics.Data.Links;
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Api.Links;
+
+public sealed class LinkOptions
+{
+    public const string Section = "Links";
+
+    /// <summary>Groups written per statement batch while the link tables are replaced.</summary>
+    [Range(100, 100_000)]
+    public int WriteBatchSize { get; set; } = 5_000;
+}
+
+/// <summary>
+/// Recomputes cross-border link groups from the stored tokens. A full recomputation in one transaction is
+/// idempotent, so a retry or a second run changes nothing; alerts are raised once per new counterpart.
+/// </summary>
+public sealed class LinkJobs(LinkStore links, JobStore jobs, IOptions<LinkOptions> options, ILogger<LinkJobs> logger)
+{
+    public const string ComputeJob = "compute-links";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [AutomaticRetry(Attempts = 3)]
+    public async Task<LinkRecomputeResult> ComputeLinksAsync(CancellationToken ct)
+    {
+        var runId = await jobs.StartRunAsync(ComputeJob, CancellationToken.None);
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var result = await links.RecomputeAsync(options.Value.WriteBatchSize, ct);
+            var detail = $"{result.Groups} link groups over {result.LinkedCases} cases ({result.CrossBorderGroups} cross-border), {result.NewAlerts} new alerts in {watch.Elapsed.TotalSeconds:F1} s";
+            await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
+            logger.LogInformation("Job {Job} succeeded: {Detail}", ComputeJob, detail);
+            return result;
+        }
+        catch (Exception e)
+        {
+            await jobs.FinishRunAsync(runId, "failed", $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+            logger.LogWarning("Job {Job} failed: {Error}", ComputeJob, e.GetType().Name);
+            throw;
+        }
+    }
+}
+
+public static class LinksSetup
+{
+    public static IServiceCollection AddLinks(this IServiceCollection services)
+    {
+        services.AddOptions<LinkOptions>().BindConfiguration(LinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTransient<LinkJobs>();
+        return services;
+    }
+}

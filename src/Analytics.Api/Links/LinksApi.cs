@@ -1,0 +1,137 @@
+using System.Security.Claims;
+using Analytics.Api.Auth;
+using Analytics.Api.Learning;
+using Analytics.Core.Disclosure;
+using Analytics.Data.Cases;
+using Analytics.Data.Links;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Api.Links;
+
+/// <summary>Where a case's linked cases are: one jurisdiction, how many cases, and whom to contact.</summary>
+public sealed record LinkedJurisdiction(string Jurisdiction, bool Domestic, int Cases, IReadOnlyList<string> Authorities);
+
+/// <summary>A prosecutor's view of one own case: hit or no hit, the identifier types that matched, and where.</summary>
+public sealed record CaseLinks(string CaseId, bool Hit, bool CrossBorder, IReadOnlyList<string> MatchedTypes, IReadOnlyList<LinkedJurisdiction> Jurisdictions);
+
+public sealed record CaseLinksPage(IReadOnlyList<CaseLinks> Items, string? Next);
+
+public sealed record LinkAlert(long Id, string CaseId, IReadOnlyList<string> NewJurisdictions, IReadOnlyList<string> NewAuthorities,
+    IReadOnlyList<string> MatchedTypes, string CreatedAt, bool Read);
+
+public sealed record LinkAlertPage(IReadOnlyList<LinkAlert> Items, long? Next);
+
+public sealed record MarkAlertsRead(long UpTo);
+
+public sealed record AlertsMarked(int Marked);
+
+/// <summary>Cross-border groups counted for one jurisdiction pair and one identifier type; null when suppressed.</summary>
+public sealed record LinkSummaryCell(string JurisdictionA, string JurisdictionB, string Type, int? Groups, bool Suppressed);
+
+public sealed record LinkSummary(int DisclosureThreshold, ReleasedCount CrossBorderGroups, IReadOnlyList<LinkSummaryCell> Cells);
+
+public sealed record LinkRecomputeQueued(string JobId);
+
+/// <summary>
+/// Cross-border links, hit / no hit. Prosecutors see their own cases' hits (types, jurisdictions, authorities to contact),
+/// never an identifier, a token or another authority's case; analysts see disclosure-controlled counts only.
+/// </summary>
+public static class LinksApi
+{
+    public static IEndpointRouteBuilder MapLinksApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/links").WithTags("Links");
+        group.MapGet("/cases", ListCasesAsync).RequireAuthorization(Policies.Prosecutor)
+            .WithName("ListLinkedCases").WithSummary("Your authority's cases that have a hit in another authority (keyset pagination).");
+        group.MapGet("/cases/{caseId}", GetCaseAsync).RequireAuthorization(Policies.Prosecutor)
+            .WithName("GetCaseLinks").WithSummary("Hit or no hit for one of your cases.");
+        group.MapGet("/alerts", ListAlertsAsync).RequireAuthorization(Policies.Prosecutor)
+            .WithName("ListLinkAlerts").WithSummary("New hits for your authority, oldest first (keyset pagination).");
+        group.MapPost("/alerts/read", MarkReadAsync).RequireAuthorization(Policies.Prosecutor)
+            .WithName("MarkLinkAlertsRead").WithSummary("Mark your alerts up to an id as read.");
+        group.MapGet("/summary", SummaryAsync).RequireAuthorization(Policies.Analyst)
+            .WithName("LinkSummary").WithSummary("Cross-border link groups by jurisdiction pair and identifier type, disclosure-controlled.");
+        group.MapPost("/recompute", Recompute).RequireAuthorization(Policies.Steward)
+            .WithName("RecomputeLinks").WithSummary("Queue a recomputation of every link group now.");
+        return app;
+    }
+
+    public static async Task<Ok<CaseLinksPage>> ListCasesAsync(ClaimsPrincipal user, LinkStore links, string? after, int? limit, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit ?? 100, 1, 1000);
+        var (ids, hits) = await links.HitsAsync(user.JurisdictionOf()!, user.AuthorityOf()!, after, take + 1, ct);
+        var page = ids.Take(take).ToList();
+        var byCase = hits.ToLookup(h => h.CaseId);
+        var items = page.Select(id => View(id, byCase[id].ToList(), user.JurisdictionOf()!)).ToList();
+        return TypedResults.Ok(new CaseLinksPage(items, ids.Count > take ? page[^1] : null));
+    }
+
+    public static async Task<Results<Ok<CaseLinks>, ProblemHttpResult>> GetCaseAsync(
+        string caseId, ClaimsPrincipal user, LinkStore links, CaseStore cases, CancellationToken ct)
+    {
+        // Another authority's case answers exactly like a missing one, so ids reveal nothing.
+        if (caseId.Length > 64) return NotFound();
+        var row = await cases.FindAsync(caseId, ct);
+        if (row is null || row.Authority != user.AuthorityOf() || row.Jurisdiction != user.JurisdictionOf()) return NotFound();
+        var hits = await links.HitsOfCaseAsync(row.Jurisdiction, row.Authority, caseId, ct);
+        return TypedResults.Ok(View(caseId, hits, row.Jurisdiction));
+    }
+
+    public static async Task<Ok<LinkAlertPage>> ListAlertsAsync(
+        ClaimsPrincipal user, LinkStore links, DateTimeOffset? since, long? after, bool? unread, int? limit, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit ?? 100, 1, 1000);
+        var rows = await links.AlertsAsync(user.AuthorityOf()!, since?.ToUniversalTime().ToString("O"), after ?? 0, unread ?? false, take + 1, ct);
+        var items = rows.Take(take).Select(a => new LinkAlert(a.Id, a.CaseId, Split(a.NewJurisdictions), Split(a.NewAuthorities), Split(a.Types),
+            a.CreatedAt, a.ReadAt is not null)).ToList();
+        return TypedResults.Ok(new LinkAlertPage(items, rows.Count > take ? items[^1].Id : null));
+    }
+
+    public static async Task<Ok<AlertsMarked>> MarkReadAsync(MarkAlertsRead request, ClaimsPrincipal user, LinkStore links, CancellationToken ct) =>
+        TypedResults.Ok(new AlertsMarked(await links.MarkAlertsReadAsync(user.AuthorityOf()!, request.UpTo, ct)));
+
+    public static async Task<Ok<LinkSummary>> SummaryAsync(LinkStore links, IOptions<LearningOptions> options, CancellationToken ct)
+    {
+        var k = options.Value.DisclosureThreshold;
+        var groups = await links.CrossBorderGroupsAsync(ct);
+        // A group counts once in every jurisdiction pair it spans, for every identifier type that joins it.
+        var cells = groups
+            .SelectMany(g =>
+            {
+                var jurisdictions = Split(g.Jurisdictions);
+                var pairs = jurisdictions.SelectMany((a, i) => jurisdictions.Skip(i + 1).Select(b => (A: a, B: b)));
+                return pairs.SelectMany(p => Split(g.Types).Select(t => (p.A, p.B, Type: t)));
+            })
+            .GroupBy(c => c)
+            .OrderBy(c => c.Key.A, StringComparer.Ordinal).ThenBy(c => c.Key.B, StringComparer.Ordinal).ThenBy(c => c.Key.Type, StringComparer.Ordinal)
+            .Select(c => (Key: c.Key, Count: c.Count()))
+            .ToList();
+        var released = DisclosureControl.Release(cells.Select(c => ($"{c.Key.A}|{c.Key.B}|{c.Key.Type}", c.Count)), k);
+        var view = cells.Zip(released, (c, r) => new LinkSummaryCell(c.Key.A, c.Key.B, c.Key.Type, r.Count, r.Suppressed)).ToList();
+        var total = DisclosureControl.Release([("cross-border groups", groups.Count)], k, totalReleased: false)[0];
+        return TypedResults.Ok(new LinkSummary(k, total, view));
+    }
+
+    public static Accepted<LinkRecomputeQueued> Recompute(IBackgroundJobClient jobs)
+    {
+        var id = jobs.Enqueue<LinkJobs>(j => j.ComputeLinksAsync(CancellationToken.None));
+        return TypedResults.Accepted($"/api/v1/jobs/runs?job={LinkJobs.ComputeJob}", new LinkRecomputeQueued(id));
+    }
+
+    private static CaseLinks View(string caseId, IReadOnlyList<CaseHitRow> hits, string ownJurisdiction)
+    {
+        var jurisdictions = hits.GroupBy(h => h.Jurisdiction)
+            .Select(g => new LinkedJurisdiction(g.Key, g.Key == ownJurisdiction, g.Sum(h => h.Cases), g.Select(h => h.Authority).Order(StringComparer.Ordinal).ToList()))
+            .OrderBy(j => j.Domestic).ThenBy(j => j.Jurisdiction, StringComparer.Ordinal)
+            .ToList();
+        var types = hits.Count == 0 ? [] : Split(hits[0].Types);
+        return new CaseLinks(caseId, hits.Count > 0, jurisdictions.Any(j => !j.Domestic), types, jurisdictions);
+    }
+
+    private static List<string> Split(string csv) => csv.Length == 0 ? [] : csv.Split(',').ToList();
+
+    private static ProblemHttpResult NotFound() =>
+        TypedResults.Problem("No case with this id belongs to your authority.", statusCode: 404, title: "Case not found");
+}

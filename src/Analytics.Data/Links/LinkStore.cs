@@ -1,0 +1,268 @@
+using System.Data.Common;
+using Analytics.Core.Links;
+using Analytics.Data.Database;
+using Dapper;
+
+namespace Analytics.Data.Links;
+
+/// <summary>Outcome of one recomputation, in counts only.</summary>
+public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts);
+
+/// <summary>One row per (own linked case, other authority): the raw material of a prosecutor's hit list.</summary>
+public sealed class CaseHitRow
+{
+    public string CaseId { get; set; } = "";
+    public string Types { get; set; } = "";
+    public string Jurisdiction { get; set; } = "";
+    public string Authority { get; set; } = "";
+    public int Cases { get; set; }
+}
+
+public sealed class LinkAlertRow
+{
+    public long Id { get; set; }
+    public string CaseId { get; set; } = "";
+    public string NewAuthorities { get; set; } = "";
+    public string NewJurisdictions { get; set; } = "";
+    public string Types { get; set; } = "";
+    public string CreatedAt { get; set; } = "";
+    public string? ReadAt { get; set; }
+}
+
+public sealed class LinkGroupRow
+{
+    public string Id { get; set; } = "";
+    public int Size { get; set; }
+    public string Jurisdictions { get; set; } = "";
+    public string Types { get; set; } = "";
+}
+
+/// <summary>
+/// Finds cases that share tokens, stores their link groups and raises alerts. Reads case_tokens; writes
+/// link_groups, case_links, link_alert_seen and link_alerts. Never copies a token out of case_tokens.
+/// </summary>
+public sealed class LinkStore(Db db)
+{
+    // Tokens held by two or more active cases, with each holder's jurisdiction and authority, ordered by token so
+    // the rows can be streamed and grouped one token at a time. Withdrawn cases have no tokens; the status check guards anyway.
+    private const string SharedTokens = """
+        SELECT t.token AS Token, t.type AS Type, t.case_id AS CaseId, c.jurisdiction AS Jurisdiction, c.authority AS Authority
+        FROM case_tokens t
+        JOIN cases c ON c.id = t.case_id AND c.status = 'active'
+        WHERE t.type IN @Types
+          AND t.token IN (SELECT token FROM case_tokens WHERE type IN @Types GROUP BY token HAVING COUNT(*) > 1)
+        ORDER BY t.token
+        """;
+
+    private sealed class SharedTokenRow
+    {
+        public string Token { get; set; } = "";
+        public string Type { get; set; } = "";
+        public string CaseId { get; set; } = "";
+        public string Jurisdiction { get; set; } = "";
+        public string Authority { get; set; } = "";
+    }
+
+    private const string InsertGroup = """
+        INSERT INTO link_groups (id, size, jurisdictions, authorities, types, computed_at)
+        VALUES (@Id, @Size, @Jurisdictions, @Authorities, @Types, @Now)
+        """;
+
+    private const string InsertCaseLink = """
+        INSERT INTO case_links (case_id, group_id, jurisdiction, authority, types)
+        VALUES (@CaseId, @GroupId, @Jurisdiction, @Authority, @Types)
+        """;
+
+    private const string InsertAlert = """
+        INSERT INTO link_alerts (authority, case_id, new_authorities, new_jurisdictions, types, created_at)
+        VALUES (@Authority, @CaseId, @NewAuthorities, @NewJurisdictions, @Types, @Now)
+        """;
+
+    /// <summary>
+    /// Recomputes every link group from the active cases' tokens and replaces the stored ones in one transaction,
+    /// then raises an alert for each case that is linked to an authority it was not linked to before.
+    /// </summary>
+    public async Task<LinkRecomputeResult> RecomputeAsync(int batchSize, CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var graph = await BuildGraphAsync(connection, tx, ct);
+            var groups = graph.Groups();
+            var now = DateTimeOffset.UtcNow.ToString("O");
+
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_links", transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM link_groups", transaction: tx, cancellationToken: ct));
+            foreach (var chunk in groups.Chunk(batchSize))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(InsertGroup, chunk.Select(g => new
+                {
+                    g.Id, Size = g.Cases.Count, Jurisdictions = string.Join(',', g.Jurisdictions), Authorities = g.AuthorityCount,
+                    Types = string.Join(',', g.Types), Now = now,
+                }), tx, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(InsertCaseLink, chunk.SelectMany(g => g.Cases.Select(c => new
+                {
+                    c.CaseId, GroupId = g.Id, c.Jurisdiction, c.Authority, Types = string.Join(',', c.MatchedTypes),
+                })), tx, cancellationToken: ct));
+            }
+
+            var alerts = await RaiseAlertsAsync(connection, tx, groups, now, ct);
+            await tx.CommitAsync(ct);
+            return new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts);
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
+    private static async Task<LinkGraph> BuildGraphAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        var graph = new LinkGraph();
+        // Unbuffered: rows stream from the reader and only the holders of one token are held at a time.
+        var rows = connection.QueryUnbufferedAsync<SharedTokenRow>(SharedTokens, new { Types = LinkGraph.LinkingTypes }, tx);
+        string? token = null, type = null;
+        var holders = new List<(string, string, string)>();
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            if (row.Token != token)
+            {
+                if (type is not null) graph.AddSharedToken(type, holders);
+                holders.Clear();
+                token = row.Token;
+                type = row.Type;
+            }
+            holders.Add((row.CaseId, row.Jurisdiction, row.Authority));
+        }
+        if (type is not null) graph.AddSharedToken(type, holders);
+        return graph;
+    }
+
+    private static async Task<int> RaiseAlertsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<LinkGroup> groups, string now, CancellationToken ct)
+    {
+        // Alerts of cases that have left (withdrawn) go with them.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM link_alerts WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM link_alert_seen WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
+
+        var seen = new HashSet<(string, string)>();
+        var rows = await connection.QueryAsync<(string CaseId, string Other)>(new CommandDefinition(
+            "SELECT case_id, other_authority FROM link_alert_seen", transaction: tx, cancellationToken: ct));
+        foreach (var row in rows) seen.Add(row);
+
+        var newSeen = new List<object>();
+        var alerts = new List<object>();
+        foreach (var group in groups.Where(g => g.AuthorityCount > 1))
+        {
+            foreach (var c in group.Cases)
+            {
+                var fresh = group.Cases.Where(o => o.Authority != c.Authority && !seen.Contains((c.CaseId, o.Authority)))
+                    .Select(o => (o.Authority, o.Jurisdiction)).Distinct().OrderBy(o => o.Authority, StringComparer.Ordinal).ToList();
+                if (fresh.Count == 0) continue;
+                newSeen.AddRange(fresh.Select(f => new { c.CaseId, Other = f.Authority }));
+                alerts.Add(new
+                {
+                    c.Authority, c.CaseId, Now = now,
+                    NewAuthorities = string.Join(',', fresh.Select(f => f.Authority)),
+                    NewJurisdictions = string.Join(',', fresh.Select(f => f.Jurisdiction).Distinct().Order(StringComparer.Ordinal)),
+                    Types = string.Join(',', c.MatchedTypes),
+                });
+            }
+        }
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", newSeen, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(InsertAlert, alerts, tx, cancellationToken: ct));
+        return alerts.Count;
+    }
+
+    private const string HitCasePage = """
+        SELECT me.case_id FROM case_links me
+        WHERE me.authority = @Authority AND me.jurisdiction = @Jurisdiction AND me.case_id > @After
+          AND EXISTS (SELECT 1 FROM case_links o WHERE o.group_id = me.group_id AND o.authority <> me.authority)
+        ORDER BY me.case_id
+        """;
+
+    private const string HitsOfCases = """
+        SELECT me.case_id AS CaseId, me.types AS Types, o.jurisdiction AS Jurisdiction, o.authority AS Authority, COUNT(*) AS Cases
+        FROM case_links me
+        JOIN case_links o ON o.group_id = me.group_id AND o.authority <> me.authority
+        WHERE me.authority = @Authority AND me.jurisdiction = @Jurisdiction AND me.case_id IN @Ids
+        GROUP BY me.case_id, me.types, o.jurisdiction, o.authority
+        ORDER BY me.case_id, o.jurisdiction, o.authority
+        """;
+
+    /// <summary>Up to <paramref name="limit"/> of the authority's cases that have a hit, after <paramref name="after"/>, with their hits.</summary>
+    public async Task<(IReadOnlyList<string> CaseIds, IReadOnlyList<CaseHitRow> Hits)> HitsAsync(
+        string jurisdiction, string authority, string? after, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var ids = (await connection.QueryAsync<string>(new CommandDefinition(db.Dialect.Page(HitCasePage, "0", "@Limit"),
+            new { Authority = authority, Jurisdiction = jurisdiction, After = after ?? "", Limit = limit }, cancellationToken: ct))).AsList();
+        if (ids.Count == 0) return (ids, []);
+        var hits = await connection.QueryAsync<CaseHitRow>(new CommandDefinition(HitsOfCases,
+            new { Authority = authority, Jurisdiction = jurisdiction, Ids = ids }, cancellationToken: ct));
+        return (ids, hits.AsList());
+    }
+
+    /// <summary>The hits of one case of the authority (empty when it has none or is not the authority's).</summary>
+    public async Task<IReadOnlyList<CaseHitRow>> HitsOfCaseAsync(string jurisdiction, string authority, string caseId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return (await connection.QueryAsync<CaseHitRow>(new CommandDefinition(HitsOfCases,
+            new { Authority = authority, Jurisdiction = jurisdiction, Ids = new[] { caseId } }, cancellationToken: ct))).AsList();
+    }
+
+    private const string AlertsOf = """
+        SELECT a.id AS Id, a.case_id AS CaseId, a.new_authorities AS NewAuthorities, a.new_jurisdictions AS NewJurisdictions,
+               a.types AS Types, a.created_at AS CreatedAt, a.read_at AS ReadAt
+        FROM link_alerts a
+        WHERE a.authority = @Authority AND a.id > @After AND a.created_at >= @Since AND (@Unread = 0 OR a.read_at IS NULL)
+        ORDER BY a.id
+        """;
+
+    /// <summary>The authority's alerts, oldest first, keyset-paged by alert id.</summary>
+    public async Task<IReadOnlyList<LinkAlertRow>> AlertsAsync(string authority, string? since, long after, bool unreadOnly, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return (await connection.QueryAsync<LinkAlertRow>(new CommandDefinition(db.Dialect.Page(AlertsOf, "0", "@Limit"),
+            new { Authority = authority, After = after, Since = since ?? "", Unread = unreadOnly ? 1 : 0, Limit = limit }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Marks the authority's alerts up to and including <paramref name="upTo"/> as read; returns how many changed.</summary>
+    public async Task<int> MarkAlertsReadAsync(string authority, long upTo, CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenAsync(ct);
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE link_alerts SET read_at = @Now WHERE authority = @Authority AND id <= @UpTo AND read_at IS NULL",
+                new { Authority = authority, UpTo = upTo, Now = DateTimeOffset.UtcNow.ToString("O") }, cancellationToken: ct));
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
+    /// <summary>Groups that span two or more jurisdictions (for aggregate statistics only).</summary>
+    public async Task<IReadOnlyList<LinkGroupRow>> CrossBorderGroupsAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return (await connection.QueryAsync<LinkGroupRow>(new CommandDefinition(
+            "SELECT id AS Id, size AS Size, jurisdictions AS Jurisdictions, types AS Types FROM link_groups WHERE jurisdictions LIKE '%,%'",
+            cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Every stored group with its case ids (for tests and diagnostics; never served over HTTP).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GroupMembersAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string GroupId, string CaseId)>(new CommandDefinition(
+            "SELECT group_id, case_id FROM case_links ORDER BY group_id, case_id", cancellationToken: ct));
+        return rows.GroupBy(r => r.GroupId).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.CaseId).ToList());
+    }
+}

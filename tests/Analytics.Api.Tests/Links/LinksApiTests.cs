@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using Analytics.Api.Cases;
+using Analytics.Api.Links;
+using Analytics.Api.Tests.Infrastructure;
+using Analytics.Data.ApiKeys;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Analytics.Api.Tests.Links;
+
+public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
+{
+    private readonly AnalyticsFactory _factory;
+    private readonly ITestOutputHelper _output;
+
+    public LinksApiTests(AnalyticsFactory factory, ITestOutputHelper output)
+    {
+        _factory = factory;
+        _output = output;
+    }
+
+    private Task ComputeAsync() => _factory.Services.GetRequiredService<LinkJobs>().ComputeLinksAsync(CancellationToken.None);
+
+    private static string WithoutTraceId(string problem)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(problem)!.AsObject();
+        node.Remove("traceId");
+        return node.ToJsonString();
+    }
+
+    private static async Task<string> SubmitAsync(HttpClient client, string json)
+    {
+        var response = await client.SubmitCaseAsync(json);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.ReadAsync<Receipt>()).CaseId;
+    }
+
+    [Fact]
+    public async Task Cases_ShowsHitWithTypeAndAuthorities_ForPhoneInTwoNationalFormats()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-A");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-A");
+        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-A", "DIICOT/2024/00101", "+40 721 555 101"));
+        var itCase = await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-A", "DDA-MI/2024/101", "0040 721 555 101"));
+        var roAlone = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-A", "DIICOT/2024/00102", "+40 721 555 102"));
+        await ComputeAsync();
+
+        var response = await ro.GetAsync("/api/v1/links/cases");
+        var body = await response.Content.ReadAsStringAsync();
+        _output.WriteLine(body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.ReadAsync<CaseLinksPage>();
+        var hit = Assert.Single(page.Items);
+        Assert.Equal(roCase, hit.CaseId);
+        Assert.True(hit.Hit);
+        Assert.True(hit.CrossBorder);
+        Assert.Equal(["phone"], hit.MatchedTypes); // same names in both records: names never link
+        var italy = Assert.Single(hit.Jurisdictions);
+        Assert.Equal(("IT", 1, false), (italy.Jurisdiction, italy.Cases, italy.Domestic));
+        Assert.Equal(["IT-LINK-A"], italy.Authorities);
+        Assert.DoesNotContain(itCase, body);
+        Assert.DoesNotContain("phone:", body);
+        Assert.DoesNotContain("555", body);
+
+        var one = await ro.GetAsync($"/api/v1/links/cases/{roCase}");
+        _output.WriteLine(await one.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.True((await one.ReadAsync<CaseLinks>()).Hit);
+        var none = await (await ro.GetAsync($"/api/v1/links/cases/{roAlone}")).ReadAsync<CaseLinks>();
+        Assert.False(none.Hit);
+        Assert.Empty(none.Jurisdictions);
+
+        var fromItaly = await (await it.GetAsync($"/api/v1/links/cases/{itCase}")).ReadAsync<CaseLinks>();
+        Assert.Equal(["RO-LINK-A"], Assert.Single(fromItaly.Jurisdictions).Authorities);
+    }
+
+    [Fact]
+    public async Task GetCase_Returns404_ForAnotherAuthoritysCaseLikeAMissingOne()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-B");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-B");
+        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-B", "DIICOT/2024/00201", "+40 721 555 201"));
+        await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-B", "DDA-MI/2024/201", "0040721555201"));
+        await ComputeAsync();
+
+        var foreign = await it.GetAsync($"/api/v1/links/cases/{roCase}");
+        var missing = await it.GetAsync($"/api/v1/links/cases/{Guid.CreateVersion7()}");
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var foreignProblem = await foreign.Content.ReadAsStringAsync();
+        Assert.Equal(WithoutTraceId(await missing.Content.ReadAsStringAsync()), WithoutTraceId(foreignProblem));
+        Assert.DoesNotContain(roCase, foreignProblem);
+    }
+
+    [Fact]
+    public async Task Alerts_ListEachNewHitOnce_AndCanBeMarkedRead()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-C");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-C");
+        var de = await _factory.ProsecutorAsync("DE", "DE-LINK-C");
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-C", "DIICOT/2024/00301", "+40 721 555 301"));
+        await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-C", "DDA-MI/2024/301", "+40721555301"));
+        await ComputeAsync();
+        await ComputeAsync();
+
+        var url = $"/api/v1/links/alerts?since={Uri.EscapeDataString(since.ToString("O"))}";
+        var response = await ro.GetAsync(url);
+        _output.WriteLine(await response.Content.ReadAsStringAsync());
+        var first = await response.ReadAsync<LinkAlertPage>();
+        var alert = Assert.Single(first.Items);
+        Assert.Equal((roCase, "IT", "IT-LINK-C", false), (alert.CaseId, Assert.Single(alert.NewJurisdictions), Assert.Single(alert.NewAuthorities), alert.Read));
+        Assert.Equal(["phone"], alert.MatchedTypes);
+
+        // A third authority joins the group: one more alert naming only the newcomer.
+        await SubmitAsync(de, LinkTestData.CaseWithPhone("DE", "DE-LINK-C", "STA-B/2024/301", "0040 721 555301"));
+        await ComputeAsync();
+        var second = await (await ro.GetAsync(url)).ReadAsync<LinkAlertPage>();
+        Assert.Equal(2, second.Items.Count);
+        Assert.Equal(["DE-LINK-C"], second.Items[1].NewAuthorities);
+
+        var marked = await (await ro.PostAsJsonAsync("/api/v1/links/alerts/read", new MarkAlertsRead(second.Items[1].Id))).ReadAsync<AlertsMarked>();
+        Assert.Equal(2, marked.Marked);
+        Assert.Empty((await (await ro.GetAsync(url + "&unread=true")).ReadAsync<LinkAlertPage>()).Items);
+        Assert.Empty((await (await ro.GetAsync("/api/v1/links/alerts?since=2999-01-01T00:00:00Z")).ReadAsync<LinkAlertPage>()).Items);
+    }
+
+    [Fact]
+    public async Task WithdrawnCase_LeavesEveryLink_AfterRecompute()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-D");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-D");
+        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-D", "DIICOT/2024/00401", "+40 721 555 401"));
+        var itCase = await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-D", "DDA-MI/2024/401", "0040721555401"));
+        await ComputeAsync();
+        Assert.True((await (await it.GetAsync($"/api/v1/links/cases/{itCase}")).ReadAsync<CaseLinks>()).Hit);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await ro.DeleteAsync($"/api/v1/cases/{roCase}")).StatusCode);
+        await ComputeAsync();
+
+        Assert.False((await (await it.GetAsync($"/api/v1/links/cases/{itCase}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Empty((await (await it.GetAsync("/api/v1/links/cases")).ReadAsync<CaseLinksPage>()).Items);
+        Assert.Empty((await (await ro.GetAsync("/api/v1/links/cases")).ReadAsync<CaseLinksPage>()).Items);
+        Assert.Empty((await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>()).Items);
+    }
+
+    [Fact]
+    public async Task Cases_ArePagedWithNext_ForManyHits()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-E");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-E");
+        for (var i = 0; i < 3; i++)
+        {
+            await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-E", $"DIICOT/2024/0050{i}", $"+40 721 555 50{i}"));
+            await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-E", $"DDA-MI/2024/50{i}", $"0040 721 555 50{i}"));
+        }
+        await ComputeAsync();
+
+        var first = await (await ro.GetAsync("/api/v1/links/cases?limit=2")).ReadAsync<CaseLinksPage>();
+        Assert.Equal(2, first.Items.Count);
+        Assert.NotNull(first.Next);
+        var second = await (await ro.GetAsync($"/api/v1/links/cases?limit=2&after={first.Next}")).ReadAsync<CaseLinksPage>();
+        Assert.Single(second.Items);
+        Assert.Null(second.Next);
+    }
+
+    [Fact]
+    public async Task Endpoints_AreForbidden_ToTheWrongRoles()
+    {
+        var prosecutor = await _factory.ProsecutorAsync("RO", "RO-LINK-F");
+        var analyst = await _factory.ClientForAsync(Roles.Analyst);
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        var anonymous = _factory.CreateClient();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await prosecutor.GetAsync("/api/v1/links/summary")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await prosecutor.PostAsync("/api/v1/links/recompute", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.GetAsync("/api/v1/links/cases")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.GetAsync($"/api/v1/links/cases/{Guid.CreateVersion7()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.GetAsync("/api/v1/links/alerts")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsync("/api/v1/links/recompute", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await steward.GetAsync("/api/v1/links/cases")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/links/summary")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await analyst.GetAsync("/api/v1/links/summary")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await steward.GetAsync("/api/v1/links/summary")).StatusCode);
+        var queued = await steward.PostAsync("/api/v1/links/recompute", null);
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        Assert.False(string.IsNullOrEmpty((await queued.ReadAsync<LinkRecomputeQueued>()).JobId));
+    }
+}
