@@ -1,3 +1,4 @@
+using Analytics.Api.Audit;
 using Analytics.Api.Auth;
 using Analytics.Api.Cases;
 using Analytics.Api.Demo;
@@ -6,6 +7,7 @@ using Analytics.Api.Jobs;
 using Analytics.Api.Keys;
 using Analytics.Api.Learning;
 using Analytics.Api.Patterns;
+using Analytics.Api.Privacy;
 using Analytics.Api.Startup;
 using Analytics.Data;
 using Scalar.AspNetCore;
@@ -25,6 +27,7 @@ builder.Services.AddAnalyticsAuth(builder.Configuration);
 builder.Services.AddFirstRun();
 builder.Services.AddLearningAndJobs(builder.Configuration);
 builder.Services.AddDemo();
+builder.Services.AddAudit();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CasesApi.MaxBatchBytes);
 
 var app = builder.Build();
@@ -33,6 +36,7 @@ await app.Services.GetRequiredService<FirstRun>().RunAsync(app.Lifetime.Applicat
 await app.Services.GetRequiredService<JobScheduler>().SyncAsync(app.Lifetime.ApplicationStopping);
 app.Services.GetRequiredService<ModelServing>().Refresh();
 
+app.UseAudit();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
@@ -46,6 +50,8 @@ app.MapCasesApi();
 app.MapKeysApi();
 app.MapStewardApi();
 app.MapPatternsApi();
+app.MapAuditApi();
+app.MapPrivacyApi();
 
 app.Run();
 

@@ -1,11 +1,13 @@
 using Analytics.Core.Pseudonymisation;
 using Analytics.Data.ApiKeys;
+using Analytics.Data.Audit;
 using Analytics.Data.Cases;
 using Analytics.Data.Database;
 using Analytics.Data.Idempotency;
 using Analytics.Data.Ingestion;
 using Analytics.Data.Jobs;
 using Analytics.Data.Patterns;
+using Analytics.Data.Privacy;
 using Analytics.Data.Pseudonymisation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -26,6 +28,8 @@ public static class DataServices
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<PatternStore>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<PrivacyStore>();
         return services;
     }
 
