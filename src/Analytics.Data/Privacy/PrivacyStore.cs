@@ -17,11 +17,10 @@ public sealed class PrivacyStore(Db db)
     {
         await using var connection = await db.OpenAsync(ct);
         long cases = 0;
-        var rows = await connection.QueryAsync<string>(new CommandDefinition(ActiveProfiles, flags: CommandFlags.None, cancellationToken: ct));
-        foreach (var profile in rows)
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(ActiveProfiles, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
         {
-            ct.ThrowIfCancellationRequested();
-            visit(JsonSerializer.Deserialize<CaseProfile>(profile, Json)!);
+            visit(JsonSerializer.Deserialize<CaseProfile>(reader.GetString(0), Json)!);
             cases++;
         }
         return cases;
