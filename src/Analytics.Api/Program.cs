@@ -1,3 +1,4 @@
+using Analytics.Api.Audit;
 using Analytics.Api.Auth;
 using Analytics.Api.Cases;
 using Analytics.Api.Demo;
@@ -8,6 +9,7 @@ using Analytics.Api.Keys;
 using Analytics.Api.Learning;
 using Analytics.Api.Links;
 using Analytics.Api.Patterns;
+using Analytics.Api.Privacy;
 using Analytics.Api.Startup;
 using Analytics.Data;
 using Scalar.AspNetCore;
@@ -28,6 +30,7 @@ builder.Services.AddFirstRun();
 builder.Services.AddLearningAndJobs(builder.Configuration);
 builder.Services.AddLinks();
 builder.Services.AddDemo();
+builder.Services.AddAudit();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CasesApi.MaxBatchBytes);
 
 var app = builder.Build();
@@ -36,6 +39,7 @@ await app.Services.GetRequiredService<FirstRun>().RunAsync(app.Lifetime.Applicat
 await app.Services.GetRequiredService<JobScheduler>().SyncAsync(app.Lifetime.ApplicationStopping);
 app.Services.GetRequiredService<ModelServing>().Refresh();
 
+app.UseAudit();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
@@ -51,6 +55,8 @@ app.MapStewardApi();
 app.MapPatternsApi();
 app.MapInsightsApi();
 app.MapLinksApi();
+app.MapAuditApi();
+app.MapPrivacyApi();
 
 app.Run();
 

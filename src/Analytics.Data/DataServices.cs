@@ -1,5 +1,6 @@
 using Analytics.Core.Pseudonymisation;
 using Analytics.Data.ApiKeys;
+using Analytics.Data.Audit;
 using Analytics.Data.Cases;
 using Analytics.Data.Database;
 using Analytics.Data.Idempotency;
@@ -8,6 +9,7 @@ using Analytics.Data.Insights;
 using Analytics.Data.Jobs;
 using Analytics.Data.Links;
 using Analytics.Data.Patterns;
+using Analytics.Data.Privacy;
 using Analytics.Data.Pseudonymisation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -30,6 +32,8 @@ public static class DataServices
         services.AddSingleton<PatternStore>();
         services.AddSingleton<InsightStore>();
         services.AddSingleton<LinkStore>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<PrivacyStore>();
         return services;
     }
 

@@ -1,0 +1,217 @@
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Analytics.Api.Auth;
+using Analytics.Api.Learning;
+using Analytics.Data.Audit;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Analytics.Api.Audit;
+
+/// <summary>
+/// Audits every request under /api, authenticated or not: who, which endpoint, which platform ids, the status,
+/// the response size and the duration. It runs outermost, so problems written by the exception handler and the
+/// status-code pages are counted too. It never reads the request body.
+/// </summary>
+public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProvider time)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            await next(context);
+            return;
+        }
+
+        var at = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        var counting = new CountingResponseBody(original);
+        context.Features.Set<IHttpResponseBodyFeature>(counting);
+        var failed = false;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            context.Features.Set(original);
+            var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            await log.AppendAsync(Draft(context, at, status, counting.Written, (long)time.GetElapsedTime(started).TotalMilliseconds));
+        }
+    }
+
+    private static AuditDraft Draft(HttpContext context, DateTimeOffset at, int status, long size, long durationMs)
+    {
+        var user = context.User;
+        var authenticated = user.Identity?.IsAuthenticated == true;
+        var method = context.Request.Method;
+        var endpoint = context.GetEndpoint();
+        var template = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
+        if (template is { Length: > 1 }) template = template.TrimEnd('/');
+        var route = $"{method} {template ?? "(no matching endpoint)"}";
+        var action = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? (template is null ? "unmatched" : route);
+        return new AuditDraft(
+            at,
+            authenticated ? user.PrincipalId() : "anonymous",
+            authenticated ? user.RoleOf() : null,
+            authenticated ? user.JurisdictionOf() : null,
+            action,
+            method,
+            route,
+            AuditParameters.Of(context.Request),
+            status,
+            size,
+            durationMs);
+    }
+}
+
+/// <summary>
+/// What of a request's parameters may be audited: route values that have the shape of a platform id, and
+/// query values of an allow-list of non-identifying parameters. Anything else a client typed could be an
+/// identifier and is left out (route values are replaced by "[redacted]"; unlisted query keys are only counted).
+/// </summary>
+public static partial class AuditParameters
+{
+    public const string Redacted = "[redacted]";
+    private const int MaxValueLength = 64;
+
+    private static readonly HashSet<string> AllowedKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "page", "pageSize", "limit", "after", "format", "period", "jurisdiction", "exploitationType", "ageBand", "job", "since", "k",
+    };
+
+    public static IReadOnlySet<string> AllowedQueryKeys => AllowedKeys;
+
+    private static readonly HashSet<string> KnownNames = [.. ModelNames.All, "all", .. LearningJobs.DefaultSchedules.Keys];
+
+    public static string Of(HttpRequest request)
+    {
+        var route = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in request.RouteValues)
+            route[key] = PlatformId(key, value?.ToString());
+
+        var query = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var unlisted = 0;
+        foreach (var (key, values) in request.Query)
+        {
+            if (!AllowedKeys.TryGetValue(key, out var canonicalKey)) { unlisted++; continue; }
+            query[canonicalKey] = QueryValue(values.ToString());
+        }
+
+        var parameters = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        if (route.Count > 0) parameters["route"] = route;
+        if (query.Count > 0) parameters["query"] = query;
+        if (unlisted > 0) parameters["unlistedQueryKeys"] = unlisted;
+        return JsonSerializer.Serialize(parameters);
+    }
+
+    private static string PlatformId(string key, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return "";
+        var isId = key switch
+        {
+            "version" => VersionShape().IsMatch(value),
+            "name" or "job" => KnownNames.Contains(value),
+            _ => Guid.TryParseExact(value, "D", out _) || IntegerShape().IsMatch(value) || KeyIdShape().IsMatch(value),
+        };
+        return isId ? value : Redacted;
+    }
+
+    private static string QueryValue(string value) =>
+        value.Length <= MaxValueLength && SafeValue().IsMatch(value) ? value : Redacted;
+
+    [GeneratedRegex("^v[0-9]{1,6}$")]
+    private static partial Regex VersionShape();
+
+    [GeneratedRegex("^[0-9]{1,10}$")]
+    private static partial Regex IntegerShape();
+
+    // API key ids: 12 lower-case hex characters.
+    [GeneratedRegex("^[0-9a-f]{12}$")]
+    private static partial Regex KeyIdShape();
+
+    // Codes, numbers, cursors and dates; no spaces, '@' or '+', which names, e-mails and phone numbers need.
+    [GeneratedRegex("^[A-Za-z0-9._:,-]*$")]
+    private static partial Regex SafeValue();
+}
+
+/// <summary>Passes the response through unchanged and counts the bytes written, whichever way they are written.</summary>
+internal sealed class CountingResponseBody(IHttpResponseBodyFeature inner) : IHttpResponseBodyFeature
+{
+    private Stream? _stream;
+    private PipeWriter? _writer;
+
+    public long Written { get; private set; }
+
+    public Stream Stream => _stream ??= new CountingStream(inner.Stream, n => Written += n);
+    public PipeWriter Writer => _writer ??= new CountingPipeWriter(inner.Writer, n => Written += n);
+
+    public void DisableBuffering() => inner.DisableBuffering();
+    public Task StartAsync(CancellationToken cancellationToken = default) => inner.StartAsync(cancellationToken);
+    public Task CompleteAsync() => inner.CompleteAsync();
+
+    public async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default)
+    {
+        await inner.SendFileAsync(path, offset, count, cancellationToken);
+        Written += count ?? new FileInfo(path).Length - offset;
+    }
+
+    private sealed class CountingPipeWriter(PipeWriter inner, Action<long> add) : PipeWriter
+    {
+        public override void Advance(int bytes)
+        {
+            inner.Advance(bytes);
+            add(bytes);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+        public override long UnflushedBytes => inner.UnflushedBytes;
+    }
+
+    private sealed class CountingStream(Stream inner, Action<long> add) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            add(count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            add(buffer.Length);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken);
+            add(buffer.Length);
+        }
+    }
+}

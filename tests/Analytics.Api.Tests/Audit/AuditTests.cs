@@ -1,0 +1,211 @@
+using System.Net;
+using System.Text.Json;
+using Analytics.Api.Audit;
+using Analytics.Api.Tests.Infrastructure;
+using Analytics.Data.ApiKeys;
+using Analytics.Data.Audit;
+using Xunit.Abstractions;
+
+namespace Analytics.Api.Tests.Audit;
+
+public sealed class AuditTests : IClassFixture<AnalyticsFactory>
+{
+    private readonly AnalyticsFactory _factory;
+    private readonly ITestOutputHelper _output;
+
+    public AuditTests(AnalyticsFactory factory, ITestOutputHelper output) => (_factory, _output) = (factory, output);
+
+    [Fact]
+    public async Task Requests_AreAudited_WithPrincipalRoleActionStatusAndSize()
+    {
+        var prosecutor = await _factory.ProsecutorAsync("RO");
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        var anonymous = _factory.CreateClient();
+
+        var submitted = await prosecutor.SubmitCaseAsync(SampleCases.Json(reference: "AUDIT/1"));
+        var submittedBytes = (await submitted.Content.ReadAsByteArrayAsync()).Length;
+        var listed = await prosecutor.GetAsync("/api/v1/cases?limit=5");
+        var refused = await anonymous.GetAsync("/api/v1/patterns");
+        await _factory.FlushAuditAsync();
+
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var principal = prosecutor.KeyId();
+        var submit = Assert.Single((await PageAsync(steward, $"/api/v1/audit?principal={principal}&action=SubmitCase")).Items);
+        Assert.Equal(principal, submit.Principal);
+        Assert.Equal("prosecutor", submit.Role);
+        Assert.Equal("RO", submit.Jurisdiction);
+        Assert.Equal("POST /api/v1/cases", submit.Route);
+        Assert.Equal(201, submit.Status);
+        Assert.Equal(submittedBytes, submit.ResultSize);
+        Assert.True(submit.ResultSize > 0);
+
+        var list = Assert.Single((await PageAsync(steward, $"/api/v1/audit?principal={principal}&action=ListCases")).Items);
+        Assert.Equal(200, list.Status);
+        Assert.Equal((await listed.Content.ReadAsByteArrayAsync()).Length, list.ResultSize);
+        Assert.Equal("5", list.Parameters.GetProperty("query").GetProperty("limit").GetString());
+
+        var anonymousEntry = (await PageAsync(steward, "/api/v1/audit?principal=anonymous&action=ListPatterns")).Items[^1];
+        Assert.Null(anonymousEntry.Role);
+        Assert.Equal(401, anonymousEntry.Status);
+        _output.WriteLine(JsonSerializer.Serialize(submit, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+    }
+
+    [Fact]
+    public async Task AuditList_PagesBySeq_WithNextCursor()
+    {
+        var prosecutor = await _factory.ProsecutorAsync("IT");
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        for (var i = 0; i < 3; i++) await prosecutor.GetAsync("/api/v1/cases");
+        await _factory.FlushAuditAsync();
+
+        var first = await PageAsync(steward, "/api/v1/audit?limit=2");
+        var second = await PageAsync(steward, $"/api/v1/audit?limit=2&after={first.Next}");
+
+        Assert.Equal(2, first.Items.Count);
+        Assert.NotNull(first.Next);
+        Assert.True(second.Items[0].Seq > first.Items[^1].Seq);
+        Assert.Equal(first.Items[0].Hash, first.Items[1].PrevHash);
+    }
+
+    [Fact]
+    public async Task SubmittedValues_NeverAppearInAuditLog_EvenInPathAndQuery()
+    {
+        var prosecutor = await _factory.ProsecutorAsync("RO");
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        Assert.Equal(HttpStatusCode.Created, (await prosecutor.SubmitCaseAsync(SampleCases.Json(reference: "DIICOT/2024/00017"))).StatusCode);
+        await prosecutor.GetAsync("/api/v1/cases/" + Uri.EscapeDataString(SampleCases.VictimName));
+        await prosecutor.GetAsync("/api/v1/cases/cristian.dobrescu");
+        await prosecutor.GetAsync("/api/v1/cases?limit=3&name=" + Uri.EscapeDataString(SampleCases.SuspectName) + "&after=" + Uri.EscapeDataString(SampleCases.Email));
+        await steward.GetAsync("/api/v1/audit?principal=" + Uri.EscapeDataString(SampleCases.Phone));
+        await steward.GetAsync("/api/v1/models/" + Uri.EscapeDataString("Ioana") + "/v1");
+        await _factory.FlushAuditAsync();
+
+        var rows = await _factory.AuditRowsAsync();
+        string[] secrets =
+        [
+            SampleCases.VictimName, "Ioana", "Mărginean", "Marginean", SampleCases.SuspectName, "Cristian", "Dobrescu", "dobrescu",
+            SampleCases.Email, "example.com", "721234567", "721 234 567", SampleCases.Iban, "DIICOT/2024/00017", "00017", "Instagram",
+        ];
+        foreach (var row in rows)
+            foreach (var secret in secrets)
+                Assert.DoesNotContain(secret, row, StringComparison.OrdinalIgnoreCase);
+
+        var byName = (await PageAsync(steward, $"/api/v1/audit?principal={prosecutor.KeyId()}&action=GetCase")).Items;
+        Assert.Equal(2, byName.Count);
+        Assert.All(byName, e => Assert.Equal(AuditParameters.Redacted, e.Parameters.GetProperty("route").GetProperty("id").GetString()));
+        var listed = Assert.Single((await PageAsync(steward, $"/api/v1/audit?principal={prosecutor.KeyId()}&action=ListCases")).Items);
+        Assert.Equal(1, listed.Parameters.GetProperty("unlistedQueryKeys").GetInt32());
+        Assert.Equal(AuditParameters.Redacted, listed.Parameters.GetProperty("query").GetProperty("after").GetString());
+    }
+
+    [Fact]
+    public async Task Verify_IsValid_OnUntouchedChain()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        await steward.GetAsync("/api/v1/audit");
+        await _factory.CreateClient().GetAsync("/api/v1/cases");
+        await _factory.FlushAuditAsync();
+
+        var verification = await (await steward.GetAsync("/api/v1/audit/verify")).ReadAsync<ChainVerification>();
+
+        Assert.True(verification.Valid);
+        Assert.Null(verification.FirstBrokenSeq);
+        Assert.True(verification.Entries >= 2);
+        _output.WriteLine(JsonSerializer.Serialize(verification, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    }
+
+    [Fact]
+    public async Task AuditEndpoints_AreForbidden_ToAnalystsAndProsecutors()
+    {
+        var analyst = await _factory.ClientForAsync(Roles.Analyst);
+        var prosecutor = await _factory.ProsecutorAsync();
+        foreach (var client in new[] { analyst, prosecutor })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/audit")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/audit/verify")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/privacy/report")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _factory.CreateClient().GetAsync("/api/v1/audit")).StatusCode);
+    }
+
+    internal static async Task<AuditPage> PageAsync(HttpClient steward, string url)
+    {
+        var response = await steward.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadAsync<AuditPage>();
+    }
+}
+
+/// <summary>Tampering tests each get a fresh service, so sequence numbers are known.</summary>
+public sealed class AuditTamperingTests
+{
+    [Fact]
+    public async Task Verify_FindsAlteredEntry_WhenStatusIsChangedInTheDatabase()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 8);
+
+        Assert.Equal(1, await factory.ExecuteSqlAsync("UPDATE audit_log SET status = 200 WHERE seq = 5"));
+        var verification = await (await steward.GetAsync("/api/v1/audit/verify")).ReadAsync<ChainVerification>();
+
+        Assert.False(verification.Valid);
+        Assert.Equal(5, verification.FirstBrokenSeq);
+        Assert.Equal(8, verification.Entries);
+    }
+
+    [Fact]
+    public async Task Verify_FindsDeletedEntry()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 8);
+
+        Assert.Equal(1, await factory.ExecuteSqlAsync("DELETE FROM audit_log WHERE seq = 5"));
+        var verification = await (await steward.GetAsync("/api/v1/audit/verify")).ReadAsync<ChainVerification>();
+
+        Assert.False(verification.Valid);
+        Assert.Equal(5, verification.FirstBrokenSeq);
+    }
+
+    [Fact]
+    public async Task Verify_FindsTruncatedTail_AgainstTheWritersHead()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 6);
+
+        Assert.Equal(2, await factory.ExecuteSqlAsync("DELETE FROM audit_log WHERE seq >= 5"));
+        var verification = await (await steward.GetAsync("/api/v1/audit/verify")).ReadAsync<ChainVerification>();
+
+        Assert.False(verification.Valid);
+        Assert.Equal(5, verification.FirstBrokenSeq);
+    }
+
+    [Fact]
+    public async Task Verify_FindsRecomputedEntry_WhenItsHashNoLongerLinks()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 6);
+
+        // Rewriting an entry and its own hash still breaks the link from the next entry.
+        var rows = await factory.AuditRowsAsync();
+        Assert.Equal(1, await factory.ExecuteSqlAsync("UPDATE audit_log SET principal = 'someone-else', hash = '" + new string('a', 64) + "' WHERE seq = 3"));
+        var verification = await (await steward.GetAsync("/api/v1/audit/verify")).ReadAsync<ChainVerification>();
+
+        Assert.Equal(6, rows.Count);
+        Assert.False(verification.Valid);
+        Assert.Equal(3, verification.FirstBrokenSeq);
+    }
+
+    // Unauthenticated requests answer 401, so no stored status is 200 before the test changes one.
+    private static async Task<HttpClient> AnonymousRequestsAsync(AnalyticsFactory factory, int count)
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var anonymous = factory.CreateClient();
+        for (var i = 0; i < count; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/cases")).StatusCode);
+        await factory.FlushAuditAsync();
+        Assert.Equal(count, await factory.ScalarAsync("SELECT COUNT(*) FROM audit_log"));
+        return steward;
+    }
+}
