@@ -10,7 +10,7 @@ namespace Analytics.Benchmarks.Ingest;
 
 public sealed record CpuResult(string Name, long Cases, double CpuUsPerCase, double WallUsPerCase, double P50Us, double P99Us);
 
-public sealed record StoreResult(string Name, int BatchSize, long Cases, double Seconds, double CasesPerSecond);
+public sealed record StoreResult(string Name, int BatchSize, long Cases, double Seconds, double CasesPerSecond, double CpuUsPerCase);
 
 /// <summary>Single-threaded, in-process measurements: pseudonymisation alone, the whole Prepare step, and the store.</summary>
 public static class InProcessPhases
@@ -44,7 +44,7 @@ public static class InProcessPhases
     {
         // Warm-up until tiered compilation has settled on the hot paths.
         var warm = Stopwatch.StartNew();
-        for (var pass = 0; pass < 3 && warm.Elapsed < budget / 3; pass++)
+        for (var pass = 0; pass < 10 && warm.Elapsed < TimeSpan.FromSeconds(2); pass++)
             for (var i = 0; i < Math.Min(count, 1000); i++) run(i);
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -92,6 +92,8 @@ public static class InProcessPhases
             var pool = Enumerable.Range(0, batch == 1 ? 4_000 : 10_000).Select(_ => Next()).ToArray();
             await store.UpsertAsync(pool[..batch], ct);
             var at = batch;
+            var process = Process.GetCurrentProcess();
+            var cpuBefore = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < budget && at + batch <= pool.Length)
             {
@@ -100,7 +102,9 @@ public static class InProcessPhases
             }
             var seconds = clock.Elapsed.TotalSeconds;
             var cases = at - batch;
-            results.Add(new StoreResult(batch == 1 ? "store, 1 case per transaction" : "store, 1,000 cases per transaction", batch, cases, seconds, cases / seconds));
+            process.Refresh();
+            var cpu = process.TotalProcessorTime - cpuBefore;
+            results.Add(new StoreResult(batch == 1 ? "store, 1 case per transaction" : "store, 1,000 cases per transaction", batch, cases, seconds, cases / seconds, cpu.TotalMicroseconds / cases));
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         return results;

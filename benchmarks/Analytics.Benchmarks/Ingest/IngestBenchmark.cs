@@ -24,6 +24,7 @@ public sealed record IngestReport(
     double SteadyStateRssMb,
     double IdleRssAfterRunMb,
     double PeakRssMb,
+    string LoadAverage,
     Goals Goals);
 
 public static class IngestBenchmark
@@ -59,7 +60,7 @@ public static class IngestBenchmark
             Print(prepare);
             Step("CaseStore.UpsertAsync alone (in process, fresh SQLite file)");
             var store = await InProcessPhases.StoreAsync(payloads, workDir, TimeSpan.FromSeconds(Math.Min(options.Seconds, 3)), ct);
-            foreach (var s in store) Console.WriteLine($"  {s.Name}: {s.CasesPerSecond:N0} cases/s ({s.Cases:N0} in {s.Seconds:N1} s)");
+            foreach (var s in store) Console.WriteLine($"  {s.Name}: {s.CasesPerSecond:N0} cases/s ({s.Cases:N0} in {s.Seconds:N1} s), {s.CpuUsPerCase:N0} µs CPU per case");
             GC.Collect();
 
             Step("issuing a prosecutor key for RO / RO-BENCH and starting the service");
@@ -99,6 +100,7 @@ public static class IngestBenchmark
                 http.Max(h => h.SteadyRssMb),
                 Mb(server.RssBytes()),
                 Mb(server.PeakBytes()),
+                LoadAverage(),
                 Targets);
             await server.DisposeAsync();
             server = null;
@@ -129,6 +131,12 @@ public static class IngestBenchmark
             if (server is not null) await server.DisposeAsync();
             try { Directory.Delete(workDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "unknown"; }
     }
 
     private static double Mb(long bytes) => Math.Round(bytes / 1048576.0, 1);
@@ -235,11 +243,12 @@ public static class IngestBenchmark
         foreach (var c in r.Cpu)
             sb.AppendLine($"| {(c.Name == "prepare" ? "Prepare (parse, validate, pseudonymise, canonical JSON, hash)" : "Pseudonymise only")} | {N(c.Cases)} | {N(c.CpuUsPerCase, 1)} µs | {N(c.WallUsPerCase, 1)} µs | {N(c.P50Us, 1)} µs | {N(c.P99Us, 1)} µs |");
         sb.AppendLine();
-        sb.AppendLine("| Store (CaseStore.UpsertAsync, no HTTP, no Prepare) | Cases | Cases/s | µs per case |");
-        sb.AppendLine("|---|---:|---:|---:|");
+        sb.AppendLine("| Store (CaseStore.UpsertAsync, no HTTP, no Prepare) | Cases | Cases/s | Wall per case | CPU per case |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var s in r.Store)
-            sb.AppendLine($"| {s.Name} | {N(s.Cases)} | {N(s.CasesPerSecond)} | {N(1_000_000 / Math.Max(s.CasesPerSecond, 1e-9), 0)} |");
+            sb.AppendLine($"| {s.Name} | {N(s.Cases)} | {N(s.CasesPerSecond)} | {N(1_000_000 / Math.Max(s.CasesPerSecond, 1e-9), 0)} µs | {N(s.CpuUsPerCase, 0)} µs |");
         sb.AppendLine();
+        sb.AppendLine($"Load on the machine when the run ended (1-minute load average): {r.LoadAverage}. ");
         sb.AppendLine($"Best batch rate: {N(bestBatch)} cases/s. Service CPU per case is the service process's user+system CPU time over the phase divided by the cases stored; " +
                       "the machine's cores are shared with the load generator.");
         return sb.ToString();

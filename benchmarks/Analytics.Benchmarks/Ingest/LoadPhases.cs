@@ -73,8 +73,14 @@ public static class LoadPhases
         string name, ServerProcess server, int workers, int batchSize, TimeSpan duration, CancellationToken ct,
         Func<Task<(int Ok, int Failed, string? Failure)>> send)
     {
-        // Warm-up: one request per worker, untimed, so connections exist and the code paths are jitted.
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => send()));
+        // Warm-up, untimed: at least one request per worker and about two seconds, so connections exist and
+        // tiered compilation has reached the hot paths.
+        var warm = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+        {
+            do await send();
+            while (warm.Elapsed < TimeSpan.FromSeconds(2) && !ct.IsCancellationRequested);
+        }));
 
         long cases = 0, failures = 0, requests = 0;
         string? firstFailure = null;
