@@ -40,6 +40,7 @@ public static class IngestBenchmark
         var workDir = Directory.CreateTempSubdirectory("analytics-bench-").FullName;
         var phase = TimeSpan.FromSeconds(options.Seconds);
         ServerProcess? server = null;
+        var keepWorkDir = false;
         try
         {
             var apiDll = await LocateApiAsync(options, ct);
@@ -123,13 +124,16 @@ public static class IngestBenchmark
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"benchmark failed: {e.Message}");
+            Console.Error.WriteLine($"benchmark failed: {e}");
+            if (server is not null) Console.Error.WriteLine($"service {(server.HasExited ? "had exited" : "was running")}; its log is kept in {workDir}/server.log");
+            keepWorkDir = true;
             return 1;
         }
         finally
         {
             if (server is not null) await server.DisposeAsync();
-            try { Directory.Delete(workDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (!keepWorkDir)
+                try { Directory.Delete(workDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 

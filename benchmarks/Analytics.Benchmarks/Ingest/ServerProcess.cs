@@ -28,6 +28,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static async Task<ServerProcess> StartAsync(string apiDll, string workDir, CancellationToken ct)
     {
         var port = FreePort();

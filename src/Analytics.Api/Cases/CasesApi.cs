@@ -110,13 +110,15 @@ public static class CasesApi
                 if (ready is null) results.Add(new BatchLineResult(lineNumber, "rejected", null, ErrorMap(errors)));
                 else prepared.Add((lineNumber, ready));
             }
-            if (read.IsCompleted) break;
-            if (buffer.Length > MaxCaseBytes)
+            if (!read.IsCompleted && buffer.Length > MaxCaseBytes)
             {
                 await reader.CompleteAsync();
                 return TooLarge($"Line {lineNumber + 1} exceeds {MaxCaseBytes / 1024} KiB; nothing was stored.");
             }
+            // Also after the last read: a read left open makes Kestrel fail to drain the request and drop the
+            // connection, so the client's next request on that kept-alive connection would fail.
             reader.AdvanceTo(buffer.Start, buffer.End);
+            if (read.IsCompleted) break;
         }
         await reader.CompleteAsync();
 
