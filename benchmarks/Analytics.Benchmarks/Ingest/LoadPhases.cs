@@ -84,6 +84,9 @@ public static class LoadPhases
             while (warm.Elapsed < TimeSpan.FromSeconds(2) && !ct.IsCancellationRequested);
         }));
 
+        // Hard stop: a request still running at twice the budget (at most 20 s) is abandoned and counted as failed.
+        using var hardStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        hardStop.CancelAfter(TimeSpan.FromSeconds(Math.Min(20, duration.TotalSeconds * 2)));
         long cases = 0, failures = 0, requests = 0;
         string? firstFailure = null;
         var latencies = new List<long>[workers];
@@ -98,7 +101,21 @@ public static class LoadPhases
             while (clock.Elapsed + last * 0.75 < duration && !ct.IsCancellationRequested)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var (ok, failed, failure) = await send(false);
+                int ok, failed;
+                string? failure;
+                try
+                {
+                    (ok, failed, failure) = await send(false).WaitAsync(hardStop.Token);
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    // A dropped connection or an abandoned request: counted, reported, and the phase goes on.
+                    (ok, failed, failure) = (0, batchSize, e is OperationCanceledException ? "abandoned at the phase's hard stop" : $"{e.GetType().Name}: {e.Message} {e.InnerException?.Message}");
+                    Interlocked.Add(ref failures, failed);
+                    Interlocked.CompareExchange(ref firstFailure, failure, null);
+                    if (hardStop.IsCancellationRequested) break;
+                    continue;
+                }
                 last = Stopwatch.GetElapsedTime(t0);
                 mine.Add(Stopwatch.GetTimestamp() - t0);
                 Interlocked.Increment(ref requests);
