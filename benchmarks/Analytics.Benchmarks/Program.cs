@@ -1,5 +1,27 @@
-if (args.Length > 0 && args[0] == "training")
-    return await Analytics.Benchmarks.Training.TrainingBenchmark.RunAsync(args[1..]);
+using Analytics.Benchmarks.Ingest;
 
-Console.WriteLine("benchmarks: see README");
-return 0;
+// Plain harness: the HTTP phases need a real server process, which BenchmarkDotNet does not manage.
+var command = args.Length > 0 ? args[0] : "";
+switch (command)
+{
+    case "ingest":
+        IngestOptions options;
+        try
+        {
+            options = IngestOptions.Parse(args[1..]);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(IngestOptions.Usage);
+            return 2;
+        }
+        return await IngestBenchmark.RunAsync(options, args);
+    case "training":
+        return await Analytics.Benchmarks.Training.TrainingBenchmark.RunAsync(args[1..]);
+    default:
+        Console.Error.WriteLine("Commands:");
+        Console.Error.WriteLine("  " + IngestOptions.Usage);
+        Console.Error.WriteLine("  training [--sizes 10k,100k,1m] [--k 10] [--threads 1] [--steps kmeans,kmeans-e2e,fasttree,kmeans-auto]");
+        return command is "" or "-h" or "--help" ? 0 : 2;
+}

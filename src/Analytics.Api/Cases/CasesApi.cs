@@ -75,7 +75,9 @@ public static class CasesApi
             return TooLarge($"A batch may not exceed {MaxBatchBytes / (1024 * 1024)} MiB.");
 
         var submitter = SubmitterOf(user);
-        var prepared = new List<(int Line, PreparedCase Case)>();
+        // Only what the commit and the receipts need is kept per line, not the pseudonymised record's object graph
+        // (its canonical JSON is already in the write), so a large batch holds far less memory until the commit.
+        var prepared = new List<(int Line, CaseWrite Write, IReadOnlyDictionary<string, int> Tokens, IReadOnlyDictionary<string, int> Scrubbed)>();
         var results = new List<BatchLineResult>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var lineNumber = 0;
@@ -108,15 +110,17 @@ public static class CasesApi
                 }
                 var (ready, errors) = ingestion.Prepare(span, submitter);
                 if (ready is null) results.Add(new BatchLineResult(lineNumber, "rejected", null, ErrorMap(errors)));
-                else prepared.Add((lineNumber, ready));
+                else prepared.Add((lineNumber, ready.Write, ready.Pseudonymised.TokenCounts, ready.Pseudonymised.ScrubbedCounts));
             }
-            if (read.IsCompleted) break;
-            if (buffer.Length > MaxCaseBytes)
+            if (!read.IsCompleted && buffer.Length > MaxCaseBytes)
             {
                 await reader.CompleteAsync();
                 return TooLarge($"Line {lineNumber + 1} exceeds {MaxCaseBytes / 1024} KiB; nothing was stored.");
             }
+            // Also after the last read: a read left open makes Kestrel fail to drain the request and drop the
+            // connection, so the client's next request on that kept-alive connection would fail.
             reader.AdvanceTo(buffer.Start, buffer.End);
+            if (read.IsCompleted) break;
         }
         await reader.CompleteAsync();
 
@@ -131,10 +135,10 @@ public static class CasesApi
         }
 
         // One transaction for the whole batch: a crash part-way leaves nothing half-stored.
-        var written = await store.UpsertAsync(prepared.Select(p => p.Case.Write).ToList(), ct);
+        var written = await store.UpsertAsync(prepared.Select(p => p.Write).ToList(), ct);
         for (var i = 0; i < prepared.Count; i++)
         {
-            var receipt = ReceiptFor(prepared[i].Case, written[i]);
+            var receipt = ReceiptFor(prepared[i].Write, prepared[i].Tokens, prepared[i].Scrubbed, written[i]);
             results.Add(new BatchLineResult(prepared[i].Line, receipt.Status, receipt, null));
         }
         results.Sort((a, b) => a.Line.CompareTo(b.Line));
@@ -200,14 +204,17 @@ public static class CasesApi
         return row is not null && row.Authority == user.AuthorityOf() && row.Jurisdiction == user.JurisdictionOf() ? row : null;
     }
 
-    private static Receipt ReceiptFor(PreparedCase prepared, WriteResult written) => new(
+    private static Receipt ReceiptFor(PreparedCase prepared, WriteResult written) =>
+        ReceiptFor(prepared.Write, prepared.Pseudonymised.TokenCounts, prepared.Pseudonymised.ScrubbedCounts, written);
+
+    private static Receipt ReceiptFor(CaseWrite write, IReadOnlyDictionary<string, int> tokens, IReadOnlyDictionary<string, int> scrubbed, WriteResult written) => new(
         written.CaseId,
         written.Outcome.ToString().ToLowerInvariant(),
         written.Version,
-        prepared.Write.RecordHash,
-        prepared.Write.KeyId,
-        prepared.Pseudonymised.TokenCounts,
-        prepared.Pseudonymised.ScrubbedCounts);
+        write.RecordHash,
+        write.KeyId,
+        tokens,
+        scrubbed);
 
     private static Submitter SubmitterOf(ClaimsPrincipal user) => new(user.JurisdictionOf()!, user.AuthorityOf()!);
 

@@ -72,21 +72,20 @@ public sealed class CaseStore(Db db)
     private const string UpdateDocument = "UPDATE case_documents SET record = @Record WHERE case_id = @Id";
     private const string DeleteTokens = "DELETE FROM case_tokens WHERE case_id = @Id";
 
-    /// <summary>Writes a group of cases in one transaction: all or none. Returns one result per input, in order.</summary>
+    /// <summary>
+    /// Writes a group of cases in one transaction: all or none. Returns one result per input, in order.
+    /// A single case is queued for the next group commit: single-case writers that arrive while another write
+    /// holds the gate share one transaction, yet each gets its own result, and a failure in a shared
+    /// transaction is retried case by case so one bad write never takes the others' down with it.
+    /// </summary>
     public async Task<IReadOnlyList<WriteResult>> UpsertAsync(IReadOnlyList<CaseWrite> cases, CancellationToken ct)
     {
         if (cases.Count == 0) return [];
+        if (cases.Count == 1) return [await UpsertSingleAsync(cases[0], ct)];
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            var results = new List<WriteResult>(cases.Count);
-            var now = DateTimeOffset.UtcNow.ToString("O");
-            foreach (var c in cases)
-                results.Add(await UpsertOneAsync(connection, tx, c, now, ct));
-            await tx.CommitAsync(ct);
-            return results;
+            return await WriteTransactionAsync(cases, ct);
         }
         finally
         {
@@ -94,35 +93,207 @@ public sealed class CaseStore(Db db)
         }
     }
 
-    private async Task<WriteResult> UpsertOneAsync(DbConnection connection, DbTransaction tx, CaseWrite c, string now, CancellationToken ct)
+    /// <summary>Most single-case writes one group commit takes; bounds the time the gate is held.</summary>
+    public const int MaxGroupCommit = 256;
+
+    private sealed class PendingWrite(CaseWrite write)
     {
-        var existing = await connection.QuerySingleOrDefaultAsync<ExistingRow>(
-            new CommandDefinition(FindByReference, new { c.Authority, c.CaseRefToken }, tx, cancellationToken: ct));
+        public CaseWrite Write { get; } = write;
+        public TaskCompletionSource<WriteResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Queue<PendingWrite> _pending = new();
+
+    private async Task<WriteResult> UpsertSingleAsync(CaseWrite write, CancellationToken ct)
+    {
+        var mine = new PendingWrite(write);
+        lock (_pending) _pending.Enqueue(mine);
+        try
+        {
+            await db.WriteGate.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Still queued: nobody will write it. Already taken by a group: it is being written; wait for the outcome.
+            lock (_pending)
+            {
+                if (_pending.Contains(mine))
+                {
+                    var keep = _pending.Where(p => p != mine).ToList();
+                    _pending.Clear();
+                    foreach (var p in keep) _pending.Enqueue(p);
+                    throw;
+                }
+            }
+            return await mine.Result.Task;
+        }
+        try
+        {
+            // A writer before us may have taken our case into its group already.
+            if (!mine.Result.Task.IsCompleted)
+            {
+                List<PendingWrite> group;
+                lock (_pending)
+                {
+                    group = new List<PendingWrite>(Math.Min(_pending.Count, MaxGroupCommit));
+                    while (group.Count < MaxGroupCommit && _pending.TryDequeue(out var next)) group.Add(next);
+                }
+                await CommitGroupAsync(group);
+            }
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+        return await mine.Result.Task;
+    }
+
+    // The group belongs to several requests: no single request's cancellation may abort it.
+    private async Task CommitGroupAsync(List<PendingWrite> group)
+    {
+        if (group.Count == 0) return;
+        try
+        {
+            var results = await WriteTransactionAsync(group.Select(p => p.Write).ToList(), CancellationToken.None);
+            for (var i = 0; i < group.Count; i++) group[i].Result.TrySetResult(results[i]);
+            return;
+        }
+        catch (Exception) when (group.Count > 1)
+        {
+            // Rolled back as a whole; write each case alone so that only the failing one reports the failure.
+        }
+        catch (Exception e)
+        {
+            group[0].Result.TrySetException(e);
+            return;
+        }
+        foreach (var p in group)
+        {
+            try
+            {
+                p.Result.TrySetResult((await WriteTransactionAsync([p.Write], CancellationToken.None))[0]);
+            }
+            catch (Exception e)
+            {
+                p.Result.TrySetException(e);
+            }
+        }
+    }
+
+    // Caller holds the write gate.
+    private async Task<IReadOnlyList<WriteResult>> WriteTransactionAsync(IReadOnlyList<CaseWrite> cases, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var commands = new WriteCommands(connection, tx, db.Dialect);
+        var results = new List<WriteResult>(cases.Count);
+        var now = DateTimeOffset.UtcNow.ToString("O");
+        foreach (var c in cases)
+            results.Add(await UpsertOneAsync(commands, c, now, ct));
+        await tx.CommitAsync(ct);
+        return results;
+    }
+
+    /// <summary>
+    /// The statements of an upsert, created once per transaction and re-executed for every case in it, so a
+    /// batch parses each statement once instead of once per case (and once per token).
+    /// </summary>
+    private sealed class WriteCommands : IAsyncDisposable
+    {
+        public WriteCommands(DbConnection connection, DbTransaction tx, ISqlDialect dialect)
+        {
+            DbCommand Make(string sql, params string[] names)
+            {
+                var command = connection.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = sql;
+                foreach (var name in names)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@" + name;
+                    command.Parameters.Add(parameter);
+                }
+                return command;
+            }
+
+            Find = Make(FindByReference, "Authority", "CaseRefToken");
+            InsertCase = Make(CaseStore.InsertCase, CaseColumns);
+            UpdateCase = Make(CaseStore.UpdateCase, "Id", "KeyId", "Stage", "PeriodFrom", "PeriodTo", "VictimCount", "SuspectCount", "Profile", "RecordHash", "Now");
+            InsertDocument = Make(CaseStore.InsertDocument, "Id", "Record");
+            UpdateDocument = Make(CaseStore.UpdateDocument, "Id", "Record");
+            DeleteTokens = Make(CaseStore.DeleteTokens, "Id");
+            InsertToken = Make(dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "token, case_id"), "Token", "CaseId", "Type");
+        }
+
+        public static readonly string[] CaseColumns =
+            ["Id", "Jurisdiction", "Authority", "CaseRefToken", "KeyId", "Stage", "PeriodFrom", "PeriodTo", "VictimCount", "SuspectCount", "Profile", "RecordHash", "Now"];
+
+        public DbCommand Find { get; }
+        public DbCommand InsertCase { get; }
+        public DbCommand UpdateCase { get; }
+        public DbCommand InsertDocument { get; }
+        public DbCommand UpdateDocument { get; }
+        public DbCommand DeleteTokens { get; }
+        public DbCommand InsertToken { get; }
+
+        public static void Bind(DbCommand command, params object?[] values)
+        {
+            for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in new[] { Find, InsertCase, UpdateCase, InsertDocument, UpdateDocument, DeleteTokens, InsertToken })
+                await command.DisposeAsync();
+        }
+    }
+
+    private static async Task<WriteResult> UpsertOneAsync(WriteCommands commands, CaseWrite c, string now, CancellationToken ct)
+    {
+        ExistingRow? existing = null;
+        WriteCommands.Bind(commands.Find, c.Authority, c.CaseRefToken);
+        await using (var reader = await commands.Find.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                existing = new ExistingRow
+                {
+                    Id = reader.GetString(0),
+                    RecordHash = reader.GetString(1),
+                    Status = reader.GetString(2),
+                    Version = reader.GetInt32(3),
+                };
+                if (await reader.ReadAsync(ct)) throw new InvalidOperationException("Sequence contains more than one element");
+            }
+        }
 
         if (existing is { } e && e.RecordHash == c.RecordHash && e.Status == "active")
             return new WriteResult(e.Id, WriteOutcome.Unchanged, e.Version);
 
         var id = existing?.Id ?? Guid.CreateVersion7().ToString();
-        var args = new
-        {
-            Id = id, c.Jurisdiction, c.Authority, c.CaseRefToken, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo,
-            c.VictimCount, c.SuspectCount, c.Profile, c.RecordHash, c.Record, Now = now,
-        };
         if (existing is null)
         {
-            await connection.ExecuteAsync(new CommandDefinition(InsertCase, args, tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(InsertDocument, args, tx, cancellationToken: ct));
+            WriteCommands.Bind(commands.InsertCase, id, c.Jurisdiction, c.Authority, c.CaseRefToken, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo,
+                c.VictimCount, c.SuspectCount, c.Profile, c.RecordHash, now);
+            await commands.InsertCase.ExecuteNonQueryAsync(ct);
+            WriteCommands.Bind(commands.InsertDocument, id, c.Record);
+            await commands.InsertDocument.ExecuteNonQueryAsync(ct);
         }
         else
         {
-            await connection.ExecuteAsync(new CommandDefinition(UpdateCase, args, tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(UpdateDocument, args, tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(DeleteTokens, new { Id = id }, tx, cancellationToken: ct));
+            WriteCommands.Bind(commands.UpdateCase, id, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo, c.VictimCount, c.SuspectCount, c.Profile, c.RecordHash, now);
+            await commands.UpdateCase.ExecuteNonQueryAsync(ct);
+            WriteCommands.Bind(commands.UpdateDocument, id, c.Record);
+            await commands.UpdateDocument.ExecuteNonQueryAsync(ct);
+            WriteCommands.Bind(commands.DeleteTokens, id);
+            await commands.DeleteTokens.ExecuteNonQueryAsync(ct);
         }
 
-        var insertToken = db.Dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "token, case_id");
-        await connection.ExecuteAsync(new CommandDefinition(insertToken,
-            c.Tokens.Select(t => new { Token = t, CaseId = id, Type = t[..t.IndexOf(':')] }), tx, cancellationToken: ct));
+        foreach (var token in c.Tokens)
+        {
+            WriteCommands.Bind(commands.InsertToken, token, id, token[..token.IndexOf(':')]);
+            await commands.InsertToken.ExecuteNonQueryAsync(ct);
+        }
 
         return new WriteResult(id, existing is null ? WriteOutcome.Created : WriteOutcome.Updated, (existing?.Version ?? 0) + 1);
     }

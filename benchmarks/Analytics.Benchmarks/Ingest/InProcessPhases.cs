@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Analytics.Core.Pseudonymisation;
+using Analytics.Data.Cases;
+using Analytics.Data.Database;
+using Analytics.Data.Ingestion;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Analytics.Benchmarks.Ingest;
+
+public sealed record CpuResult(string Name, long Cases, double CpuUsPerCase, double WallUsPerCase, double P50Us, double P99Us);
+
+public sealed record StoreResult(string Name, int BatchSize, long Cases, double Seconds, double CasesPerSecond, double CpuUsPerCase);
+
+/// <summary>Single-threaded, in-process measurements: pseudonymisation alone, the whole Prepare step, and the store.</summary>
+public static class InProcessPhases
+{
+    public static CasePseudonymiser NewPseudonymiser() =>
+        new(new KeyRing(new PseudonymisationKey("bench", RandomNumberGenerator.GetBytes(32))));
+
+    /// <summary>CPU time of <see cref="CasePseudonymiser.Pseudonymise"/> per generated case (own jurisdictions), after warm-up.</summary>
+    public static CpuResult Pseudonymisation(CasePayloads payloads, TimeSpan budget)
+    {
+        var pseudonymiser = NewPseudonymiser();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var cases = payloads.Original;
+        return Measure("pseudonymise", cases.Count, budget, i => pseudonymiser.Pseudonymise(cases[i], today));
+    }
+
+    /// <summary>CPU time of the whole ingestion step per case: parse, validate, pseudonymise, canonical JSON, hash.</summary>
+    public static CpuResult Prepare(CasePayloads payloads, TimeSpan budget)
+    {
+        var ingestion = new CaseIngestion(NewPseudonymiser(), TimeProvider.System);
+        var submitter = new Submitter(CasePayloads.Jurisdiction, CasePayloads.Authority);
+        var bodies = Enumerable.Range(0, payloads.Count).Select(_ => payloads.NextCase()).ToArray();
+        return Measure("prepare", bodies.Length, budget, i =>
+        {
+            var (prepared, errors) = ingestion.Prepare(bodies[i], submitter);
+            if (prepared is null) throw new InvalidOperationException($"A benchmark case was rejected: {string.Join("; ", errors.Select(e => e.Pointer + " " + e.Message))}");
+        });
+    }
+
+    private static CpuResult Measure(string name, int count, TimeSpan budget, Action<int> run)
+    {
+        // Warm-up until tiered compilation has settled on the hot paths.
+        var warm = Stopwatch.StartNew();
+        for (var pass = 0; pass < 10 && warm.Elapsed < TimeSpan.FromSeconds(2); pass++)
+            for (var i = 0; i < Math.Min(count, 1000); i++) run(i);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        var ticks = new List<long>(count * 2);
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        long done = 0;
+        do
+        {
+            for (var i = 0; i < count && clock.Elapsed < budget; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                run(i);
+                ticks.Add(Stopwatch.GetTimestamp() - t0);
+                done++;
+            }
+        } while (clock.Elapsed < budget && done < 20L * count);
+        var wall = clock.Elapsed;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+
+        ticks.Sort();
+        double Us(long t) => t * 1_000_000.0 / Stopwatch.Frequency;
+        return new CpuResult(name, done, cpu.TotalMicroseconds / done, wall.TotalMicroseconds / done,
+            Us(ticks[ticks.Count / 2]), Us(ticks[Math.Min(ticks.Count - 1, (int)(ticks.Count * 0.99))]));
+    }
+
+    /// <summary>CaseStore.UpsertAsync alone on a fresh database: one case per transaction, then 1,000 per transaction.</summary>
+    public static async Task<IReadOnlyList<StoreResult>> StoreAsync(CasePayloads payloads, string workDir, TimeSpan budget, CancellationToken ct)
+    {
+        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(workDir, "store.db")}" });
+        await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).RunAsync(ct);
+        var store = new CaseStore(db);
+        var ingestion = new CaseIngestion(NewPseudonymiser(), TimeProvider.System);
+        var submitter = new Submitter(CasePayloads.Jurisdiction, CasePayloads.Authority);
+        CaseWrite Next() => ingestion.Prepare(payloads.NextCase(), submitter).Case?.Write ?? throw new InvalidOperationException("A benchmark case was rejected.");
+
+        var results = new List<StoreResult>();
+        foreach (var batch in new[] { 1, 1000 })
+        {
+            // Prepared up front so only the store is timed; enough for the budget at a generous rate.
+            var pool = Enumerable.Range(0, batch == 1 ? 4_000 : 10_000).Select(_ => Next()).ToArray();
+            await store.UpsertAsync(pool[..batch], ct);
+            var at = batch;
+            var process = Process.GetCurrentProcess();
+            var cpuBefore = process.TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < budget && at + batch <= pool.Length)
+            {
+                await store.UpsertAsync(pool[at..(at + batch)], ct);
+                at += batch;
+            }
+            var seconds = clock.Elapsed.TotalSeconds;
+            var cases = at - batch;
+            process.Refresh();
+            var cpu = process.TotalProcessorTime - cpuBefore;
+            results.Add(new StoreResult(batch == 1 ? "store, 1 case per transaction" : "store, 1,000 cases per transaction", batch, cases, seconds, cases / seconds, cpu.TotalMicroseconds / cases));
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        return results;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace Analytics.Benchmarks.Ingest;
+
+public sealed record IngestOptions
+{
+    public const string Usage =
+        "ingest [--cases N] [--seconds S] [--out DIR] [--seed N] [--concurrency N] [--api PATH/Analytics.Api.dll]";
+
+    /// <summary>Distinct generated cases; the HTTP phases cycle through them with fresh case references.</summary>
+    public int Cases { get; init; } = 3000;
+
+    /// <summary>Upper bound of each timed phase.</summary>
+    public double Seconds { get; init; } = 10;
+
+    public string Out { get; init; } = "docs/benchmarks";
+
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Concurrent single-case workers.</summary>
+    public int Concurrency { get; init; } = 16;
+
+    /// <summary>Explicit path of Analytics.Api.dll; found in the Release build output when absent.</summary>
+    public string? Api { get; init; }
+
+    public static IngestOptions Parse(string[] args)
+    {
+        var o = new IngestOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            o = args[i] switch
+            {
+                "--cases" => o with { Cases = PositiveInt(Next(), "--cases") },
+                "--seconds" => o with { Seconds = PositiveDouble(Next(), "--seconds") },
+                "--out" => o with { Out = Next() },
+                "--seed" => o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--concurrency" => o with { Concurrency = PositiveInt(Next(), "--concurrency") },
+                "--api" => o with { Api = Next() },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
+            };
+        }
+        if (o.Seconds > 20) throw new ArgumentException("--seconds is capped at 20 (each phase must stay short on a shared machine).");
+        return o;
+    }
+
+    private static int PositiveInt(string s, string name) =>
+        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer.");
+
+    private static double PositiveDouble(string s, string name) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive number.");
+}

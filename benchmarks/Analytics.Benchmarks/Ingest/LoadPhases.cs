@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Analytics.Benchmarks.Ingest;
+
+public sealed record LoadResult(
+    string Name,
+    int Concurrency,
+    int BatchSize,
+    long Requests,
+    long Cases,
+    long Failures,
+    double Seconds,
+    double CasesPerSecond,
+    double P50Ms,
+    double P99Ms,
+    double ServerCpuUsPerCase,
+    double SteadyRssMb,
+    string? FirstFailure);
+
+/// <summary>Timed HTTP phases against the running service. Each phase stops starting requests after its time budget.</summary>
+public static class LoadPhases
+{
+    public static HttpClient Client(Uri baseAddress, string apiKey, int connections)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>Single-case POSTs from <paramref name="concurrency"/> workers, each posting distinct new cases.</summary>
+    public static async Task<LoadResult> SinglesAsync(ServerProcess server, HttpClient client, CasePayloads payloads, int concurrency, TimeSpan duration, CancellationToken ct)
+    {
+        var json = new MediaTypeHeaderValue("application/json");
+        return await RunAsync("single", server, concurrency, 1, duration, ct, async _ =>
+        {
+            using var content = new ByteArrayContent(payloads.NextCase());
+            content.Headers.ContentType = json;
+            using var response = await client.PostAsync("api/v1/cases", content, ct);
+            var body = await response.Content.ReadAsByteArrayAsync(ct);
+            return response.StatusCode == HttpStatusCode.Created
+                ? (1, 0, null)
+                : (0, 1, $"HTTP {(int)response.StatusCode}: {Truncate(body)}");
+        });
+    }
+
+    /// <summary>NDJSON batches of <paramref name="batchSize"/> new cases from <paramref name="senders"/> concurrent senders.</summary>
+    public static async Task<LoadResult> BatchesAsync(ServerProcess server, HttpClient client, CasePayloads payloads, int batchSize, int senders, TimeSpan duration, CancellationToken ct)
+    {
+        var ndjson = new MediaTypeHeaderValue("application/x-ndjson");
+        return await RunAsync($"batch {batchSize:N0}", server, senders, batchSize, duration, ct, async warmUp =>
+        {
+            // Warm-up batches are small: they only need to exercise the path, not to fill the time budget.
+            var lines = warmUp ? Math.Min(batchSize, 200) : batchSize;
+            using var content = new ByteArrayContent(payloads.NextBatch(lines));
+            content.Headers.ContentType = ndjson;
+            using var response = await client.PostAsync("api/v1/cases/batch", content, ct);
+            var body = await response.Content.ReadAsByteArrayAsync(ct);
+            if (response.StatusCode != HttpStatusCode.OK) return (0, lines, $"HTTP {(int)response.StatusCode}: {Truncate(body)}");
+            var (created, rejected) = Counts(body);
+            return (created, lines - created, created == lines ? null : $"batch created {created} of {lines} ({rejected} rejected): {Truncate(body)}");
+        });
+    }
+
+    private static async Task<LoadResult> RunAsync(
+        string name, ServerProcess server, int workers, int batchSize, TimeSpan duration, CancellationToken ct,
+        Func<bool, Task<(int Ok, int Failed, string? Failure)>> send)
+    {
+        // Warm-up, untimed: at least one request per worker and about two seconds, so connections exist and
+        // tiered compilation has reached the hot paths.
+        var warm = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+        {
+            do await send(true);
+            while (warm.Elapsed < TimeSpan.FromSeconds(2) && !ct.IsCancellationRequested);
+        }));
+
+        // Hard stop: a request still running at twice the budget (at most 20 s) is abandoned and counted as failed.
+        using var hardStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        hardStop.CancelAfter(TimeSpan.FromSeconds(Math.Min(20, duration.TotalSeconds * 2)));
+        long cases = 0, failures = 0, requests = 0;
+        string? firstFailure = null;
+        var latencies = new List<long>[workers];
+        var cpuBefore = server.CpuTime();
+        var rssFrom = server.Now;
+        var clock = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var mine = latencies[w] = new List<long>(4096);
+            var last = TimeSpan.Zero;
+            // A request that would likely end well past the budget is not started (matters for long batches).
+            while (clock.Elapsed + last * 0.75 < duration && !ct.IsCancellationRequested)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                int ok, failed;
+                string? failure;
+                try
+                {
+                    (ok, failed, failure) = await send(false).WaitAsync(hardStop.Token);
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    // A dropped connection or an abandoned request: counted, reported, and the phase goes on.
+                    (ok, failed, failure) = (0, batchSize, e is OperationCanceledException ? "abandoned at the phase's hard stop" : $"{e.GetType().Name}: {e.Message} {e.InnerException?.Message}");
+                    Interlocked.Add(ref failures, failed);
+                    Interlocked.CompareExchange(ref firstFailure, failure, null);
+                    if (hardStop.IsCancellationRequested) break;
+                    continue;
+                }
+                last = Stopwatch.GetElapsedTime(t0);
+                mine.Add(Stopwatch.GetTimestamp() - t0);
+                Interlocked.Increment(ref requests);
+                Interlocked.Add(ref cases, ok);
+                if (failed > 0)
+                {
+                    Interlocked.Add(ref failures, failed);
+                    Interlocked.CompareExchange(ref firstFailure, failure, null);
+                }
+            }
+        }, ct)).ToArray();
+        await Task.WhenAll(tasks);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpu = server.CpuTime() - cpuBefore;
+        var rssTo = server.Now;
+
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        double Percentile(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
+        // Steady state: the second half of the phase, once the heap has grown to its working size.
+        var steady = server.MeanRss(rssFrom + (rssTo - rssFrom) / 2, rssTo);
+        return new LoadResult(name, workers, batchSize, requests, cases, failures, elapsed, cases / elapsed,
+            Percentile(0.50), Percentile(0.99), cases == 0 ? 0 : cpu.TotalMicroseconds / cases, steady / 1048576.0, firstFailure);
+    }
+
+    private static (int Created, int Rejected) Counts(byte[] body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        return (root.GetProperty("created").GetInt32(), root.GetProperty("rejected").GetInt32());
+    }
+
+    private static string Truncate(byte[] body)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 400));
+        return body.Length > 400 ? text + "…" : text;
+    }
+}
