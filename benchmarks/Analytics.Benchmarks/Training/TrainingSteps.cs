@@ -100,7 +100,7 @@ public static class TrainingSteps
         var classes = labels.OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
         var labelled = Enumerable.Range(0, size).Where(i => labels[i] is not null).ToList();
         var y = labelled.Select(i => classes.IndexOf(labels[i]!)).ToList();
-        var (_, test) = StratifiedSplit(y, s.TestFraction, s.Seed);
+        var (_, test) = Analytics.Learning.Classification.ClassifierTraining.StratifiedSplit(y, s.TestFraction, s.Seed);
         var split = new string[size];
         Array.Fill(split, "none");
         foreach (var i in labelled) split[i] = "train";
@@ -130,25 +130,6 @@ public static class TrainingSteps
                 ["csvMb"] = (new FileInfo(FeaturesCsv(work)).Length / 1048576.0).ToString("F0", CultureInfo.InvariantCulture),
             },
         };
-    }
-
-    /// <summary>Per class, a seeded shuffle puts round(f × n) rows (at least one when n ≥ 2) in the test set, as ClassifierTraining does.</summary>
-    public static (List<int> Train, List<int> Test) StratifiedSplit(IReadOnlyList<int> labels, double testFraction, int seed)
-    {
-        var random = new Random(seed);
-        var train = new List<int>();
-        var test = new List<int>();
-        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
-        {
-            var rows = group.ToArray();
-            random.Shuffle(rows);
-            var n = rows.Length < 2 ? 0 : Math.Clamp((int)Math.Round(rows.Length * testFraction), 1, rows.Length - 1);
-            test.AddRange(rows[..n]);
-            train.AddRange(rows[n..]);
-        }
-        train.Sort();
-        test.Sort();
-        return (train, test);
     }
 
     // ---- reading the shared CSV ---------------------------------------------------------------------

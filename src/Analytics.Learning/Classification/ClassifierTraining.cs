@@ -119,7 +119,7 @@ public static class ClassifierTraining
     }
 
     /// <summary>Per class, a seeded shuffle puts round(TestFraction × n) rows (at least one when n ≥ 2) in the test set.</summary>
-    internal static (List<int> Train, List<int> Test) StratifiedSplit(IReadOnlyList<int> labels, double testFraction, int seed)
+    public static (List<int> Train, List<int> Test) StratifiedSplit(IReadOnlyList<int> labels, double testFraction, int seed)
     {
         var random = new Random(seed);
         var train = new List<int>();
