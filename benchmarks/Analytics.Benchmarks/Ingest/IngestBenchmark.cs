@@ -168,7 +168,7 @@ public static class IngestBenchmark
     }
 
     /// <summary>The Release build of the service next to this repository's sources; built when missing.</summary>
-    private static async Task<string> LocateApiAsync(IngestOptions options, CancellationToken ct)
+    internal static async Task<string> LocateApiAsync(IngestOptions options, CancellationToken ct)
     {
         if (options.Api is not null)
             return File.Exists(options.Api) ? Path.GetFullPath(options.Api) : throw new FileNotFoundException($"--api: {options.Api} not found.");

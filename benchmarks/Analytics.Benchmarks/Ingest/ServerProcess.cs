@@ -30,7 +30,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<ServerProcess> StartAsync(string apiDll, string workDir, CancellationToken ct)
+    public static async Task<ServerProcess> StartAsync(string apiDll, string workDir, CancellationToken ct, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -47,6 +47,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Database__ConnectionString"] = $"Data Source={Path.Combine(workDir, "bench.db")}";
         start.Environment["Pseudonymisation__KeyFile"] = Path.Combine(workDir, "keys.json");
         start.Environment["FirstRun__KeysFile"] = Path.Combine(workDir, "keys.txt");
+        start.Environment["Learning__ModelsRoot"] = Path.Combine(workDir, "models");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var log = new StreamWriter(Path.Combine(workDir, "server.log")) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service process.");
