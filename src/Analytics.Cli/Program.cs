@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analytics.Cli.Eval;
 using Analytics.Cli.Generate;
 using Analytics.Cli.Hosting;
 using Analytics.Cli.Import;
@@ -17,6 +18,7 @@ public static class CliProgram
         ImportCommand.Create(),
         GenerateCommand.Create(),
         SubmitCommand.Create(),
+        EvalCommand.Create(),
     };
 
     public static async Task<int> Main(string[] args)

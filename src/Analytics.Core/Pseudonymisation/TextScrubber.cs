@@ -11,6 +11,12 @@ namespace Analytics.Core.Pseudonymisation;
 /// <param name="Platform">Platform for handles.</param>
 public sealed record KnownIdentifier(string Type, string Value, string? Country = null, string? Platform = null);
 
+/// <summary>A span the scrubber replaces: start, length and type ("dob" for dates of birth).</summary>
+internal readonly record struct ScrubSpan(int Start, int Length, string Type)
+{
+    public int End => Start + Length;
+}
+
 internal readonly record struct ResolvedIdentifier(KnownIdentifier Item, string? Normalised, string Token);
 
 /// <summary>A scrubbed text.</summary>
@@ -81,7 +87,16 @@ public sealed partial class TextScrubber
         Scrub(text, Prepare(defaultRegion, known));
 
     /// <summary>Scrubs one text against a prepared submission context.</summary>
-    public ScrubResult Scrub(string text, ScrubContext context)
+    public ScrubResult Scrub(string text, ScrubContext context) => Apply(text, Accept(text, FindHits(text, context)));
+
+    /// <summary>
+    /// The spans <see cref="Scrub(string, ScrubContext)"/> replaces, in text order, without replacing them:
+    /// for measuring the scrubber against annotated text.
+    /// </summary>
+    internal IReadOnlyList<ScrubSpan> FindSpans(string text, ScrubContext context) =>
+        Accept(text, FindHits(text, context)).Select(h => new ScrubSpan(h.Start, h.Length, h.Type)).ToList();
+
+    private List<Hit> FindHits(string text, ScrubContext context)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(context);
@@ -101,7 +116,7 @@ public sealed partial class TextScrubber
             FindPhones(text, context, hits);
             FindContext(text, context, hits);
         }
-        return Apply(text, hits);
+        return hits;
     }
 
     private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority)
@@ -109,9 +124,9 @@ public sealed partial class TextScrubber
         public int End => Start + Length;
     }
 
-    private static ScrubResult Apply(string text, List<Hit> hits)
+    private static List<Hit> Accept(string text, List<Hit> hits)
     {
-        if (hits.Count == 0) return new ScrubResult(text, new Dictionary<string, int>(), []);
+        if (hits.Count == 0) return hits;
         // Longest span wins an overlap; ties go to the more trustworthy source, then to the earlier span.
         hits.Sort((a, b) => a.Length != b.Length ? b.Length.CompareTo(a.Length)
             : a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : a.Start.CompareTo(b.Start));
@@ -124,7 +139,12 @@ public sealed partial class TextScrubber
             accepted.Add(hit);
         }
         accepted.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return accepted;
+    }
 
+    private static ScrubResult Apply(string text, List<Hit> accepted)
+    {
+        if (accepted.Count == 0) return new ScrubResult(text, new Dictionary<string, int>(), []);
         var sb = new StringBuilder(text.Length);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var tokens = new List<string>();
