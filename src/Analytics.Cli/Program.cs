@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Analytics.Cli.Eval;
+using Analytics.Cli.Export;
 using Analytics.Cli.Generate;
 using Analytics.Cli.Hosting;
 using Analytics.Cli.Import;
@@ -18,6 +20,8 @@ public static class CliProgram
         GenerateCommand.Create(),
         SubmitCommand.Create(),
         Report.ReportCommand.Create(),
+        EvalCommand.Create(),
+        ExportCommand.Create(),
     };
 
     public static async Task<int> Main(string[] args)

@@ -11,6 +11,12 @@ namespace Analytics.Core.Pseudonymisation;
 /// <param name="Platform">Platform for handles.</param>
 public sealed record KnownIdentifier(string Type, string Value, string? Country = null, string? Platform = null);
 
+/// <summary>A span the scrubber replaces: start, length and type ("dob" for dates of birth).</summary>
+internal readonly record struct ScrubSpan(int Start, int Length, string Type)
+{
+    public int End => Start + Length;
+}
+
 internal readonly record struct ResolvedIdentifier(KnownIdentifier Item, string? Normalised, string Token);
 
 /// <summary>A scrubbed text.</summary>
@@ -81,7 +87,16 @@ public sealed partial class TextScrubber
         Scrub(text, Prepare(defaultRegion, known));
 
     /// <summary>Scrubs one text against a prepared submission context.</summary>
-    public ScrubResult Scrub(string text, ScrubContext context)
+    public ScrubResult Scrub(string text, ScrubContext context) => Apply(text, Accept(text, FindHits(text, context)));
+
+    /// <summary>
+    /// The spans <see cref="Scrub(string, ScrubContext)"/> replaces, in text order, without replacing them:
+    /// for measuring the scrubber against annotated text.
+    /// </summary>
+    internal IReadOnlyList<ScrubSpan> FindSpans(string text, ScrubContext context) =>
+        Accept(text, FindHits(text, context)).Select(h => new ScrubSpan(h.Start, h.Length, h.Type)).ToList();
+
+    private List<Hit> FindHits(string text, ScrubContext context)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(context);
@@ -101,7 +116,7 @@ public sealed partial class TextScrubber
             FindPhones(text, context, hits);
             FindContext(text, context, hits);
         }
-        return Apply(text, hits);
+        return hits;
     }
 
     private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority)
@@ -109,9 +124,9 @@ public sealed partial class TextScrubber
         public int End => Start + Length;
     }
 
-    private static ScrubResult Apply(string text, List<Hit> hits)
+    private static List<Hit> Accept(string text, List<Hit> hits)
     {
-        if (hits.Count == 0) return new ScrubResult(text, new Dictionary<string, int>(), []);
+        if (hits.Count == 0) return hits;
         // Longest span wins an overlap; ties go to the more trustworthy source, then to the earlier span.
         hits.Sort((a, b) => a.Length != b.Length ? b.Length.CompareTo(a.Length)
             : a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : a.Start.CompareTo(b.Start));
@@ -124,7 +139,12 @@ public sealed partial class TextScrubber
             accepted.Add(hit);
         }
         accepted.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return accepted;
+    }
 
+    private static ScrubResult Apply(string text, List<Hit> accepted)
+    {
+        if (accepted.Count == 0) return new ScrubResult(text, new Dictionary<string, int>(), []);
         var sb = new StringBuilder(text.Length);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var tokens = new List<string>();
@@ -149,7 +169,8 @@ public sealed partial class TextScrubber
     // ---- Known structured identifiers, matched on their alphanumerics so any separators match ----
 
     // Separators a writer may put inside an identifier ("RO49 AAAA…", "B-123-ABC", "0721.234.567", "Str. X 5, Iasi").
-    private static bool IsSkippableSeparator(char ch) => ch is ' ' or '.' or ',' or '-' or '/' or '\t' or '(' or ')' or '\u00A0';
+    // A line break counts too: wrapped text and PDF extracts often break an identifier across two lines.
+    private static bool IsSkippableSeparator(char ch) => ch is ' ' or '.' or ',' or '-' or '/' or '\t' or '(' or ')' or '\u00A0' or '\n' or '\r';
 
     private static void FindKnownExact(string text, ScrubContext context, List<Hit> hits)
     {
@@ -272,7 +293,7 @@ public sealed partial class TextScrubber
         if (to - from > 3) return false;
         for (var i = from; i < to; i++)
         {
-            if (text[i] is not (' ' or ',' or '-' or '\u00A0')) return false;
+            if (text[i] is not (' ' or ',' or '-' or '\u00A0' or '\n' or '\r')) return false;
         }
         return true;
     }
@@ -334,7 +355,7 @@ public sealed partial class TextScrubber
         var p => p,
     };
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){10,32}")]
+    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \-]|[ ]?\r?\n)?[A-Za-z0-9]){10,32}")]
     private static partial Regex IbanCandidateRegex();
 
     private void FindIbans(string text, ScrubContext context, List<Hit> hits)
@@ -363,7 +384,7 @@ public sealed partial class TextScrubber
         }
     }
 
-    [GeneratedRegex(@"(?<![\w\-])\d{2,6}(?:[ \-]\d{2,6}){1,7}(?![\w])|(?<![\w\-])\d{13,19}(?![\w])")]
+    [GeneratedRegex(@"(?<![\w\-])\d{2,6}(?:(?:[ \-]|[ ]?\r?\n)\d{2,6}){1,7}(?![\w])|(?<![\w\-])\d{13,19}(?![\w])")]
     private static partial Regex CardCandidateRegex();
 
     private void FindCards(string text, ScrubContext context, List<Hit> hits)
@@ -382,7 +403,7 @@ public sealed partial class TextScrubber
                     var start = groups[first].Start;
                     var end = groups[last].End;
                     if (end - start < 13) break;
-                    var card = Normalisers.Card(text.Substring(start, end - start));
+                    var card = Normalisers.Card(text.Substring(start, end - start).Replace("\r", "", StringComparison.Ordinal).Replace('\n', ' '));
                     if (card is null) continue;
                     hits.Add(new Hit(start, end - start, IdentifierTypes.Card, TokenOf(context, IdentifierTypes.Card, card), PatternPriority));
                     first = last + 1;
@@ -409,7 +430,7 @@ public sealed partial class TextScrubber
 
     // ---- Phones: digit runs with the usual separators, kept only when libphonenumber says they are valid ----
 
-    [GeneratedRegex(@"(?<![\w+])\+?\(?\d[\d \t.\-/()\u00A0]{4,28}\d(?![\w])")]
+    [GeneratedRegex(@"(?<![\w+])\+?\(?\d[\d \t.\-/()\u00A0\r\n]{4,28}\d(?![\w])")]
     private static partial Regex PhoneCandidateRegex();
 
     // Dates, year ranges and "2023/114"-style references are digit runs that must never be read as phones.
@@ -456,7 +477,8 @@ public sealed partial class TextScrubber
     // a bare digit run in prose is more often a reference than a phone, and parsing is the costly step.
     private static string? ReadPhone(string candidate, ScrubContext context, bool requireStrictFormat)
     {
-        var trimmed = candidate.Trim();
+        // A number wrapped onto the next line is read as if the break were a space.
+        var trimmed = candidate.Trim().Replace('\n', ' ').Replace('\r', ' ');
         if (context.KnownPhoneDigits.Count > 0)
         {
             var digits = new string(trimmed.Where(char.IsAsciiDigit).ToArray());
@@ -465,7 +487,12 @@ public sealed partial class TextScrubber
         if (NotAPhoneRegex().IsMatch(trimmed)) return null;
         var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
         if (requireStrictFormat && !international && !HasTrunkPrefix(trimmed, context.TrunkPrefix)) return null;
-        return ParsePhone(trimmed, context.DefaultRegion ?? "ZZ");
+        var e164 = ParsePhone(trimmed, context.DefaultRegion ?? "ZZ");
+        // "00" is the international prefix almost everywhere; where the region's own prefix differs (Nigeria: 009),
+        // a "00" number in the text is still most likely international.
+        if (e164 is null && context.DefaultRegion is not null && trimmed.StartsWith("00", StringComparison.Ordinal))
+            e164 = ParsePhone(trimmed, "ZZ");
+        return e164;
     }
 
     private static string? ParsePhone(string candidate, string region)
@@ -501,9 +528,9 @@ public sealed partial class TextScrubber
         var end = index + length;
         while (i < end)
         {
-            while (i < end && text[i] is ' ' or '\t' or '.' or '-' or '/' or '\u00A0') i++;
+            while (i < end && text[i] is ' ' or '\t' or '.' or '-' or '/' or '\u00A0' or '\n' or '\r') i++;
             var start = i;
-            while (i < end && text[i] is not (' ' or '\t' or '.' or '-' or '/' or '\u00A0')) i++;
+            while (i < end && text[i] is not (' ' or '\t' or '.' or '-' or '/' or '\u00A0' or '\n' or '\r')) i++;
             if (i > start) groups.Add((start, i));
         }
         return groups;
