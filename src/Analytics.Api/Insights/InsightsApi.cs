@@ -47,7 +47,7 @@ public static class InsightsApi
         var insights = app.MapGroup("/api/v1/insights").WithTags("Insights").RequireAuthorization(Policies.Analyst);
         insights.MapGet("/emerging", EmergingAsync).WithName("EmergingPatterns")
             .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected).");
-        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?format=csv).");
+        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200, ?format=csv).");
         insights.MapGet("/summary", SummaryAsync).WithName("Summary").WithSummary("Case counts by year, exploitation type, age band, gender and recruitment channel (?format=csv).");
         insights.MapGet("/indicators", Indicators).WithName("Indicators").WithSummary("Features that most drive the active classifiers (permutation importance).");
 
@@ -122,7 +122,7 @@ public static class InsightsApi
     }
 
     public static async Task<Results<Ok<RouteReport>, FileContentHttpResult, ValidationProblem>> RoutesAsync(
-        string? from, string? to, string? exploitationType, string? origin, string? destination, string? format,
+        string? from, string? to, string? exploitationType, string? origin, string? destination, int? limit, string? format,
         InsightStore store, IOptions<LearningOptions> options, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -136,7 +136,10 @@ public static class InsightsApi
         var k = options.Value.DisclosureThreshold;
         var rows = await store.RoutesAsync(from, to, exploitationType, origin, destination, ct);
         var released = DisclosureControl.Release(rows.Select(r => (r.Route, r.Cases)), k);
-        var flows = rows.Zip(released, (r, c) => new RouteFlow(r.Route, r.Route.Split('>'), r.Origin, r.Destination, c.Count, c.Suppressed)).ToList();
+        // Suppression is decided over all flows; the answer then keeps the largest ones (suppressed flows last).
+        var flows = rows.Zip(released, (r, c) => new RouteFlow(r.Route, r.Route.Split('>'), r.Origin, r.Destination, c.Count, c.Suppressed))
+            .OrderBy(f => f.Suppressed).ThenByDescending(f => f.Cases ?? 0).ThenBy(f => f.Route, StringComparer.Ordinal)
+            .Take(Math.Clamp(limit ?? 200, 1, 5_000)).ToList();
         return IsCsv(format)
             ? Csv.File("routes.csv", ["route", "origin", "destination", "cases"], flows.Select(f => new object?[] { string.Join(" > ", f.Countries), f.Origin, f.Destination, f.Suppressed ? $"< {k}" : f.Cases }))
             : TypedResults.Ok(new RouteReport(k, flows));
