@@ -1,5 +1,6 @@
 using Analytics.Api.Auth;
 using Analytics.Api.Cases;
+using Analytics.Api.Dashboard;
 using Analytics.Api.Demo;
 using Analytics.Api.Errors;
 using Analytics.Api.Insights;
@@ -13,7 +14,12 @@ using Scalar.AspNetCore;
 
 // "--demo" loads generated cases on an empty database and trains on them (see README).
 var demo = args.Contains("--demo");
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+// The dashboard's files are copied beside the binary, so it is found whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args.Where(a => a != "--demo").ToArray(),
+    WebRootPath = Directory.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot")) ? Path.Combine(AppContext.BaseDirectory, "wwwroot") : null,
+});
 if (demo) builder.Configuration["Demo:Enabled"] = "true";
 builder.Configuration.AddSettingsBesideBinary();
 
@@ -36,6 +42,7 @@ app.Services.GetRequiredService<ModelServing>().Refresh();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseStewardDashboard();
@@ -48,6 +55,7 @@ app.MapKeysApi();
 app.MapStewardApi();
 app.MapPatternsApi();
 app.MapInsightsApi();
+app.MapDashboardApi();
 
 app.Run();
 
