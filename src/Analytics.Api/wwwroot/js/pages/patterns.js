@@ -48,15 +48,17 @@ export async function patternsPage(main) {
 }
 
 const FEATURE_NAMES = {
-    age: 'Age band', gender: 'Gender', citizenship: 'Citizenship', recruitment: 'Recruitment', channel: 'Recruitment channel',
-    control: 'Means of control', exploitation: 'Exploitation', sector: 'Labour sector', route: 'Route', origin: 'Origin',
-    destination: 'Destination', platform: 'Platform', payment: 'Payment', relation: 'Relation to victim', evidence: 'Evidence',
+    'victim.age': 'Victim age', 'victim.gender': 'Victim gender', 'victim.citizenship': 'Victim citizenship',
+    'suspect.relation': 'Suspect is', 'suspect.role': 'Suspect role', recruitment: 'Recruited via', control: 'Control',
+    exploitation: 'Exploitation', sector: 'Labour sector', route: 'Route', transit: 'Transit', origin: 'Origin',
+    destination: 'Destination', platform: 'Platform', payment: 'Payment', evidence: 'Evidence', jurisdiction: 'Jurisdiction',
 };
 
 function featureLabel(feature) {
-    const [kind, ...rest] = feature.split(/[:=]/);
-    const value = rest.join(':');
-    return value ? `${FEATURE_NAMES[kind] ?? kind}: ${value}` : feature;
+    const at = feature.indexOf('=');
+    if (at < 0) return feature;
+    const kind = feature.slice(0, at);
+    return `${FEATURE_NAMES[kind] ?? kind}: ${feature.slice(at + 1).replaceAll('-', ' ')}`;
 }
 
 export async function patternPage(main, id) {
@@ -99,7 +101,7 @@ export async function patternPage(main, id) {
             h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Jurisdiction'), h('th', { scope: 'col', class: 'num' }, 'Cases'))),
                 h('tbody', {}, pattern.jurisdictions.map((j) => h('tr', {},
                     h('th', { scope: 'row' }, j.key), h('td', { class: 'num', 'data-testid': 'jurisdiction-cases' }, count(j.count, j.suppressed, k))))))));
-    const routes = pattern.attributes.filter((a) => /^(route|origin|destination)/.test(a.feature));
+    const routes = pattern.attributes.filter((a) => /^(route|transit|origin|destination)=/.test(a.feature));
     side.append(h('section', { class: 'card', 'aria-labelledby': 'routes-title' }, h('h2', { id: 'routes-title' }, 'Routes'),
         routes.length === 0 ? empty('No route is typical of this pattern.') :
             h('ul', {}, routes.map((r) => h('li', {}, `${featureLabel(r.feature)} — ${percent(r.share)} of cases`))),
