@@ -40,10 +40,9 @@ function renderChrome() {
         list.append(h('li', {}, h('a', { href: `#/${page.path}`, 'aria-current': current === page.path ? 'page' : null }, page.title)));
     }
     nav.append(list);
-    who.append(
-        h('span', { 'data-testid': 'role' }, me.role),
-        me.authority ? h('span', { class: 'authority' }, ` · ${me.authority}`) : null,
-        h('button', { type: 'button', class: 'link', onclick: signOut }, 'Sign out'));
+    who.append(h('span', { 'data-testid': 'role' }, me.role));
+    if (me.authority) who.append(h('span', { class: 'authority' }, `· ${me.authority}`));
+    who.append(h('button', { type: 'button', class: 'link', onclick: signOut }, 'Sign out'));
 }
 
 function signOut() {

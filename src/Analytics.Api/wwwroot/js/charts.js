@@ -4,13 +4,23 @@ import { s, count } from './dom.js';
 const ACCENT = '#1d4ed8';
 const MUTED = '#6b7280';
 
-/** A small trend line; suppressed points are gaps marked with a hollow dot on the baseline. */
-export function sparkline(points, { width = 160, height = 36, label = 'Trend' } = {}) {
+/**
+ * A small trend line. A suppressed point is drawn as a grey bar from the baseline up to k ("somewhere below k"),
+ * never as a zero on the line.
+ */
+export function sparkline(points, k, { width = 200, height = 40, label = 'Trend' } = {}) {
     const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label, class: 'sparkline' });
     if (!points.length) return svg;
-    const max = Math.max(1, ...points.map((p) => p.cases ?? 0));
-    const x = (i) => (points.length === 1 ? width / 2 : 2 + (i * (width - 4)) / (points.length - 1));
-    const y = (v) => height - 3 - ((height - 6) * v) / max;
+    const max = Math.max(k, ...points.map((p) => p.cases ?? 0));
+    const step = (width - 4) / points.length;
+    const x = (i) => 2 + step * (i + 0.5);
+    const y = (v) => height - 2 - ((height - 4) * v) / max;
+    svg.append(s('line', { x1: 0, x2: width, y1: height - 2, y2: height - 2, stroke: '#cbd5e1' }));
+    points.forEach((p, i) => {
+        if (p.suppressed || p.cases === null) {
+            svg.append(s('rect', { x: x(i) - step * 0.35, y: y(k), width: step * 0.7, height: height - 2 - y(k), fill: '#cbd5e1' }));
+        }
+    });
     let path = '';
     let pen = false;
     points.forEach((p, i) => {
@@ -18,10 +28,7 @@ export function sparkline(points, { width = 160, height = 36, label = 'Trend' } 
         path += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(p.cases).toFixed(1)}`;
         pen = true;
     });
-    svg.append(s('path', { d: path, fill: 'none', stroke: ACCENT, 'stroke-width': 1.5 }));
-    points.forEach((p, i) => {
-        if (p.suppressed) svg.append(s('circle', { cx: x(i), cy: height - 3, r: 1.5, fill: 'none', stroke: MUTED }));
-    });
+    if (path) svg.append(s('path', { d: path, fill: 'none', stroke: ACCENT, 'stroke-width': 1.8 }));
     return svg;
 }
 
@@ -38,7 +45,7 @@ export function trendChart(points, k, { width = 640, height = 220, label = 'Case
         svg.append(s('line', { x1: pad.left, x2: width - pad.right, y1: y(tick), y2: y(tick), stroke: '#e5e7eb' }));
         svg.append(s('text', { x: pad.left - 6, y: y(tick) + 4, 'text-anchor': 'end', class: 'axis' }, String(tick)));
     }
-    const labelEvery = Math.ceil(points.length / 12);
+    const labelEvery = Math.ceil(points.length / 6);
     points.forEach((p, i) => {
         const x = pad.left + i * step;
         const barW = Math.max(step - 2, 1);
@@ -91,13 +98,12 @@ export function flowDiagram(flows, k, { width = 720, label = 'Flows from origin 
     const scaleTotal = Math.max(1, links.reduce((a, l) => a + l.cases, 0));
     const gap = 10;
     const rows = Math.max(origins.length, destinations.length);
-    const usable = Math.max(220, rows * 34);
-    const height = usable + gap * rows + 20;
+    const usable = Math.max(220, rows * 30);
     const scale = (v) => Math.max(minBand, (usable * v) / scaleTotal);
     const nodeW = 14;
     const left = 70;
     const right = width - 70 - nodeW;
-    const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, class: 'chart flow' });
+    const svg = s('svg', { role: 'img', 'aria-label': label, class: 'chart flow' });
 
     const layout = (names, side) => {
         const nodes = new Map();
@@ -113,6 +119,8 @@ export function flowDiagram(flows, k, { width = 720, label = 'Flows from origin 
     const o = layout(origins, 'origin');
     const d = layout(destinations, 'destination');
     const palette = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c', '#0e7490', '#4d7c0f', '#9d174d', '#334155', '#c2410c'];
+    const bottom = (nodes) => Math.max(0, ...[...nodes.values()].map((n) => n.y + n.size));
+    svg.setAttribute('viewBox', `0 0 ${width} ${Math.max(bottom(o), bottom(d)) + 10}`);
     const color = new Map(origins.map((name, i) => [name, palette[i % palette.length]]));
 
     for (const l of [...links].sort((a, b) => b.cases - a.cases)) {
@@ -129,7 +137,7 @@ export function flowDiagram(flows, k, { width = 720, label = 'Flows from origin 
         const shown = l.cases > 0 ? `${l.cases}${l.suppressedParts ? ` + < ${k}` : ''}` : `< ${k}`;
         svg.append(s('path', {
             d: `M${x0},${y0} C${mid},${y0} ${mid},${y1} ${x1},${y1}`,
-            fill: 'none', stroke: color.get(l.origin), 'stroke-opacity': l.cases > 0 ? 0.45 : 0.8, 'stroke-width': band,
+            fill: 'none', stroke: color.get(l.origin), 'stroke-opacity': l.cases > 0 ? 0.45 : 0.5, 'stroke-width': l.cases > 0 ? band : 1.5,
             'stroke-dasharray': l.cases > 0 ? null : '4 3', class: 'flow-link',
         }, s('title', {}, `${l.origin} → ${l.destination}: ${shown} cases`)));
     }

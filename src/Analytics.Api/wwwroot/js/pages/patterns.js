@@ -42,9 +42,14 @@ export async function patternsPage(main) {
             spark,
             h('p', { class: 'hint' }, `${pattern.firstSeen ?? '?'} – ${pattern.lastSeen ?? '?'}`)));
         api(`/api/v1/patterns/${pattern.id}/trend?interval=quarter`)
-            .then((trend) => spark.replaceChildren(sparkline(trend.points, { label: `Cases per quarter of ${pattern.label}` })))
+            .then((trend) => spark.replaceChildren(sparkline(trend.points, trend.disclosureThreshold, { label: sparkLabel(trend, pattern.label) })))
             .catch(() => spark.replaceChildren(h('span', { class: 'hint' }, 'trend not available')));
     }
+}
+
+function sparkLabel(trend, label) {
+    const shown = trend.points.filter((p) => !p.suppressed).length;
+    return `Cases per quarter of ${label}: ${trend.points.length} quarters, ${trend.points.length - shown} of them below ${trend.disclosureThreshold} cases`;
 }
 
 const FEATURE_NAMES = {

@@ -53,11 +53,12 @@ export async function routesPage(main) {
             h('section', { class: 'card', 'aria-labelledby': 'flow-title' }, h('h2', { id: 'flow-title' }, 'Origin → destination'),
                 h('div', { class: 'chart-box' }, flowDiagram(report.flows, k, { label: `Flows from origin to destination country, ${report.flows.length} routes` }))),
             h('section', { class: 'card', 'aria-labelledby': 'route-table-title' }, h('h2', { id: 'route-table-title' }, 'Figures'),
-                h('table', { 'data-testid': 'routes-table' },
+                h('p', { class: 'hint' }, 'Largest first. Scroll the table to see every route.'),
+                h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Route figures' }, h('table', { 'data-testid': 'routes-table' },
                     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Route'), h('th', { scope: 'col' }, 'Origin'), h('th', { scope: 'col' }, 'Destination'), h('th', { scope: 'col', class: 'num' }, 'Cases'))),
                     h('tbody', {}, report.flows.map((f) => h('tr', { 'data-testid': 'route-row' },
                         h('th', { scope: 'row' }, f.countries.join(' → ')), h('td', {}, f.origin), h('td', {}, f.destination),
-                        h('td', { class: f.suppressed ? 'num suppressed' : 'num', 'data-testid': 'route-cases' }, count(f.cases, f.suppressed, k))))))));
+                        h('td', { class: f.suppressed ? 'num suppressed' : 'num', 'data-testid': 'route-cases' }, count(f.cases, f.suppressed, k)))))))));
     };
     form.addEventListener('submit', (event) => {
         event.preventDefault();

@@ -5,7 +5,7 @@ import { h, loading, empty, errorBox, notAvailable } from '../dom.js';
 import { describeCron } from '../cron.js';
 
 const when = (value) => (value ? new Date(value).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + ' UTC' : '—');
-const metric = (value) => (typeof value === 'number' ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(3)) : String(value));
+const metric = (value) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(3)) : String(value));
 
 /** Renders any JSON answer readably: objects as definition lists, arrays of objects as tables. */
 export function renderValue(value) {
