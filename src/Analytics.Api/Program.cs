@@ -1,6 +1,7 @@
 using Analytics.Api.Audit;
 using Analytics.Api.Auth;
 using Analytics.Api.Cases;
+using Analytics.Api.Dashboard;
 using Analytics.Api.Demo;
 using Analytics.Api.Errors;
 using Analytics.Api.Insights;
@@ -16,7 +17,12 @@ using Scalar.AspNetCore;
 
 // "--demo" loads generated cases on an empty database and trains on them (see README).
 var demo = args.Contains("--demo");
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+// The dashboard's files are copied beside the binary, so it is found whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args.Where(a => a != "--demo").ToArray(),
+    WebRootPath = Directory.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot")) ? Path.Combine(AppContext.BaseDirectory, "wwwroot") : null,
+});
 if (demo) builder.Configuration["Demo:Enabled"] = "true";
 builder.Configuration.AddSettingsBesideBinary();
 
@@ -42,6 +48,7 @@ app.Services.GetRequiredService<ModelServing>().Refresh();
 app.UseAudit();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseStewardDashboard();
@@ -57,6 +64,7 @@ app.MapInsightsApi();
 app.MapLinksApi();
 app.MapAuditApi();
 app.MapPrivacyApi();
+app.MapDashboardApi();
 
 app.Run();
 

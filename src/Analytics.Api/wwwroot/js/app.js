@@ -1,0 +1,117 @@
+// The shell: sign-in, navigation that follows the role, and a hash router (#/patterns, #/patterns/3, …).
+import { api, credential } from './api.js';
+import { h, errorBox, loading } from './dom.js';
+import { patternsPage, patternPage } from './pages/patterns.js';
+import { routesPage } from './pages/routes.js';
+import { matchPage } from './pages/match.js';
+import { linksPage } from './pages/links.js';
+import { stewardPage } from './pages/steward.js';
+
+const PAGES = [
+    { path: 'patterns', title: 'Patterns', roles: ['analyst', 'steward'], render: patternsPage },
+    { path: 'routes', title: 'Routes', roles: ['analyst', 'steward'], render: routesPage },
+    { path: 'match', title: 'Match', roles: ['analyst', 'steward'], render: matchPage },
+    { path: 'links', title: 'Links', roles: ['prosecutor'], render: linksPage },
+    { path: 'models', title: 'Models & schedules', roles: ['steward'], render: stewardPage },
+];
+
+let me = null;
+
+async function whoAmI() {
+    if (me || !credential.get()) return me;
+    try {
+        me = await api('/api/v1/me');
+    } catch (error) {
+        if (error.status === 401 || error.status === 403) credential.clear();
+        else throw error;
+    }
+    return me;
+}
+
+function renderChrome() {
+    const nav = document.getElementById('nav');
+    const who = document.getElementById('who');
+    nav.replaceChildren();
+    who.replaceChildren();
+    if (!me) return;
+    const current = location.hash.split('/')[1] ?? '';
+    const list = h('ul');
+    for (const page of PAGES.filter((p) => p.roles.includes(me.role))) {
+        list.append(h('li', {}, h('a', { href: `#/${page.path}`, 'aria-current': current === page.path ? 'page' : null }, page.title)));
+    }
+    nav.append(list);
+    who.append(h('span', { 'data-testid': 'role' }, me.role));
+    if (me.authority) who.append(h('span', { class: 'authority' }, `· ${me.authority}`));
+    who.append(h('button', { type: 'button', class: 'link', onclick: signOut }, 'Sign out'));
+}
+
+function signOut() {
+    credential.clear();
+    me = null;
+    location.hash = '#/sign-in';
+}
+
+function signInPage(main) {
+    const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false', 'aria-describedby': 'key-help' });
+    const message = h('div', { 'aria-live': 'polite' });
+    const form = h('form', { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
+        h('h1', { id: 'sign-in-title' }, 'Sign in'),
+        h('label', { for: 'api-key' }, 'API key or access token'),
+        input,
+        h('p', { id: 'key-help', class: 'hint' },
+            'Paste the API key your data steward gave you (it starts with “ak_”), or an access token from your identity provider. ',
+            'It is kept only in this browser tab and forgotten when the tab is closed.'),
+        h('button', { type: 'submit' }, 'Sign in'),
+        message);
+    form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        message.replaceChildren(loading('Checking the key…'));
+        try {
+            const who = await api('/api/v1/me', { secret: input.value.trim() });
+            credential.set(input.value.trim());
+            me = who;
+            location.hash = `#/${PAGES.find((p) => p.roles.includes(me.role))?.path ?? ''}`;
+        } catch (error) {
+            message.replaceChildren(errorBox(error.status === 401 ? { title: 'Sign-in failed', detail: 'The key was not accepted. Check it and try again.' } : error));
+        }
+    });
+    main.append(form);
+    input.focus();
+}
+
+async function route() {
+    const main = document.getElementById('main');
+    main.replaceChildren(loading());
+    try {
+        await whoAmI();
+    } catch (error) {
+        main.replaceChildren(errorBox(error));
+        return;
+    }
+    const [, path = '', arg] = location.hash.split('/');
+    renderChrome();
+    main.replaceChildren();
+    if (!me) {
+        if (path !== 'sign-in') history.replaceState(null, '', '#/sign-in');
+        signInPage(main);
+        return;
+    }
+    const allowed = PAGES.filter((p) => p.roles.includes(me.role));
+    const page = allowed.find((p) => p.path === path);
+    if (!page) {
+        location.replace(`#/${allowed[0]?.path ?? 'sign-in'}`);
+        return;
+    }
+    document.title = `${page.title} · Analytics`;
+    const render = page.path === 'patterns' && arg ? (m) => patternPage(m, Number(arg)) : (m) => page.render(m, me);
+    try {
+        await render(main);
+    } catch (error) {
+        if (error.status === 401) { signOut(); return; }
+        main.append(errorBox(error));
+    }
+    main.focus({ preventScroll: true });
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,147 @@
+// Models & schedules (steward): versions side by side, activate / roll back, schedules with a readable cron preview,
+// recent job runs, the privacy report and the audit verification.
+import { api } from '../api.js';
+import { h, loading, empty, errorBox, notAvailable } from '../dom.js';
+import { describeCron } from '../cron.js';
+
+const when = (value) => (value ? new Date(value).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + ' UTC' : '—');
+const metric = (value) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(3)) : String(value));
+
+/** Renders any JSON answer readably: objects as definition lists, arrays of objects as tables. */
+export function renderValue(value) {
+    if (value === null || value === undefined) return h('span', { class: 'hint' }, '—');
+    if (Array.isArray(value)) {
+        if (value.length === 0) return h('span', { class: 'hint' }, 'none');
+        if (value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
+            const columns = [...new Set(value.flatMap((v) => Object.keys(v)))];
+            return h('table', {}, h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
+                h('tbody', {}, value.map((row) => h('tr', {}, columns.map((c) => h('td', {}, renderValue(row[c])))))));
+        }
+        return h('ul', { class: 'tags' }, value.map((v) => h('li', {}, renderValue(v))));
+    }
+    if (typeof value === 'object') {
+        return h('dl', { class: 'kv' }, Object.entries(value).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, renderValue(v))]));
+    }
+    if (typeof value === 'boolean') return h('span', { class: value ? 'ok' : 'bad' }, value ? 'yes' : 'no');
+    return document.createTextNode(String(value));
+}
+
+export async function stewardPage(main) {
+    main.append(h('h1', {}, 'Models & schedules'));
+    const notice = main.appendChild(h('div', { 'aria-live': 'polite', class: 'notice-area' }));
+    const say = (text, ok = true) => notice.replaceChildren(h('p', { class: ok ? 'notice' : 'error', role: ok ? 'status' : 'alert' }, text));
+
+    const models = main.appendChild(h('section', { 'aria-labelledby': 'models-title' }, h('h2', { id: 'models-title' }, 'Model versions')));
+    const schedules = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'schedules-title' }, h('h2', { id: 'schedules-title' }, 'Retraining schedules')));
+    const runs = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Last job runs')));
+    const privacy = h('section', { class: 'card', 'aria-labelledby': 'privacy-title' }, h('h2', { id: 'privacy-title' }, 'Privacy report'));
+    const audit = h('section', { class: 'card', 'aria-labelledby': 'audit-title' }, h('h2', { id: 'audit-title' }, 'Audit verification'));
+    main.append(h('div', { class: 'two' }, privacy, audit));
+
+    const loadModels = async () => {
+        models.replaceChildren(models.firstChild, loading('Loading models…'));
+        try {
+            const list = await api('/api/v1/models');
+            models.replaceChildren(models.firstChild, h('div', { class: 'cards wide' }, list.map((m) => modelCard(m))));
+        } catch (error) {
+            models.replaceChildren(models.firstChild, errorBox(error));
+        }
+    };
+
+    const modelCard = (model) => {
+        const metricNames = [...new Set(model.versions.flatMap((v) => Object.keys(v.metrics)))];
+        const act = async (path, done) => {
+            try {
+                const result = await api(path, { method: 'POST' });
+                say(`${result.model}: version ${result.active} is now active. ${done}`);
+                await loadModels();
+                await loadRuns();
+            } catch (error) {
+                say(`${error.title}: ${error.detail}`, false);
+            }
+        };
+        return h('article', { class: 'card', 'data-testid': `model-${model.name}`, 'aria-labelledby': `model-${model.name}-title` },
+            h('h3', { id: `model-${model.name}-title` }, model.name),
+            h('p', {}, 'Active: ', h('strong', { 'data-testid': 'active-version' }, model.active ?? 'none'),
+                model.serving && model.serving !== model.active ? ` (serving ${model.serving})` : ''),
+            model.versions.length === 0 ? empty('Not trained yet.') :
+                h('div', { class: 'scroll' }, h('table', { class: 'side-by-side' },
+                    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Version'), model.versions.map((v) => h('th', { scope: 'col' }, v.version)))),
+                    h('tbody', {},
+                        h('tr', {}, h('th', { scope: 'row' }, 'Status'), model.versions.map((v) => h('td', { class: `status ${v.status}` }, v.status))),
+                        h('tr', {}, h('th', { scope: 'row' }, 'Registered'), model.versions.map((v) => h('td', {}, when(v.registeredAt)))),
+                        h('tr', {}, h('th', { scope: 'row' }, `Primary (${model.versions[0].primaryMetric})`), model.versions.map((v) => h('td', { class: 'num' }, metric(v.primaryValue)))),
+                        metricNames.map((name) => h('tr', {}, h('th', { scope: 'row' }, name), model.versions.map((v) => h('td', { class: 'num' }, name in v.metrics ? metric(v.metrics[name]) : '—')))),
+                        h('tr', {}, h('th', { scope: 'row' }, h('span', { class: 'sr-only' }, 'Action')),
+                            model.versions.map((v) => h('td', {}, v.version === model.active ? h('span', { class: 'hint' }, 'active') :
+                                h('button', { type: 'button', 'data-testid': `activate-${model.name}-${v.version}`, onclick: () => act(`/api/v1/models/${model.name}/${v.version}/activate`, 'The running service swapped to it.') },
+                                    `Activate ${v.version}`))))))),
+            h('button', { type: 'button', class: 'secondary', onclick: () => act(`/api/v1/models/${model.name}/rollback`, 'Rolled back.') }, 'Roll back to the previous version'));
+    };
+
+    const loadSchedules = async () => {
+        schedules.replaceChildren(schedules.firstChild, loading('Loading schedules…'));
+        try {
+            const list = await api('/api/v1/schedules');
+            schedules.replaceChildren(schedules.firstChild, h('p', { class: 'hint' }, 'Times are UTC. Five fields: minute hour day-of-month month day-of-week.'),
+                list.length === 0 ? empty('No schedule stored.') : h('div', { class: 'schedules' }, list.map(scheduleForm)));
+        } catch (error) {
+            schedules.replaceChildren(schedules.firstChild, errorBox(error));
+        }
+    };
+
+    const scheduleForm = (schedule) => {
+        const id = `cron-${schedule.job}`;
+        const input = h('input', { id, name: id, value: schedule.cron, required: true, maxlength: 100, spellcheck: 'false', 'aria-describedby': `${id}-preview ${id}-next`, 'data-testid': id });
+        const preview = h('p', { id: `${id}-preview`, class: 'preview', 'aria-live': 'polite' });
+        const showPreview = () => {
+            const d = describeCron(input.value);
+            preview.textContent = d.text;
+            preview.className = d.ok ? 'preview' : 'preview bad';
+        };
+        input.addEventListener('input', showPreview);
+        showPreview();
+        const form = h('form', { class: 'schedule', 'data-testid': `schedule-${schedule.job}` },
+            h('label', { for: id }, schedule.job), h('div', { class: 'row' }, input, h('button', { type: 'submit' }, 'Save')), preview,
+            h('p', { id: `${id}-next`, class: 'hint' }, `Next run: ${when(schedule.nextExecutionUtc)} · changed ${when(schedule.updatedAt)} by ${schedule.updatedBy}`));
+        form.addEventListener('submit', async (event) => {
+            event.preventDefault();
+            try {
+                const saved = await api(`/api/v1/schedules/${schedule.job}`, { method: 'PUT', body: { cron: input.value } });
+                say(`Schedule of ${saved.job} saved: ${describeCron(saved.cron).text} Next run ${when(saved.nextExecutionUtc)}.`);
+                await loadSchedules();
+            } catch (error) {
+                say(error.errors ? Object.values(error.errors).flat().join(' ') : `${error.title}: ${error.detail}`, false);
+            }
+        });
+        return form;
+    };
+
+    const loadRuns = async () => {
+        runs.replaceChildren(runs.firstChild, loading('Loading job runs…'));
+        try {
+            const list = await api('/api/v1/jobs/runs?limit=15');
+            runs.replaceChildren(runs.firstChild, list.length === 0 ? empty('No job has run yet.') :
+                h('div', { class: 'scroll' }, h('table', { 'data-testid': 'job-runs' },
+                    h('thead', {}, h('tr', {}, ['Job', 'Started', 'Finished', 'Outcome', 'Detail'].map((c) => h('th', { scope: 'col' }, c)))),
+                    h('tbody', {}, list.map((r) => h('tr', {}, h('td', {}, r.jobId), h('td', {}, when(r.startedAt)), h('td', {}, when(r.finishedAt)),
+                        h('td', {}, h('span', { class: `outcome ${r.outcome}` }, r.outcome)), h('td', { class: 'detail' }, r.detail ?? '')))))));
+        } catch (error) {
+            runs.replaceChildren(runs.firstChild, errorBox(error));
+        }
+    };
+
+    const loadOptional = async (section, path, what) => {
+        section.append(loading());
+        try {
+            const answer = await api(path);
+            section.replaceChildren(section.firstChild, renderValue(answer));
+        } catch (error) {
+            section.replaceChildren(section.firstChild, error.status === 404 ? notAvailable(what) : errorBox(error));
+        }
+    };
+
+    await Promise.all([loadModels(), loadSchedules(), loadRuns(),
+        loadOptional(privacy, '/api/v1/privacy/report', 'The privacy report'),
+        loadOptional(audit, '/api/v1/audit/verify', 'Audit verification')]);
+}

@@ -1,0 +1,199 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Analytics.Browser.Tests;
+
+/// <summary>
+/// The dashboard in a real Chromium against the real service with demo data: each role signs in, each page is opened,
+/// the figures shown are checked against the API's own answers, and a screenshot of each page is saved.
+/// </summary>
+public sealed class DashboardTests(DashboardFixture service) : IClassFixture<DashboardFixture>
+{
+    [BrowserTheory]
+    [InlineData("analyst", null, "Patterns|Routes|Match", "patterns")]
+    [InlineData("steward", null, "Patterns|Routes|Match|Models & schedules", "patterns")]
+    [InlineData("prosecutor", "RO-DIICOT", "Links", "links")]
+    [InlineData("prosecutor", "IT-DDA-MILANO", "Links", "links")]
+    public async Task SignIn_ShowsThePagesOfTheRole_ForEachRole(string role, string? authority, string pages, string landing)
+    {
+        var page = await service.SignInAsync(role, authority);
+
+        await Expect(page.Locator("#nav a")).ToHaveTextAsync(pages.Split('|'));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"#/{landing}$"));
+        if (authority is not null) await Expect(page.Locator(".who")).ToContainTextAsync(authority);
+        if (role == "prosecutor") await service.ScreenshotAsync(page, $"links-{authority}");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task SignIn_ShowsAnError_WhenTheKeyIsUnknown()
+    {
+        var context = await service.Browser.NewContextAsync(new() { BaseURL = service.BaseUrl });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.GetByLabel("API key or access token").FillAsync("ak_000000000000.not-a-key");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Sign-in failed");
+        await Expect(page.Locator("#nav a")).ToHaveCountAsync(0);
+        await service.ScreenshotAsync(page, "sign-in-error");
+        await context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Patterns_ShowsOneCardPerReleasedPattern_WithTheApisSizes()
+    {
+        var api = await service.GetAsync<PatternPage>("/api/v1/patterns?pageSize=100", service.KeyOf("analyst"));
+        var emerging = await service.GetAsync<EmergingReport>("/api/v1/insights/emerging", service.KeyOf("analyst"));
+        var page = await service.SignInAsync("analyst");
+
+        var cards = page.GetByTestId("pattern-card");
+        await Expect(cards).ToHaveCountAsync(api.Total);
+        await Expect(page.GetByTestId("pattern-total")).ToHaveTextAsync(api.Total.ToString());
+        await Expect(cards.First.GetByRole(AriaRole.Heading)).ToHaveTextAsync(api.Items[0].Label);
+        await Expect(cards.First.GetByTestId("pattern-size")).ToHaveTextAsync(Shown.Count(api.Items[0].Size, false, api.DisclosureThreshold));
+        await Expect(cards.GetByTestId("pattern-size")).ToHaveTextAsync(api.Items.Select(p => Shown.Count(p.Size, false, api.DisclosureThreshold)).ToArray());
+        await Expect(page.GetByTestId("emerging")).ToHaveCountAsync(emerging.Patterns.Count(p => p.Emerging));
+        await Expect(page.Locator(".spark svg")).ToHaveCountAsync(api.Total);
+        await service.ScreenshotAsync(page, "patterns");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Patterns_FitTheScreen_AtTabletWidth()
+    {
+        var page = await service.SignInAsync("analyst", width: 820, height: 1180);
+
+        await Expect(page.GetByTestId("pattern-card").First).ToBeVisibleAsync();
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
+        Assert.False(overflow, "The patterns page scrolls sideways at 820 px.");
+        await service.ScreenshotAsync(page, "patterns-tablet");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task PatternDetail_ShowsProfileTrendAndJurisdictions_WithSuppressedCellsAsLessThanK()
+    {
+        var list = await service.GetAsync<PatternPage>("/api/v1/patterns?pageSize=100", service.KeyOf("analyst"));
+        var k = list.DisclosureThreshold;
+        var pattern = list.Items.First(p => p.Jurisdictions.Any(j => j.Suppressed));
+        var trend = await service.GetAsync<Trend>($"/api/v1/patterns/{pattern.Id}/trend?interval=quarter", service.KeyOf("analyst"));
+        var page = await service.SignInAsync("analyst");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = pattern.Label, Exact = true }).ClickAsync();
+
+        await Expect(page.GetByTestId("pattern-title")).ToHaveTextAsync(pattern.Label);
+        await Expect(page.GetByTestId("attribute")).ToHaveCountAsync(pattern.Attributes.Count);
+        await Expect(page.GetByTestId("jurisdiction-cases")).ToHaveTextAsync(pattern.Jurisdictions.Select(j => Shown.Count(j.Count, j.Suppressed, k)).ToArray());
+        await Expect(page.GetByTestId("jurisdiction-cases").Filter(new() { HasText = $"< {k}" })).ToHaveCountAsync(pattern.Jurisdictions.Count(j => j.Suppressed));
+        Assert.DoesNotContain("0", (await page.GetByTestId("jurisdiction-cases").AllTextContentsAsync()).Where(t => t.Trim() == "0"));
+        await page.GetByText("Figures").ClickAsync();
+        await Expect(page.GetByTestId("trend-cases")).ToHaveTextAsync(trend.Points.Select(p => Shown.Count(p.Cases, p.Suppressed, k)).ToArray());
+        await service.ScreenshotAsync(page, "pattern-detail");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Routes_ShowsTheApisFlows_AndFiltersByPeriodAndType()
+    {
+        var all = await service.GetAsync<RouteReport>("/api/v1/insights/routes", service.KeyOf("analyst"));
+        var filtered = await service.GetAsync<RouteReport>("/api/v1/insights/routes?from=2022&to=2024&exploitationType=labour", service.KeyOf("analyst"));
+        Assert.Contains(all.Flows, f => f.Suppressed); // the demo data has small routes: the "< k" rendering is exercised
+        var page = await service.SignInAsync("analyst");
+
+        await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = "Routes" }).ClickAsync();
+        await Expect(page.GetByTestId("route-row")).ToHaveCountAsync(all.Flows.Count);
+        await Expect(page.GetByTestId("route-cases")).ToHaveTextAsync(all.Flows.Select(f => Shown.Count(f.Cases, f.Suppressed, all.DisclosureThreshold)).ToArray());
+        await Expect(page.Locator("svg.flow path.flow-link")).Not.ToHaveCountAsync(0);
+        await service.ScreenshotAsync(page, "routes");
+
+        await page.GetByLabel("From year").FillAsync("2022");
+        await page.GetByLabel("To year").FillAsync("2024");
+        await page.GetByLabel("Exploitation type").SelectOptionAsync("labour");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.GetByTestId("route-row")).ToHaveCountAsync(filtered.Flows.Count);
+        await Expect(page.GetByTestId("route-cases")).ToHaveTextAsync(filtered.Flows.Select(f => Shown.Count(f.Cases, f.Suppressed, filtered.DisclosureThreshold)).ToArray());
+        await service.ScreenshotAsync(page, "routes-filtered");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Match_ShowsTheNearestPatternsAndPredictedTypes_OfTheApi()
+    {
+        // The same profile the form below builds.
+        var profile = new
+        {
+            jurisdiction = "IT",
+            victims = new[] { new { ageBand = "15-17", gender = "female", citizenship = "RO" } },
+            suspects = Array.Empty<object>(),
+            recruitmentChannels = new[] { "social-media" },
+            meansOfControl = Array.Empty<string>(),
+            platforms = Array.Empty<string>(),
+            routeCountries = new[] { "RO", "IT" },
+            exploitationCountries = new[] { "IT" },
+        };
+        var api = await service.SendAsync<MatchResult>(HttpMethod.Post, "/api/v1/match", service.KeyOf("analyst"), profile);
+        var page = await service.SignInAsync("analyst");
+        await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = "Match" }).ClickAsync();
+
+        await page.GetByLabel("Age band").SelectOptionAsync("15-17");
+        await page.GetByLabel("Gender").SelectOptionAsync("female");
+        await page.GetByLabel("Citizenship").SelectOptionAsync("RO");
+        await page.GetByLabel("Recruitment channels").SelectOptionAsync("social-media");
+        await page.GetByLabel("Origin country").SelectOptionAsync("RO");
+        await page.GetByLabel("Destination country").SelectOptionAsync("IT");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Match" }).ClickAsync();
+
+        await Expect(page.GetByTestId("nearest-pattern").GetByRole(AriaRole.Link)).ToHaveTextAsync(api.NearestPatterns.Select(p => p.Label).ToArray());
+        await Expect(page.GetByTestId("predicted-type")).ToHaveCountAsync(api.ExploitationTypes.Count);
+        await Expect(page.GetByTestId("predicted-type").First.Locator("th")).ToHaveTextAsync(api.ExploitationTypes.MaxBy(t => t.Probability)!.Class);
+        await Expect(page.GetByTestId("driving-feature")).ToHaveTextAsync(api.DrivingFeatures.ToArray());
+        await service.ScreenshotAsync(page, "match");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Models_ActivatesAVersionAndEditsASchedule_ThroughTheUi()
+    {
+        var steward = service.KeyOf("steward");
+        // A second version of the small child-victim classifier, so there is a version to switch to (pattern pages are unaffected).
+        await service.SendAsync<System.Text.Json.JsonElement>(HttpMethod.Post, "/api/v1/models/child-victim/train", steward);
+        Model model;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(1000);
+            model = (await service.GetAsync<List<Model>>("/api/v1/models", steward)).Single(m => m.Name == "child-victim");
+        } while (model.Versions.Count < 2 && waited.Elapsed < TimeSpan.FromSeconds(90));
+        Assert.True(model.Versions.Count >= 2, $"child-victim was not retrained in time.\n{service.LogTail()}");
+        var target = model.Versions.First(v => v.Version != model.Active).Version;
+
+        var page = await service.SignInAsync("steward");
+        await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = "Models & schedules" }).ClickAsync();
+        var card = page.GetByTestId("model-child-victim");
+        await Expect(card.GetByTestId("active-version")).ToHaveTextAsync(model.Active!);
+        await card.GetByTestId($"activate-child-victim-{target}").ClickAsync();
+        await Expect(page.GetByTestId("model-child-victim").GetByTestId("active-version")).ToHaveTextAsync(target);
+        var after = (await service.GetAsync<List<Model>>("/api/v1/models", steward)).Single(m => m.Name == "child-victim");
+        Assert.Equal(target, after.Active);
+
+        var cron = page.GetByTestId("cron-refresh-aggregates");
+        await cron.FillAsync("15 4 * * 1");
+        var form = page.GetByTestId("schedule-refresh-aggregates");
+        await Expect(form.Locator(".preview")).ToHaveTextAsync("At 04:15 UTC, on Monday.");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Schedule of refresh-aggregates saved");
+        var schedule = await service.GetAsync<Schedule>("/api/v1/schedules/refresh-aggregates", steward);
+        Assert.Equal("15 4 * * 1", schedule.Cron);
+
+        await cron.FillAsync("every day at noon");
+        await Expect(page.GetByTestId("schedule-refresh-aggregates").Locator(".preview")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("bad"));
+        await page.GetByTestId("schedule-refresh-aggregates").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).First).ToContainTextAsync("not a valid cron");
+        Assert.Equal("15 4 * * 1", (await service.GetAsync<Schedule>("/api/v1/schedules/refresh-aggregates", steward)).Cron);
+
+        await Expect(page.GetByTestId("job-runs").Locator("tbody tr")).Not.ToHaveCountAsync(0);
+        await service.ScreenshotAsync(page, "models");
+        await page.Context.CloseAsync();
+    }
+}
