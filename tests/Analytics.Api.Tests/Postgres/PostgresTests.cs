@@ -168,6 +168,27 @@ public sealed class PostgresTests : IClassFixture<PostgresAnalyticsFactory>
         Assert.Contains(roCase, alerts);
     }
 
+    [Fact]
+    public async Task AggregatesAndAuditChain_ReadBack_OnPostgres()
+    {
+        if (!TestDatabases.PostgresOrSkip(_output)) return;
+        await _factory.SeedGeneratedAsync(200, seed: 12);
+        await _factory.Services.GetRequiredService<LearningJobs>().RefreshAggregatesAsync(CancellationToken.None);
+        var analyst = await _factory.ClientForAsync(Roles.Analyst);
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var summary = await analyst.GetFromJsonAsync<Analytics.Api.Insights.SummaryReport>("/api/v1/insights/summary");
+        var routes = await analyst.GetAsync("/api/v1/insights/routes");
+        await _factory.FlushAuditAsync();
+        var verification = await (await steward.GetAsync("/api/v1/audit/verify")).ReadAsync<Analytics.Data.Audit.ChainVerification>();
+
+        Assert.True(summary!.Dimensions["year"].Count > 0);
+        Assert.Equal(HttpStatusCode.OK, routes.StatusCode);
+        Assert.True(await Database.ScalarAsync<long>("SELECT COALESCE(SUM(cases), 0) FROM route_counts") > 0);
+        Assert.True(verification.Valid);
+        Assert.True(verification.Entries >= 2);
+    }
+
     private async Task<CaseLinks> WaitForHitAsync(HttpClient client, string caseId)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
