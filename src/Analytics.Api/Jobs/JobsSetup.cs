@@ -1,10 +1,13 @@
 using Analytics.Api.Auth;
 using Analytics.Api.Learning;
 using Analytics.Api.Links;
+using Analytics.Data.Database;
 using Analytics.Data.Jobs;
 using Analytics.Learning.Registry;
 using Hangfire;
 using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Jobs;
@@ -13,7 +16,7 @@ public sealed class JobsOptions
 {
     public const string Section = "Jobs";
 
-    /// <summary>inmemory (embedded default). Shared storages for several nodes are configured per database.</summary>
+    /// <summary>inmemory (embedded default) or postgres (shared by several nodes; needs Database:Provider postgres).</summary>
     public string Storage { get; set; } = "inmemory";
 
     /// <summary>Run a Hangfire server in this process (false on API-only nodes).</summary>
@@ -37,10 +40,11 @@ public static class JobsSetup
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         // The storage is a singleton of this service provider, not Hangfire's process-wide JobStorage.Current,
         // so every component of one node (client, server, dashboard, recurring manager) shares exactly one storage.
-        services.AddSingleton<JobStorage>(_ => jobs.Storage switch
+        services.AddSingleton<JobStorage>(sp => jobs.Storage switch
         {
             "inmemory" => new Hangfire.InMemory.InMemoryStorage(new Hangfire.InMemory.InMemoryStorageOptions()),
-            _ => throw new NotSupportedException($"Jobs:Storage '{jobs.Storage}' is not available; use 'inmemory'."),
+            "postgres" => PostgresStorage(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value),
+            _ => throw new NotSupportedException($"Jobs:Storage '{jobs.Storage}' is not available; use 'inmemory' or 'postgres'."),
         });
         services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -54,6 +58,24 @@ public static class JobsSetup
                 o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             });
         return services;
+    }
+
+    /// <summary>
+    /// Hangfire's tables in the schema "hangfire" of the application's PostgreSQL database, so that every node sees the same
+    /// queues, recurring jobs and distributed locks (the overlap guards hold across nodes).
+    /// </summary>
+    private static JobStorage PostgresStorage(DatabaseOptions database)
+    {
+        if (database.Provider != "postgres")
+            throw new NotSupportedException($"Jobs:Storage 'postgres' needs Database:Provider 'postgres', not '{database.Provider}'.");
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // Workers wake on LISTEN/NOTIFY when a job is queued instead of waiting for the next poll.
+            EnableLongPolling = true,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
     }
 
     /// <summary>The Hangfire dashboard, for stewards only.</summary>

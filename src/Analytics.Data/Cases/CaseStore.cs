@@ -46,11 +46,15 @@ public sealed class CaseStore(Db db)
         FROM cases WHERE authority = @Authority AND case_ref_token = @CaseRefToken
         """;
 
-    private const string InsertCase = """
-        INSERT INTO cases (id, jurisdiction, authority, case_ref_token, key_id, stage, period_from, period_to,
-                           victim_count, suspect_count, profile, status, version, record_hash, submitted_at, updated_at)
-        VALUES (@Id, @Jurisdiction, @Authority, @CaseRefToken, @KeyId, @Stage, @PeriodFrom, @PeriodTo,
-                @VictimCount, @SuspectCount, @Profile, 'active', 1, @RecordHash, @Now, @Now)
+    // Inserted unless the (authority, reference) exists: a concurrent writer that got there first is then updated instead.
+    private const string InsertCaseColumns = """
+        id, jurisdiction, authority, case_ref_token, key_id, stage, period_from, period_to,
+        victim_count, suspect_count, profile, status, version, record_hash, submitted_at, updated_at
+        """;
+
+    private const string InsertCaseValues = """
+        @Id, @Jurisdiction, @Authority, @CaseRefToken, @KeyId, @Stage, @PeriodFrom, @PeriodTo,
+        @VictimCount, @SuspectCount, @Profile, 'active', 1, @RecordHash, @Now, @Now
         """;
 
     private const string UpdateCase = """
@@ -180,18 +184,33 @@ public sealed class CaseStore(Db db)
         }
     }
 
-    // Caller holds the write gate.
+    // Caller holds the write gate (where the database has a single writer).
     private async Task<IReadOnlyList<WriteResult>> WriteTransactionAsync(IReadOnlyList<CaseWrite> cases, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using var commands = new WriteCommands(connection, tx, db.Dialect);
-        var results = new List<WriteResult>(cases.Count);
         var now = DateTimeOffset.UtcNow.ToString("O");
-        foreach (var c in cases)
-            results.Add(await UpsertOneAsync(commands, c, now, ct));
+        // Ids of new cases follow the submission order whatever order the rows are written in.
+        var newIds = cases.Select(_ => Guid.CreateVersion7().ToString()).ToArray();
+        var results = new WriteResult[cases.Count];
+        foreach (var i in WriteOrder(cases, db.Dialect))
+            results[i] = await UpsertOneAsync(commands, cases[i], newIds[i], now, ct);
         await tx.CommitAsync(ct);
         return results;
+    }
+
+    /// <summary>
+    /// Where writers run concurrently, every transaction locks case rows in the same (authority, reference) order, so two
+    /// batches that share cases wait for each other instead of deadlocking. The sort is stable: a case sent twice in one
+    /// batch is still written in submission order.
+    /// </summary>
+    private static IEnumerable<int> WriteOrder(IReadOnlyList<CaseWrite> cases, ISqlDialect dialect)
+    {
+        var order = Enumerable.Range(0, cases.Count);
+        return dialect.SingleWriter
+            ? order
+            : order.OrderBy(i => cases[i].Authority, StringComparer.Ordinal).ThenBy(i => cases[i].CaseRefToken, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -216,8 +235,8 @@ public sealed class CaseStore(Db db)
                 return command;
             }
 
-            Find = Make(FindByReference, "Authority", "CaseRefToken");
-            InsertCase = Make(CaseStore.InsertCase, CaseColumns);
+            Find = Make(dialect.ForUpdate(FindByReference), "Authority", "CaseRefToken");
+            InsertCase = Make(dialect.InsertIgnore("cases", CaseStore.InsertCaseColumns, CaseStore.InsertCaseValues, "authority, case_ref_token"), CaseColumns);
             UpdateCase = Make(CaseStore.UpdateCase, "Id", "KeyId", "Stage", "PeriodFrom", "PeriodTo", "VictimCount", "SuspectCount", "Profile", "RecordHash", "Now");
             InsertDocument = Make(CaseStore.InsertDocument, "Id", "Record");
             UpdateDocument = Make(CaseStore.UpdateDocument, "Id", "Record");
@@ -248,7 +267,52 @@ public sealed class CaseStore(Db db)
         }
     }
 
-    private static async Task<WriteResult> UpsertOneAsync(WriteCommands commands, CaseWrite c, string now, CancellationToken ct)
+    private static async Task<WriteResult> UpsertOneAsync(WriteCommands commands, CaseWrite c, string newId, string now, CancellationToken ct)
+    {
+        var existing = await FindAsync(commands, c, ct);
+        if (existing is { } e && e.RecordHash == c.RecordHash && e.Status == "active")
+            return new WriteResult(e.Id, WriteOutcome.Unchanged, e.Version);
+
+        var id = existing?.Id ?? newId;
+        if (existing is null)
+        {
+            WriteCommands.Bind(commands.InsertCase, id, c.Jurisdiction, c.Authority, c.CaseRefToken, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo,
+                c.VictimCount, c.SuspectCount, c.Profile, c.RecordHash, now);
+            if (await commands.InsertCase.ExecuteNonQueryAsync(ct) == 0)
+            {
+                // A concurrent writer committed the same case after our look-up (only where writers run concurrently):
+                // it is now an existing case, read (and locked) afresh.
+                existing = await FindAsync(commands, c, ct) ?? throw new InvalidOperationException("The case vanished while it was being written.");
+                if (existing.RecordHash == c.RecordHash && existing.Status == "active")
+                    return new WriteResult(existing.Id, WriteOutcome.Unchanged, existing.Version);
+                id = existing.Id;
+            }
+            else
+            {
+                WriteCommands.Bind(commands.InsertDocument, id, c.Record);
+                await commands.InsertDocument.ExecuteNonQueryAsync(ct);
+            }
+        }
+        if (existing is not null)
+        {
+            WriteCommands.Bind(commands.UpdateCase, id, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo, c.VictimCount, c.SuspectCount, c.Profile, c.RecordHash, now);
+            await commands.UpdateCase.ExecuteNonQueryAsync(ct);
+            WriteCommands.Bind(commands.UpdateDocument, id, c.Record);
+            await commands.UpdateDocument.ExecuteNonQueryAsync(ct);
+            WriteCommands.Bind(commands.DeleteTokens, id);
+            await commands.DeleteTokens.ExecuteNonQueryAsync(ct);
+        }
+
+        foreach (var token in c.Tokens)
+        {
+            WriteCommands.Bind(commands.InsertToken, token, id, token[..token.IndexOf(':')]);
+            await commands.InsertToken.ExecuteNonQueryAsync(ct);
+        }
+
+        return new WriteResult(id, existing is null ? WriteOutcome.Created : WriteOutcome.Updated, (existing?.Version ?? 0) + 1);
+    }
+
+    private static async Task<ExistingRow?> FindAsync(WriteCommands commands, CaseWrite c, CancellationToken ct)
     {
         ExistingRow? existing = null;
         WriteCommands.Bind(commands.Find, c.Authority, c.CaseRefToken);
@@ -266,36 +330,7 @@ public sealed class CaseStore(Db db)
                 if (await reader.ReadAsync(ct)) throw new InvalidOperationException("Sequence contains more than one element");
             }
         }
-
-        if (existing is { } e && e.RecordHash == c.RecordHash && e.Status == "active")
-            return new WriteResult(e.Id, WriteOutcome.Unchanged, e.Version);
-
-        var id = existing?.Id ?? Guid.CreateVersion7().ToString();
-        if (existing is null)
-        {
-            WriteCommands.Bind(commands.InsertCase, id, c.Jurisdiction, c.Authority, c.CaseRefToken, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo,
-                c.VictimCount, c.SuspectCount, c.Profile, c.RecordHash, now);
-            await commands.InsertCase.ExecuteNonQueryAsync(ct);
-            WriteCommands.Bind(commands.InsertDocument, id, c.Record);
-            await commands.InsertDocument.ExecuteNonQueryAsync(ct);
-        }
-        else
-        {
-            WriteCommands.Bind(commands.UpdateCase, id, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo, c.VictimCount, c.SuspectCount, c.Profile, c.RecordHash, now);
-            await commands.UpdateCase.ExecuteNonQueryAsync(ct);
-            WriteCommands.Bind(commands.UpdateDocument, id, c.Record);
-            await commands.UpdateDocument.ExecuteNonQueryAsync(ct);
-            WriteCommands.Bind(commands.DeleteTokens, id);
-            await commands.DeleteTokens.ExecuteNonQueryAsync(ct);
-        }
-
-        foreach (var token in c.Tokens)
-        {
-            WriteCommands.Bind(commands.InsertToken, token, id, token[..token.IndexOf(':')]);
-            await commands.InsertToken.ExecuteNonQueryAsync(ct);
-        }
-
-        return new WriteResult(id, existing is null ? WriteOutcome.Created : WriteOutcome.Updated, (existing?.Version ?? 0) + 1);
+        return existing;
     }
 
     private const string SelectCase = """

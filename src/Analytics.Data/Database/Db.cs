@@ -15,15 +15,17 @@ public sealed class Db
         Dialect = options.Provider switch
         {
             "sqlite" => new SqliteDialect(),
+            "postgres" => new PostgresDialect(),
             _ => throw new NotSupportedException($"Database provider '{options.Provider}' is not available in this build."),
         };
         _connectionString = options.ConnectionString;
+        WriteGate = new WriteGate(Dialect.SingleWriter);
     }
 
     public ISqlDialect Dialect { get; }
 
-    /// <summary>SQLite allows one writer at a time; writers queue here instead of spinning on SQLITE_BUSY.</summary>
-    public SemaphoreSlim WriteGate { get; } = new(1, 1);
+    /// <summary>SQLite allows one writer at a time; writers queue here instead of spinning on SQLITE_BUSY. Open on other databases.</summary>
+    public WriteGate WriteGate { get; }
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
@@ -32,4 +34,17 @@ public sealed class Db
         await Dialect.PrepareAsync(connection, ct);
         return connection;
     }
+}
+
+/// <summary>
+/// Serialises writers in this process where the database has a single writer; lets every writer through where the
+/// database resolves concurrent writers itself (and several nodes write anyway, so a process-local gate would not help).
+/// </summary>
+public sealed class WriteGate(bool serialise)
+{
+    private readonly SemaphoreSlim? _semaphore = serialise ? new SemaphoreSlim(1, 1) : null;
+
+    public Task WaitAsync(CancellationToken ct) => _semaphore?.WaitAsync(ct) ?? Task.CompletedTask;
+
+    public void Release() => _semaphore?.Release();
 }

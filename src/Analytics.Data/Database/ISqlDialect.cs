@@ -9,6 +9,12 @@ public interface ISqlDialect
 {
     string Name { get; }
 
+    /// <summary>
+    /// True when the database admits one writer at a time (SQLite): writers then queue on <see cref="Db.WriteGate"/>.
+    /// Server databases take concurrent writers and resolve conflicts with their own locks.
+    /// </summary>
+    bool SingleWriter { get; }
+
     DbConnection CreateConnection(string connectionString);
 
     /// <summary>Per-connection settings run after opening (pragmas, session options).</summary>
@@ -19,4 +25,19 @@ public interface ISqlDialect
 
     /// <summary>Inserts a row unless one with the same key exists.</summary>
     string InsertIgnore(string table, string columns, string values, string keyColumns);
+
+    /// <summary>
+    /// A condition "<paramref name="column"/> is one of the list bound to <paramref name="listParam"/>". Dapper expands a list
+    /// into (@p1, @p2, …) for SQLite but binds it as one array for PostgreSQL, which then needs = ANY(array).
+    /// </summary>
+    string InList(string column, string listParam);
+
+    /// <summary>Makes a single-table SELECT lock the rows it reads until the transaction ends (a no-op where writers are serialised anyway).</summary>
+    string ForUpdate(string selectSql);
+
+    /// <summary>
+    /// Serialises migration runs of several nodes that start together: holds a database-wide lock on
+    /// <paramref name="connection"/> until the returned handle is disposed.
+    /// </summary>
+    Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct);
 }

@@ -18,6 +18,8 @@ public sealed class MigrationRunner(Db db, ILogger<MigrationRunner> logger)
     {
         var scripts = Scripts(db.Dialect.Name);
         await using var connection = await db.OpenAsync(ct);
+        // Nodes that start together take turns: the second one finds the scripts recorded by the first.
+        await using var migrationLock = await db.Dialect.LockMigrationsAsync(connection, ct);
         await connection.ExecuteAsync(new CommandDefinition(CreateJournal, cancellationToken: ct));
         var applied = (await connection.QueryAsync<string>(new CommandDefinition("SELECT id FROM schema_migrations", cancellationToken: ct))).ToHashSet();
         var done = new List<string>();

@@ -7,6 +7,8 @@ public sealed class SqliteDialect : ISqlDialect
 {
     public string Name => "sqlite";
 
+    public bool SingleWriter => true;
+
     public DbConnection CreateConnection(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
@@ -34,4 +36,19 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string InsertIgnore(string table, string columns, string values, string keyColumns) =>
         $"INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({keyColumns}) DO NOTHING";
+
+    // Writers already queue on the write gate, and a write transaction locks the whole file.
+    public string InList(string column, string listParam) => $"{column} IN {listParam}";
+
+    public string ForUpdate(string selectSql) => selectSql;
+
+    // SQLite is the single-node default: one process migrates its own file.
+    public Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct) =>
+        Task.FromResult<IAsyncDisposable>(NoLock.Instance);
+
+    private sealed class NoLock : IAsyncDisposable
+    {
+        public static readonly NoLock Instance = new();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

@@ -45,12 +45,12 @@ public sealed class LinkStore(Db db)
 {
     // Tokens held by two or more active cases, with each holder's jurisdiction and authority, ordered by token so
     // the rows can be streamed and grouped one token at a time. Withdrawn cases have no tokens; the status check guards anyway.
-    private const string SharedTokens = """
+    private static string SharedTokens(ISqlDialect dialect) => $"""
         SELECT t.token AS Token, t.type AS Type, t.case_id AS CaseId, c.jurisdiction AS Jurisdiction, c.authority AS Authority
         FROM case_tokens t
         JOIN cases c ON c.id = t.case_id AND c.status = 'active'
-        WHERE t.type IN @Types
-          AND t.token IN (SELECT token FROM case_tokens WHERE type IN @Types GROUP BY token HAVING COUNT(*) > 1)
+        WHERE {dialect.InList("t.type", "@Types")}
+          AND t.token IN (SELECT token FROM case_tokens WHERE {dialect.InList("type", "@Types")} GROUP BY token HAVING COUNT(*) > 1)
         ORDER BY t.token
         """;
 
@@ -89,7 +89,7 @@ public sealed class LinkStore(Db db)
         {
             await using var connection = await db.OpenAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            var graph = await BuildGraphAsync(connection, tx, ct);
+            var graph = await BuildGraphAsync(connection, tx, db.Dialect, ct);
             var groups = graph.Groups();
             var now = DateTimeOffset.UtcNow.ToString("O");
 
@@ -118,11 +118,11 @@ public sealed class LinkStore(Db db)
         }
     }
 
-    private static async Task<LinkGraph> BuildGraphAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    private static async Task<LinkGraph> BuildGraphAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, CancellationToken ct)
     {
         var graph = new LinkGraph();
         // Unbuffered: rows stream from the reader and only the holders of one token are held at a time.
-        var rows = connection.QueryUnbufferedAsync<SharedTokenRow>(SharedTokens, new { Types = LinkGraph.LinkingTypes }, tx);
+        var rows = connection.QueryUnbufferedAsync<SharedTokenRow>(SharedTokens(dialect), new { Types = LinkGraph.LinkingTypes.ToArray() }, tx);
         string? token = null, type = null;
         var holders = new List<(string, string, string)>();
         await foreach (var row in rows.WithCancellation(ct))
@@ -185,11 +185,11 @@ public sealed class LinkStore(Db db)
         ORDER BY me.case_id
         """;
 
-    private const string HitsOfCases = """
+    private static string HitsOfCases(ISqlDialect dialect) => $"""
         SELECT me.case_id AS CaseId, me.types AS Types, o.jurisdiction AS Jurisdiction, o.authority AS Authority, COUNT(*) AS Cases
         FROM case_links me
         JOIN case_links o ON o.group_id = me.group_id AND o.authority <> me.authority
-        WHERE me.authority = @Authority AND me.jurisdiction = @Jurisdiction AND me.case_id IN @Ids
+        WHERE me.authority = @Authority AND me.jurisdiction = @Jurisdiction AND {dialect.InList("me.case_id", "@Ids")}
         GROUP BY me.case_id, me.types, o.jurisdiction, o.authority
         ORDER BY me.case_id, o.jurisdiction, o.authority
         """;
@@ -202,7 +202,7 @@ public sealed class LinkStore(Db db)
         var ids = (await connection.QueryAsync<string>(new CommandDefinition(db.Dialect.Page(HitCasePage, "0", "@Limit"),
             new { Authority = authority, Jurisdiction = jurisdiction, After = after ?? "", Limit = limit }, cancellationToken: ct))).AsList();
         if (ids.Count == 0) return (ids, []);
-        var hits = await connection.QueryAsync<CaseHitRow>(new CommandDefinition(HitsOfCases,
+        var hits = await connection.QueryAsync<CaseHitRow>(new CommandDefinition(HitsOfCases(db.Dialect),
             new { Authority = authority, Jurisdiction = jurisdiction, Ids = ids }, cancellationToken: ct));
         return (ids, hits.AsList());
     }
@@ -211,7 +211,7 @@ public sealed class LinkStore(Db db)
     public async Task<IReadOnlyList<CaseHitRow>> HitsOfCaseAsync(string jurisdiction, string authority, string caseId, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return (await connection.QueryAsync<CaseHitRow>(new CommandDefinition(HitsOfCases,
+        return (await connection.QueryAsync<CaseHitRow>(new CommandDefinition(HitsOfCases(db.Dialect),
             new { Authority = authority, Jurisdiction = jurisdiction, Ids = new[] { caseId } }, cancellationToken: ct))).AsList();
     }
 

@@ -11,16 +11,27 @@ using Microsoft.Extensions.Logging;
 namespace Analytics.Api.Tests.Infrastructure;
 
 /// <summary>
-/// The real service over the real HTTP pipeline on a real SQLite file in a fresh folder per factory.
+/// The real service over the real HTTP pipeline on a real SQLite file in a fresh folder per factory
+/// (or, from <see cref="PostgresAnalyticsFactory"/>, a fresh PostgreSQL database per factory).
 /// Every log line is captured so privacy tests can scan it.
 /// </summary>
-public sealed class AnalyticsFactory : WebApplicationFactory<Program>
+public class AnalyticsFactory : WebApplicationFactory<Program>
 {
-    public AnalyticsFactory()
+    private readonly string _jobStorage;
+
+    public AnalyticsFactory() : this(null) { }
+
+    /// <param name="postgres">A fresh PostgreSQL database to run on instead of SQLite; dropped on dispose.</param>
+    /// <param name="jobStorage">Jobs:Storage (inmemory, or postgres with a PostgreSQL database).</param>
+    protected AnalyticsFactory(PostgresTestDatabase? postgres, string jobStorage = "inmemory")
     {
         DataFolder = Path.Combine(Path.GetTempPath(), "analytics-tests", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(DataFolder);
+        Postgres = postgres;
+        _jobStorage = jobStorage;
     }
+
+    public PostgresTestDatabase? Postgres { get; }
 
     public string DataFolder { get; }
     public string DatabasePath => Path.Combine(DataFolder, "analytics.db");
@@ -29,7 +40,9 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Database:ConnectionString", $"Data Source={DatabasePath}");
+        builder.UseSetting("Database:ConnectionString", Postgres?.ConnectionString ?? $"Data Source={DatabasePath}");
+        if (Postgres is not null) builder.UseSetting("Database:Provider", "postgres");
+        builder.UseSetting("Jobs:Storage", _jobStorage);
         builder.UseSetting("Pseudonymisation:KeyFile", Path.Combine(DataFolder, "keys", "pseudonymisation.json"));
         builder.UseSetting("FirstRun:KeysFile", Path.Combine(DataFolder, "first-run-keys.txt"));
         builder.UseSetting("Learning:ModelsRoot", Path.Combine(DataFolder, "models"));
@@ -77,6 +90,7 @@ public sealed class AnalyticsFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Postgres?.Dispose();
         try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
     }
 }
