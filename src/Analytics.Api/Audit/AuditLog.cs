@@ -57,6 +57,8 @@ public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : Backg
         await base.StopAsync(cancellationToken);
     }
 
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = _queue.Reader;
@@ -65,6 +67,10 @@ public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : Backg
         // Reads until the queue is closed and empty, not until stoppingToken: entries queued before shutdown are still written.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
+            // Let entries gather for a moment: one transaction per many requests keeps the audit trail off the
+            // database's single write path (entries are written in order either way).
+            if (!stoppingToken.IsCancellationRequested && reader.Count < BatchSize)
+                await Task.Delay(BatchWindow, CancellationToken.None);
             while (drafts.Count < BatchSize && reader.TryRead(out var item))
             {
                 if (item.Draft is not null) drafts.Add(item.Draft);
