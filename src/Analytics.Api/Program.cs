@@ -4,6 +4,7 @@ using Analytics.Api.Cases;
 using Analytics.Api.Dashboard;
 using Analytics.Api.Demo;
 using Analytics.Api.Errors;
+using Analytics.Api.Health;
 using Analytics.Api.Insights;
 using Analytics.Api.Jobs;
 using Analytics.Api.Keys;
@@ -55,7 +56,7 @@ app.UseStewardDashboard();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs");
-app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("Health");
+app.MapHealthApi();
 app.MapCasesApi();
 app.MapKeysApi();
 app.MapStewardApi();
