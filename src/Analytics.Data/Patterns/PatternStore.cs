@@ -22,12 +22,15 @@ public sealed class PatternStore(Db db)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Every active case's narrow profile, ordered by id (a stable order keeps training reproducible).</summary>
+    /// <summary>
+    /// Every active case's narrow profile, ordered by the profile itself: ids are random, so ordering by content is what makes
+    /// training on the same data reproducible in any database and under any key.
+    /// </summary>
     public async Task<IReadOnlyList<ProfileRow>> ActiveProfilesAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         var rows = await connection.QueryAsync<(string Id, string Profile)>(new CommandDefinition(
-            "SELECT id, profile FROM cases WHERE status = 'active' ORDER BY id", cancellationToken: ct));
+            "SELECT id, profile FROM cases WHERE status = 'active' ORDER BY profile, id", cancellationToken: ct));
         return rows.Select(r => new ProfileRow(r.Id, JsonSerializer.Deserialize<CaseProfile>(r.Profile, Json)!)).ToList();
     }
 

@@ -129,9 +129,12 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
             victims = new[] { new { ageBand = "12-14", gender = "female", citizenship = "RO" } },
             suspects = new[] { new { role = "recruiter", relationToVictim = "intimate-partner" } },
             recruitmentChannels = new[] { "social-media" },
-            meansOfControl = new[] { "psychological-abuse" },
-            routeCountries = new[] { "RO", "IT" },
+            meansOfControl = new[] { "psychological-abuse", "false-promises", "sexual-abuse" },
+            routeCountries = new[] { "RO", "HU", "IT" },
             exploitationCountries = new[] { "IT" },
+            evidenceKinds = new[] { "social-media-content", "chat-logs" },
+            platforms = new[] { "instagram", "tiktok" },
+            paymentChannels = new[] { "money-transfer-service" },
         };
 
         var response = await Analyst.PostAsJsonAsync("/api/v1/match", profile);
