@@ -10,6 +10,7 @@ using Analytics.Api.Jobs;
 using Analytics.Api.Keys;
 using Analytics.Api.Learning;
 using Analytics.Api.Links;
+using Analytics.Api.OpenApi;
 using Analytics.Api.Patterns;
 using Analytics.Api.Privacy;
 using Analytics.Api.Startup;
@@ -29,7 +30,7 @@ builder.Configuration.AddSettingsBesideBinary();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddRequestExamples());
 builder.Services.AddAnalyticsData();
 builder.Services.AddIngestion();
 builder.Services.AddAnalyticsAuth(builder.Configuration);
