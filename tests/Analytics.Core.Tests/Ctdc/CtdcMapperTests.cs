@@ -22,8 +22,20 @@ public sealed class CtdcMapperTests(ITestOutputHelper output)
         return File.Exists(path) ? path : null;
     }
 
-    private static string SamplePath() =>
-        Path.Combine(RepoRoot() ?? throw new InvalidOperationException("Analytics.sln not found"), "tests", "Analytics.Core.Tests", "Ctdc", "sample-v2024.csv");
+    // Ten invented rows in the v2024 synthetic layout (no CTDC data: the real file of that release is not at hand).
+    private const string SampleV2024 = """
+        yearOfRegistration,gender,ageBroad,citizenship,CountryOfExploitation,traffickMonths,meansDebtBondageEarnings,meansThreats,meansAbusePsyPhySex,meansFalsePromises,meansDrugsAlcohol,meansDenyBasicNeeds,meansExcessiveWorkHours,meansWithholdDocuments,isForcedLabour,isSexualExploit,isOtherExploit,typeOfLabourAgriculture,typeOfLabourConstruction,typeOfLabourDomesticWork,typeOfLabourHospitality,typeOfSexProstitution,typeOfSexPornography,recruiterRelationIntimatePartner,recruiterRelationFriend,recruiterRelationFamily,recruiterRelationOther
+        2019,Woman,18--20,ROU,ITA,0--12,,,1,1,,,,,,1,,,,,,1,,1,,,
+        2020,Man,30--38,UKR,POL,13--24,1,,,,,,1,1,1,,,1,,,,,,,,,1
+        2021,Woman,9--17,MDA,DEU,,,,,,,,,,,,1,,,,,,,,,1,
+        2018,Man,0—8,BGR,AUT,0--12,,1,,,,,,,,,1,,,,,,,,,,
+        2022,Trans/Transgender/NonConforming,24--26,NGA,ESP,25+,1,1,,,,,,,,1,,,,,,1,,,,,
+        2017,,,,GRC,,,,,,,,,,,,,,,,,,,,,,
+        2016,Woman,21--23,ALB,,0--12,,,,,,,,,,1,,,,,,,,,,,
+        2015,Man,48+,PHL,MYS,13--24,,,,1,,1,,,1,,,,1,,,,,,,,1
+        2022,Woman,27--29,VNM,GBR,,,,,,,,,,1,,,,,1,1,,,,1,,
+        2014,Woman,39--47,THA,USA,,,,,,1,,,,,1,,,,,,,1,1,,,
+        """;
 
     /// <summary>A k-anon 2021 row built from the column list; unspecified columns are empty.</summary>
     private static (string[] Fields, CtdcHeader Header) Row2021(params (string Column, string Value)[] values)
@@ -196,7 +208,8 @@ public sealed class CtdcMapperTests(ITestOutputHelper output)
     [Fact]
     public void Map_MapsSampleV2024File()
     {
-        var rows = Rows(SamplePath(), out var header);
+        using var reader = new StringReader(SampleV2024);
+        List<(int Row, string[] Fields)> rows = [.. CtdcCsv.ReadRows(reader, out var header)];
         var results = rows.Select(r => CtdcMapper.Map(r.Fields, header, r.Row)).ToList();
 
         Assert.Equal(CtdcFormat.Synthetic2024, header.Format);
