@@ -48,7 +48,8 @@ public sealed class CasesApiTests : IClassFixture<AnalyticsFactory>
         Assert.Equal("2023-03", record.GetProperty("periodFrom").GetString());
         Assert.DoesNotContain("Dobrescu", body);
         Assert.DoesNotContain("Mărginean", body);
-        Assert.DoesNotContain("721", body);
+        Assert.DoesNotContain("721 234 567", body);
+        Assert.DoesNotContain("721234567", body);
         Assert.DoesNotContain("DIICOT/2024", body);
     }
 
