@@ -111,7 +111,8 @@ public sealed class LearningJobs(
         var (summary, routes) = await insights.RefreshAsync(profiles.Select(p => p.Profile), ct);
         var current = serving.Patterns.Current;
         var monthly = current is null ? 0 : await patterns.RefreshAggregatesAsync(current.Version, ct);
-        return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells" +
+        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, profiles, ct);
+        return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });
 

@@ -1,6 +1,10 @@
+using System.Globalization;
 using Analytics.Api.Auth;
+using Analytics.Api.Insights;
 using Analytics.Api.Learning;
+using Analytics.Core.Cases;
 using Analytics.Core.Disclosure;
+using Analytics.Data.Patterns;
 using Analytics.Learning.Patterns;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -9,6 +13,9 @@ namespace Analytics.Api.Patterns;
 
 public sealed record PatternAttributeView(string Feature, double Share, double Lift);
 
+/// <summary>Cases of a pattern that match the list's filter; withheld (null, suppressed) below the disclosure threshold.</summary>
+public sealed record FilteredCount(int? Cases, bool Suppressed);
+
 public sealed record PatternView(
     int Id,
     string Label,
@@ -16,44 +23,107 @@ public sealed record PatternView(
     string? FirstSeen,
     string? LastSeen,
     IReadOnlyList<PatternAttributeView> Attributes,
-    IReadOnlyList<ReleasedCount> Jurisdictions);
+    IReadOnlyList<ReleasedCount> Jurisdictions,
+    IReadOnlyList<TrendPoint> Sparkline,
+    FilteredCount? Matching = null);
 
-public sealed record PatternPage(string ModelVersion, int DisclosureThreshold, int Total, int Page, int PageSize, IReadOnlyList<PatternView> Items);
+public sealed record PatternPage(
+    string ModelVersion, int DisclosureThreshold, int Total, int Page, int PageSize, IReadOnlyList<PatternView> Items, PatternFilter? Filter = null);
 
 /// <summary>Discovered patterns for analysts: aggregates only, every number disclosure-controlled.</summary>
 public static class PatternsApi
 {
+    /// <summary>Months shown in each pattern's sparkline, ending at the last month with data (or the filter's end).</summary>
+    public const int SparklineMonths = 12;
+
     public static IEndpointRouteBuilder MapPatternsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/patterns").WithTags("Patterns").RequireAuthorization(Policies.Analyst);
-        group.MapGet("/", List).WithName("ListPatterns").WithSummary("Released patterns of the active model, largest first.");
-        group.MapGet("/{id:int}", Get).WithName("GetPattern");
+        group.MapGet("/", ListAsync).WithName("ListPatterns")
+            .WithSummary("Released patterns of the active model, largest first (?from=&to= yyyy or yyyy-MM, ?jurisdiction=, ?exploitationType=, ?ageBand=, ?page=, ?pageSize=, ?format=csv).");
+        group.MapGet("/{id:int}", GetAsync).WithName("GetPattern");
         return app;
     }
 
-    public static Results<Ok<PatternPage>, ProblemHttpResult> List(ModelServing serving, IOptions<LearningOptions> options, int? page, int? pageSize)
+    public static async Task<Results<Ok<PatternPage>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ListAsync(
+        string? from, string? to, string? jurisdiction, string? exploitationType, string? ageBand, int? page, int? pageSize, string? format,
+        ModelServing serving, PatternStore store, IOptions<LearningOptions> options, CancellationToken ct)
     {
+        var errors = new Dictionary<string, string[]>();
+        var filter = new PatternFilter(Month(from, "/from", start: true), Month(to, "/to", start: false),
+            Code(jurisdiction, "/jurisdiction", CodeLists.Countries), Code(exploitationType, "/exploitationType", CodeLists.ExploitationTypes),
+            Code(ageBand, "/ageBand", CodeLists.AgeBands));
+        if (filter.From is not null && filter.To is not null && string.CompareOrdinal(filter.From, filter.To) > 0) errors["/to"] = ["must not be before 'from'"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid pattern filter.");
+
         var current = serving.Patterns.Current;
         if (current is null) return NoModel();
         var k = options.Value.DisclosureThreshold;
+        var counts = await store.CountsAsync(current.Version, filter, ct);
+        if (!filter.IsEmpty && (await store.CountsAsync(current.Version, new PatternFilter(), ct)).Count == 0)
+            return TypedResults.Problem("Filtered pattern counts are read from aggregates that the refresh-aggregates job has not yet built for the active model.",
+                statusCode: 404, title: "No aggregates yet");
+
+        var released = Released(current.Model, k, counts, filter).ToList();
+        if (!filter.IsEmpty)
+        {
+            // Narrowed counts are released together, so that a suppressed one cannot be recovered from the others and a total.
+            var sums = released.Select(p => (p.Id.ToString(CultureInfo.InvariantCulture), counts.Where(c => c.PatternId == p.Id).Sum(c => c.Cases))).ToList();
+            var cells = DisclosureControl.Release(sums, k).ToDictionary(c => c.Key);
+            released = released
+                .Select(p => p with { Matching = cells[p.Id.ToString(CultureInfo.InvariantCulture)] is var c ? new FilteredCount(c.Count, c.Suppressed) : null })
+                .Where(p => p.Matching is { Suppressed: true } or { Cases: > 0 })
+                .OrderBy(p => p.Matching!.Suppressed).ThenByDescending(p => p.Matching!.Cases ?? 0).ThenBy(p => p.Id).ToList();
+        }
+        else released = released.OrderByDescending(p => p.Size).ThenBy(p => p.Id).ToList();
+
+        if (string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase))
+            return Csv.File("patterns.csv", ["id", "label", "size", "matching", "firstSeen", "lastSeen"], released.Select(p => new object?[]
+            {
+                p.Id, p.Label, p.Size, p.Matching is null ? null : p.Matching.Suppressed ? $"< {k}" : p.Matching.Cases, p.FirstSeen, p.LastSeen,
+            }));
         var size = Math.Clamp(pageSize ?? 20, 1, 100);
         var number = Math.Max(page ?? 1, 1);
-        var released = Released(current.Model, k).OrderByDescending(p => p.Size).ThenBy(p => p.Id).ToList();
-        return TypedResults.Ok(new PatternPage(current.Version, k, released.Count, number, size, released.Skip((number - 1) * size).Take(size).ToList()));
+        return TypedResults.Ok(new PatternPage(current.Version, k, released.Count, number, size, released.Skip((number - 1) * size).Take(size).ToList(),
+            filter.IsEmpty ? null : filter));
+
+        string? Month(string? value, string pointer, bool start)
+        {
+            if (value is null) return null;
+            if (value.Length == 4 && value.All(char.IsAsciiDigit)) return start ? $"{value}-01" : $"{value}-12";
+            if (DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) return value;
+            errors[pointer] = ["a year (2024) or a month (2024-03)"];
+            return null;
+        }
+
+        string? Code(string? value, string pointer, string list)
+        {
+            if (value is null || CodeLists.Contains(list, value)) return value;
+            errors[pointer] = [$"unknown code (code list {list})"];
+            return null;
+        }
     }
 
-    public static Results<Ok<PatternView>, ProblemHttpResult> Get(int id, ModelServing serving, IOptions<LearningOptions> options)
+    public static async Task<Results<Ok<PatternView>, ProblemHttpResult>> GetAsync(
+        int id, ModelServing serving, PatternStore store, IOptions<LearningOptions> options, CancellationToken ct)
     {
         var current = serving.Patterns.Current;
         if (current is null) return NoModel();
-        var pattern = Released(current.Model, options.Value.DisclosureThreshold).FirstOrDefault(p => p.Id == id);
+        var counts = await store.CountsAsync(current.Version, new PatternFilter(), ct);
+        var pattern = Released(current.Model, options.Value.DisclosureThreshold, counts, new PatternFilter()).FirstOrDefault(p => p.Id == id);
         return pattern is null
             ? TypedResults.Problem("No released pattern with this id in the active model (patterns smaller than the disclosure threshold are not shown).", statusCode: 404, title: "Pattern not found")
             : TypedResults.Ok(pattern);
     }
 
-    private static IEnumerable<PatternView> Released(PatternModel model, int k) =>
-        model.Patterns
+    private static IEnumerable<PatternView> Released(PatternModel model, int k, IReadOnlyList<PatternMonthCount> counts, PatternFilter filter)
+    {
+        var months = counts.Where(c => c.Month != PatternStore.UnknownMonth).Select(c => c.Month).ToList();
+        var last = filter.To ?? (months.Count > 0 ? months.Max(StringComparer.Ordinal) : null);
+        var window = last is null ? [] : Enumerable.Range(0, SparklineMonths).Select(i => AddMonths(last, i - SparklineMonths + 1)).ToList();
+        var byPattern = counts.ToLookup(c => c.PatternId);
+
+        return model.Patterns
             .Where(p => !p.Suppressed && p.Profile is not null && p.Profile.Size >= k)
             .Select(p =>
             {
@@ -64,8 +134,17 @@ public static class PatternsApi
                     .Select(a => new PatternAttributeView(a.Feature, Math.Round(a.ShareInPattern, 3), Math.Round(a.Lift, 2)))
                     .ToList();
                 var jurisdictions = DisclosureControl.Release(profile.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);
-                return new PatternView(p.Id, profile.Label, profile.Size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions);
+                // Released over every month, as the trend endpoint does, so the window cannot reveal a cell the trend withholds.
+                var monthly = DisclosureControl.Release(byPattern[p.Id].Where(c => c.Month != PatternStore.UnknownMonth).Select(c => (c.Month, c.Cases)), k)
+                    .ToDictionary(c => c.Key, StringComparer.Ordinal);
+                var sparkline = window.Select(m => monthly.TryGetValue(m, out var c) ? new TrendPoint(m, c.Count, c.Suppressed) : new TrendPoint(m, 0, false)).ToList();
+                return new PatternView(p.Id, profile.Label, profile.Size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions, sparkline);
             });
+    }
+
+    private static string AddMonths(string month, int months) =>
+        new DateOnly(int.Parse(month[..4], CultureInfo.InvariantCulture), int.Parse(month[5..7], CultureInfo.InvariantCulture), 1)
+            .AddMonths(months).ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
     private static ProblemHttpResult NoModel() =>
         TypedResults.Problem("No pattern model is active yet: a steward trains one (POST /api/v1/models/patterns/train) or waits for the scheduled run.",

@@ -17,11 +17,7 @@ public sealed class RouteRow
 /// <summary>Precomputed counts behind the insight endpoints: rebuilt as a whole, read with small queries.</summary>
 public sealed class InsightStore(Db db)
 {
-    // Aggregates change only when the refresh job runs: answers are cached per filter until then (and for at most
-    // a minute, so a refresh on another node is picked up too).
-    private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Generation, DateTime At, object Value)> _cache = new();
-    private long _generation;
+    private readonly AggregateCache _cache = new();
 
     public const string Unknown = "unknown";
     public static readonly IReadOnlyList<string> Dimensions = ["year", "exploitationType", "ageBand", "gender", "recruitmentChannel"];
@@ -62,7 +58,7 @@ public sealed class InsightStore(Db db)
                 "INSERT INTO route_counts (route, origin, destination, year, exploitation_type, cases) VALUES (@Route, @Origin, @Destination, @Year, @Type, @Cases)",
                 routes.Select(r => new { r.Key.Route, r.Key.Origin, r.Key.Destination, r.Key.Year, r.Key.Type, Cases = r.Value }), tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
-            Interlocked.Increment(ref _generation);
+            _cache.Invalidate();
         }
         finally
         {
@@ -74,7 +70,7 @@ public sealed class InsightStore(Db db)
         static IReadOnlyList<string> Or(IReadOnlyList<string> values) => values.Count > 0 ? values : [Unknown];
     }
 
-    public Task<IReadOnlyList<CountRow>> SummaryAsync(CancellationToken ct) => CachedAsync("summary", () => ReadSummaryAsync(ct));
+    public Task<IReadOnlyList<CountRow>> SummaryAsync(CancellationToken ct) => _cache.GetAsync("summary", () => ReadSummaryAsync(ct));
 
     private async Task<IReadOnlyList<CountRow>> ReadSummaryAsync(CancellationToken ct)
     {
@@ -96,20 +92,9 @@ public sealed class InsightStore(Db db)
 
     /// <summary>Route flows summed over the filters (years inclusive, yyyy).</summary>
     public Task<IReadOnlyList<RouteRow>> RoutesAsync(string? from, string? to, string? type, string? origin, string? destination, CancellationToken ct) =>
-        CachedAsync($"routes|{from}|{to}|{type}|{origin}|{destination}", async () =>
+        _cache.GetAsync($"routes|{from}|{to}|{type}|{origin}|{destination}", async () =>
         {
             await using var connection = await db.OpenAsync(ct);
             return (IReadOnlyList<RouteRow>)(await connection.QueryAsync<RouteRow>(new CommandDefinition(Routes, new { from, to, type, origin, destination }, cancellationToken: ct))).AsList();
         });
-
-    private async Task<T> CachedAsync<T>(string key, Func<Task<T>> read) where T : class
-    {
-        var generation = Interlocked.Read(ref _generation);
-        if (_cache.TryGetValue(key, out var hit) && hit.Generation == generation && DateTime.UtcNow - hit.At < CacheLifetime)
-            return (T)hit.Value;
-        var value = await read();
-        if (_cache.Count > 1_000) _cache.Clear(); // filters are few in practice; never let the cache grow unbounded
-        _cache[key] = (generation, DateTime.UtcNow, value);
-        return value;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Analytics.Core.Cases;
 using Analytics.Data.Database;
+using Analytics.Data.Insights;
 using Dapper;
 
 namespace Analytics.Data.Patterns;
@@ -8,6 +9,20 @@ namespace Analytics.Data.Patterns;
 public sealed record ProfileRow(string CaseId, CaseProfile Profile);
 
 public sealed record PatternAssignment(string CaseId, int PatternId, double Distance);
+
+/// <summary>
+/// Narrows pattern counts to the cases that match: months inclusive (yyyy-MM), a jurisdiction, an exploitation type and a
+/// victim age band. Null means no condition.
+/// </summary>
+public sealed record PatternFilter(string? From = null, string? To = null, string? Jurisdiction = null, string? ExploitationType = null, string? AgeBand = null)
+{
+    public bool IsEmpty => From is null && To is null && Jurisdiction is null && ExploitationType is null && AgeBand is null;
+
+    public string Key => $"{From}|{To}|{Jurisdiction}|{ExploitationType}|{AgeBand}";
+}
+
+/// <summary>Cases of one pattern in one month (or "unknown") that match a filter.</summary>
+public sealed record PatternMonthCount(int PatternId, string Month, int Cases);
 
 public sealed class PatternMonthlyRow
 {
@@ -21,6 +36,8 @@ public sealed class PatternMonthlyRow
 public sealed class PatternStore(Db db)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly AggregateCache _cache = new();
+    public const string UnknownMonth = "unknown";
 
     /// <summary>
     /// Every active case's narrow profile, ordered by the profile itself: ids are random, so ordering by content is what makes
@@ -103,4 +120,85 @@ public sealed class PatternStore(Db db)
             "SELECT pattern_id AS PatternId, month AS Month, jurisdiction AS Jurisdiction, cases AS Cases FROM pattern_monthly WHERE model_version = @version",
             new { version }, cancellationToken: ct))).AsList();
     }
+
+    /// <summary>
+    /// Rebuilds the filterable per-pattern cells for a model version from the active cases' profiles, in one transaction.
+    /// Each case lands in exactly one cell (its sets of exploitation types and age bands are one key each).
+    /// </summary>
+    public async Task<int> RefreshCellsAsync(string version, IReadOnlyList<ProfileRow> profiles, CancellationToken ct)
+    {
+        Dictionary<string, int> assigned;
+        await using (var read = await db.OpenAsync(ct))
+        {
+            assigned = (await read.QueryAsync<(string CaseId, int PatternId)>(new CommandDefinition(
+                "SELECT case_id, pattern_id FROM case_patterns WHERE model_version = @version", new { version }, cancellationToken: ct)))
+                .ToDictionary(r => r.CaseId, r => r.PatternId, StringComparer.Ordinal);
+        }
+
+        var cells = new Dictionary<(int Pattern, string Month, string Jurisdiction, string Types, string Bands), int>();
+        foreach (var row in profiles)
+        {
+            if (!assigned.TryGetValue(row.CaseId, out var pattern)) continue;
+            var p = row.Profile;
+            var key = (pattern, p.PeriodFrom ?? UnknownMonth, p.Jurisdiction, SetKey(p.ExploitationTypes),
+                SetKey(p.Victims.Where(v => v.AgeBand is not null).Select(v => v.AgeBand!)));
+            cells[key] = cells.GetValueOrDefault(key) + 1;
+        }
+
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pattern_cells", transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO pattern_cells (model_version, pattern_id, month, jurisdiction, exploitation_types, age_bands, cases)
+                VALUES (@Version, @Pattern, @Month, @Jurisdiction, @Types, @Bands, @Cases)
+                """,
+                cells.Select(c => new { Version = version, c.Key.Pattern, c.Key.Month, c.Key.Jurisdiction, c.Key.Types, c.Key.Bands, Cases = c.Value }),
+                tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            _cache.Invalidate();
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+        return cells.Count;
+    }
+
+    /// <summary>Sorted distinct codes between bars, so that '%|code|%' finds a member: '|labour|sexual|', or '|' for none.</summary>
+    public static string SetKey(IEnumerable<string> codes) =>
+        "|" + string.Concat(codes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(c => c + "|"));
+
+    private const string Cells = """
+        SELECT pattern_id AS PatternId, month AS Month, SUM(cases) AS Cases
+        FROM pattern_cells
+        WHERE model_version = @version
+          AND (@from IS NULL OR (month <> 'unknown' AND month >= @from))
+          AND (@to IS NULL OR (month <> 'unknown' AND month <= @to))
+          AND (@jurisdiction IS NULL OR jurisdiction = @jurisdiction)
+          AND (@type IS NULL OR exploitation_types LIKE @type)
+          AND (@band IS NULL OR age_bands LIKE @band)
+        GROUP BY pattern_id, month
+        ORDER BY pattern_id, month
+        """;
+
+    /// <summary>Per pattern and month, the cases of a model version that match the filter (read from the refreshed cells).</summary>
+    public Task<IReadOnlyList<PatternMonthCount>> CountsAsync(string version, PatternFilter filter, CancellationToken ct) =>
+        _cache.GetAsync($"cells|{version}|{filter.Key}", async () =>
+        {
+            await using var connection = await db.OpenAsync(ct);
+            var rows = await connection.QueryAsync<(long PatternId, string Month, long Cases)>(new CommandDefinition(Cells, new
+            {
+                version,
+                from = filter.From,
+                to = filter.To,
+                jurisdiction = filter.Jurisdiction,
+                type = filter.ExploitationType is null ? null : $"%|{filter.ExploitationType}|%",
+                band = filter.AgeBand is null ? null : $"%|{filter.AgeBand}|%",
+            }, cancellationToken: ct));
+            return (IReadOnlyList<PatternMonthCount>)rows.Select(r => new PatternMonthCount((int)r.PatternId, r.Month, (int)r.Cases)).ToList();
+        });
 }

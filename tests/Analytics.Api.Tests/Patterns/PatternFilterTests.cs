@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Analytics.Api.Learning;
+using Analytics.Api.Patterns;
+using Analytics.Api.Tests.Infrastructure;
+using Analytics.Data.ApiKeys;
+using Analytics.Data.Database;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Analytics.Api.Tests.Patterns;
+
+/// <summary>GET /patterns with filters and sparklines: narrowed counts equal the stored cases, and small ones are withheld.</summary>
+public sealed class PatternFilterTests(AnalyticsFactory factory) : IClassFixture<AnalyticsFactory>
+{
+    private static readonly SemaphoreSlim Once = new(1, 1);
+    private static bool _ready;
+
+    private async Task<(HttpClient Analyst, string Version)> ReadyAsync()
+    {
+        await Once.WaitAsync();
+        try
+        {
+            if (!_ready)
+            {
+                await factory.SeedGeneratedAsync(800, seed: 11);
+                var jobs = factory.Services.GetRequiredService<LearningJobs>();
+                await jobs.TrainAsync(ModelNames.Patterns, CancellationToken.None);
+                await jobs.AssignPatternsAsync(CancellationToken.None);
+                await jobs.RefreshAggregatesAsync(CancellationToken.None);
+                _ready = true;
+            }
+        }
+        finally
+        {
+            Once.Release();
+        }
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+        return (analyst, factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version);
+    }
+
+    /// <summary>Cases per pattern that match a jurisdiction (and optionally one month), straight from the case tables.</summary>
+    private async Task<Dictionary<int, int>> StoredCountsAsync(string version, string jurisdiction, string? month = null)
+    {
+        await using var connection = await factory.Services.GetRequiredService<Db>().OpenAsync(CancellationToken.None);
+        var rows = await connection.QueryAsync<(long Pattern, long Cases)>(new CommandDefinition("""
+            SELECT p.pattern_id, COUNT(*) FROM case_patterns p JOIN cases c ON c.id = p.case_id
+            WHERE c.status = 'active' AND p.model_version = @version AND c.jurisdiction = @jurisdiction
+              AND (@month IS NULL OR c.period_from = @month)
+            GROUP BY p.pattern_id
+            """, new { version, jurisdiction, month }));
+        return rows.ToDictionary(r => (int)r.Pattern, r => (int)r.Cases);
+    }
+
+    [Fact]
+    public async Task List_CarriesATwelveMonthSparkline_PerPattern()
+    {
+        var (analyst, version) = await ReadyAsync();
+        await using var connection = await factory.Services.GetRequiredService<Db>().OpenAsync(CancellationToken.None);
+        var stored = (await connection.QueryAsync<(long Pattern, string Month, long Cases)>(new CommandDefinition("""
+            SELECT p.pattern_id, c.period_from, COUNT(*) FROM case_patterns p JOIN cases c ON c.id = p.case_id
+            WHERE c.status = 'active' AND p.model_version = @version AND c.period_from IS NOT NULL
+            GROUP BY p.pattern_id, c.period_from
+            """, new { version }))).ToDictionary(r => ((int)r.Pattern, r.Month), r => (int)r.Cases);
+
+        var page = await analyst.GetFromJsonAsync<PatternPage>("/api/v1/patterns?pageSize=100");
+
+        Assert.NotEmpty(page!.Items);
+        Assert.Null(page.Filter);
+        Assert.All(page.Items, p =>
+        {
+            Assert.Equal(PatternsApi.SparklineMonths, p.Sparkline.Count);
+            Assert.Equal(p.Sparkline.Select(s => s.Period).Order(StringComparer.Ordinal), p.Sparkline.Select(s => s.Period));
+            Assert.All(p.Sparkline, s => Assert.True(s.Suppressed ? s.Cases is null : s.Cases is 0 or >= 10, $"{p.Id} {s.Period} {s.Cases}"));
+            Assert.NotEqual(1, p.Sparkline.Count(s => s.Suppressed));
+            Assert.All(p.Sparkline.Where(s => !s.Suppressed), s => Assert.Equal(stored.GetValueOrDefault((p.Id, s.Period)), s.Cases));
+            Assert.All(p.Sparkline.Where(s => s.Suppressed), s => Assert.True(stored.GetValueOrDefault((p.Id, s.Period)) > 0));
+        });
+        Assert.Contains(page.Items, p => p.Sparkline.Any(s => s.Cases > 0 || s.Suppressed));
+    }
+
+    [Fact]
+    public async Task Jurisdiction_NarrowsEachPatternToTheStoredCount_OrWithholdsIt()
+    {
+        var (analyst, version) = await ReadyAsync();
+        var stored = await StoredCountsAsync(version, "RO");
+
+        var page = await analyst.GetFromJsonAsync<PatternPage>("/api/v1/patterns?jurisdiction=RO&pageSize=100");
+
+        Assert.Equal("RO", page!.Filter!.Jurisdiction);
+        Assert.NotEmpty(page.Items);
+        Assert.All(page.Items, p =>
+        {
+            var expected = stored.GetValueOrDefault(p.Id);
+            Assert.True(expected > 0, $"pattern {p.Id} listed without RO cases");
+            if (p.Matching!.Suppressed) Assert.Null(p.Matching.Cases);
+            else Assert.Equal(expected, p.Matching.Cases);
+            if (expected < page.DisclosureThreshold) Assert.True(p.Matching.Suppressed, $"pattern {p.Id}: {expected} cases released");
+        });
+        Assert.Equal(stored.Count(s => s.Value > 0 && page.Items.Any(p => p.Id == s.Key)), page.Items.Count);
+        Assert.Contains(page.Items, p => p.Matching!.Cases >= page.DisclosureThreshold);
+    }
+
+    [Fact]
+    public async Task FilterIsolatingFewCases_ReturnsSuppressedCounts_NotTheCount()
+    {
+        var (analyst, version) = await ReadyAsync();
+        await using var connection = await factory.Services.GetRequiredService<Db>().OpenAsync(CancellationToken.None);
+        // The RO month with the fewest cases (at least one): any pattern's share of it is below k.
+        var month = await connection.QuerySingleAsync<string>(new CommandDefinition("""
+            SELECT period_from FROM cases WHERE jurisdiction = 'RO' AND period_from IS NOT NULL AND status = 'active'
+            GROUP BY period_from ORDER BY COUNT(*), period_from LIMIT 1
+            """));
+        var stored = await StoredCountsAsync(version, "RO", month);
+        Assert.All(stored.Values, v => Assert.True(v < 10));
+
+        var response = await analyst.GetAsync($"/api/v1/patterns?jurisdiction=RO&from={month}&to={month}&pageSize=100");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = JsonSerializer.Deserialize<PatternPage>(body, JsonSerializerOptions.Web)!;
+        Assert.Equal(stored.Count, page.Items.Count);
+        Assert.All(page.Items, p => Assert.Equal(new FilteredCount(null, true), p.Matching));
+
+        var csv = await analyst.GetStringAsync($"/api/v1/patterns?jurisdiction=RO&from={month}&to={month}&format=csv");
+        Assert.StartsWith("id,label,size,matching,firstSeen,lastSeen\n", csv);
+        Assert.Equal(stored.Count, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Count(l => l.Contains(",< 10,", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task InvalidFilter_IsAProblemNamingEachParameter()
+    {
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+
+        var response = await analyst.GetAsync("/api/v1/patterns?from=2024-13&to=last&jurisdiction=XX&exploitationType=theft&ageBand=9-99");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.Equal(["/ageBand", "/exploitationType", "/from", "/jurisdiction", "/to"],
+            errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+    }
+}
