@@ -16,6 +16,9 @@ public sealed class DemoOptions
     public int Cases { get; set; } = 2_000;
 
     public int Seed { get; set; } = 42;
+
+    /// <summary>Cases generated and stored at a time, which bounds memory for large demo sets.</summary>
+    public int SliceSize { get; set; } = 10_000;
 }
 
 public static class DemoSetup
@@ -52,17 +55,36 @@ public sealed class DemoLoader(
         }
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var dataset = new CaseGenerator(new GeneratorOptions { Seed = demo.Seed, Count = demo.Cases }).Run();
-        var writes = new List<CaseWrite>(dataset.Cases.Count);
-        foreach (var generated in dataset.Cases)
+        // Large demo sets (the query benchmark stores a million cases) are generated and stored a slice at a time, so
+        // memory stays bounded whatever the count; each slice has its own seed and reference suffix.
+        var stored = 0;
+        var written = 0;
+        var jurisdictions = new HashSet<string>(StringComparer.Ordinal);
+        for (var slice = 0; stored < demo.Cases; slice++)
         {
-            var (prepared, errors) = ingestion.Prepare(generated.Case, submitter: null);
-            if (prepared is not null) writes.Add(prepared.Write);
-            else logger.LogWarning("Demo: a generated case was rejected at {Pointer}", errors[0].Pointer);
+            var count = Math.Min(Math.Max(demo.SliceSize, 1), demo.Cases - stored);
+            var dataset = new CaseGenerator(new GeneratorOptions
+            {
+                Seed = demo.Seed + slice,
+                Count = count,
+                ReferenceSuffix = slice == 0 ? null : $"-{slice}",
+            }).Run();
+            var writes = new List<CaseWrite>(count);
+            foreach (var generated in dataset.Cases)
+            {
+                var (prepared, errors) = ingestion.Prepare(generated.Case, submitter: null);
+                if (prepared is not null) writes.Add(prepared.Write);
+                else logger.LogWarning("Demo: a generated case was rejected at {Pointer}", errors[0].Pointer);
+                jurisdictions.Add(generated.Case.Jurisdiction);
+            }
+            foreach (var chunk in writes.Chunk(1_000)) await store.UpsertAsync(chunk, ct);
+            stored += count;
+            written += writes.Count;
+            if (demo.Cases > demo.SliceSize)
+                logger.LogInformation("Demo: {Stored} of {Total} cases stored ({Rate:F0} cases/s)", stored, demo.Cases, stored / watch.Elapsed.TotalSeconds);
         }
-        foreach (var chunk in writes.Chunk(1_000)) await store.UpsertAsync(chunk, ct);
         logger.LogInformation("Demo: stored {Count} generated cases from {Jurisdictions} jurisdictions (pseudonymised on the way in) in {Seconds:F1} s; training the models now",
-            writes.Count, dataset.Cases.Select(c => c.Case.Jurisdiction).Distinct().Count(), watch.Elapsed.TotalSeconds);
+            written, jurisdictions.Count, watch.Elapsed.TotalSeconds);
 
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<LearningJobs>().TrainAllAsync(ct);

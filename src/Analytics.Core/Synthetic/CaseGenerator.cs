@@ -414,7 +414,7 @@ public sealed class CaseGenerator
         {
             while (true)
             {
-                var r = authority.ReferencePrefix + "/" + year.ToString(CultureInfo.InvariantCulture) + "/" + _rng.Next(1, 100000).ToString("D5", CultureInfo.InvariantCulture);
+                var r = authority.ReferencePrefix + "/" + year.ToString(CultureInfo.InvariantCulture) + "/" + _rng.Next(1, 100000).ToString("D5", CultureInfo.InvariantCulture) + options.ReferenceSuffix;
                 if (_usedReferences.Add(authority.Id + "|" + r)) return r;
             }
         }

@@ -21,6 +21,12 @@ public sealed record GeneratorOptions
     /// <summary>Last month of the offence periods (yyyy-MM).</summary>
     public string EndMonth { get; init; } = "2024-12";
 
+    /// <summary>
+    /// Appended to every case reference, so that several runs with other seeds (slices of one large dataset) never
+    /// reuse an authority's reference.
+    /// </summary>
+    public string? ReferenceSuffix { get; init; }
+
     /// <summary>A pattern whose monthly rate is three times higher in the last three months of the range.</summary>
     public string? EmergingPatternId { get; init; }
 }
