@@ -30,7 +30,7 @@ builder.Configuration.AddSettingsBesideBinary();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
-builder.Services.AddOpenApi(o => o.AddRequestExamples());
+builder.Services.AddOpenApi(o => o.AddExamples());
 builder.Services.AddAnalyticsData();
 builder.Services.AddIngestion();
 builder.Services.AddAnalyticsAuth(builder.Configuration);

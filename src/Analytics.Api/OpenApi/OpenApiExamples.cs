@@ -4,7 +4,11 @@ using Microsoft.OpenApi;
 
 namespace Analytics.Api.OpenApi;
 
-/// <summary>Request examples in the OpenAPI description, so the reference page at /docs can send a working request.</summary>
+/// <summary>
+/// Request and response examples in the OpenAPI description, so the reference page at /docs can send a working request
+/// and shows what comes back. Response examples are embedded files (OpenApi/Examples/&lt;endpoint&gt;.&lt;status&gt;.json),
+/// trimmed answers of a demo run; a test holds each one to the shape of the live answer.
+/// </summary>
 public static class OpenApiExamples
 {
     private static readonly Dictionary<string, string> RequestExamples = new(StringComparer.Ordinal)
@@ -30,15 +34,43 @@ public static class OpenApiExamples
         ["CreateKey"] = """{"name":"DIICOT Bucharest","role":"prosecutor","jurisdiction":"RO","authority":"RO-DIICOT"}""",
     };
 
-    public static OpenApiOptions AddRequestExamples(this OpenApiOptions options) =>
+    private const string ResourcePrefix = "openapi-examples/";
+
+    /// <summary>Response examples by endpoint name and status code.</summary>
+    public static IReadOnlyDictionary<(string Endpoint, string Status), string> ResponseExamples { get; } = LoadResponseExamples();
+
+    /// <summary>The request example of an endpoint, if it has one.</summary>
+    public static string? Request(string endpoint) => RequestExamples.GetValueOrDefault(endpoint);
+
+    public static OpenApiOptions AddExamples(this OpenApiOptions options) =>
         options.AddOperationTransformer((operation, context, _) =>
         {
             var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
-            if (name is not null && RequestExamples.TryGetValue(name, out var example) && operation.RequestBody?.Content is { } content)
+            if (name is null) return Task.CompletedTask;
+            if (RequestExamples.TryGetValue(name, out var example) && operation.RequestBody?.Content is { } content)
             {
                 foreach (var media in content.Values.OfType<OpenApiMediaType>())
                     media.Example = JsonNode.Parse(example);
             }
+            foreach (var (status, response) in operation.Responses ?? [])
+            {
+                if (!ResponseExamples.TryGetValue((name, status), out var answer) || response.Content is null) continue;
+                foreach (var media in response.Content.Values.OfType<OpenApiMediaType>())
+                    media.Example = JsonNode.Parse(answer);
+            }
             return Task.CompletedTask;
         });
+
+    private static Dictionary<(string, string), string> LoadResponseExamples()
+    {
+        var assembly = typeof(OpenApiExamples).Assembly;
+        var examples = new Dictionary<(string, string), string>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
+        {
+            var parts = resource[ResourcePrefix.Length..^".json".Length].Split('.');
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
+            examples[(parts[0], parts[1])] = reader.ReadToEnd();
+        }
+        return examples;
+    }
 }
