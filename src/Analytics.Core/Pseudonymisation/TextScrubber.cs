@@ -303,11 +303,23 @@ public sealed partial class TextScrubber
     [GeneratedRegex(@"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])")]
     private static partial Regex EmailRegex();
 
+    // Longest local part the pattern accepts, plus its first character.
+    private const int MaxLocalPart = 65;
+
     private void FindEmails(string text, ScrubContext context, List<Hit> hits)
     {
-        foreach (var m in EmailRegex().EnumerateMatches(text))
+        // Every address holds exactly one '@', so the pattern is only started a local part's length before each '@'
+        // instead of at every letter of the text; the matches are the same as a scan of the whole text.
+        var position = 0;
+        while (position < text.Length)
         {
-            var normalised = Normalisers.Email(text.Substring(m.Index, m.Length));
+            var at = text.IndexOf('@', position);
+            if (at < 0) break;
+            var start = Math.Max(position, at - MaxLocalPart);
+            var m = EmailRegex().Match(text, start);
+            if (!m.Success) break;
+            position = m.Index + m.Length;
+            var normalised = Normalisers.Email(m.Value);
             if (normalised is null) continue;
             hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Email, TokenOf(context, IdentifierTypes.Email, normalised), PatternPriority));
         }
