@@ -23,6 +23,8 @@ public sealed record LoadResult(
 /// <summary>Timed HTTP phases against the running service. Each phase stops starting requests after its time budget.</summary>
 public static class LoadPhases
 {
+    private const long WarmUpCases = 1_000;
+
     public static HttpClient Client(Uri baseAddress, string apiKey, int connections)
     {
         var handler = new SocketsHttpHandler
@@ -75,13 +77,16 @@ public static class LoadPhases
         string name, ServerProcess server, int workers, int batchSize, TimeSpan duration, CancellationToken ct,
         Func<bool, Task<(int Ok, int Failed, string? Failure)>> send)
     {
-        // Warm-up, untimed: at least one request per worker and about two seconds, so connections exist and
-        // tiered compilation has reached the hot paths.
+        // Warm-up, untimed: at least one request per worker, two seconds and 1,000 cases (at most ten seconds), so
+        // connections exist and tiered compilation has reached the hot paths even when the cores are busy: on a
+        // loaded machine two seconds alone left the service running unoptimised code through the timed phase.
         var warm = Stopwatch.StartNew();
+        long warmCases = 0;
         await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
         {
-            do await send(true);
-            while (warm.Elapsed < TimeSpan.FromSeconds(2) && !ct.IsCancellationRequested);
+            do Interlocked.Add(ref warmCases, (await send(true)).Ok);
+            while ((warm.Elapsed < TimeSpan.FromSeconds(2) || Interlocked.Read(ref warmCases) < WarmUpCases)
+                   && warm.Elapsed < TimeSpan.FromSeconds(10) && !ct.IsCancellationRequested);
         }));
 
         // Hard stop: a request still running at twice the budget (at most 20 s) is abandoned and counted as failed.

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Analytics.Data.ApiKeys;
 using Microsoft.AspNetCore.Authentication;
@@ -46,7 +47,8 @@ public sealed class ApiKeyAuthenticationHandler(
         if (presented is null) return AuthenticateResult.NoResult();
 
         // Verified keys are cached briefly so that a burst of requests costs one lookup; revocation takes effect within the TTL.
-        var record = await cache.GetOrCreateAsync("apikey:" + presented, async entry =>
+        // The cache is keyed by a digest of the presented key, so the secret itself is never held in the cache.
+        var record = await cache.GetOrCreateAsync(CacheKey(presented), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
             entry.Size = 1;
@@ -64,6 +66,13 @@ public sealed class ApiKeyAuthenticationHandler(
         if (record.Authority is not null) claims.Add(new(AnalyticsClaims.Authority, record.Authority));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private static string CacheKey(string presented)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(presented), digest);
+        return "apikey:" + Convert.ToHexStringLower(digest);
     }
 
     private static string? Presented(HttpRequest request)

@@ -130,16 +130,24 @@ public sealed partial class TextScrubber
         // Longest span wins an overlap; ties go to the more trustworthy source, then to the earlier span.
         hits.Sort((a, b) => a.Length != b.Length ? b.Length.CompareTo(a.Length)
             : a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : a.Start.CompareTo(b.Start));
-        var covered = new bool[text.Length];
+        // A text has few hits: checking each against those already accepted is cheaper than a per-character map.
         var accepted = new List<Hit>();
         foreach (var hit in hits)
         {
-            if (hit.Length <= 0 || covered.AsSpan(hit.Start, hit.Length).Contains(true)) continue;
-            covered.AsSpan(hit.Start, hit.Length).Fill(true);
+            if (hit.Length <= 0 || Overlaps(accepted, hit)) continue;
             accepted.Add(hit);
         }
         accepted.Sort((a, b) => a.Start.CompareTo(b.Start));
         return accepted;
+    }
+
+    private static bool Overlaps(List<Hit> accepted, Hit hit)
+    {
+        foreach (var a in accepted)
+        {
+            if (hit.Start < a.End && a.Start < hit.End) return true;
+        }
+        return false;
     }
 
     private static ScrubResult Apply(string text, List<Hit> accepted)
@@ -303,11 +311,23 @@ public sealed partial class TextScrubber
     [GeneratedRegex(@"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])")]
     private static partial Regex EmailRegex();
 
+    // Longest local part the pattern accepts, plus its first character.
+    private const int MaxLocalPart = 65;
+
     private void FindEmails(string text, ScrubContext context, List<Hit> hits)
     {
-        foreach (var m in EmailRegex().EnumerateMatches(text))
+        // Every address holds exactly one '@', so the pattern is only started a local part's length before each '@'
+        // instead of at every letter of the text; the matches are the same as a scan of the whole text.
+        var position = 0;
+        while (position < text.Length)
         {
-            var normalised = Normalisers.Email(text.Substring(m.Index, m.Length));
+            var at = text.IndexOf('@', position);
+            if (at < 0) break;
+            var start = Math.Max(position, at - MaxLocalPart);
+            var m = EmailRegex().Match(text, start);
+            if (!m.Success) break;
+            position = m.Index + m.Length;
+            var normalised = Normalisers.Email(m.Value);
             if (normalised is null) continue;
             hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Email, TokenOf(context, IdentifierTypes.Email, normalised), PatternPriority));
         }
@@ -325,8 +345,16 @@ public sealed partial class TextScrubber
 
     private void FindHandles(string text, ScrubContext context, List<Hit> hits)
     {
-        foreach (Match m in PlatformHandleRegex().Matches(text))
+        // Every match holds a ':', '=' or '@' after its platform word, so the pattern is started only where such a
+        // character can be reached (platform, optional word, spaces) rather than at every word; same matches.
+        var position = 0;
+        while (position < text.Length)
         {
+            var separator = text.AsSpan(position).IndexOfAny(':', '=', '@');
+            if (separator < 0) break;
+            var m = PlatformHandleRegex().Match(text, EarliestHandleStart(text, position, position + separator));
+            if (!m.Success) break;
+            position = m.Index + m.Length;
             var h = m.Groups["h"];
             var at = m.Groups["at"];
             var start = at.Success ? at.Index : h.Index;
@@ -343,6 +371,19 @@ public sealed partial class TextScrubber
                 : TokenOf(context, IdentifierTypes.Handle, Normalisers.Handle(bare, null)!);
             hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Handle, token, known is null ? PatternPriority : KnownPriority));
         }
+    }
+
+    // Walking back from a separator over spaces, a word, spaces and a word (the platform): no match that uses this
+    // separator can start before the returned index.
+    private static int EarliestHandleStart(string text, int from, int separator)
+    {
+        var i = separator;
+        for (var part = 0; part < 2; part++)
+        {
+            while (i > from && char.IsWhiteSpace(text[i - 1])) i--;
+            while (i > from && char.IsLetter(text[i - 1])) i--;
+        }
+        return i;
     }
 
     private static string CanonicalPlatform(string word) => word.ToLowerInvariant() switch
@@ -363,7 +404,11 @@ public sealed partial class TextScrubber
         var position = 0;
         while (position < text.Length)
         {
-            var m = IbanCandidateRegex().Match(text, position);
+            // An IBAN starts with two letters and two digits: the pattern is started at the first such place, not
+            // tried at every letter. No match can start before it, so the matches are those of a full scan.
+            var candidate = NextIbanStart(text, position);
+            if (candidate < 0) break;
+            var m = IbanCandidateRegex().Match(text, candidate);
             if (!m.Success) break;
             // Resume just after a hit, not after the greedy match, so a second IBAN right behind is not swallowed.
             position = m.Index + 1;
@@ -382,6 +427,22 @@ public sealed partial class TextScrubber
             hits.Add(new Hit(m.Index, end - m.Index, IdentifierTypes.Iban, TokenOf(context, IdentifierTypes.Iban, iban), PatternPriority));
             position = end;
         }
+    }
+
+    private static int NextIbanStart(string text, int from)
+    {
+        var i = from + 2;
+        while (i < text.Length - 1)
+        {
+            var digit = text.AsSpan(i).IndexOfAnyInRange('0', '9');
+            if (digit < 0) return -1;
+            i += digit;
+            if (i + 1 < text.Length && char.IsAsciiDigit(text[i + 1]) && i - 2 >= from
+                && char.IsAsciiLetter(text[i - 1]) && char.IsAsciiLetter(text[i - 2]))
+                return i - 2;
+            i++;
+        }
+        return -1;
     }
 
     [GeneratedRegex(@"(?<![\w\-])\d{2,6}(?:(?:[ \-]|[ ]?\r?\n)\d{2,6}){1,7}(?![\w])|(?<![\w\-])\d{13,19}(?![\w])")]

@@ -98,6 +98,34 @@ public class TextScrubberTests
     }
 
     [Fact]
+    public void Scrub_FindsEveryEmail_AfterAnAtThatStartsNoAddress()
+    {
+        var result = _scrubber.Scrub("Sent @ 10:00 to a@b, then to ana.pop@mail.ro and ion@mail.com.", "RO");
+
+        Assert.Equal(2, result.Counts["email"]);
+        Assert.Contains(T("email", "ana.pop@mail.ro"), result.Text);
+        Assert.Contains(T("email", "ion@mail.com"), result.Text);
+    }
+
+    [Fact]
+    public void Scrub_FindsBothIbans_WhenTheyFollowEachOther()
+    {
+        var result = _scrubber.Scrub("Paid ab12 from RO49AAAA1B31007593840000 to DE89370400440532013000 twice.", "RO");
+
+        Assert.Equal($"Paid ab12 from {T("iban", "RO49AAAA1B31007593840000")} to {T("iban", "DE89370400440532013000")} twice.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_FindsPlatformHandles_WithSpacesAndAWordBeforeTheSeparator()
+    {
+        var result = _scrubber.Scrub("Found on tiktok   account :  @maria_b and telegram=anna_k later.", "RO");
+
+        Assert.Equal(2, result.Counts["handle"]);
+        Assert.Contains(T("handle", "tiktok/maria_b"), result.Text);
+        Assert.Contains(T("handle", "telegram/anna_k"), result.Text);
+    }
+
+    [Fact]
     public void Scrub_DoesNotTakeEmailDomainForHandle()
     {
         var result = _scrubber.Scrub("Mail: anna@mail.com", "RO");
