@@ -169,12 +169,11 @@ public sealed class DashboardFixture : IAsyncLifetime
         ["prosecutor"] = ["links"],
     };
 
-    /// <summary>Opens a page by its address and waits until no request is pending and no loading line is left.</summary>
+    /// <summary>Opens a page by its address and waits until the page has rendered and no loading line is left.</summary>
     public static async Task OpenAsync(IPage page, string path)
     {
         await page.EvaluateAsync("path => { location.hash = path; }", $"#/{path}");
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"#/{System.Text.RegularExpressions.Regex.Escape(path)}$"));
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Assertions.Expect(page.Locator($"main[data-ready='{path}']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("main .loading")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("main h1")).ToBeVisibleAsync();
     }

@@ -63,18 +63,6 @@ public sealed partial class DashboardTests(DashboardFixture service) : IClassFix
     }
 
     [BrowserFact]
-    public async Task Patterns_FitTheScreen_AtTabletWidth()
-    {
-        var page = await service.SignInAsync("analyst", width: 820, height: 1180);
-
-        await Expect(page.GetByTestId("pattern-card").First).ToBeVisibleAsync();
-        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
-        Assert.False(overflow, "The patterns page scrolls sideways at 820 px.");
-        await service.ScreenshotAsync(page, "patterns-tablet");
-        await page.Context.CloseAsync();
-    }
-
-    [BrowserFact]
     public async Task PatternDetail_ShowsProfileTrendAndJurisdictions_WithSuppressedCellsAsLessThanK()
     {
         var list = await service.GetAsync<PatternPage>("/api/v1/patterns?pageSize=100", service.KeyOf("analyst"));

@@ -83,6 +83,7 @@ function signInPage(main) {
 
 async function route() {
     const main = document.getElementById('main');
+    main.removeAttribute('data-ready');
     main.replaceChildren(loading());
     try {
         await whoAmI();
@@ -112,6 +113,7 @@ async function route() {
         if (error.status === 401) { signOut(); return; }
         main.append(errorBox(error));
     }
+    main.dataset.ready = page.path; // the page's first answers are in (tests and scripts wait for this)
     main.focus({ preventScroll: true });
 }
 
