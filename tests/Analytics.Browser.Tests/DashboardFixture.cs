@@ -44,6 +44,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         Http.BaseAddress = new Uri(BaseUrl);
         StartService();
         await WaitUntilDemoTrainedAsync();
+        await WaitUntilLinksComputedAsync();
 
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -95,6 +96,25 @@ public sealed class DashboardFixture : IAsyncLifetime
         throw new TimeoutException($"The demo was not trained within {_readyTimeout.TotalSeconds} s.\n{LogTail()}");
     }
 
+    /// <summary>
+    /// Links are recomputed every minute; rather than wait for the next tick, queue a recomputation over the stored demo
+    /// cases and wait for it, so the prosecutors' pages have their planted cross-border hits.
+    /// </summary>
+    private async Task WaitUntilLinksComputedAsync()
+    {
+        var steward = KeyOf("steward");
+        var queuedAt = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await SendAsync<JsonElement>(HttpMethod.Post, "/api/v1/links/recompute", steward);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var runs = await GetAsync<List<JobRun>>("/api/v1/jobs/runs?job=compute-links", steward);
+            if (runs.Any(r => r.Outcome == "succeeded" && DateTimeOffset.Parse(r.StartedAt, System.Globalization.CultureInfo.InvariantCulture) >= queuedAt)) return;
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"Links were not computed within 60 s.\n{LogTail()}");
+    }
+
     private async Task<bool> DemoReadyAsync()
     {
         try
@@ -139,6 +159,23 @@ public sealed class DashboardFixture : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("role")).ToHaveTextAsync(role);
         return page;
+    }
+
+    /// <summary>Every page's address in the dashboard's navigation, by role.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> PagesOf = new Dictionary<string, string[]>
+    {
+        ["analyst"] = ["patterns", "routes", "match"],
+        ["steward"] = ["patterns", "routes", "match", "models", "privacy"],
+        ["prosecutor"] = ["links"],
+    };
+
+    /// <summary>Opens a page by its address and waits until the page has rendered and no loading line is left.</summary>
+    public static async Task OpenAsync(IPage page, string path)
+    {
+        await page.EvaluateAsync("path => { location.hash = path; }", $"#/{path}");
+        await Assertions.Expect(page.Locator($"main[data-ready='{path}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("main .loading")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("main h1")).ToBeVisibleAsync();
     }
 
     public async Task ScreenshotAsync(IPage page, string name)

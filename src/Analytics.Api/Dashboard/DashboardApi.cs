@@ -13,12 +13,12 @@ public sealed record CodeListEntry(string Code, string Label);
 /// <summary>The small API the web dashboard needs beyond the feature APIs, and the static files it is made of.</summary>
 public static class DashboardApi
 {
-    /// <summary>Code lists the dashboard offers in forms (matching, route filters).</summary>
+    /// <summary>Code lists the dashboard offers in forms (matching, route filters) or uses for labels (identifier types of link hits).</summary>
     private static readonly HashSet<string> _formLists =
     [
         CodeLists.AgeBands, CodeLists.Genders, CodeLists.Countries, CodeLists.ExploitationTypes, CodeLists.RecruitmentChannels,
         CodeLists.MeansOfControl, CodeLists.Platforms, CodeLists.RelationsToVictim, CodeLists.SuspectRoles, CodeLists.LabourSectors,
-        CodeLists.PaymentChannels, CodeLists.EvidenceKinds,
+        CodeLists.PaymentChannels, CodeLists.EvidenceKinds, CodeLists.IdentifierTypes,
     ];
 
     public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app)

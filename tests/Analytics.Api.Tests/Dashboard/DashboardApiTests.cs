@@ -38,7 +38,9 @@ public sealed class DashboardApiTests : IClassFixture<AnalyticsFactory>
         var analyst = await _factory.ClientForAsync(Roles.Analyst);
         var types = await analyst.GetFromJsonAsync<List<CodeListEntry>>("/api/v1/codelists/exploitation-types");
         Assert.Contains(types!, t => t.Code == "labour" && t.Label == "Forced labour");
-        Assert.Equal(HttpStatusCode.NotFound, (await analyst.GetAsync("/api/v1/codelists/identifier-types")).StatusCode);
+        var identifierTypes = await analyst.GetFromJsonAsync<List<CodeListEntry>>("/api/v1/codelists/identifier-types");
+        Assert.Contains(identifierTypes!, t => t.Code == "iban" && t.Label == "IBAN");
+        Assert.Equal(HttpStatusCode.NotFound, (await analyst.GetAsync("/api/v1/codelists/vulnerability-factors")).StatusCode);
     }
 
     [Fact]

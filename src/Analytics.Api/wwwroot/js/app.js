@@ -6,6 +6,7 @@ import { routesPage } from './pages/routes.js';
 import { matchPage } from './pages/match.js';
 import { linksPage } from './pages/links.js';
 import { stewardPage } from './pages/steward.js';
+import { privacyPage } from './pages/privacy.js';
 
 const PAGES = [
     { path: 'patterns', title: 'Patterns', roles: ['analyst', 'steward'], render: patternsPage },
@@ -13,6 +14,7 @@ const PAGES = [
     { path: 'match', title: 'Match', roles: ['analyst', 'steward'], render: matchPage },
     { path: 'links', title: 'Links', roles: ['prosecutor'], render: linksPage },
     { path: 'models', title: 'Models & schedules', roles: ['steward'], render: stewardPage },
+    { path: 'privacy', title: 'Privacy & audit', roles: ['steward'], render: privacyPage },
 ];
 
 let me = null;
@@ -81,6 +83,7 @@ function signInPage(main) {
 
 async function route() {
     const main = document.getElementById('main');
+    main.removeAttribute('data-ready');
     main.replaceChildren(loading());
     try {
         await whoAmI();
@@ -110,6 +113,7 @@ async function route() {
         if (error.status === 401) { signOut(); return; }
         main.append(errorBox(error));
     }
+    main.dataset.ready = page.path; // the page's first answers are in (tests and scripts wait for this)
     main.focus({ preventScroll: true });
 }
 

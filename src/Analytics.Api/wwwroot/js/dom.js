@@ -39,6 +39,9 @@ export function count(value, suppressed, k) {
     return Number(value).toLocaleString('en-GB');
 }
 
+/** A UTC timestamp, readably. */
+export const when = (value) => (value ? new Date(value).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + ' UTC' : '—');
+
 export function percent(value, digits = 0) {
     return `${(value * 100).toFixed(digits)} %`;
 }

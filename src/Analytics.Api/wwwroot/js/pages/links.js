@@ -1,23 +1,109 @@
 // Links (prosecutor): the cross-border hits on the authority's own cases, and the other authorities to contact.
+// The API never returns an identifier or a token, only its type; nothing here could show one.
 import { api } from '../api.js';
-import { h, loading, empty, errorBox, notAvailable } from '../dom.js';
-import { renderValue } from './steward.js';
+import { h, loading, empty, errorBox, notAvailable, when } from '../dom.js';
+import { codeLabels } from './routes.js';
+
+const MAX_PAGES = 20; // 20 × 500 cases: far more than one authority's hits; the page says so if there are more.
+
+async function allPages(path) {
+    const items = [];
+    let next = null;
+    for (let i = 0; i < MAX_PAGES; i++) {
+        const answer = await api(`${path}${path.includes('?') ? '&' : '?'}limit=500${next === null ? '' : `&after=${encodeURIComponent(next)}`}`);
+        items.push(...answer.items);
+        next = answer.next;
+        if (next === null || next === undefined) return { items, more: false };
+    }
+    return { items, more: true };
+}
 
 export async function linksPage(main, me) {
     main.append(h('h1', {}, 'Links'),
-        h('p', { class: 'lead' }, `Cases of ${me.authority ?? 'your authority'} that share a pseudonymised identifier with cases elsewhere, and whom to contact.`));
+        h('p', { class: 'lead' }, `Cases of ${me.authority ?? 'your authority'} whose pseudonymised identifiers match cases elsewhere, and whom to contact. `,
+            'Only the type of a matching identifier is shown, never the identifier.'));
     const status = main.appendChild(loading('Loading links…'));
-    let answer;
+    let cases, alerts, types;
     try {
-        answer = await api('/api/v1/links/cases');
+        [cases, alerts, types] = await Promise.all([allPages('/api/v1/links/cases'), allPages('/api/v1/links/alerts'), codeLabels('identifier-types')]);
     } catch (error) {
         status.replaceWith(error.status === 404 ? notAvailable('Cross-border linking') : errorBox(error));
         return;
     }
-    const items = Array.isArray(answer) ? answer : answer?.items ?? answer?.cases ?? null;
-    if (Array.isArray(items) && items.length === 0) {
-        status.replaceWith(empty('None of your cases has a hit in another authority’s cases.'));
+    const typeName = (t) => types.get(t) ?? t;
+    const hits = cases.items.filter((c) => c.hit);
+    if (hits.length === 0) {
+        status.replaceWith(empty('None of your cases has a hit in another authority’s cases yet. Links are recomputed every few minutes.'));
         return;
     }
-    status.replaceWith(h('section', { class: 'card', 'data-testid': 'links' }, renderValue(items ?? answer)));
+
+    // Whom to contact: every other authority that holds a linked case, with the cases of yours it concerns.
+    const contacts = new Map();
+    for (const c of hits) {
+        for (const j of c.jurisdictions) {
+            for (const authority of j.authorities.filter((a) => a !== me.authority)) {
+                const entry = contacts.get(authority) ?? { authority, jurisdiction: j.jurisdiction, domestic: j.domestic, cases: new Set() };
+                entry.cases.add(c.caseId);
+                contacts.set(authority, entry);
+            }
+        }
+    }
+    const contactList = [...contacts.values()].sort((a, b) => a.domestic - b.domestic || b.cases.size - a.cases.size || a.authority.localeCompare(b.authority));
+    const crossBorder = hits.filter((c) => c.crossBorder).length;
+    const unread = alerts.items.filter((a) => !a.read);
+
+    status.replaceWith(...[
+        h('ul', { class: 'figures', 'aria-label': 'Summary' },
+            h('li', {}, h('strong', { 'data-testid': 'hit-count' }, hits.length), ' cases with a hit'),
+            h('li', {}, h('strong', { 'data-testid': 'cross-border-count' }, crossBorder), ' of them cross-border'),
+            h('li', {}, h('strong', { 'data-testid': 'contact-count' }, contactList.length), ' authorities to contact'),
+            h('li', {}, h('strong', { 'data-testid': 'unread-count' }, unread.length), ' unread alerts')),
+        cases.more ? h('p', { class: 'hint' }, 'Only the first cases are shown; the API holds more.') : null,
+        h('div', { class: 'two' },
+            h('section', { class: 'card', 'aria-labelledby': 'hits-title' }, h('h2', { id: 'hits-title' }, 'Your cases with a hit'),
+                h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Cases with a hit' }, h('table', { 'data-testid': 'hits-table' },
+                    h('thead', {}, h('tr', {}, ['Your case', 'Matched identifier types', 'Linked jurisdictions (cases)', 'Authorities to contact'].map((c) => h('th', { scope: 'col' }, c)))),
+                    h('tbody', {}, hits.map((c) => h('tr', { 'data-testid': 'hit-row' },
+                        h('th', { scope: 'row', 'data-testid': 'hit-case' }, c.caseId, c.crossBorder ? h('span', { class: 'badge' }, 'Cross-border') : null),
+                        h('td', { 'data-testid': 'hit-types' }, c.matchedTypes.map(typeName).join(', ')),
+                        h('td', { 'data-testid': 'hit-jurisdictions' }, c.jurisdictions.map((j) => `${j.jurisdiction}${j.domestic ? ' (domestic)' : ''}: ${j.cases}`).join(' · ')),
+                        h('td', { 'data-testid': 'hit-authorities' }, [...new Set(c.jurisdictions.flatMap((j) => j.authorities))].filter((a) => a !== me.authority).join(', ') || '—'))))))),
+            h('section', { class: 'card', 'aria-labelledby': 'contacts-title' }, h('h2', { id: 'contacts-title' }, 'Authorities to contact'),
+                contactList.length === 0 ? empty('Every hit is within your own authority.') :
+                    h('table', { 'data-testid': 'contacts-table' },
+                        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Authority'), h('th', { scope: 'col' }, 'Jurisdiction'), h('th', { scope: 'col', class: 'num' }, 'Your cases'))),
+                        h('tbody', {}, contactList.map((c) => h('tr', { 'data-testid': 'contact-row' },
+                            h('th', { scope: 'row' }, c.authority), h('td', {}, c.domestic ? `${c.jurisdiction} (domestic)` : c.jurisdiction),
+                            h('td', { class: 'num' }, c.cases.size))))))),
+        alertsSection(alerts.items, typeName)].filter(Boolean));
+}
+
+function alertsSection(alerts, typeName) {
+    const section = h('section', { class: 'card', 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title' }, 'Alerts'));
+    const notice = h('div', { 'aria-live': 'polite' });
+    const render = (items) => {
+        const newest = items.reduce((m, a) => Math.max(m, a.id), 0);
+        const unread = items.some((a) => !a.read);
+        section.replaceChildren(...[section.firstChild,
+            h('p', { class: 'hint' }, 'A new alert is raised when one of your cases gets a hit in a jurisdiction or authority it had none in before.'),
+            items.length === 0 ? empty('No alert yet.') :
+                h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Alerts' }, h('table', { 'data-testid': 'alerts-table' },
+                    h('thead', {}, h('tr', {}, ['Raised', 'Your case', 'New jurisdictions', 'New authorities', 'Identifier types', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
+                    h('tbody', {}, [...items].reverse().map((a) => h('tr', { 'data-testid': 'alert-row', class: a.read ? 'read' : 'unread' },
+                        h('td', {}, when(a.createdAt)), h('th', { scope: 'row' }, a.caseId), h('td', {}, a.newJurisdictions.join(', ') || '—'),
+                        h('td', {}, a.newAuthorities.join(', ') || '—'), h('td', {}, a.matchedTypes.map(typeName).join(', ')),
+                        h('td', {}, a.read ? 'read' : h('strong', {}, 'new'))))))),
+            unread ? h('button', { type: 'button', class: 'secondary', onclick: async () => {
+                try {
+                    const marked = await api('/api/v1/links/alerts/read', { method: 'POST', body: { upTo: newest } });
+                    notice.replaceChildren(h('p', { class: 'notice', role: 'status' }, `${marked.marked} alerts marked as read.`));
+                    render(items.map((a) => ({ ...a, read: true })));
+                } catch (error) {
+                    notice.replaceChildren(errorBox(error));
+                }
+            } }, 'Mark all as read') : null,
+            notice].filter(Boolean));
+    };
+    render(alerts);
+    return section;
 }

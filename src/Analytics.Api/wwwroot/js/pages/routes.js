@@ -5,10 +5,28 @@ import { flowDiagram } from '../charts.js';
 
 export async function codeOptions(list, { any } = {}) {
     try {
-        const codes = await api(`/api/v1/codelists/${list}`);
+        // Countries are many: alphabetical by name; other lists keep their own (meaningful) order.
+        const codes = list === 'countries' ? [...await codeList(list)].sort((a, b) => a.label.localeCompare(b.label, 'en')) : await codeList(list);
         return [any ? h('option', { value: '' }, any) : null, ...codes.map((c) => h('option', { value: c.code }, c.label))];
     } catch {
         return [h('option', { value: '' }, any ?? '—')];
+    }
+}
+
+const lists = new Map();
+
+/** The codes and labels of one code list, fetched once per page load. */
+export function codeList(list) {
+    if (!lists.has(list)) lists.set(list, api(`/api/v1/codelists/${list}`).catch((error) => { lists.delete(list); throw error; }));
+    return lists.get(list);
+}
+
+/** code → label of one code list; an empty map when the list cannot be read (the codes are shown instead). */
+export async function codeLabels(list) {
+    try {
+        return new Map((await codeList(list)).map((c) => [c.code, c.label]));
+    } catch {
+        return new Map();
     }
 }
 

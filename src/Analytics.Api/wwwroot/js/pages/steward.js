@@ -1,30 +1,9 @@
 // Models & schedules (steward): versions side by side, activate / roll back, schedules with a readable cron preview,
-// recent job runs, the privacy report and the audit verification.
+// and the recent job runs. The privacy report and the audit verification have their own page (privacy.js).
 import { api } from '../api.js';
-import { h, loading, empty, errorBox, notAvailable } from '../dom.js';
+import { h, loading, empty, errorBox, when } from '../dom.js';
 import { describeCron } from '../cron.js';
-
-const when = (value) => (value ? new Date(value).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + ' UTC' : '—');
 const metric = (value) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(3)) : String(value));
-
-/** Renders any JSON answer readably: objects as definition lists, arrays of objects as tables. */
-export function renderValue(value) {
-    if (value === null || value === undefined) return h('span', { class: 'hint' }, '—');
-    if (Array.isArray(value)) {
-        if (value.length === 0) return h('span', { class: 'hint' }, 'none');
-        if (value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
-            const columns = [...new Set(value.flatMap((v) => Object.keys(v)))];
-            return h('table', {}, h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
-                h('tbody', {}, value.map((row) => h('tr', {}, columns.map((c) => h('td', {}, renderValue(row[c])))))));
-        }
-        return h('ul', { class: 'tags' }, value.map((v) => h('li', {}, renderValue(v))));
-    }
-    if (typeof value === 'object') {
-        return h('dl', { class: 'kv' }, Object.entries(value).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, renderValue(v))]));
-    }
-    if (typeof value === 'boolean') return h('span', { class: value ? 'ok' : 'bad' }, value ? 'yes' : 'no');
-    return document.createTextNode(String(value));
-}
 
 export async function stewardPage(main) {
     main.append(h('h1', {}, 'Models & schedules'));
@@ -34,9 +13,6 @@ export async function stewardPage(main) {
     const models = main.appendChild(h('section', { 'aria-labelledby': 'models-title' }, h('h2', { id: 'models-title' }, 'Model versions')));
     const schedules = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'schedules-title' }, h('h2', { id: 'schedules-title' }, 'Retraining schedules')));
     const runs = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Last job runs')));
-    const privacy = h('section', { class: 'card', 'aria-labelledby': 'privacy-title' }, h('h2', { id: 'privacy-title' }, 'Privacy report'));
-    const audit = h('section', { class: 'card', 'aria-labelledby': 'audit-title' }, h('h2', { id: 'audit-title' }, 'Audit verification'));
-    main.append(h('div', { class: 'two' }, privacy, audit));
 
     const loadModels = async () => {
         models.replaceChildren(models.firstChild, loading('Loading models…'));
@@ -131,17 +107,5 @@ export async function stewardPage(main) {
         }
     };
 
-    const loadOptional = async (section, path, what) => {
-        section.append(loading());
-        try {
-            const answer = await api(path);
-            section.replaceChildren(section.firstChild, renderValue(answer));
-        } catch (error) {
-            section.replaceChildren(section.firstChild, error.status === 404 ? notAvailable(what) : errorBox(error));
-        }
-    };
-
-    await Promise.all([loadModels(), loadSchedules(), loadRuns(),
-        loadOptional(privacy, '/api/v1/privacy/report', 'The privacy report'),
-        loadOptional(audit, '/api/v1/audit/verify', 'Audit verification')]);
+    await Promise.all([loadModels(), loadSchedules(), loadRuns()]);
 }
