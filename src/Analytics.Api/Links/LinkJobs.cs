@@ -32,7 +32,9 @@ public sealed class LinkJobs(LinkStore links, JobStore jobs, IOptions<LinkOption
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var result = await links.RecomputeAsync(options.Value.WriteBatchSize, ct);
-            var detail = $"{result.Groups} link groups over {result.LinkedCases} cases ({result.CrossBorderGroups} cross-border), {result.NewAlerts} new alerts in {watch.Elapsed.TotalSeconds:F1} s";
+            var detail = result.Skipped
+                ? $"no case stored, corrected or withdrawn since the last computation: {result.Groups} link groups stand"
+                : $"{result.Groups} link groups over {result.LinkedCases} cases ({result.CrossBorderGroups} cross-border), {result.NewAlerts} new alerts in {watch.Elapsed.TotalSeconds:F1} s";
             await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
             logger.LogInformation("Job {Job} succeeded: {Detail}", ComputeJob, detail);
             return result;

@@ -6,7 +6,8 @@ using Dapper;
 namespace Analytics.Data.Links;
 
 /// <summary>Outcome of one recomputation, in counts only.</summary>
-public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts);
+/// <param name="Skipped">No case was stored, corrected or withdrawn since the last computation on this node: the stored groups stand.</param>
+public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false);
 
 /// <summary>One row per (own linked case, other authority): the raw material of a prosecutor's hit list.</summary>
 public sealed class CaseHitRow
@@ -43,6 +44,8 @@ public sealed class LinkGroupRow
 /// </summary>
 public sealed class LinkStore(Db db)
 {
+    private (string Marker, LinkRecomputeResult Result)? _last;
+
     // Tokens held by two or more active cases, with each holder's jurisdiction and authority, ordered by token so
     // the rows can be streamed and grouped one token at a time. Withdrawn cases have no tokens; the status check guards anyway.
     private static string SharedTokens(ISqlDialect dialect) => $"""
@@ -88,6 +91,13 @@ public sealed class LinkStore(Db db)
         try
         {
             await using var connection = await db.OpenAsync(ct);
+            // Every insert adds a row and every correction or withdrawal raises a version: the pair moves on any change.
+            // Read before the graph, so a change that races the computation makes the next run compute again.
+            var (count, versions) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+                "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM cases", cancellationToken: ct));
+            var marker = $"{count}|{versions}";
+            if (_last is { } last && last.Marker == marker) return last.Result with { NewAlerts = 0, Skipped = true };
+
             await using var tx = await connection.BeginTransactionAsync(ct);
             var graph = await BuildGraphAsync(connection, tx, db.Dialect, ct);
             var groups = graph.Groups();
@@ -110,7 +120,9 @@ public sealed class LinkStore(Db db)
 
             var alerts = await RaiseAlertsAsync(connection, tx, groups, now, ct);
             await tx.CommitAsync(ct);
-            return new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts);
+            var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts);
+            _last = (marker, result);
+            return result;
         }
         finally
         {

@@ -95,6 +95,26 @@ public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task Recompute_IsSkipped_WhenNoCaseChanged_AndRunsAfterAnyChange()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-S");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-S");
+        var jobs = _factory.Services.GetRequiredService<LinkJobs>();
+        await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-S", "DIICOT/2024/00601", "+40 721 555 601"));
+        var computed = await jobs.ComputeLinksAsync(CancellationToken.None);
+
+        var again = await jobs.ComputeLinksAsync(CancellationToken.None);
+        await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-S", "DDA-MI/2024/601", "0040 721 555 601"));
+        var afterSubmit = await jobs.ComputeLinksAsync(CancellationToken.None);
+
+        Assert.False(computed.Skipped);
+        Assert.True(again.Skipped);
+        Assert.Equal((computed.Groups, computed.LinkedCases, 0), (again.Groups, again.LinkedCases, again.NewAlerts));
+        Assert.False(afterSubmit.Skipped);
+        Assert.Equal(computed.Groups + 1, afterSubmit.Groups);
+    }
+
+    [Fact]
     public async Task Alerts_ListEachNewHitOnce_AndCanBeMarkedRead()
     {
         var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-C");
