@@ -227,6 +227,10 @@ public sealed class CaseStore(Db db)
     {
         var seen = new HashSet<(string, string)>();
         var firsts = order.Where(i => seen.Add((cases[i].Authority, cases[i].CaseRefToken))).ToList();
+        // Cases already stored (a replayed or corrected batch) skip the staging: the upsert below reads them anyway.
+        var stored = await StoredKeysAsync(connection, tx, firsts.Select(i => (cases[i].Authority, cases[i].CaseRefToken)).ToList(), ct);
+        firsts.RemoveAll(i => stored.Contains((cases[i].Authority, cases[i].CaseRefToken)));
+        if (firsts.Count == 0) return;
         var rows = firsts.Select(i =>
         {
             var c = cases[i];
@@ -245,6 +249,26 @@ public sealed class CaseStore(Db db)
         await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_tokens", ["token", "case_id", "type"], ["token", "case_id"], null,
             created.SelectMany(i => cases[i].Tokens.Distinct(StringComparer.Ordinal).Select(t => new object?[] { t, newIds[i], t[..t.IndexOf(':')] })).ToList()), ct);
         foreach (var i in created) results[i] = new WriteResult(newIds[i], WriteOutcome.Created, 1);
+    }
+
+    // SQL Server takes at most 2,100 parameters per command, and Dapper binds a list for SQLite and SQL Server as one each.
+    private const int LookupChunk = 1_000;
+
+    /// <summary>Which (authority, reference) pairs are stored, read through the unique index (authority first) per authority.</summary>
+    private async Task<HashSet<(string, string)>> StoredKeysAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(string Authority, string Reference)> keys, CancellationToken ct)
+    {
+        var sql = $"SELECT authority, case_ref_token FROM cases WHERE authority = @Authority AND {db.Dialect.InList("case_ref_token", "@References")}";
+        var stored = new HashSet<(string, string)>();
+        foreach (var authority in keys.GroupBy(k => k.Authority, StringComparer.Ordinal))
+        {
+            foreach (var chunk in authority.Select(k => k.Reference).Chunk(LookupChunk))
+            {
+                var rows = await connection.QueryAsync<(string Authority, string Reference)>(
+                    new CommandDefinition(sql, new { Authority = authority.Key, References = chunk }, tx, cancellationToken: ct));
+                foreach (var row in rows) stored.Add(row);
+            }
+        }
+        return stored;
     }
 
     /// <summary>
