@@ -21,10 +21,13 @@ switch (command)
         return await Analytics.Benchmarks.Queries.QueryBenchmark.RunAsync(args[1..]);
     case "training":
         return await Analytics.Benchmarks.Training.TrainingBenchmark.RunAsync(args[1..]);
+    case "bulk":
+        return await Analytics.Benchmarks.Bulk.BulkBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine("Commands:");
         Console.Error.WriteLine("  " + IngestOptions.Usage);
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Queries.QueryBenchmark.Usage);
+        Console.Error.WriteLine("  " + Analytics.Benchmarks.Bulk.BulkBenchmark.Usage);
         Console.Error.WriteLine("  training [--sizes 10k,100k,1m] [--k 10] [--threads 1] [--steps kmeans,kmeans-e2e,fasttree,kmeans-auto]");
         return command is "" or "-h" or "--help" ? 0 : 2;
 }

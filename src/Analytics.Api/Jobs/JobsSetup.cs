@@ -8,6 +8,7 @@ using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Hangfire.SqlServer;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Jobs;
@@ -16,7 +17,10 @@ public sealed class JobsOptions
 {
     public const string Section = "Jobs";
 
-    /// <summary>inmemory (embedded default) or postgres (shared by several nodes; needs Database:Provider postgres).</summary>
+    /// <summary>
+    /// inmemory (embedded default), postgres or sqlserver (shared by several nodes; need Database:Provider postgres or
+    /// sqlserver respectively).
+    /// </summary>
     public string Storage { get; set; } = "inmemory";
 
     /// <summary>Run a Hangfire server in this process (false on API-only nodes).</summary>
@@ -44,7 +48,8 @@ public static class JobsSetup
         {
             "inmemory" => new Hangfire.InMemory.InMemoryStorage(new Hangfire.InMemory.InMemoryStorageOptions()),
             "postgres" => PostgresStorage(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value),
-            _ => throw new NotSupportedException($"Jobs:Storage '{jobs.Storage}' is not available; use 'inmemory' or 'postgres'."),
+            "sqlserver" => SqlServerStorage(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value),
+            _ => throw new NotSupportedException($"Jobs:Storage '{jobs.Storage}' is not available; use 'inmemory', 'postgres' or 'sqlserver'."),
         });
         services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -76,6 +81,28 @@ public static class JobsSetup
             EnableLongPolling = true,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
+    }
+
+    /// <summary>
+    /// Hangfire's tables in the schema "hangfire" of the application's SQL Server database, through Microsoft.Data.SqlClient
+    /// (the provider the data layer uses), so every node shares queues, recurring jobs and distributed locks.
+    /// </summary>
+    internal static JobStorage SqlServerStorage(DatabaseOptions database)
+    {
+        if (database.Provider != "sqlserver")
+            throw new NotSupportedException($"Jobs:Storage 'sqlserver' needs Database:Provider 'sqlserver', not '{database.Provider}'.");
+        var options = new SqlServerStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            SqlClientFactory = Microsoft.Data.SqlClient.SqlClientFactory.Instance,
+            // Workers wait on the queue with short blocking polls instead of sleeping for the default 15 s.
+            QueuePollInterval = TimeSpan.Zero,
+            SlidingInvisibilityTimeout = TimeSpan.FromMinutes(5),
+            UseRecommendedIsolationLevel = true,
+            DisableGlobalLocks = true,
+        };
+        return new SqlServerStorage(database.ConnectionString, options);
     }
 
     /// <summary>The Hangfire dashboard, for stewards only.</summary>

@@ -16,6 +16,7 @@ public sealed class Db
         {
             "sqlite" => new SqliteDialect(),
             "postgres" => new PostgresDialect(),
+            "sqlserver" => new SqlServerDialect(),
             _ => throw new NotSupportedException($"Database provider '{options.Provider}' is not available in this build."),
         };
         _connectionString = options.ConnectionString;

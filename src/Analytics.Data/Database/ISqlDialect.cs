@@ -40,4 +40,16 @@ public interface ISqlDialect
     /// <paramref name="connection"/> until the returned handle is disposed.
     /// </summary>
     Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>A CREATE TABLE that does nothing when the table exists (the migration journal).</summary>
+    string CreateTableIfMissing(string table, string columns);
+
+    /// <summary>Splits a migration script into the batches the server runs one by one (SQL Server's GO lines).</summary>
+    IReadOnlyList<string> Batches(string script);
+
+    /// <summary>
+    /// Inserts many rows in <paramref name="tx"/> through the engine's fast path, skipping rows whose key exists, and returns
+    /// the <see cref="BulkInsert.Returning"/> value of each row actually inserted (in no particular order).
+    /// </summary>
+    Task<IReadOnlyList<string>> BulkInsertAsync(DbConnection connection, DbTransaction tx, BulkInsert insert, CancellationToken ct);
 }

@@ -7,12 +7,7 @@ namespace Analytics.Data.Database;
 /// <summary>Applies the dated scripts in data-schemas/sql/&lt;dialect&gt;/ that are not yet recorded.</summary>
 public sealed class MigrationRunner(Db db, ILogger<MigrationRunner> logger)
 {
-    private const string CreateJournal = """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            id         VARCHAR(200) NOT NULL PRIMARY KEY,
-            applied_at VARCHAR(40)  NOT NULL
-        )
-        """;
+    private const string JournalColumns = "id VARCHAR(200) NOT NULL PRIMARY KEY, applied_at VARCHAR(40) NOT NULL";
 
     public async Task<IReadOnlyList<string>> RunAsync(CancellationToken ct)
     {
@@ -20,14 +15,15 @@ public sealed class MigrationRunner(Db db, ILogger<MigrationRunner> logger)
         await using var connection = await db.OpenAsync(ct);
         // Nodes that start together take turns: the second one finds the scripts recorded by the first.
         await using var migrationLock = await db.Dialect.LockMigrationsAsync(connection, ct);
-        await connection.ExecuteAsync(new CommandDefinition(CreateJournal, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(db.Dialect.CreateTableIfMissing("schema_migrations", JournalColumns), cancellationToken: ct));
         var applied = (await connection.QueryAsync<string>(new CommandDefinition("SELECT id FROM schema_migrations", cancellationToken: ct))).ToHashSet();
         var done = new List<string>();
         foreach (var (id, sql) in scripts)
         {
             if (applied.Contains(id)) continue;
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+            foreach (var batch in db.Dialect.Batches(sql))
+                await connection.ExecuteAsync(new CommandDefinition(batch, transaction: tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_migrations (id, applied_at) VALUES (@id, @at)",
                 new { id, at = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct));

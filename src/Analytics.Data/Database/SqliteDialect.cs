@@ -46,6 +46,14 @@ public sealed class SqliteDialect : ISqlDialect
     public Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct) =>
         Task.FromResult<IAsyncDisposable>(NoLock.Instance);
 
+    public string CreateTableIfMissing(string table, string columns) => $"CREATE TABLE IF NOT EXISTS {table} ({columns})";
+
+    public IReadOnlyList<string> Batches(string script) => [script];
+
+    // One writer, no network: a prepared statement per row is as fast as SQLite gets short of dropping its indexes.
+    public Task<IReadOnlyList<string>> BulkInsertAsync(DbConnection connection, DbTransaction tx, BulkInsert insert, CancellationToken ct) =>
+        PreparedBulkInsert.RunAsync(this, connection, tx, insert, ct);
+
     private sealed class NoLock : IAsyncDisposable
     {
         public static readonly NoLock Instance = new();

@@ -220,14 +220,3 @@ public sealed class PostgresTests : IClassFixture<PostgresAnalyticsFactory>
         throw new TimeoutException($"{job} did not finish");
     }
 }
-
-/// <summary>SQL Server cannot be installed here; its tests run only where ANALYTICS_TEST_SQLSERVER is set.</summary>
-public sealed class SqlServerTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void SqlServer_IsSkipped_UnlessConfigured()
-    {
-        if (!TestDatabases.SqlServerOrSkip(output)) return;
-        Assert.Fail($"{TestDatabases.SqlServerVariable} is set, but this build has no SQL Server dialect yet (see docs/databases.md).");
-    }
-}

@@ -1,0 +1,57 @@
+using System.Data.Common;
+
+namespace Analytics.Data.Database;
+
+/// <summary>
+/// Rows for <see cref="ISqlDialect.BulkInsertAsync"/>: values in <see cref="Columns"/> order (string, int or null). No two rows
+/// may share a key: the caller removes repeats, so the engine only has to skip keys already in the table.
+/// </summary>
+public sealed record BulkInsert(
+    string Table,
+    IReadOnlyList<string> Columns,
+    IReadOnlyList<string> KeyColumns,
+    string? Returning,
+    IReadOnlyList<object?[]> Rows)
+{
+    public string ColumnList => string.Join(", ", Columns);
+
+    public int ReturningIndex => Returning is null ? -1 : IndexOf(Returning);
+
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+            if (Columns[i] == column) return i;
+        throw new ArgumentException($"'{column}' is not one of the columns of the bulk insert into {Table}.", nameof(column));
+    }
+}
+
+/// <summary>
+/// One prepared insert-unless-exists statement re-executed per row: the bulk path of SQLite, where a single writer holds the
+/// file and every statement is a call into the library, not a round trip.
+/// </summary>
+public static class PreparedBulkInsert
+{
+    public static async Task<IReadOnlyList<string>> RunAsync(
+        ISqlDialect dialect, DbConnection connection, DbTransaction tx, BulkInsert insert, CancellationToken ct)
+    {
+        var inserted = new List<string>();
+        if (insert.Rows.Count == 0) return inserted;
+        var names = insert.Columns.Select((_, i) => "@p" + i).ToArray();
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = dialect.InsertIgnore(insert.Table, insert.ColumnList, string.Join(", ", names), string.Join(", ", insert.KeyColumns));
+        foreach (var name in names)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+        }
+        var returning = insert.ReturningIndex;
+        foreach (var row in insert.Rows)
+        {
+            for (var i = 0; i < row.Length; i++) command.Parameters[i].Value = row[i] ?? DBNull.Value;
+            if (await command.ExecuteNonQueryAsync(ct) == 1 && returning >= 0) inserted.Add((string)row[returning]!);
+        }
+        return inserted;
+    }
+}

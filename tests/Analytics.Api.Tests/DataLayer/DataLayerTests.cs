@@ -1,0 +1,384 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Analytics.Core.Cases;
+using Analytics.Data.ApiKeys;
+using Analytics.Data.Audit;
+using Analytics.Data.Cases;
+using Analytics.Data.Database;
+using Analytics.Data.Idempotency;
+using Analytics.Data.Insights;
+using Analytics.Data.Jobs;
+using Analytics.Data.Links;
+using Analytics.Data.Patterns;
+using Analytics.Data.Privacy;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Analytics.Api.Tests.DataLayer;
+
+[Dialect("sqlite")]
+public sealed class SqliteDataLayerTests(SqliteDataLayerDatabase database) : DataLayerTests<SqliteDataLayerDatabase>(database);
+
+[Dialect("postgres")]
+public sealed class PostgresDataLayerTests(PostgresDataLayerDatabase database) : DataLayerTests<PostgresDataLayerDatabase>(database);
+
+[Dialect("sqlserver")]
+public sealed class SqlServerDataLayerTests(SqlServerDataLayerDatabase database) : DataLayerTests<SqlServerDataLayerDatabase>(database);
+
+/// <summary>
+/// Every store of the data layer, written once and run on each dialect by the classes above: SQLite always, PostgreSQL
+/// when ANALYTICS_TEST_POSTGRES is set (always on CI), SQL Server when ANALYTICS_TEST_SQLSERVER is set. The tests of one
+/// class share a database and keep apart by authorities, tokens and versions of their own.
+/// </summary>
+public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixture<TDatabase> where TDatabase : DataLayerDatabase
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private Db Db => database.Db;
+
+    [DialectFact]
+    public async Task Migrations_AreRecordedUnderTheSqliteIds_AndApplyOnce()
+    {
+        var recorded = (await QueryStringsAsync("SELECT id FROM schema_migrations ORDER BY id", null)).ToList();
+        var again = await new MigrationRunner(Db, NullLogger<MigrationRunner>.Instance).RunAsync(None);
+
+        Assert.Equal(MigrationRunner.Scripts("sqlite").Select(s => s.Id), recorded);
+        Assert.Equal(MigrationRunner.Scripts(Db.Dialect.Name).Select(s => s.Id), recorded);
+        Assert.Equal(database.Options.Provider, Db.Dialect.Name);
+        Assert.Empty(again);
+    }
+
+    [DialectFact]
+    public async Task Upsert_CreatesThenLeavesUnchangedThenUpdates_OneRowPerCase()
+    {
+        var store = new CaseStore(Db);
+        var authority = NewAuthority();
+
+        var created = (await store.UpsertAsync([Case(authority, "a", tokens: ["phone:a1", "email:a1"])], None))[0];
+        var same = (await store.UpsertAsync([Case(authority, "a", tokens: ["phone:a1", "email:a1"])], None))[0];
+        var changed = (await store.UpsertAsync([Case(authority, "a", victims: 2, tokens: ["phone:a2"])], None))[0];
+        var stored = await store.FindAsync(created.CaseId, None);
+
+        Assert.Equal((WriteOutcome.Created, 1), (created.Outcome, created.Version));
+        Assert.Equal((WriteOutcome.Unchanged, 1, created.CaseId), (same.Outcome, same.Version, same.CaseId));
+        Assert.Equal((WriteOutcome.Updated, 2, created.CaseId), (changed.Outcome, changed.Version, changed.CaseId));
+        Assert.NotNull(stored);
+        Assert.Equal(("active", 2, RecordOf("a", 2)), (stored.Status, stored.Version, stored.Record));
+        Assert.Equal(1L, await CountCasesAsync(authority));
+        Assert.Equal(["phone:a2" + authority], await TokensOfAsync(created.CaseId));
+    }
+
+    [DialectFact]
+    public async Task UpsertBatch_KeepsUpsertSemantics_OnTheBulkPathAndRowByRow()
+    {
+        var bulk = await WriteMixedBatchAsync(new CaseStore(Db), NewAuthority());
+        var rowByRow = await WriteMixedBatchAsync(new CaseStore(Db) { BulkThreshold = int.MaxValue }, NewAuthority());
+
+        Assert.Equal(rowByRow.Outcomes, bulk.Outcomes);
+        Assert.Equal((rowByRow.Rows, rowByRow.Tokens, rowByRow.RepeatSameId), (bulk.Rows, bulk.Tokens, bulk.RepeatSameId));
+        var (outcomes, rows, tokens, repeatSameId) = bulk;
+        Assert.Equal(WriteOutcome.Unchanged, outcomes[0]);
+        Assert.Equal(WriteOutcome.Updated, outcomes[1]);
+        Assert.All(outcomes[2..38], o => Assert.Equal(WriteOutcome.Created, o));
+        Assert.Equal([WriteOutcome.Updated, WriteOutcome.Unchanged], outcomes[38..]);
+        Assert.True(repeatSameId);
+        Assert.Equal(38L, rows);
+        Assert.Equal(2L + 36 * 2, tokens);
+    }
+
+    /// <summary>
+    /// Stores r0 and r1, then sends 40 cases: r0 unchanged, r1 changed, r2…r37 new (two tokens each), r5 again changed and
+    /// r6 again unchanged. Returns the outcomes, the rows and tokens stored, and whether repeats kept their first id.
+    /// </summary>
+    private async Task<(WriteOutcome[] Outcomes, long Rows, long Tokens, bool RepeatSameId)> WriteMixedBatchAsync(CaseStore store, string authority)
+    {
+        await store.UpsertAsync([Case(authority, "r0"), Case(authority, "r1")], None);
+        var batch = new List<CaseWrite> { Case(authority, "r0"), Case(authority, "r1", victims: 2) };
+        for (var i = 2; i < 38; i++) batch.Add(Case(authority, $"r{i}", tokens: [$"phone:r{i}", $"email:r{i}"]));
+        batch.Add(Case(authority, "r5", victims: 3, tokens: ["phone:r5", "email:r5"]));
+        batch.Add(Case(authority, "r6", tokens: ["phone:r6", "email:r6"]));
+        Assert.True(batch.Count >= CaseStore.DefaultBulkThreshold);
+
+        var results = await store.UpsertAsync(batch, None);
+
+        var repeatSameId = results[38].CaseId == results[5].CaseId && results[39].CaseId == results[6].CaseId && results[38].Version == 2;
+        var tokens = await ScalarAsync(
+            "SELECT COUNT(*) FROM case_tokens t JOIN cases c ON c.id = t.case_id WHERE c.authority = @authority", new { authority });
+        return (results.Select(r => r.Outcome).ToArray(), await CountCasesAsync(authority), tokens, repeatSameId);
+    }
+
+    [DialectFact]
+    public async Task UpsertBatch_StoresNothing_WhenOneCaseFails()
+    {
+        var store = new CaseStore(Db);
+        var large = NewAuthority();
+        var small = NewAuthority();
+        List<CaseWrite> Batch(string authority, int size) =>
+            Enumerable.Range(0, size).Select(i => i == size / 2 ? Case(authority, $"f{i}") with { Stage = null! } : Case(authority, $"f{i}")).ToList();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.UpsertAsync(Batch(large, 24), None));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.UpsertAsync(Batch(small, 3), None));
+
+        Assert.Equal(0L, await CountCasesAsync(large));
+        Assert.Equal(0L, await CountCasesAsync(small));
+        Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM case_tokens WHERE token LIKE @pattern", new { pattern = "%" + large }));
+    }
+
+    [DialectFact]
+    public async Task ConcurrentBatches_OfTheSameCases_StoreEachCaseOnce()
+    {
+        var store = new CaseStore(Db);
+        var authority = NewAuthority();
+        var cases = Enumerable.Range(0, 20).Select(i => Case(authority, $"c{i}")).ToList();
+
+        var results = (await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => store.UpsertAsync(cases, None))))).SelectMany(r => r).ToList();
+
+        Assert.Equal(20, results.Count(r => r.Outcome == WriteOutcome.Created));
+        Assert.Equal(60, results.Count(r => r.Outcome == WriteOutcome.Unchanged));
+        Assert.Equal(20, results.Select(r => r.CaseId).Distinct().Count());
+        Assert.Equal(20L, await CountCasesAsync(authority));
+        Assert.Equal(20L, await ScalarAsync("SELECT COUNT(*) FROM case_tokens t JOIN cases c ON c.id = t.case_id WHERE c.authority = @authority", new { authority }));
+    }
+
+    [DialectFact]
+    public async Task Withdraw_DropsTokensOnce_AndListPagesByAuthority()
+    {
+        var store = new CaseStore(Db);
+        var authority = NewAuthority();
+        var ids = (await store.UpsertAsync([Case(authority, "w0"), Case(authority, "w1"), Case(authority, "w2")], None)).Select(r => r.CaseId).ToList();
+
+        var first = await store.WithdrawAsync(ids[1], None);
+        var second = await store.WithdrawAsync(ids[1], None);
+        var withdrawn = await store.FindAsync(ids[1], None);
+        var page1 = await store.ListAsync(authority, null, 2, None);
+        var page2 = await store.ListAsync(authority, page1[^1].Id, 2, None);
+
+        Assert.True(first);
+        Assert.False(second);
+        Assert.Equal(("withdrawn", 2), (withdrawn!.Status, withdrawn.Version));
+        Assert.Empty(await TokensOfAsync(ids[1]));
+        Assert.Single(await TokensOfAsync(ids[0]));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), page1.Concat(page2).Select(r => r.Id));
+        Assert.Equal(2, page1.Count);
+        Assert.Equal("withdrawn", page1.Concat(page2).Single(r => r.Id == ids[1]).Status);
+    }
+
+    [DialectFact]
+    public async Task Idempotency_KeepsTheFirstResponse()
+    {
+        var store = new IdempotencyStore(Db);
+        var principal = NewAuthority();
+
+        await store.SaveAsync(principal, "k1", "hash-1", 201, """{"first":true}""", None);
+        await store.SaveAsync(principal, "k1", "hash-2", 200, """{"first":false}""", None);
+        var found = await store.FindAsync(principal, "k1", None);
+
+        Assert.NotNull(found);
+        Assert.Equal(("hash-1", 201, """{"first":true}"""), (found.RequestHash, found.StatusCode, found.Response));
+        Assert.Null(await store.FindAsync(principal, "k2", None));
+    }
+
+    [DialectFact]
+    public async Task ApiKeys_VerifyUntilRevoked_AndListWithoutHashes()
+    {
+        var store = new ApiKeyStore(Db);
+        var authority = NewAuthority();
+
+        var issued = await store.CreateAsync("clerk", Roles.Prosecutor, "RO", authority, None);
+        var verified = await store.VerifyAsync(issued.Key, None);
+        var wrongSecret = await store.VerifyAsync(issued.Key[..^1] + (issued.Key[^1] == 'a' ? 'b' : 'a'), None);
+        var revoked = await store.RevokeAsync(issued.Id, None);
+        var revokedAgain = await store.RevokeAsync(issued.Id, None);
+        var afterRevoke = await store.VerifyAsync(issued.Key, None);
+        var listed = (await store.ListAsync(None)).Single(k => k.Id == issued.Id);
+
+        Assert.Equal((Roles.Prosecutor, "RO", authority), (verified!.Role, verified.Jurisdiction, verified.Authority));
+        Assert.Null(wrongSecret);
+        Assert.True(revoked);
+        Assert.False(revokedAgain);
+        Assert.Null(afterRevoke);
+        Assert.Equal("", listed.SecretHash);
+        Assert.NotNull(listed.RevokedAt);
+    }
+
+    [DialectFact]
+    public async Task JobSchedules_KeepTheStewardsChoice_AndRunsPageNewestFirst()
+    {
+        var store = new JobStore(Db);
+        var job = "job-" + Guid.NewGuid().ToString("n")[..8];
+
+        await store.EnsureScheduleAsync(job, "0 * * * *", None);
+        await store.SetScheduleAsync(job, "5 * * * *", "steward-1", None);
+        await store.EnsureScheduleAsync(job, "0 * * * *", None);
+        var runs = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            runs.Add(await store.StartRunAsync(job, None));
+            await Task.Delay(5);
+        }
+        await store.FinishRunAsync(runs[2], "succeeded", new string('x', 3000), None);
+        var schedule = (await store.SchedulesAsync(None)).Single(s => s.JobId == job);
+        var page = await store.RunsAsync(job, 2, None);
+
+        Assert.Equal(("5 * * * *", "steward-1"), (schedule.Cron, schedule.UpdatedBy));
+        Assert.Equal([runs[2], runs[1]], page.Select(r => r.Id));
+        Assert.Equal(("succeeded", 2000), (page[0].Outcome, page[0].Detail!.Length));
+        Assert.Equal("running", page[1].Outcome);
+    }
+
+    [DialectFact]
+    public async Task Patterns_AssignmentsAndMonthlyCounts_FollowTheVersion()
+    {
+        var cases = new CaseStore(Db);
+        var store = new PatternStore(Db);
+        var authority = NewAuthority();
+        var version = "v-" + Guid.NewGuid().ToString("n")[..8];
+        var ids = (await cases.UpsertAsync([Case(authority, "p0"), Case(authority, "p1"), Case(authority, "p2", periodFrom: "2023-07")], None))
+            .Select(r => r.CaseId).ToList();
+
+        var before = (await store.UnassignedAsync(version, 100_000, None)).Select(r => r.CaseId).ToHashSet();
+        await store.SaveAssignmentsAsync(version, [new(ids[0], 1, 0.5), new(ids[1], 1, 0.25), new(ids[2], 2, 1.5)], None);
+        var after = (await store.UnassignedAsync(version, 100_000, None)).Select(r => r.CaseId).ToHashSet();
+        var rows = await store.RefreshAggregatesAsync(version, None);
+        var monthly = (await store.MonthlyAsync(version, None)).OrderBy(m => m.PatternId).Select(m => (m.PatternId, m.Month, m.Jurisdiction, m.Cases));
+        var profiles = (await store.ActiveProfilesAsync(None)).Where(p => ids.Contains(p.CaseId)).ToList();
+
+        Assert.Superset(ids.ToHashSet(), before);
+        Assert.Empty(after.Intersect(ids));
+        Assert.Equal(2, rows);
+        Assert.Equal([(1, "2024-03", "RO", 2), (2, "2023-07", "RO", 1)], monthly);
+        Assert.Equal(3, profiles.Count);
+        Assert.All(profiles, p => Assert.Equal(["MD", "RO"], p.Profile.RouteCountries));
+    }
+
+    [DialectFact]
+    public async Task Insights_RefreshReplacesTheCounts_AndRoutesFilterByYear()
+    {
+        var store = new InsightStore(Db);
+        CaseProfile Profile(string year, string type) => new()
+        {
+            Jurisdiction = "RO", PeriodFrom = year + "-01", ExploitationTypes = [type], RouteCountries = ["MD", "UA", "RO"],
+        };
+
+        await store.RefreshAsync([Profile("2020", "labour")], None);
+        var (summary, routes) = await store.RefreshAsync([Profile("2023", "sexual"), Profile("2023", "sexual"), Profile("2024", "labour")], None);
+        var counts = await store.SummaryAsync(None);
+        var all = await store.RoutesAsync(null, null, null, null, null, None);
+        var in2023 = await store.RoutesAsync("2023", "2023", null, "MD", null, None);
+
+        Assert.Equal(2, counts.Count(c => c.Dimension == "year"));
+        Assert.Equal(2, routes);
+        Assert.Contains(new CountRow("year", "2023", 2), counts);
+        Assert.Contains(new CountRow("exploitationType", "labour", 1), counts);
+        Assert.DoesNotContain(counts, c => c.Value == "2020");
+        Assert.Equal(summary, counts.Count);
+        Assert.Equal(("MD>UA>RO", 3), (Assert.Single(all).Route, all[0].Cases));
+        Assert.Equal(("MD", "RO", 2), (Assert.Single(in2023).Origin, in2023[0].Destination, in2023[0].Cases));
+    }
+
+    [DialectFact]
+    public async Task Links_GroupCasesThatShareATokenAcrossAuthorities_AndAlertOnce()
+    {
+        var cases = new CaseStore(Db);
+        var links = new LinkStore(Db);
+        var (mine, theirs) = (NewAuthority(), NewAuthority());
+        var shared = "phone:shared-" + Guid.NewGuid().ToString("n");
+        var a = (await cases.UpsertAsync([Case(mine, "l0", tokens: [shared, "email:l0"])], None))[0].CaseId;
+        var b = (await cases.UpsertAsync([Case(theirs, "l1", jurisdiction: "MD", tokens: [shared])], None))[0].CaseId;
+        var alone = (await cases.UpsertAsync([Case(mine, "l2")], None))[0].CaseId;
+
+        await links.RecomputeAsync(100, None);
+        await links.RecomputeAsync(100, None);
+        var groups = await links.GroupMembersAsync(None);
+        var (hitIds, hits) = await links.HitsAsync("RO", mine, null, 10, None);
+        var alerts = await links.AlertsAsync(mine, null, 0, unreadOnly: true, 10, None);
+        var marked = await links.MarkAlertsReadAsync(mine, alerts[^1].Id, None);
+        var unread = await links.AlertsAsync(mine, null, 0, unreadOnly: true, 10, None);
+
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), groups.Values.Single(g => g.Contains(a)));
+        Assert.DoesNotContain(groups.Values, g => g.Contains(alone));
+        Assert.Equal([a], hitIds);
+        Assert.Equal((a, "MD", theirs, 1), (Assert.Single(hits).CaseId, hits[0].Jurisdiction, hits[0].Authority, hits[0].Cases));
+        Assert.Equal((a, theirs, "MD"), (Assert.Single(alerts).CaseId, alerts[0].NewAuthorities, alerts[0].NewJurisdictions));
+        Assert.Equal(1, marked);
+        Assert.Empty(unread);
+        Assert.Contains(await links.CrossBorderGroupsAsync(None), g => g.Id == groups.Single(kv => kv.Value.Contains(a)).Key);
+    }
+
+    [DialectFact]
+    public async Task AuditChain_AppendsAndVerifies_AndRefusesAFork()
+    {
+        var store = new AuditStore(Db);
+        var principal = NewAuthority();
+        AuditDraft Draft(string action) => new(DateTimeOffset.UtcNow, principal, "steward", null, action, "GET", "/api/v1/x", "{}", 200, 10, 1);
+
+        var head = await store.HeadAsync(None);
+        var entries = AuditChain.Link(head, [Draft("a.list"), Draft("a.read"), Draft("a.list")]);
+        await store.AppendAsync(entries, None);
+        var fork = AuditChain.Link(head, [Draft("a.fork")]);
+        var refused = await Record.ExceptionAsync(() => store.AppendAsync(fork, None));
+        var newHead = await store.HeadAsync(None);
+        var verified = await store.VerifyAsync(newHead, None);
+        var listed = await store.ListAsync(head.Seq, 10, principal, "a.list", None);
+
+        Assert.IsAssignableFrom<DbException>(refused);
+        Assert.Equal(new ChainHead(entries[^1].Seq, entries[^1].Hash), newHead);
+        Assert.True(verified.Valid);
+        Assert.Equal(newHead.Seq, verified.Entries);
+        Assert.Equal([head.Seq + 1, head.Seq + 3], listed.Select(e => e.Seq));
+        Assert.False((await store.VerifyAsync(newHead with { Hash = new string('f', 64) }, None)).Valid);
+    }
+
+    [DialectFact]
+    public async Task Privacy_StreamsEveryActiveProfile()
+    {
+        var cases = new CaseStore(Db);
+        var authority = NewAuthority();
+        await cases.UpsertAsync([Case(authority, "v0"), Case(authority, "v1", jurisdiction: "MD")], None);
+        var jurisdictions = new List<string>();
+
+        var streamed = await new PrivacyStore(Db).ForEachActiveProfileAsync(p => jurisdictions.Add(p.Jurisdiction), None);
+
+        Assert.Equal(await new CaseStore(Db).CountAsync("active", None), streamed);
+        Assert.Equal(streamed, jurisdictions.Count);
+        Assert.Contains("MD", jurisdictions);
+    }
+
+    private static string NewAuthority() => "RO-DL-" + Guid.NewGuid().ToString("n")[..12];
+
+    private static string RecordOf(string reference, int victims) => $$"""{"reference":"{{reference}}","victims":{{victims}}}""";
+
+    /// <summary>A pseudonymised case as the ingestion path would hand it over; tokens get the authority appended to stay unique.</summary>
+    private static CaseWrite Case(string authority, string reference, int victims = 1, string jurisdiction = "RO", string periodFrom = "2024-03",
+        IReadOnlyList<string>? tokens = null)
+    {
+        var profile = JsonSerializer.Serialize(new CaseProfile
+        {
+            Jurisdiction = jurisdiction, PeriodFrom = periodFrom, ExploitationTypes = ["sexual"], RouteCountries = ["MD", "RO"],
+        }, Web);
+        var record = RecordOf(reference, victims);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record)));
+        var caseTokens = (tokens ?? [$"phone:{reference}"]).Select(t => t.StartsWith("phone:shared-", StringComparison.Ordinal) ? t : t + authority).ToList();
+        return new CaseWrite(jurisdiction, authority, "ref-" + reference, "k1", "investigation", periodFrom, null, victims, 1, profile, record, hash, caseTokens);
+    }
+
+    private Task<long> CountCasesAsync(string authority) => ScalarAsync("SELECT COUNT(*) FROM cases WHERE authority = @authority", new { authority });
+
+    private async Task<IReadOnlyList<string>> TokensOfAsync(string caseId) =>
+        (await QueryStringsAsync("SELECT token FROM case_tokens WHERE case_id = @caseId ORDER BY token", new { caseId })).ToList();
+
+    private async Task<long> ScalarAsync(string sql, object? parameters)
+    {
+        await using var connection = await Db.OpenAsync(None);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters));
+    }
+
+    private async Task<IReadOnlyList<string>> QueryStringsAsync(string sql, object? parameters)
+    {
+        await using var connection = await Db.OpenAsync(None);
+        return (await connection.QueryAsync<string>(new CommandDefinition(sql, parameters))).AsList();
+    }
+}
