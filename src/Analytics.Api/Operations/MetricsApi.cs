@@ -31,6 +31,8 @@ public static class MetricsApi
 
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app, IConfiguration configuration)
     {
+        // The listener must exist before the first request, or what happens before the first scrape is not counted.
+        _ = app.ServiceProvider.GetRequiredService<PrometheusExposition>();
         var endpoint = app.MapGet("/metrics", (PrometheusExposition exposition) => TypedResults.Text(exposition.Scrape(), ContentType))
             .WithName("Metrics").WithTags("Operations").WithSummary("Prometheus metrics of this node: ingestion, request and job durations, active models, job states.");
         if (configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>()?.AllowAnonymous == true) endpoint.AllowAnonymous();
