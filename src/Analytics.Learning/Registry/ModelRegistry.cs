@@ -50,7 +50,7 @@ public sealed class ActiveVersionChangedEventArgs(string name, string? previous,
 /// under a temporary name and moved into place; registry.json is written to a temporary file and
 /// moved over the old one, so a reader sees either the old or the new state, never a partial one.
 /// Writers are serialised per model name within the process, and across processes (several nodes sharing the
-/// folder) by an exclusive lock on <c>root/&lt;name&gt;/.lock</c>.
+/// folder) by an exclusive lock on <c>root/.&lt;name&gt;.lock</c>.
 /// </summary>
 public sealed partial class ModelRegistry
 {
@@ -277,13 +277,13 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>
-    /// An exclusive lock on root/&lt;name&gt;/.lock held while the table is read, changed and written back, so writers in other
+    /// An exclusive lock on root/.&lt;name&gt;.lock held while the table is read, changed and written back, so writers in other
     /// processes on the same folder (local or network file system) never lose each other's changes. .NET takes the lock with
     /// flock on Unix and a sharing mode on Windows; a holder that dies releases it.
     /// </summary>
     private FileStream FileLockFor(string name)
     {
-        var path = Path.Combine(Dir(name), ".lock");
+        var path = Path.Combine(Root, $".{name}.lock");
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
