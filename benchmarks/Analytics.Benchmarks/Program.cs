@@ -16,7 +16,9 @@ switch (command)
             Console.Error.WriteLine(IngestOptions.Usage);
             return 2;
         }
-        return await IngestBenchmark.RunAsync(options, args);
+        return options.Databases is not null || options.Nodes is not null
+            ? await DatabaseComparison.RunAsync(options, args)
+            : await IngestBenchmark.RunAsync(options, args);
     case "queries":
         return await Analytics.Benchmarks.Queries.QueryBenchmark.RunAsync(args[1..]);
     case "training":

@@ -11,6 +11,7 @@ using Analytics.Api.Keys;
 using Analytics.Api.Learning;
 using Analytics.Api.Links;
 using Analytics.Api.OpenApi;
+using Analytics.Api.Operations;
 using Analytics.Api.Patterns;
 using Analytics.Api.Privacy;
 using Analytics.Api.Startup;
@@ -27,6 +28,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 if (demo) builder.Configuration["Demo:Enabled"] = "true";
 builder.Configuration.AddSettingsBesideBinary();
+// all (one machine) | api (API + dashboard, enqueues jobs) | worker (Hangfire server; health and metrics only). See README.
+var node = NodeOptions.From(builder.Configuration);
+// First-run keys are for people calling the API; a worker has none to give out.
+if (!node.ServesApi) builder.Configuration["FirstRun:IssueKeys"] = "false";
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
@@ -39,6 +44,7 @@ builder.Services.AddLearningAndJobs(builder.Configuration);
 builder.Services.AddLinks();
 builder.Services.AddDemo();
 builder.Services.AddAudit();
+builder.Services.AddOperations();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CasesApi.MaxBatchBytes);
 
 var app = builder.Build();
@@ -48,25 +54,30 @@ await app.Services.GetRequiredService<JobScheduler>().SyncAsync(app.Lifetime.App
 app.Services.GetRequiredService<ModelServing>().Refresh();
 
 app.UseAudit();
+app.UseRequestMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseDashboard();
+if (node.ServesApi) app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseStewardDashboard();
+if (node.ServesApi) app.UseStewardDashboard();
 
-app.MapOpenApi();
-app.MapScalarApiReference("/docs");
 app.MapHealthApi();
-app.MapCasesApi();
-app.MapKeysApi();
-app.MapStewardApi();
-app.MapPatternsApi();
-app.MapInsightsApi();
-app.MapLinksApi();
-app.MapAuditApi();
-app.MapPrivacyApi();
-app.MapDashboardApi();
+app.MapMetricsApi(app.Configuration);
+if (node.ServesApi)
+{
+    app.MapOpenApi();
+    app.MapScalarApiReference("/docs");
+    app.MapCasesApi();
+    app.MapKeysApi();
+    app.MapStewardApi();
+    app.MapPatternsApi();
+    app.MapInsightsApi();
+    app.MapLinksApi();
+    app.MapAuditApi();
+    app.MapPrivacyApi();
+    app.MapDashboardApi();
+}
 
 app.Run();
 

@@ -5,7 +5,8 @@ namespace Analytics.Benchmarks.Ingest;
 public sealed record IngestOptions
 {
     public const string Usage =
-        "ingest [--cases N] [--seconds S] [--out DIR] [--seed N] [--concurrency N] [--api PATH/Analytics.Api.dll]";
+        "ingest [--cases N] [--seconds S] [--out DIR] [--seed N] [--concurrency N] [--api PATH/Analytics.Api.dll]\n" +
+        "         [--database sqlite,postgres] [--nodes 1,2] [--postgres CONNECTION]   (compare databases and node counts; see DatabaseComparison)";
 
     /// <summary>Distinct generated cases; the HTTP phases cycle through them with fresh case references.</summary>
     public int Cases { get; init; } = 3000;
@@ -23,6 +24,15 @@ public sealed record IngestOptions
     /// <summary>Explicit path of Analytics.Api.dll; found in the Release build output when absent.</summary>
     public string? Api { get; init; }
 
+    /// <summary>Databases to compare (sqlite, postgres); null runs the single-database benchmark.</summary>
+    public IReadOnlyList<string>? Databases { get; init; }
+
+    /// <summary>Numbers of service processes sharing the database (PostgreSQL only beyond 1).</summary>
+    public IReadOnlyList<int>? Nodes { get; init; }
+
+    /// <summary>PostgreSQL server connection string (a fresh database is created on it per configuration).</summary>
+    public string? Postgres { get; init; }
+
     public static IngestOptions Parse(string[] args)
     {
         var o = new IngestOptions();
@@ -37,11 +47,20 @@ public sealed record IngestOptions
                 "--seed" => o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--concurrency" => o with { Concurrency = PositiveInt(Next(), "--concurrency") },
                 "--api" => o with { Api = Next() },
+                "--database" => o with { Databases = List(Next(), "--database", d => d is "sqlite" or "postgres" ? d : throw new ArgumentException("--database takes sqlite and/or postgres.")) },
+                "--nodes" => o with { Nodes = List(Next(), "--nodes", n => PositiveInt(n, "--nodes") is var v and <= 4 ? v : throw new ArgumentException("--nodes is at most 4.")) },
+                "--postgres" => o with { Postgres = Next() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
         if (o.Seconds > 20) throw new ArgumentException("--seconds is capped at 20 (each phase must stay short on a shared machine).");
         return o;
+    }
+
+    private static IReadOnlyList<T> List<T>(string s, string name, Func<string, T> parse)
+    {
+        var items = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(parse).Distinct().ToList();
+        return items.Count > 0 ? items : throw new ArgumentException($"{name} needs at least one value.");
     }
 
     private static int PositiveInt(string s, string name) =>

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Analytics.Api.Auth;
+using Analytics.Api.Operations;
 using Analytics.Core.Cases;
 using Analytics.Data.Cases;
 using Analytics.Data.Idempotency;
@@ -53,10 +54,16 @@ public static class CasesApi
             if (replay is not null) return replay;
         }
 
+        var metrics = context.RequestServices.GetRequiredService<AnalyticsMetrics>();
         var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
-        if (prepared is null) return Invalid(errors);
+        if (prepared is null)
+        {
+            metrics.CountIngested("rejected", "single");
+            return Invalid(errors);
+        }
 
         var written = (await store.UpsertAsync([prepared.Write], ct))[0];
+        metrics.CountIngested(written.Outcome.ToString().ToLowerInvariant(), "single");
         var receipt = ReceiptFor(prepared, written);
         if (idempotencyKey is not null)
             await idempotency.SaveAsync(user.PrincipalId(), idempotencyKey, requestHash, written.Outcome == WriteOutcome.Created ? 201 : 200, JsonSerializer.Serialize(receipt, Json), ct);
@@ -149,6 +156,11 @@ public static class CasesApi
             written.Count(w => w.Outcome == WriteOutcome.Unchanged),
             records - written.Count,
             results);
+        var metrics = context.RequestServices.GetRequiredService<AnalyticsMetrics>();
+        metrics.CountIngested("created", "batch", result.Created);
+        metrics.CountIngested("updated", "batch", result.Updated);
+        metrics.CountIngested("unchanged", "batch", result.Unchanged);
+        metrics.CountIngested("rejected", "batch", result.Rejected);
         if (idempotencyKey is not null)
             await idempotency.SaveAsync(user.PrincipalId(), idempotencyKey, requestHash, 200, JsonSerializer.Serialize(result, Json), ct);
         return TypedResults.Ok(result);

@@ -1,10 +1,12 @@
 using Analytics.Api.Auth;
 using Analytics.Api.Learning;
 using Analytics.Api.Links;
+using Analytics.Api.Operations;
 using Analytics.Data.Database;
 using Analytics.Data.Jobs;
 using Analytics.Learning.Registry;
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -23,7 +25,7 @@ public sealed class JobsOptions
     /// </summary>
     public string Storage { get; set; } = "inmemory";
 
-    /// <summary>Run a Hangfire server in this process (false on API-only nodes).</summary>
+    /// <summary>Run a Hangfire server in this process. API nodes (Node:Role api) never run one, whatever this says.</summary>
     public bool RunServer { get; set; } = true;
 
     public int WorkerCount { get; set; } = 2;
@@ -38,6 +40,8 @@ public static class JobsSetup
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section);
         services.AddSingleton(sp => new ModelRegistry(Path.GetFullPath(sp.GetRequiredService<IOptions<LearningOptions>>().Value.ModelsRoot)));
         services.AddSingleton<ModelServing>();
+        // Promotions made by another node reach this one by polling the shared registry (see ModelReloader).
+        services.AddHostedService<ModelReloader>();
         services.AddTransient<LearningJobs>();
         services.AddSingleton<JobScheduler>();
 
@@ -56,11 +60,14 @@ public static class JobsSetup
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseStorage(sp.GetRequiredService<JobStorage>()));
-        if (jobs.RunServer)
-            services.AddHangfireServer(o =>
+        if (jobs.RunServer && NodeOptions.From(configuration).RunsJobs)
+            services.AddHangfireServer((sp, o) =>
             {
                 o.WorkerCount = Math.Max(1, jobs.WorkerCount);
                 o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+                // The job timer is this server's filter, not a global one, so each host keeps its own figures.
+                o.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers,
+                    new JobFilterCollection { sp.GetRequiredService<JobMetricsFilter>() });
             });
         return services;
     }

@@ -24,6 +24,12 @@ public sealed class LearningOptions
     [Range(0.0, 1.0)]
     public double PromotionTolerance { get; set; } = 0.02;
 
+    /// <summary>
+    /// How often each node re-reads the registry's active versions, so that a promotion or rollback made by another node
+    /// (sharing the models folder) is served here too. Zero turns the polling off (one node only).
+    /// </summary>
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Cases assigned to patterns per batch (one transaction each).</summary>
     [Range(100, 100_000)]
     public int AssignmentBatchSize { get; set; } = 5_000;

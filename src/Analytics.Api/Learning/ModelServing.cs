@@ -1,6 +1,7 @@
 using Analytics.Learning.Classification;
 using Analytics.Learning.Patterns;
 using Analytics.Learning.Registry;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Learning;
 
@@ -61,4 +62,38 @@ public sealed class ModelServing : IDisposable
     };
 
     public void Dispose() => _registry.ActiveVersionChanged -= OnActiveVersionChanged;
+}
+
+/// <summary>
+/// Picks up promotions and rollbacks made by other processes. The registry's active versions live in the shared
+/// models folder (registry.json per model, replaced atomically), so a poll is a read of three small files; a model is
+/// loaded only when its active version differs from the one held.
+/// </summary>
+public sealed class ModelReloader(ModelServing serving, IOptions<LearningOptions> options, ILogger<ModelReloader> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.ReloadInterval;
+        if (interval <= TimeSpan.Zero) return;
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    serving.Refresh();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+                {
+                    // The models folder may be briefly unreachable (a network share): keep serving, try at the next tick.
+                    logger.LogWarning("Reading the model registry failed: {Error}; the models in service stay", e.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
 }

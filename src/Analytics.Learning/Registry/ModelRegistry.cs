@@ -49,7 +49,8 @@ public sealed class ActiveVersionChangedEventArgs(string name, string? previous,
 /// <c>root/&lt;name&gt;/registry.json</c> with each version's status. A version directory is assembled
 /// under a temporary name and moved into place; registry.json is written to a temporary file and
 /// moved over the old one, so a reader sees either the old or the new state, never a partial one.
-/// Writers are serialised per model name within the process.
+/// Writers are serialised per model name within the process, and across processes (several nodes sharing the
+/// folder) by an exclusive lock on <c>root/.&lt;name&gt;.lock</c>.
 /// </summary>
 public sealed partial class ModelRegistry
 {
@@ -85,6 +86,7 @@ public sealed partial class ModelRegistry
         RegistrationResult result;
         lock (LockFor(name))
         {
+            using var fileLock = FileLockFor(name);
             var table = ReadTable(name);
             var version = NextVersion(name, table);
             var card = new ModelCard(name, version, draft.DataSnapshot,
@@ -130,6 +132,7 @@ public sealed partial class ModelRegistry
         ActiveVersionChangedEventArgs? changed;
         lock (LockFor(name))
         {
+            using var fileLock = FileLockFor(name);
             var table = ReadTable(name);
             if (table.Versions.All(v => v.Version != version))
                 throw new InvalidOperationException($"Model '{name}' has no version '{version}'.");
@@ -150,6 +153,7 @@ public sealed partial class ModelRegistry
         ActiveVersionChangedEventArgs changed;
         lock (LockFor(name))
         {
+            using var fileLock = FileLockFor(name);
             var table = ReadTable(name);
             if (table.ActivationHistory.Count < 2 || table.Active is null)
                 throw new InvalidOperationException($"Model '{name}' has no earlier active version to roll back to.");
@@ -271,6 +275,30 @@ public sealed partial class ModelRegistry
             throw new ArgumentException($"Invalid version '{version}'.", nameof(version));
         return Path.Combine(Root, name, version);
     }
+
+    /// <summary>
+    /// An exclusive lock on root/.&lt;name&gt;.lock held while the table is read, changed and written back, so writers in other
+    /// processes on the same folder (local or network file system) never lose each other's changes. .NET takes the lock with
+    /// flock on Unix and a sharing mode on Windows; a holder that dies releases it.
+    /// </summary>
+    private FileStream FileLockFor(string name)
+    {
+        var path = Path.Combine(Root, $".{name}.lock");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited.Elapsed < LockTimeout)
+            {
+                Thread.Sleep(25);
+            }
+        }
+    }
+
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
 
     private object LockFor(string name) => Locks.GetOrAdd(Path.Combine(Root, name), _ => new object());
 
