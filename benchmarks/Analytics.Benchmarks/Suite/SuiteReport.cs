@@ -54,7 +54,7 @@ public static class SuiteReport
         JsonNode? Read(string part, string file)
         {
             var run = s.Parts.FirstOrDefault(p => p.Name == part);
-            var path = Path.Combine(s.OutDir, file);
+            var path = Path.Combine(run?.Output ?? s.OutDir, file);
             // Only a file this run wrote: a failed part must not report an older run's figures.
             if (run is null || !run.Completed || !File.Exists(path) || File.GetLastWriteTimeUtc(path) < s.StartedAt.UtcDateTime) return null;
             try { return JsonNode.Parse(File.ReadAllText(path)); }
@@ -112,11 +112,11 @@ public static class SuiteReport
                           "(`queries --cases 1000000` on its own measures that; loading alone takes longer than the suite's ten minutes here).");
         }
 
-        if (Read("training", "training.json") is { } trainingJson)
+        foreach (var size in s.Options.Sizes)
         {
+            if (Read($"training {SuiteOptions.SizeText(size)}", "training.json") is not { } trainingJson) continue;
             var steps = (trainingJson["results"]?.AsArray() ?? []).Where(r => r is not null).Select(r => r!).ToList();
-            JsonNode? Step(int size, string engine, string step) => steps.FirstOrDefault(r => Int(r["size"]) == size && (string?)r["engine"] == engine && (string?)r["step"] == step);
-            foreach (var size in s.Options.Sizes)
+            JsonNode? Step(int n, string engine, string step) => steps.FirstOrDefault(r => Int(r["size"]) == n && (string?)r["engine"] == engine && (string?)r["step"] == step);
             {
                 foreach (var (model, peer, net, py, metric) in new[]
                          {

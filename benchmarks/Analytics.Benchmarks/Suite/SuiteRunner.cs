@@ -7,6 +7,9 @@ namespace Analytics.Benchmarks.Suite;
 /// <summary>How one part of the suite went.</summary>
 public sealed record PartRun(string Name, string Status, double Seconds, double BudgetSeconds, string? Command, double? DriverPeakMb, string? Problem)
 {
+    /// <summary>Folder the part wrote its JSON to, when not the report's folder.</summary>
+    public string? Output { get; init; }
+
     public bool Completed => Status is "ok" or "completed with failures";
 }
 
@@ -50,7 +53,7 @@ public static class SuiteRunner
         var startedAt = DateTimeOffset.UtcNow;
         var uptimeBefore = LoadSampler.Uptime();
         await using var load = new LoadSampler();
-        var plan = Plan(options, outDir, root);
+        var plan = Plan(options, root);
         var budget = plan.Sum(p => p.Budget);
         Log($"benchmark suite: {string.Join(", ", plan.Select(p => $"{p.Name} (budget {p.Budget:F0} s)"))}; total budget {budget:F0} s");
         Log($"machine: {machine}");
@@ -86,20 +89,26 @@ public static class SuiteRunner
         await SuiteReport.WriteAsync(report, outDir, ct);
         Console.WriteLine();
         Console.WriteLine(SuiteReport.Markdown(report));
+        try { Directory.Delete(Path.Combine(Path.GetTempPath(), $"analytics-suite-{Environment.ProcessId}"), recursive: true); }
+        catch (DirectoryNotFoundException) { }
+        catch (IOException) { }
         Log($"wrote {Path.Combine(outDir, "README.md")} (results section) and {Path.Combine(outDir, "results.json")} in {total.Elapsed.TotalSeconds:F0} s");
         return ct.IsCancellationRequested ? 130 : parts.All(p => p.Completed) ? 0 : 1;
     }
 
-    internal sealed record PlannedPart(string Name, string Description, double Budget, string[] Args);
+    internal sealed record PlannedPart(string Name, string Description, double Budget, string[] Args, string? Output = null);
 
     /// <summary>
     /// The parts with their arguments and budgets. Budgets are what each part took here under load, with headroom:
     /// a part over its budget is stopped (with its child processes) and reported as such, and the suite goes on.
     /// </summary>
-    internal static List<PlannedPart> Plan(SuiteOptions o, string outDir, string root)
+    internal static List<PlannedPart> Plan(SuiteOptions o, string root)
     {
         var inv = CultureInfo.InvariantCulture;
         var list = new List<PlannedPart>();
+        // Parts write their own reports to a scratch folder: the per-area files in docs/benchmarks stay those of the
+        // standalone commands (which other work regenerates), and the combined report quotes this run only.
+        string Scratch(string name) => Path.Combine(Path.GetTempPath(), $"analytics-suite-{Environment.ProcessId}", name);
         foreach (var name in o.Parts)
         {
             switch (name)
@@ -110,22 +119,25 @@ public static class SuiteRunner
                 case "ingest":
                     var phase = o.Quick ? "3" : "6";
                     list.Add(new("ingest", $"HTTP single (16 workers) and batch ingestion against the service process, {phase} s phases",
-                        o.Quick ? 90 : 120, ["ingest", "--seconds", phase, "--cases", o.Quick ? "1000" : "3000", "--out", outDir]));
+                        o.Quick ? 90 : 120, ["ingest", "--seconds", phase, "--cases", o.Quick ? "1000" : "3000", "--out", Scratch("ingest")], Scratch("ingest")));
                     break;
                 case "queries":
                     var seconds = o.Quick ? 3 : 10;
                     // Loading, training and aggregating take about 1 s per 500 cases here, then 4 endpoints × (seconds + warm-up).
                     var queryBudget = 60 + o.QueryCases / 250.0 + 4 * (seconds + 5);
                     list.Add(new("queries", $"analyst endpoint latency on {o.QueryCases:N0} stored cases, 16 clients × {seconds} s per endpoint",
-                        Math.Round(queryBudget), ["queries", "--cases", o.QueryCases.ToString(inv), "--seconds", seconds.ToString(inv), "--out", outDir]));
+                        Math.Round(queryBudget), ["queries", "--cases", o.QueryCases.ToString(inv), "--seconds", seconds.ToString(inv), "--out", Scratch("queries")], Scratch("queries")));
                     break;
                 case "training":
-                    // About 6 s per 1,000 cases for prepare + k-means + FastTree on both engines here, plus start-up.
-                    var trainingBudget = 30 + o.Sizes.Sum(s => Math.Max(40, s * 0.0022));
-                    list.Add(new("training", $"k-means and FastTree vs scikit-learn at {string.Join(", ", o.Sizes.Select(SuiteOptions.SizeText))}",
-                        Math.Round(trainingBudget), ["training", "--sizes", string.Join(',', o.Sizes.Select(s => s.ToString(inv))), "--steps", "kmeans,fasttree",
-                            "--out", outDir, "--script", Path.Combine(root, "benchmarks", "training", "sklearn_bench.py"),
-                            "--work", Path.Combine(Path.GetTempPath(), $"analytics-suite-training-{Environment.ProcessId}")]));
+                    // One child per size, so that a size that runs past its budget does not lose the smaller ones.
+                    // About 2 s per 1,000 cases for prepare + k-means + FastTree on both engines here, plus start-ups.
+                    foreach (var size in o.Sizes)
+                    {
+                        var work = Scratch("training-" + SuiteOptions.SizeText(size));
+                        list.Add(new($"training {SuiteOptions.SizeText(size)}", $"k-means and FastTree vs scikit-learn at {SuiteOptions.SizeText(size)} cases",
+                            Math.Round(30 + Math.Max(30, size * 0.002)), ["training", "--sizes", size.ToString(inv), "--steps", "kmeans,fasttree",
+                                "--out", work, "--script", Path.Combine(root, "benchmarks", "training", "sklearn_bench.py"), "--work", Path.Combine(work, "data")], work));
+                    }
                     break;
             }
         }
@@ -182,7 +194,7 @@ public static class SuiteRunner
             : process.ExitCode == 0 ? ("ok", (string?)null)
             : process.ExitCode == 1 && part.Name is "ingest" or "queries" ? ("completed with failures", "some requests failed; see the per-area file")
             : ("failed", $"exit code {process.ExitCode}");
-        return new PartRun(part.Name, status, seconds, part.Budget, shown, driverPeak is null ? null : Math.Round(driverPeak.Value, 1), problem);
+        return new PartRun(part.Name, status, seconds, part.Budget, shown, driverPeak is null ? null : Math.Round(driverPeak.Value, 1), problem) { Output = part.Output };
     }
 
     /// <summary>Peak resident memory (VmHWM) of a process in MB, or null when it is gone or this is not Linux.</summary>
