@@ -114,8 +114,13 @@ public static class SuiteReport
 
         foreach (var size in s.Options.Sizes)
         {
-            if (Read($"training {SuiteOptions.SizeText(size)}", "training.json") is not { } trainingJson) continue;
-            var steps = (trainingJson["results"]?.AsArray() ?? []).Where(r => r is not null).Select(r => r!).ToList();
+            var part = $"training {SuiteOptions.SizeText(size)}";
+            var steps = Read(part, "training.json") is { } trainingJson
+                ? (trainingJson["results"]?.AsArray() ?? []).Where(r => r is not null).Select(r => r!).ToList()
+                : FinishedSteps(s.Parts.FirstOrDefault(p => p.Name == part), size, s.StartedAt);
+            if (steps.Count == 0) continue;
+            if (s.Parts.FirstOrDefault(p => p.Name == part) is { Completed: false } unfinished)
+                notes.Add($"Part {part} was {unfinished.Status}: the steps that finished before it stopped ({string.Join(", ", steps.Select(r => $"{r["engine"]} {r["step"]}"))}) are reported.");
             JsonNode? Step(int n, string engine, string step) => steps.FirstOrDefault(r => Int(r["size"]) == n && (string?)r["engine"] == engine && (string?)r["step"] == step);
             {
                 foreach (var (model, peer, net, py, metric) in new[]
@@ -152,6 +157,32 @@ public static class SuiteReport
 
         return new SuiteResult(s.Command, s.StartedAt, s.FinishedAt, s.Seconds, s.BudgetSeconds, s.Machine, s.Load, s.Options.Quick, s.Options.Sizes, s.Options.QueryCases,
             s.Parts, comparisons, training, memory, s.Hmac, notes);
+    }
+
+    /// <summary>
+    /// The step results a training part left in its work folder (one JSON file per step, written as each step ends),
+    /// for a part stopped before it wrote training.json.
+    /// </summary>
+    private static List<JsonNode> FinishedSteps(PartRun? run, int size, DateTimeOffset since)
+    {
+        var dir = run?.Output is null ? null : Path.Combine(run.Output, "data", SuiteOptions.SizeText(size));
+        if (dir is null || !Directory.Exists(dir)) return [];
+        var steps = new List<JsonNode>();
+        foreach (var file in Directory.GetFiles(dir, "result-*.json").Order(StringComparer.Ordinal))
+        {
+            if (File.GetLastWriteTimeUtc(file) < since.UtcDateTime) continue;
+            try
+            {
+                if (JsonNode.Parse(File.ReadAllText(file)) is { } step)
+                {
+                    // sklearn_bench.py records the rows of meta.json; the parent run sets the size as the ML.NET steps do.
+                    step["size"] = size;
+                    steps.Add(step);
+                }
+            }
+            catch (JsonException) { }
+        }
+        return steps;
     }
 
     public static async Task WriteAsync(SuiteResult r, string outDir, CancellationToken ct)

@@ -96,13 +96,13 @@ public static class SuiteRunner
         return ct.IsCancellationRequested ? 130 : parts.All(p => p.Completed) ? 0 : 1;
     }
 
-    internal sealed record PlannedPart(string Name, string Description, double Budget, string[] Args, string? Output = null);
+    public sealed record PlannedPart(string Name, string Description, double Budget, string[] Args, string? Output = null);
 
     /// <summary>
     /// The parts with their arguments and budgets. Budgets are what each part took here under load, with headroom:
     /// a part over its budget is stopped (with its child processes) and reported as such, and the suite goes on.
     /// </summary>
-    internal static List<PlannedPart> Plan(SuiteOptions o, string root)
+    public static List<PlannedPart> Plan(SuiteOptions o, string root)
     {
         var inv = CultureInfo.InvariantCulture;
         var list = new List<PlannedPart>();
