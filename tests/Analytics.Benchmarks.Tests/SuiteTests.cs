@@ -122,6 +122,27 @@ public sealed class SuiteTests : IDisposable
     }
 
     [Fact]
+    public void Build_ReportsTheTrainingStepsThatFinished_WhenAPartRanOutOfBudget()
+    {
+        var started = DateTimeOffset.UtcNow.AddSeconds(-5);
+        // What the training command leaves in its work folder when stopped during the ML.NET FastTree step.
+        Write(Path.Combine("training-10k", "data", "10k"), "result-kmeans.json", new { engine = "ml.net", step = "kmeans", size = 10_000, seconds = 2.0, peakMb = 70.0, quality = new { inertia = 58_017.0 } });
+        Write(Path.Combine("training-10k", "data", "10k"), "result-sklearn-kmeans.json", new { engine = "sklearn", step = "kmeans", size = 10_000, seconds = 1.0, peakMb = 160.0, quality = new { inertia = 58_027.0 } });
+        Write(Path.Combine("training-10k", "data", "10k"), "result-sklearn-hgb.json", new { engine = "sklearn", step = "hgb", size = 10_000, seconds = 15.0, peakMb = 170.0, quality = new { macroF1 = 0.5 } });
+        var parts = new List<PartRun> { new("training 10k", "over budget", 120, 120, null, 44, "stopped after 120 s") { Output = Path.Combine(_dir, "training-10k") } };
+
+        var result = SuiteReport.Build(new SuiteInputs("all", started, DateTimeOffset.UtcNow, 120, 600, new MachineInfo(2, "cpu", 24, "os", ".NET", "abc"),
+            new LoadFigures(1, 1, 1, 1, "", "", 2), SuiteOptions.Parse(["--sizes", "10k"]), parts, null, _dir));
+
+        var kmeans = result.Training.Single(t => t.QualityMetric == "inertia");
+        Assert.Equal((2.0, 1.0, 2.0), (kmeans.Seconds, kmeans.PeerSeconds, kmeans.TimeRatio));
+        var trees = result.Training.Single(t => t.QualityMetric == "macroF1");
+        Assert.Equal((null, 15.0, null), (trees.Seconds, trees.PeerSeconds, trees.TimeRatio));
+        Assert.Contains(result.Memory, m => m.Process == "scikit-learn steps, 10k" && m.PeakMb == 170);
+        Assert.Single(result.Notes, n => n.StartsWith("Part training 10k", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Plan_KeepsTheDefaultRunWithinTenMinutes_AndMakesOneMillionOptIn()
     {
         var defaults = SuiteRunner.Plan(SuiteOptions.Parse([]), _dir);

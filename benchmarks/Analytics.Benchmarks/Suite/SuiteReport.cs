@@ -139,7 +139,7 @@ public static class SuiteReport
                 var prepare = Step(size, "ml.net", "prepare");
                 var peaks = steps.Where(r => Int(r["size"]) == size).Select(r => ((string?)r["engine"], Num(r["peakMb"]))).ToList();
                 memory.Add(new("training", $"ML.NET steps, {SuiteOptions.SizeText(size)}", Round(peaks.Where(p => p.Item1 == "ml.net").Max(p => p.Item2), 0),
-                    $"largest VmHWM of the ML.NET step processes (profile building and CSV export: {Num(prepare?["peakMb"]):F0} MB)"));
+                    $"largest VmHWM of the ML.NET step processes (profile building and CSV export: {F(Num(prepare?["peakMb"]), 0)} MB)"));
                 memory.Add(new("training", $"scikit-learn steps, {SuiteOptions.SizeText(size)}", Round(peaks.Where(p => p.Item1 == "sklearn").Max(p => p.Item2), 0),
                     "largest ru_maxrss of the Python step processes"));
             }
@@ -149,7 +149,7 @@ public static class SuiteReport
 
         foreach (var p in s.Parts.Where(p => p.Name != "hmac"))
             memory.Add(new(p.Name, "benchmark driver", p.DriverPeakMb, "VmHWM of the child process that drove the part (load client, or the training orchestrator)"));
-        foreach (var p in s.Parts.Where(p => !p.Completed))
+        foreach (var p in s.Parts.Where(p => !p.Completed && !notes.Any(n => n.StartsWith($"Part {p.Name} was", StringComparison.Ordinal))))
             notes.Add($"Part {p.Name}: {p.Status}{(p.Problem is null ? "" : $" ({p.Problem})")}; its figures are missing above.");
         if (s.Load.Shared)
             notes.Add($"The machine was shared with other work while measuring: the 1-minute load average reached {s.Load.Max:F2} on {s.Load.Cores} cores " +
@@ -176,7 +176,7 @@ public static class SuiteReport
                 if (JsonNode.Parse(File.ReadAllText(file)) is { } step)
                 {
                     // sklearn_bench.py records the rows of meta.json; the parent run sets the size as the ML.NET steps do.
-                    step["size"] = size;
+                    step["size"] = (double)size; // read back with Num, which reads doubles
                     steps.Add(step);
                 }
             }
