@@ -25,8 +25,12 @@ switch (command)
         return await Analytics.Benchmarks.Training.TrainingBenchmark.RunAsync(args[1..]);
     case "bulk":
         return await Analytics.Benchmarks.Bulk.BulkBenchmark.RunAsync(args[1..]);
+    case "all":
+        // Every part above as a child process, each within a budget, plus the HMAC peer: docs/benchmarks/README.md.
+        return await Analytics.Benchmarks.Suite.SuiteRunner.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine("Commands:");
+        Console.Error.WriteLine("  " + Analytics.Benchmarks.Suite.SuiteOptions.Usage);
         Console.Error.WriteLine("  " + IngestOptions.Usage);
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Queries.QueryBenchmark.Usage);
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Bulk.BulkBenchmark.Usage);

@@ -78,7 +78,7 @@ public static class QueryBenchmark
         Console.WriteLine(markdown.ToString());
         Directory.CreateDirectory(outDir);
         await File.WriteAllTextAsync(Path.Combine(outDir, "queries.md"), markdown.ToString(), ct);
-        await File.WriteAllTextAsync(Path.Combine(outDir, "queries.json"), JsonSerializer.Serialize(new { command, cases, concurrency, seconds, load, results }, new JsonSerializerOptions { WriteIndented = true }), ct);
+        await File.WriteAllTextAsync(Path.Combine(outDir, "queries.json"), JsonSerializer.Serialize(new { command, cases, concurrency, seconds, load, preparedSeconds = Math.Round(prepared.TotalSeconds, 1), peakMb = Math.Round(server.PeakBytes() / 1048576.0, 1), results }, new JsonSerializerOptions { WriteIndented = true }), ct);
         try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return results.Any(r => r.Failures > 0) ? 1 : 0;
 
