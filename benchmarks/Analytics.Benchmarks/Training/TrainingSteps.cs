@@ -298,12 +298,13 @@ public static class TrainingSteps
         cpu = Cpu() - cpu;
 
         var model = result.Model;
-        var vectors = FeatureMatrix.Build(model.Schema, profiles, s.Threads);
+        // One row buffer, not a second matrix: the peak memory stays the discovery's own.
+        var row = new float[model.Schema.Count];
         double inertia = 0;
-        for (var i = 0; i < vectors.Rows; i++)
+        for (var i = 0; i < profiles.Count; i++)
         {
             var c = model.Centroids[result.Assignments[i]];
-            var row = vectors.Row(i);
+            model.Schema.Vectorize(profiles[i], row);
             for (var j = 0; j < c.Length; j++)
             {
                 var diff = row[j] - c[j];
