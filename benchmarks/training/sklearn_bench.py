@@ -54,10 +54,12 @@ def main():
         data = x.to_numpy(dtype=np.float32)
         del x
         start = time.perf_counter()
+        cpu = time.process_time()
         model = KMeans(n_clusters=meta["k"], init="k-means++", n_init=1, max_iter=meta["maxIterations"],
                        random_state=meta["seed"])
         model.fit(data)
         seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         quality = {"inertia": float(model.inertia_), "k": meta["k"], "iterations": int(model.n_iter_)}
     else:
         labels = pd.read_csv(os.path.join(args.work, "labels.csv"), dtype=str, keep_default_na=False)
@@ -69,11 +71,13 @@ def main():
         train, test = split == "train", split == "test"
         load = time.perf_counter() - start + load
         start = time.perf_counter()
+        cpu = time.process_time()
         model = HistGradientBoostingClassifier(max_iter=meta["trees"], max_leaf_nodes=meta["leaves"],
                                                min_samples_leaf=meta["minLeaf"], learning_rate=meta["learningRate"],
                                                early_stopping=False, random_state=meta["seed"])
         model.fit(data[train], y[train])
         seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         predicted = model.predict(data[test])
         present = np.unique(y[test])
         quality = {
@@ -88,6 +92,7 @@ def main():
         "step": args.step,
         "size": int(meta["rows"]),
         "seconds": seconds,
+        "cpuSeconds": cpu,
         "loadSeconds": load,
         "peakMb": peak_mb(),
         "quality": quality,

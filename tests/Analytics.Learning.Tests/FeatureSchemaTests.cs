@@ -16,6 +16,23 @@ public sealed class FeatureSchemaTests
     };
 
     [Fact]
+    public void FeatureMatrix_RowsEqualVectorize_OnOneOrTwoThreads()
+    {
+        var (profiles, _) = PlantedCases.Generate(perGroup: 30, seed: 4);
+        var schema = FeatureSchema.Build(profiles);
+        profiles.Add(Known with { Victims = [], Suspects = [], RouteCountries = ["ZZ"], LabourSectors = [], ExploitationTypes = ["labour"] });
+        var one = FeatureMatrix.Build(schema, profiles, threads: 1);
+        var two = FeatureMatrix.Build(schema, profiles, threads: 2);
+        Assert.Equal(one.Values, two.Values);
+        for (var i = 0; i < profiles.Count; i++)
+            Assert.Equal(schema.Vectorize(profiles[i]), one.Row(i).ToArray());
+        var last = one.Row(profiles.Count - 1).ToArray();
+        Assert.Equal(1f, last[schema.IndexOf("origin=other")]);
+        Assert.Equal(1f, last[schema.IndexOf("sector.unknown")]);
+        Assert.Equal(1f, last[schema.IndexOf("victim.age.unknown")]);
+    }
+
+    [Fact]
     public void Vectorize_SetsAgeUnknownNotZeroBlock_WhenAgeBandMissing()
     {
         var schema = FeatureSchema.Build([Known]);

@@ -86,6 +86,25 @@ public sealed class PatternDiscoveryTests(PlantedDiscovery planted, ITestOutputH
     }
 
     [Fact]
+    public void Discover_RecoversPlantedGroupsReproducibly_WhenKIsChosenOnASample()
+    {
+        // 6 × 150 rows, k chosen on 300 of them, then one ML.NET fit on all 900.
+        var options = new PatternDiscoveryOptions { FitSampleSize = 300, SilhouetteSampleSize = 200, Seed = 3 };
+        var (profiles, truth) = PlantedCases.Generate(seed: 9);
+        var first = PatternDiscovery.Discover(profiles, options);
+        var second = PatternDiscovery.Discover(profiles, options);
+        Assert.Equal(300, first.Model.Parameters["fitSampleSize"]);
+        Assert.Equal(1, first.Model.Parameters["finalRuns"]);
+        Assert.Equal(profiles.Count, first.Assignments.Count);
+        var ari = AdjustedRand.Index(truth, first.Assignments);
+        output.WriteLine($"k={first.Model.K} ARI={ari:0.000}");
+        Assert.True(ari >= 0.8, $"adjusted Rand index {ari:0.000} < 0.8");
+        Assert.Equal(first.Assignments, second.Assignments);
+        Assert.Equal(first.KScores, second.KScores);
+        Assert.Equal(first.Model.DaviesBouldin, second.Model.DaviesBouldin);
+    }
+
+    [Fact]
     public void Discover_SuppressesPatternsAndWithholdsProfile_WhenSmallerThanThreshold()
     {
         var (profiles, _) = PlantedCases.Generate(perGroup: 40, seed: 5);

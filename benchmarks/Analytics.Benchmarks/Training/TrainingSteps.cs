@@ -18,13 +18,20 @@ public sealed record BenchSettings
 {
     public int K { get; init; } = 10;
     public int Seed { get; init; } = 42;
-    public int Threads { get; init; } = 1;
+    /// <summary>Threads of ML.NET trainers and scikit-learn; the platform trains with two.</summary>
+    public int Threads { get; init; } = 2;
     public int MaxIterations { get; init; } = 100;
-    public int Trees { get; init; } = 50;
-    public int Leaves { get; init; } = 16;
-    public int MinLeaf { get; init; } = 5;
-    public double LearningRate { get; init; } = 0.2;
-    public double TestFraction { get; init; } = 0.2;
+
+    /// <summary>The platform's classifier settings (<see cref="ClassifierOptions"/> defaults) with this seed and thread count.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ClassifierOptions Classifier => new() { Seed = Seed, Threads = Threads };
+    public int Trees => Classifier.NumberOfTrees;
+    public int Leaves => Classifier.NumberOfLeaves;
+    public int MinLeaf => Classifier.MinimumExampleCountPerLeaf;
+    public double LearningRate => Classifier.LearningRate;
+    public double FeatureFraction => Classifier.FeatureFraction;
+    public int MaximumTrainingRows => Classifier.MaximumTrainingRows;
+    public double TestFraction => Classifier.TestFraction;
 }
 
 /// <summary>What one step measured, written by the child process as JSON.</summary>
@@ -35,6 +42,8 @@ public sealed record StepResult
     public int Size { get; init; }
     /// <summary>Timed seconds of the step (training, or what the step says it times).</summary>
     public double Seconds { get; init; }
+    /// <summary>Processor seconds of the process during <see cref="Seconds"/> (all threads): steadier than wall time on a shared machine.</summary>
+    public double? CpuSeconds { get; init; }
     /// <summary>Seconds to read the shared CSV (not part of <see cref="Seconds"/>).</summary>
     public double? LoadSeconds { get; init; }
     /// <summary>Peak resident memory of the whole process (VmHWM / ru_maxrss), MB.</summary>
@@ -66,6 +75,9 @@ public static class TrainingSteps
         "fasttree" => FastTreeFit(size, work, s),
         _ => throw new ArgumentException($"Unknown step '{step}'."),
     };
+
+    /// <summary>Processor time of this process so far (all threads), seconds.</summary>
+    public static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     /// <summary>Peak resident set of this process in MB (VmHWM), or NaN off Linux.</summary>
     public static double PeakMb()
@@ -100,10 +112,12 @@ public static class TrainingSteps
         var classes = labels.OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
         var labelled = Enumerable.Range(0, size).Where(i => labels[i] is not null).ToList();
         var y = labelled.Select(i => classes.IndexOf(labels[i]!)).ToList();
-        var (_, test) = Analytics.Learning.Classification.ClassifierTraining.StratifiedSplit(y, s.TestFraction, s.Seed);
+        var (train, test) = ClassifierTraining.StratifiedSplit(y, s.TestFraction, s.Seed);
+        // The platform's cap on training rows (a stratified subsample), so both engines train on the same rows.
+        var fitted = ClassifierTraining.StratifiedSubsample(y, train, s.Classifier.MaximumTrainingRows, s.Seed);
         var split = new string[size];
         Array.Fill(split, "none");
-        foreach (var i in labelled) split[i] = "train";
+        foreach (var t in fitted) split[labelled[t]] = "train";
         foreach (var t in test) split[labelled[t]] = "test";
         using (var writer = new StreamWriter(LabelsCsv(work), false, new UTF8Encoding(false)) { NewLine = "\n" })
         {
@@ -122,7 +136,7 @@ public static class TrainingSteps
             Size = size,
             Seconds = build + export,
             PeakMb = PeakMb(),
-            Quality = new() { ["features"] = schema.Count, ["classes"] = classes.Count, ["testRows"] = test.Count },
+            Quality = new() { ["features"] = schema.Count, ["classes"] = classes.Count, ["trainRows"] = fitted.Count, ["trainRowsAvailable"] = train.Count, ["testRows"] = test.Count },
             Notes = new()
             {
                 ["profilesSeconds"] = build.ToString("F2", CultureInfo.InvariantCulture),
@@ -215,6 +229,7 @@ public static class TrainingSteps
         var load = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
+        var cpu = Cpu();
         var ml = new MLContext(s.Seed);
         var data = Load(ml, rows.Select(r => new VectorRow { Features = r }), names.Count);
         var model = ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options
@@ -229,11 +244,13 @@ public static class TrainingSteps
         var centroids = centres.Take(count).Select(c => c.DenseValues().ToArray()).ToList();
         var inertia = Inertia(rows, centroids);
         var seconds = clock.Elapsed.TotalSeconds;
+        cpu = Cpu() - cpu;
         return new StepResult
         {
             Step = "kmeans",
             Size = size,
             Seconds = seconds,
+            CpuSeconds = cpu,
             LoadSeconds = load,
             PeakMb = PeakMb(),
             Quality = new() { ["inertia"] = inertia, ["k"] = count },
@@ -272,21 +289,25 @@ public static class TrainingSteps
         var build = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
+        var cpu = Cpu();
         var options = auto
-            ? new PatternDiscoveryOptions { Seed = s.Seed }
-            : new PatternDiscoveryOptions { Seed = s.Seed, MinK = s.K, MaxK = s.K, Restarts = 1, MaxIterations = s.MaxIterations };
+            ? new PatternDiscoveryOptions { Seed = s.Seed, Threads = s.Threads }
+            : new PatternDiscoveryOptions { Seed = s.Seed, Threads = s.Threads, MinK = s.K, MaxK = s.K, Restarts = 1, MaxIterations = s.MaxIterations };
         var result = PatternDiscovery.Discover(profiles, options);
         var seconds = clock.Elapsed.TotalSeconds;
+        cpu = Cpu() - cpu;
 
         var model = result.Model;
-        var vectors = profiles.Select(model.Schema.Vectorize).ToList();
+        // One row buffer, not a second matrix: the peak memory stays the discovery's own.
+        var row = new float[model.Schema.Count];
         double inertia = 0;
-        for (var i = 0; i < vectors.Count; i++)
+        for (var i = 0; i < profiles.Count; i++)
         {
             var c = model.Centroids[result.Assignments[i]];
+            model.Schema.Vectorize(profiles[i], row);
             for (var j = 0; j < c.Length; j++)
             {
-                var diff = vectors[i][j] - c[j];
+                var diff = row[j] - c[j];
                 inertia += diff * diff;
             }
         }
@@ -295,6 +316,7 @@ public static class TrainingSteps
             Step = auto ? "kmeans-auto" : "kmeans-e2e",
             Size = size,
             Seconds = seconds,
+            CpuSeconds = cpu,
             PeakMb = PeakMb(),
             Quality = new()
             {
@@ -344,17 +366,12 @@ public static class TrainingSteps
         clock.Restart();
         var ml = new MLContext(s.Seed);
         var data = Load(ml, train, columns.Length, meta.Classes.Count);
-        var trees = new FastTreeBinaryTrainer.Options
-        {
-            NumberOfTrees = s.Trees,
-            NumberOfLeaves = s.Leaves,
-            MinimumExampleCountPerLeaf = s.MinLeaf,
-            LearningRate = s.LearningRate,
-            Seed = s.Seed,
-            NumberOfThreads = s.Threads,
-        };
+        // The classifier's own FastTree settings (ClassifierTraining.FastTreeOptions), on the rows prepare marked "train".
+        var trees = ClassifierTraining.FastTreeOptions(s.Classifier);
+        var cpu = Cpu();
         var model = ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(trees)).Fit(data);
         var seconds = clock.Elapsed.TotalSeconds;
+        cpu = Cpu() - cpu;
 
         clock.Restart();
         var scored = model.Transform(Load(ml, testX, columns.Length));
@@ -367,6 +384,7 @@ public static class TrainingSteps
             Step = "fasttree",
             Size = size,
             Seconds = seconds,
+            CpuSeconds = cpu,
             LoadSeconds = load,
             PeakMb = PeakMb(),
             Quality = new()

@@ -52,37 +52,31 @@ public static class ClassifierTraining
         if (present < 2)
             throw new ArgumentException($"Cannot train the {kind} classifier: the {labelled.Count} labelled case profiles hold only one class.", nameof(profiles));
 
-        var schema = FeatureSchema.Build(labelled.Select(x => x.Profile), options.TopCountries);
+        var labelledProfiles = labelled.Select(l => l.Profile).ToList();
+        var schema = FeatureSchema.Build(labelledProfiles, options.TopCountries);
         var features = schema.Names.Where(n => !IsLeaking(kind, n)).ToList();
         var columns = features.Select(schema.IndexOf).ToArray();
-        var x = labelled.Select(l => MlRows.Project(schema.Vectorize(l.Profile), columns)).ToList();
+        // One float array for all rows (leaking columns dropped), vectorised on the configured threads.
+        var x = FeatureMatrix.Build(schema, labelledProfiles, options.Threads, columns);
         var y = labelled.Select(l => classes.IndexOf(l.Label!)).ToList();
         var (train, test) = StratifiedSplit(y, options.TestFraction, options.Seed);
         if (test.Count == 0)
             throw new ArgumentException($"Cannot train the {kind} classifier: too few labelled case profiles ({labelled.Count}) for a test set.", nameof(profiles));
+        var fitted = StratifiedSubsample(y, train, options.MaximumTrainingRows, options.Seed);
 
         var ml = new MLContext(options.Seed);
-        var trees = new FastTreeBinaryTrainer.Options
-        {
-            NumberOfTrees = options.NumberOfTrees,
-            NumberOfLeaves = options.NumberOfLeaves,
-            MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
-            LearningRate = options.LearningRate,
-            Seed = options.Seed,
-            // One thread: the result does not depend on scheduling, and the host's cores are shared.
-            NumberOfThreads = 1,
-        };
+        var trees = FastTreeOptions(options);
         ITransformer transformer;
         IDataView data;
         if (kind == ClassifierKind.ChildVictim)
         {
-            data = MlRows.Load(ml, train.Select(i => new BoolLabelRow { Features = x[i], Label = y[i] == 1 }), features.Count);
+            data = MlRows.Load(ml, fitted.Select(i => new BoolLabelRow { Features = x.Row(i).ToArray(), Label = y[i] == 1 }), features.Count);
             transformer = ml.BinaryClassification.Trainers.FastTree(trees).Fit(data);
         }
         else
         {
             // LoadFromEnumerable takes the raw uint of a key column as the 0-based key index, so class i is Score[i].
-            data = MlRows.Load(ml, train.Select(i => new KeyLabelRow { Features = x[i], Label = (uint)y[i] }), features.Count, classes.Count);
+            data = MlRows.Load(ml, fitted.Select(i => new KeyLabelRow { Features = x.Row(i).ToArray(), Label = (uint)y[i] }), features.Count, classes.Count);
             transformer = ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(trees)).Fit(data);
         }
 
@@ -97,13 +91,18 @@ public static class ClassifierTraining
             ["permutationRounds"] = options.PermutationRounds,
             ["permutationSampleSize"] = options.PermutationSampleSize,
             ["topCountries"] = options.TopCountries,
+            ["featureFraction"] = options.FeatureFraction,
+            ["maximumBinCountPerFeature"] = options.MaximumBinCountPerFeature,
+            ["maximumTrainingRows"] = options.MaximumTrainingRows,
+            ["trainingRowsAvailable"] = train.Count,
+            ["trainingRowsUsed"] = fitted.Count,
         };
         var classifier = new CaseClassifier(kind, schema, features, classes, parameters, transformer, data.Schema);
 
-        var testX = test.Select(i => x[i]).ToList();
+        var testX = test.Select(i => x.Row(i).ToArray()).ToList();
         var testY = test.Select(i => y[i]).ToList();
         var probabilities = classifier.Probabilities(testX);
-        classifier.Metrics = ClassificationMetrics.Compute(classes, testY, probabilities, train.Count);
+        classifier.Metrics = ClassificationMetrics.Compute(classes, testY, probabilities, fitted.Count);
         // Importance is estimated on a seeded sample of the test set: its cost grows with rows × features × rounds,
         // and a few thousand rows rank features as well as a hundred thousand.
         var sample = Enumerable.Range(0, testX.Count).ToArray();
@@ -117,6 +116,52 @@ public static class ClassifierTraining
             sample.Select(i => testX[i]).ToList(), sample.Select(i => testY[i]).ToList(), sample.Select(i => probabilities[i]).ToList(), options);
         return classifier;
     }
+
+    /// <summary>The FastTree settings every binary model of the platform is trained with.</summary>
+    public static FastTreeBinaryTrainer.Options FastTreeOptions(ClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new FastTreeBinaryTrainer.Options
+        {
+            NumberOfTrees = options.NumberOfTrees,
+            NumberOfLeaves = options.NumberOfLeaves,
+            MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
+            LearningRate = options.LearningRate,
+            FeatureFraction = options.FeatureFraction,
+            MaximumBinCountPerFeature = options.MaximumBinCountPerFeature,
+            // The binned training set stays in memory; no temporary files.
+            DiskTranspose = false,
+            Seed = options.Seed,
+            NumberOfThreads = options.Threads,
+        };
+    }
+
+    /// <summary>
+    /// At most <paramref name="cap"/> of <paramref name="rows"/>, drawn per class in proportion to the class's share by a
+    /// seeded shuffle (every class keeps at least min(its rows, <see cref="MinimumRowsPerClass"/>)); all rows when they fit.
+    /// Returned in ascending order.
+    /// </summary>
+    public static List<int> StratifiedSubsample(IReadOnlyList<int> labels, IReadOnlyList<int> rows, int cap, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (cap <= 0 || rows.Count <= cap)
+            return [.. rows];
+        var random = new Random(seed);
+        var kept = new List<int>(cap + MinimumRowsPerClass);
+        foreach (var group in rows.GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            var members = group.ToArray();
+            random.Shuffle(members);
+            var take = Math.Min(members.Length, Math.Max(MinimumRowsPerClass, (int)Math.Round(cap * (double)members.Length / rows.Count)));
+            kept.AddRange(members[..take]);
+        }
+        kept.Sort();
+        return kept;
+    }
+
+    /// <summary>Rows a rare class keeps when training rows are capped.</summary>
+    public const int MinimumRowsPerClass = 500;
 
     /// <summary>Per class, a seeded shuffle puts round(TestFraction × n) rows (at least one when n ≥ 2) in the test set.</summary>
     public static (List<int> Train, List<int> Test) StratifiedSplit(IReadOnlyList<int> labels, double testFraction, int seed)

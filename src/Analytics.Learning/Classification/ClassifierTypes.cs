@@ -22,6 +22,17 @@ public sealed record ClassifierOptions
     public int MinimumExampleCountPerLeaf { get; init; } = 5;
     /// <summary>Boosting learning rate.</summary>
     public double LearningRate { get; init; } = 0.2;
+    /// <summary>Share of the features each tree may split on (FastTree's FeatureFraction, seeded).</summary>
+    public double FeatureFraction { get; init; } = 1.0;
+    /// <summary>Histogram bins per feature; the features are 0/1 or have at most 11 distinct values.</summary>
+    public int MaximumBinCountPerFeature { get; init; } = 255;
+    /// <summary>
+    /// Training rows at most: above it a stratified, seeded subsample is trained on (every class keeps at least
+    /// <see cref="ClassifierTraining.MinimumRowsPerClass"/> rows); the test split is never reduced. 0 = no cap.
+    /// </summary>
+    public int MaximumTrainingRows { get; init; } = 200_000;
+    /// <summary>Threads for vectorising and for FastTree.</summary>
+    public int Threads { get; init; } = 2;
     /// <summary>Share of each class held out for testing.</summary>
     public double TestFraction { get; init; } = 0.2;
     /// <summary>Permutations per feature for permutation importance.</summary>

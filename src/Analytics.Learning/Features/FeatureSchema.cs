@@ -34,6 +34,7 @@ public sealed class FeatureSchema
     private static readonly HashSet<string> ChildBands = [.. AgeBands.Take(4)];
 
     private readonly Dictionary<string, int> _index;
+    private readonly Fields _fields;
 
     /// <summary>Creates the schema for a given country vocabulary (in column order).</summary>
     [JsonConstructor]
@@ -44,6 +45,7 @@ public sealed class FeatureSchema
         _index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < Names.Count; i++)
             _index.Add(Names[i], i);
+        _fields = new Fields(Names, _index);
     }
 
     /// <summary>Encoding version this schema was built with (always <see cref="Version"/>).</summary>
@@ -89,61 +91,81 @@ public sealed class FeatureSchema
     /// <summary>The feature vector of one profile, in <see cref="Names"/> order.</summary>
     public float[] Vectorize(CaseProfile profile)
     {
-        ArgumentNullException.ThrowIfNull(profile);
         var v = new float[Names.Count];
+        Vectorize(profile, v);
+        return v;
+    }
+
+    /// <summary>
+    /// Writes the feature vector of one profile into <paramref name="v"/> (length <see cref="Count"/>), which is
+    /// cleared first. Allocation-free: every code is looked up in a per-field table built with the schema.
+    /// </summary>
+    public void Vectorize(CaseProfile profile, Span<float> v)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (v.Length != Names.Count)
+            throw new ArgumentException($"The feature vector needs {Names.Count} values; got {v.Length}.", nameof(v));
+        v.Clear();
+        var f = _fields;
 
         // Victims: multi-hot over all victims of the case; an unknown column is set as soon as one
         // victim lacks the value (or when the case lists no victim at all).
+        var youngest = int.MaxValue;
+        var child = false;
         foreach (var victim in profile.Victims)
         {
-            SetCode(v, "victim.gender", CodeLists.Genders, victim.Gender);
-            SetCountry(v, "victim.citizenship", victim.Citizenship);
-            SetCode(v, "victim.age", CodeLists.AgeBands, victim.AgeBand);
+            f.VictimGender.SetCode(v, victim.Gender);
+            f.VictimCitizenship.SetCountry(v, victim.Citizenship);
+            f.VictimAge.SetCode(v, victim.AgeBand);
+            if (victim.AgeBand is { } band)
+            {
+                var i = IndexOfBand(band);
+                if (i >= 0 && i < youngest)
+                    youngest = i;
+                child |= ChildBands.Contains(band);
+            }
         }
         if (profile.Victims.Count == 0)
         {
-            Set(v, "victim.gender.unknown");
-            Set(v, "victim.citizenship.unknown");
-            Set(v, "victim.age.unknown");
+            v[f.VictimGender.Unknown] = 1f;
+            v[f.VictimCitizenship.Unknown] = 1f;
+            v[f.VictimAge.Unknown] = 1f;
         }
-        var knownBands = profile.Victims.Select(x => x.AgeBand).OfType<string>()
-            .Select(b => IndexOfBand(b)).Where(i => i >= 0).ToList();
-        if (knownBands.Count > 0)
-            v[_index["victim.age.youngest"]] = (knownBands.Min() + 1f) / AgeBands.Count;
-        if (profile.Victims.Any(x => x.AgeBand is not null && ChildBands.Contains(x.AgeBand)))
-            Set(v, "victim.child");
+        if (youngest != int.MaxValue)
+            v[f.Youngest] = (youngest + 1f) / AgeBands.Count;
+        if (child)
+            v[f.Child] = 1f;
 
-        v[_index["victims.count"]] = Scaled(profile.Victims.Count);
-        v[_index["suspects.count"]] = Scaled(profile.Suspects.Count);
-        v[_index["route.count"]] = Scaled(profile.RouteCountries.Count);
+        v[f.VictimsCount] = Scaled(profile.Victims.Count);
+        v[f.SuspectsCount] = Scaled(profile.Suspects.Count);
+        v[f.RouteCount] = Scaled(profile.RouteCountries.Count);
 
-        SetList(v, "recruitment", CodeLists.RecruitmentChannels, profile.RecruitmentChannels);
-        SetList(v, "control", CodeLists.MeansOfControl, profile.MeansOfControl);
-        SetList(v, "exploitation", CodeLists.ExploitationTypes, profile.ExploitationTypes);
+        f.Recruitment.SetList(v, profile.RecruitmentChannels);
+        f.Control.SetList(v, profile.MeansOfControl);
+        f.Exploitation.SetList(v, profile.ExploitationTypes);
         // Sectors only apply to labour exploitation: an empty list is "unknown" there and "not applicable" elsewhere.
         foreach (var sector in profile.LabourSectors)
-            SetCode(v, "sector", CodeLists.LabourSectors, sector);
+            f.Sector.SetCode(v, sector);
         if (profile.LabourSectors.Count == 0 && profile.ExploitationTypes.Contains("labour"))
-            Set(v, "sector.unknown");
+            v[f.Sector.Unknown] = 1f;
 
-        SetCountry(v, "origin", Origin(profile));
-        SetCountry(v, "destination", Destination(profile));
+        f.Origin.SetCountry(v, Origin(profile));
+        f.Destination.SetCountry(v, Destination(profile));
 
-        SetList(v, "evidence", CodeLists.EvidenceKinds, profile.EvidenceKinds);
-        SetList(v, "platform", CodeLists.Platforms, profile.Platforms);
-        SetList(v, "payment", CodeLists.PaymentChannels, profile.PaymentChannels);
+        f.Evidence.SetList(v, profile.EvidenceKinds);
+        f.Platform.SetList(v, profile.Platforms);
+        f.Payment.SetList(v, profile.PaymentChannels);
 
         foreach (var suspect in profile.Suspects)
         {
-            SetCode(v, "suspect.role", CodeLists.SuspectRoles, suspect.Role);
-            SetCode(v, "suspect.relation", CodeLists.RelationsToVictim, suspect.RelationToVictim);
+            f.SuspectRole.SetCode(v, suspect.Role);
+            f.SuspectRelation.SetCode(v, suspect.RelationToVictim);
         }
         if (profile.Suspects.Count == 0)
         {
-            Set(v, "suspect.role.unknown");
-            Set(v, "suspect.relation.unknown");
+            v[f.SuspectRole.Unknown] = 1f;
+            v[f.SuspectRelation.Unknown] = 1f;
         }
-        return v;
     }
 
     /// <summary>Origin of a case: the first route country, or null when the route is unknown.</summary>
@@ -178,37 +200,105 @@ public sealed class FeatureSchema
 
     private static float Scaled(int count) => Math.Min(count, CountCap) / (float)CountCap;
 
-    private void Set(float[] v, string name) => v[_index[name]] = 1f;
-
-    private void SetList(float[] v, string prefix, string list, IReadOnlyList<string> values)
+    /// <summary>Column lookups of one one-hot / multi-hot field (e.g. all <c>recruitment=…</c> columns).</summary>
+    private sealed class Field
     {
-        foreach (var value in values)
-            SetCode(v, prefix, list, value);
-        if (values.Count == 0)
-            Set(v, prefix + ".unknown");
+        public Dictionary<string, int> Codes { get; } = new(StringComparer.Ordinal);
+        public int Unknown { get; set; } = -1;
+        public int Other { get; set; } = -1;
+
+        /// <summary>A known code sets its column; a code outside the list (an older list version) counts as
+        /// "other" where the list has one, else as unknown; null is unknown.</summary>
+        public void SetCode(Span<float> v, string? code)
+        {
+            if (code is null)
+                v[Unknown] = 1f;
+            else if (Codes.TryGetValue(code, out var i))
+                v[i] = 1f;
+            else
+                v[Other >= 0 ? Other : Unknown] = 1f;
+        }
+
+        /// <summary>A country outside the learnt vocabulary falls into "other"; null is unknown.</summary>
+        public void SetCountry(Span<float> v, string? country)
+        {
+            if (country is null)
+                v[Unknown] = 1f;
+            else if (Codes.TryGetValue(country, out var i))
+                v[i] = 1f;
+            else
+                v[Other] = 1f;
+        }
+
+        public void SetList(Span<float> v, IReadOnlyList<string> values)
+        {
+            for (var i = 0; i < values.Count; i++)
+                SetCode(v, values[i]);
+            if (values.Count == 0)
+                v[Unknown] = 1f;
+        }
     }
 
-    private void SetCode(float[] v, string prefix, string list, string? code)
+    private sealed class Fields
     {
-        if (code is null)
-            Set(v, prefix + ".unknown");
-        else if (_index.TryGetValue(prefix + "=" + code, out var i))
-            v[i] = 1f;
-        // A code outside the list (an older list version) counts as "other" where the list has one.
-        else if (_index.TryGetValue(prefix + "=other", out var other))
-            v[other] = 1f;
-        else
-            Set(v, prefix + ".unknown");
-    }
+        public Fields(IReadOnlyList<string> names, Dictionary<string, int> index)
+        {
+            var fields = new Dictionary<string, Field>(StringComparer.Ordinal);
+            Field Of(string prefix) => fields.TryGetValue(prefix, out var f) ? f : fields[prefix] = new Field();
+            for (var i = 0; i < names.Count; i++)
+            {
+                var name = names[i];
+                var eq = name.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0)
+                {
+                    var field = Of(name[..eq]);
+                    field.Codes[name[(eq + 1)..]] = i;
+                    if (name[(eq + 1)..] == "other")
+                        field.Other = i;
+                }
+                else if (name.EndsWith(".unknown", StringComparison.Ordinal))
+                    Of(name[..^".unknown".Length]).Unknown = i;
+            }
+            VictimGender = fields["victim.gender"];
+            VictimCitizenship = fields["victim.citizenship"];
+            VictimAge = fields["victim.age"];
+            Recruitment = fields["recruitment"];
+            Control = fields["control"];
+            Exploitation = fields["exploitation"];
+            Sector = fields["sector"];
+            Origin = fields["origin"];
+            Destination = fields["destination"];
+            Evidence = fields["evidence"];
+            Platform = fields["platform"];
+            Payment = fields["payment"];
+            SuspectRole = fields["suspect.role"];
+            SuspectRelation = fields["suspect.relation"];
+            Youngest = index["victim.age.youngest"];
+            Child = index["victim.child"];
+            VictimsCount = index["victims.count"];
+            SuspectsCount = index["suspects.count"];
+            RouteCount = index["route.count"];
+        }
 
-    private void SetCountry(float[] v, string prefix, string? country)
-    {
-        if (country is null)
-            Set(v, prefix + ".unknown");
-        else if (_index.TryGetValue(prefix + "=" + country, out var i))
-            v[i] = 1f;
-        else
-            Set(v, prefix + "=other");
+        public Field VictimGender { get; }
+        public Field VictimCitizenship { get; }
+        public Field VictimAge { get; }
+        public Field Recruitment { get; }
+        public Field Control { get; }
+        public Field Exploitation { get; }
+        public Field Sector { get; }
+        public Field Origin { get; }
+        public Field Destination { get; }
+        public Field Evidence { get; }
+        public Field Platform { get; }
+        public Field Payment { get; }
+        public Field SuspectRole { get; }
+        public Field SuspectRelation { get; }
+        public int Youngest { get; }
+        public int Child { get; }
+        public int VictimsCount { get; }
+        public int SuspectsCount { get; }
+        public int RouteCount { get; }
     }
 
     private static IReadOnlyList<string> BuildNames(IReadOnlyList<string> countries)

@@ -98,4 +98,74 @@ public static class ClusterQuality
         }
         return s;
     }
+
+    /// <summary>Squared Euclidean distance with SIMD lanes (float sums, the same order on every run).</summary>
+    internal static float SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        var width = System.Numerics.Vector<float>.Count;
+        var acc = System.Numerics.Vector<float>.Zero;
+        var i = 0;
+        for (; i <= x.Length - width; i += width)
+        {
+            var d = new System.Numerics.Vector<float>(x[i..]) - new System.Numerics.Vector<float>(y[i..]);
+            acc += d * d;
+        }
+        var s = System.Numerics.Vector.Sum(acc);
+        for (; i < x.Length; i++)
+        {
+            var d = x[i] - y[i];
+            s += d * d;
+        }
+        return s;
+    }
+
+    /// <summary>Index of the nearest of the <paramref name="k"/> row-major <paramref name="centroids"/>, and its squared distance.</summary>
+    internal static int Nearest(ReadOnlySpan<float> row, float[] centroids, int k, out float distance)
+    {
+        var d = row.Length;
+        var best = 0;
+        distance = float.PositiveInfinity;
+        for (var c = 0; c < k; c++)
+        {
+            var dist = SquaredDistance(row, centroids.AsSpan(c * d, d));
+            if (dist < distance)
+            {
+                distance = dist;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Davies–Bouldin index of a labelled matrix with row-major centroids; see the list overload.</summary>
+    internal static double DaviesBouldin(Features.FeatureMatrix points, IReadOnlyList<int> labels, float[] centroids, int k)
+    {
+        var d = points.Columns;
+        var scatter = new double[k];
+        var sizes = new int[k];
+        for (var i = 0; i < points.Rows; i++)
+        {
+            scatter[labels[i]] += Math.Sqrt(SquaredDistance(points.Row(i), centroids.AsSpan(labels[i] * d, d)));
+            sizes[labels[i]]++;
+        }
+        var used = Enumerable.Range(0, k).Where(c => sizes[c] > 0).ToList();
+        if (used.Count < 2)
+            return 0;
+        foreach (var c in used)
+            scatter[c] /= sizes[c];
+        double sum = 0;
+        foreach (var i in used)
+        {
+            double worst = 0;
+            foreach (var j in used)
+            {
+                if (i == j)
+                    continue;
+                var dist = Math.Sqrt(SquaredDistance(centroids.AsSpan(i * d, d), centroids.AsSpan(j * d, d)));
+                worst = Math.Max(worst, dist > 0 ? (scatter[i] + scatter[j]) / dist : double.MaxValue);
+            }
+            sum += worst;
+        }
+        return sum / used.Count;
+    }
 }

@@ -16,13 +16,18 @@ public sealed record PatternDiscoveryResult(PatternModel Model, IReadOnlyList<in
 public static class PatternDiscovery
 {
     /// <summary>
-    /// Clusters <paramref name="profiles"/> for every k in [MinK, MaxK] and keeps the k with the highest
-    /// mean silhouette on a seeded sample of at most <see cref="PatternDiscoveryOptions.SilhouetteSampleSize"/>
-    /// rows; silhouettes within <see cref="PatternDiscoveryOptions.SilhouetteTieTolerance"/> of the best are
-    /// a tie, won by the lower Davies–Bouldin index, then by the smaller k. Each k is fitted
-    /// <see cref="PatternDiscoveryOptions.Restarts"/> times from k-means++ starts drawn from one seeded
-    /// MLContext, single-threaded, so the same data and seed always give the same assignments.
+    /// Chooses k in [MinK, MaxK] on a seeded sample, then fits the released model once on all rows with ML.NET k-means.
     /// </summary>
+    /// <remarks>
+    /// <para>Choosing k: a seeded sample of at most <see cref="PatternDiscoveryOptions.FitSampleSize"/> rows is clustered
+    /// for every candidate k (<see cref="PatternDiscoveryOptions.Restarts"/> k-means++ starts each, lowest inertia kept); the
+    /// k with the highest mean silhouette on the first <see cref="PatternDiscoveryOptions.SilhouetteSampleSize"/> rows of that
+    /// sample wins; silhouettes within <see cref="PatternDiscoveryOptions.SilhouetteTieTolerance"/> of the best are a tie, won
+    /// by the lower Davies–Bouldin index (on the fit sample), then by the smaller k.</para>
+    /// <para>The model: ML.NET k-means with the chosen k on all rows, single-threaded from one seeded MLContext
+    /// (<see cref="PatternDiscoveryOptions.Restarts"/> runs when all rows fit in the sample, else one), so the same data and
+    /// seed always give the same assignments. Its silhouette (same sample) and Davies–Bouldin (all rows) are the model's metrics.</para>
+    /// </remarks>
     /// <exception cref="ArgumentException">Too few profiles for the smallest k.</exception>
     public static PatternDiscoveryResult Discover(IReadOnlyList<CaseProfile> profiles, PatternDiscoveryOptions? options = null)
     {
@@ -35,115 +40,132 @@ public static class PatternDiscovery
                 $"Pattern discovery needs at least {options.MinK * 2} case profiles for k >= {options.MinK}; got {profiles.Count}.", nameof(profiles));
 
         var schema = FeatureSchema.Build(profiles, options.TopCountries);
-        var vectors = profiles.Select(schema.Vectorize).ToList();
-        var ml = new MLContext(options.Seed);
-        var data = MlRows.Load(ml, vectors.Select(v => new FeatureRow { Features = v }), schema.Count);
-        // Cache once: every k re-reads the data many times.
-        data = ml.Data.Cache(data);
+        var matrix = FeatureMatrix.Build(schema, profiles, options.Threads);
+        var n = matrix.Rows;
 
-        var sample = Sample(vectors.Count, options.SilhouetteSampleSize, options.Seed);
-        var distances = DistanceMatrix(vectors, sample);
-
-        var maxK = Math.Min(options.MaxK, vectors.Count - 1);
-        var fits = new List<Fit>();
-        for (var k = options.MinK; k <= maxK; k++)
+        // One seeded permutation: its first rows are the fit sample, the first of those the silhouette sample.
+        var order = Enumerable.Range(0, n).ToArray();
+        new Random(options.Seed).Shuffle(order);
+        var fitRows = order[..Math.Min(n, Math.Max(options.FitSampleSize, options.MinK * 2))];
+        Array.Sort(fitRows);
+        var silhouetteRows = order[..Math.Min(n, options.SilhouetteSampleSize)];
+        Array.Sort(silhouetteRows);
+        var fitSample = fitRows.Length == n ? matrix : matrix.Select(fitRows);
+        var silhouetteSample = matrix.Select(silhouetteRows);
+        var distances = DistanceMatrix(silhouetteSample);
+        // Position of each silhouette row inside the fit sample (both sorted; the first is a subset of the second).
+        var silhouetteInFit = new int[silhouetteRows.Length];
+        for (int a = 0, b = 0; a < silhouetteRows.Length; a++)
         {
-            var fit = FitBest(ml, data, vectors, k, options);
-            var sampleLabels = sample.Select(i => fit.Assignments[i]).ToList();
-            fit.Score = new KScore(k,
-                ClusterQuality.Silhouette(distances, sampleLabels),
-                ClusterQuality.DaviesBouldin(vectors, fit.Assignments, fit.Centroids));
-            fits.Add(fit);
+            while (fitRows[b] != silhouetteRows[a])
+                b++;
+            silhouetteInFit[a] = b;
         }
 
-        var best = fits.Max(f => f.Score!.Silhouette);
-        var chosen = fits.Where(f => f.Score!.Silhouette >= best - options.SilhouetteTieTolerance)
-            .OrderBy(f => f.Score!.DaviesBouldin).ThenBy(f => f.Score!.K).First();
+        var maxK = Math.Min(options.MaxK, fitSample.Rows - 1);
+        var candidates = Enumerable.Range(options.MinK, Math.Max(0, maxK - options.MinK + 1)).ToArray();
+        var scores = new KScore[candidates.Length];
+        Parallel.For(0, candidates.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads) }, c =>
+        {
+            var k = candidates[c];
+            SampleKMeans.Result? best = null;
+            for (var r = 0; r < Math.Max(1, options.Restarts); r++)
+            {
+                // A seed per (k, run): the result does not depend on which thread fits which k.
+                var fit = SampleKMeans.Fit(fitSample, k, new Random(unchecked(options.Seed * 7919 + k * 131 + r)), options.MaxIterations, options.Tolerance);
+                if (best is null || fit.Inertia < best.Inertia)
+                    best = fit;
+            }
+            scores[c] = new KScore(k,
+                ClusterQuality.Silhouette(distances, silhouetteInFit.Select(i => best!.Labels[i]).ToList()),
+                ClusterQuality.DaviesBouldin(fitSample, best!.Labels, best.Centroids, k));
+        });
+        var top = scores.Max(f => f.Silhouette);
+        var chosenK = scores.Where(f => f.Silhouette >= top - options.SilhouetteTieTolerance)
+            .OrderBy(f => f.DaviesBouldin).ThenBy(f => f.K).First().K;
 
-        var patterns = PatternProfiler.Build(schema, profiles, vectors, chosen.Assignments, chosen.Centroids.Count, options);
+        var ml = new MLContext(options.Seed);
+        var allRows = matrix.ToDataView(ml);
+        // Small data is cached and fitted from several starts; large data streams out of the matrix once per pass.
+        var finalRuns = fitRows.Length == n ? Math.Max(1, options.Restarts) : 1;
+        if (finalRuns > 1)
+            allRows = ml.Data.Cache(allRows);
+        var final = FitBest(ml, allRows, matrix, chosenK, finalRuns, options);
+
+        var centroids = Enumerable.Range(0, chosenK).Select(c => final.Centroids.AsSpan(c * schema.Count, schema.Count).ToArray()).ToList();
+        var silhouette = ClusterQuality.Silhouette(distances, silhouetteRows.Select(i => final.Assignments[i]).ToList());
+        var daviesBouldin = ClusterQuality.DaviesBouldin(matrix, final.Assignments, final.Centroids, chosenK);
+        var patterns = PatternProfiler.Build(schema, profiles, matrix, final.Assignments, chosenK, options);
         var parameters = new Dictionary<string, double>
         {
-            ["k"] = chosen.Centroids.Count,
+            ["k"] = chosenK,
             ["seed"] = options.Seed,
             ["minK"] = options.MinK,
             ["maxK"] = options.MaxK,
             ["restarts"] = options.Restarts,
             ["maxIterations"] = options.MaxIterations,
-            ["silhouetteSampleSize"] = sample.Length,
+            ["tolerance"] = options.Tolerance,
+            ["fitSampleSize"] = fitRows.Length,
+            ["silhouetteSampleSize"] = silhouetteRows.Length,
+            ["finalRuns"] = finalRuns,
             ["suppressionThreshold"] = options.SuppressionThreshold,
             ["topCountries"] = options.TopCountries,
         };
-        var model = new PatternModel(schema, chosen.Centroids, patterns, chosen.Score!.Silhouette, chosen.Score.DaviesBouldin,
-            parameters, chosen.Transformer, data.Schema);
-        return new PatternDiscoveryResult(model, chosen.Assignments, fits.Select(f => f.Score!).ToList());
+        var model = new PatternModel(schema, centroids, patterns, silhouette, daviesBouldin, parameters, final.Transformer, allRows.Schema);
+        return new PatternDiscoveryResult(model, final.Assignments, scores);
     }
 
-    private sealed class Fit(ITransformer transformer, IReadOnlyList<float[]> centroids, int[] assignments, double inertia)
-    {
-        public ITransformer Transformer { get; } = transformer;
-        public IReadOnlyList<float[]> Centroids { get; } = centroids;
-        public int[] Assignments { get; } = assignments;
-        public double Inertia { get; } = inertia;
-        public KScore? Score { get; set; }
-    }
+    private sealed record Fit(ITransformer Transformer, float[] Centroids, int[] Assignments, double Inertia);
 
-    private static Fit FitBest(MLContext ml, IDataView data, IReadOnlyList<float[]> vectors, int k, PatternDiscoveryOptions options)
+    /// <summary>ML.NET k-means on all rows, <paramref name="runs"/> times; the lowest inertia wins.</summary>
+    private static Fit FitBest(MLContext ml, IDataView data, FeatureMatrix matrix, int k, int runs, PatternDiscoveryOptions options)
     {
         Fit? best = null;
-        for (var r = 0; r < Math.Max(1, options.Restarts); r++)
+        var d = matrix.Columns;
+        for (var r = 0; r < runs; r++)
         {
             var trainer = ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options
             {
                 NumberOfClusters = k,
                 InitializationAlgorithm = KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus,
                 MaximumNumberOfIterations = options.MaxIterations,
+                OptimizationTolerance = (float)options.Tolerance,
                 // ML.NET documents its parallel k-means as not deterministic.
                 NumberOfThreads = 1,
             });
             var transformer = trainer.Fit(data);
             VBuffer<float>[] centres = [];
             transformer.Model.GetClusterCentroids(ref centres, out var count);
-            var centroids = centres.Take(count).Select(c => c.DenseValues().ToArray()).ToList();
-            var assignments = new int[vectors.Count];
-            double inertia = 0;
-            for (var i = 0; i < vectors.Count; i++)
-            {
-                var bestD = double.PositiveInfinity;
-                for (var c = 0; c < centroids.Count; c++)
-                {
-                    var d = ClusterQuality.SquaredDistance(vectors[i], centroids[c]);
-                    if (d < bestD)
-                    {
-                        bestD = d;
-                        assignments[i] = c;
-                    }
-                }
-                inertia += bestD;
-            }
+            var centroids = new float[count * d];
+            for (var c = 0; c < count; c++)
+                centres[c].DenseValues().ToArray().CopyTo(centroids, c * d);
+            var (assignments, inertia) = Assign(matrix, centroids, count, options.Threads);
             if (best is null || inertia < best.Inertia)
                 best = new Fit(transformer, centroids, assignments, inertia);
         }
         return best!;
     }
 
-    private static int[] Sample(int count, int size, int seed)
+    /// <summary>Nearest centroid of every row (rows in parallel) and the inertia, summed in row order.</summary>
+    private static (int[] Assignments, double Inertia) Assign(FeatureMatrix matrix, float[] centroids, int k, int threads)
     {
-        var indices = Enumerable.Range(0, count).ToArray();
-        if (count <= size)
-            return indices;
-        new Random(seed).Shuffle(indices);
-        var sample = indices[..size];
-        Array.Sort(sample);
-        return sample;
+        var assignments = new int[matrix.Rows];
+        var distances = new float[matrix.Rows];
+        Parallel.For(0, matrix.Rows, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+            i => assignments[i] = ClusterQuality.Nearest(matrix.Row(i), centroids, k, out distances[i]));
+        double inertia = 0;
+        foreach (var x in distances)
+            inertia += x;
+        return (assignments, inertia);
     }
 
-    private static float[,] DistanceMatrix(IReadOnlyList<float[]> vectors, int[] sample)
+    private static float[,] DistanceMatrix(FeatureMatrix sample)
     {
-        var n = sample.Length;
+        var n = sample.Rows;
         var d = new float[n, n];
         for (var i = 0; i < n; i++)
             for (var j = i + 1; j < n; j++)
-                d[i, j] = d[j, i] = (float)ClusterQuality.Distance(vectors[sample[i]], vectors[sample[j]]);
+                d[i, j] = d[j, i] = MathF.Sqrt(ClusterQuality.SquaredDistance(sample.Row(i), sample.Row(j)));
         return d;
     }
 }

@@ -17,24 +17,66 @@ internal static class PatternProfiler
     public static IReadOnlyList<Pattern> Build(
         FeatureSchema schema,
         IReadOnlyList<CaseProfile> profiles,
-        IReadOnlyList<float[]> vectors,
+        FeatureMatrix vectors,
         IReadOnlyList<int> assignments,
         int k,
         PatternDiscoveryOptions options)
     {
-        var overall = Shares(vectors, Enumerable.Range(0, vectors.Count).ToList(), schema.Count);
+        // One pass over the matrix: per pattern, how many rows have each column set and how many have an adult victim.
+        var width = schema.Count;
+        var counts = new long[k * width];
+        var sizes = new int[k];
+        var adults = new int[k];
+        var adultColumns = AdultColumns(schema).ToArray();
+        for (var i = 0; i < vectors.Rows; i++)
+        {
+            var row = vectors.Row(i);
+            var c = assignments[i];
+            var offset = c * width;
+            for (var j = 0; j < width; j++)
+                if (row[j] != 0)
+                    counts[offset + j]++;
+            sizes[c]++;
+            foreach (var j in adultColumns)
+                if (row[j] != 0)
+                {
+                    adults[c]++;
+                    break;
+                }
+        }
+        var overall = new double[width];
+        for (var c = 0; c < k; c++)
+            for (var j = 0; j < width; j++)
+                overall[j] += counts[c * width + j];
+        if (vectors.Rows > 0)
+            for (var j = 0; j < width; j++)
+                overall[j] /= vectors.Rows;
+
+        var members = new List<int>[k];
+        for (var c = 0; c < k; c++)
+            members[c] = new List<int>(sizes[c]);
+        for (var i = 0; i < assignments.Count; i++)
+            members[assignments[i]].Add(i);
+
+        // Offence periods repeat a lot: parse each distinct value once.
+        var months = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var p in profiles)
+            if (p.PeriodFrom is { } from && !months.ContainsKey(from))
+                months[from] = YearMonth(from);
+
         var patterns = new List<Pattern>(k);
         for (var c = 0; c < k; c++)
         {
-            var members = Enumerable.Range(0, assignments.Count).Where(i => assignments[i] == c).ToList();
-            if (members.Count < options.SuppressionThreshold)
+            if (sizes[c] < options.SuppressionThreshold)
             {
                 patterns.Add(new Pattern(c, Suppressed: true, Profile: null));
                 continue;
             }
-            var shares = Shares(vectors, members, schema.Count);
+            var shares = new double[width];
+            for (var j = 0; j < width; j++)
+                shares[j] = counts[c * width + j] / (double)sizes[c];
             var attributes = new List<AttributeLift>();
-            for (var j = 0; j < schema.Count; j++)
+            for (var j = 0; j < width; j++)
             {
                 var name = schema.Names[j];
                 if (!FeatureSchema.IsIndicator(name) || overall[j] <= 0 || shares[j] < options.MinAttributeShare)
@@ -45,30 +87,22 @@ internal static class PatternProfiler
             }
             var top = attributes.OrderByDescending(a => a.Lift * a.ShareInPattern).ThenBy(a => a.Feature, StringComparer.Ordinal)
                 .Take(options.MaxAttributes).ToList();
-            var jurisdictions = members.GroupBy(i => profiles[i].Jurisdiction)
+            var jurisdictions = members[c].GroupBy(i => profiles[i].Jurisdiction)
                 .Select(g => new JurisdictionCount(g.Key, g.Count()))
                 .OrderByDescending(j => j.Cases).ThenBy(j => j.Jurisdiction, StringComparer.Ordinal).ToList();
-            var periods = members.Select(i => YearMonth(profiles[i].PeriodFrom)).OfType<string>().Order(StringComparer.Ordinal).ToList();
-            var adultShare = members.Count(i => AdultColumns(schema).Any(j => vectors[i][j] != 0)) / (double)members.Count;
-            var label = Label(schema, shares, adultShare);
-            patterns.Add(new Pattern(c, Suppressed: false, new PatternProfile(
-                members.Count, label, top, jurisdictions, periods.FirstOrDefault(), periods.LastOrDefault())));
+            string? first = null, last = null;
+            foreach (var i in members[c])
+                if (profiles[i].PeriodFrom is { } from && months.GetValueOrDefault(from) is { } period)
+                {
+                    if (first is null || string.CompareOrdinal(period, first) < 0)
+                        first = period;
+                    if (last is null || string.CompareOrdinal(period, last) > 0)
+                        last = period;
+                }
+            var label = Label(schema, shares, adults[c] / (double)sizes[c]);
+            patterns.Add(new Pattern(c, Suppressed: false, new PatternProfile(sizes[c], label, top, jurisdictions, first, last)));
         }
         return patterns;
-    }
-
-    /// <summary>Share of rows with each column non-zero.</summary>
-    private static double[] Shares(IReadOnlyList<float[]> vectors, IReadOnlyList<int> rows, int width)
-    {
-        var shares = new double[width];
-        foreach (var i in rows)
-            for (var j = 0; j < width; j++)
-                if (vectors[i][j] != 0)
-                    shares[j]++;
-        if (rows.Count > 0)
-            for (var j = 0; j < width; j++)
-                shares[j] /= rows.Count;
-        return shares;
     }
 
     private static string? YearMonth(string? period) =>

@@ -9,11 +9,18 @@ public sealed record PatternDiscoveryOptions
     public int MinK { get; init; } = 4;
     /// <summary>Largest number of patterns tried.</summary>
     public int MaxK { get; init; } = 16;
-    /// <summary>Rows in the seeded sample the silhouette is computed on.</summary>
+    /// <summary>Rows in the seeded sample the silhouette is computed on (the first rows of the fit sample).</summary>
     public int SilhouetteSampleSize { get; init; } = 2000;
+    /// <summary>Rows in the seeded sample every candidate k is fitted on; the chosen k is then fitted once on all rows.</summary>
+    public int FitSampleSize { get; init; } = 5000;
+    /// <summary>k-means stops when an iteration improves the inertia by less than this share (ML.NET's optimisation tolerance).</summary>
+    public double Tolerance { get; init; } = 1e-4;
+    /// <summary>Threads for vectorising, scoring candidate k and assigning rows (each result is the same for any count).</summary>
+    public int Threads { get; init; } = 2;
     /// <summary>Silhouettes closer than this to the best count as a tie, broken by Davies–Bouldin.</summary>
     public double SilhouetteTieTolerance { get; init; } = 0.005;
-    /// <summary>k-means runs per k (each from a new k-means++ start); the lowest inertia wins.</summary>
+    /// <summary>k-means runs per candidate k on the fit sample (each from a new k-means++ start); the lowest inertia wins.
+    /// The final ML.NET fit runs this many times only when all rows fit in the sample.</summary>
     public int Restarts { get; init; } = 3;
     /// <summary>Maximum k-means iterations per run.</summary>
     public int MaxIterations { get; init; } = 100;
