@@ -69,14 +69,16 @@ public sealed class DemoLoader(
                 Count = count,
                 ReferenceSuffix = slice == 0 ? null : $"-{slice}",
             }).Run();
-            var writes = new List<CaseWrite>(count);
-            foreach (var generated in dataset.Cases)
+            // Prepared on every core, as the importer does; the store keeps the generated order.
+            var prepared = new CaseWrite?[dataset.Cases.Count];
+            Parallel.For(0, dataset.Cases.Count, new ParallelOptions { CancellationToken = ct }, i =>
             {
-                var (prepared, errors) = ingestion.Prepare(generated.Case, submitter: null);
-                if (prepared is not null) writes.Add(prepared.Write);
+                var (ready, errors) = ingestion.Prepare(dataset.Cases[i].Case, submitter: null);
+                if (ready is not null) prepared[i] = ready.Write;
                 else logger.LogWarning("Demo: a generated case was rejected at {Pointer}", errors[0].Pointer);
-                jurisdictions.Add(generated.Case.Jurisdiction);
-            }
+            });
+            var writes = prepared.OfType<CaseWrite>().ToList();
+            foreach (var generated in dataset.Cases) jurisdictions.Add(generated.Case.Jurisdiction);
             foreach (var chunk in writes.Chunk(1_000)) await store.UpsertAsync(chunk, ct);
             stored += count;
             written += writes.Count;
