@@ -136,7 +136,7 @@ public sealed partial class TextScrubber
         + @"|Via|via|Viale|viale|V\.le|Piazza|piazza|P\.za|Piazzale|Corso|corso|C\.so|Largo|Vicolo|Contrada|Lungomare"
         + @"|Calle|calle|C/|Avenida|avenida|Avda\.|Av\.|Plaza|Paseo|Carrer|Camino|Carretera|Ronda|Rua|rua|Travessa|Praça|Estrada"
         + @"|rue|Rue|avenue|Avenue|boulevard|Boulevard|Bd|place|Place|chemin|Chemin|allée|Allée|impasse|Impasse|quai|Quai|Cours|route|Route"
-        + @"|ul\.|ulica|Ulica|al\.|Al\.|aleja|Aleja|pl\.|plac|Plac|os\.|osiedle|ulitsa|Ulitsa|bul\.|Bul\.|blvd\.|Blvd\.|Bulevar|bulevar|Trg|trg|Odos|Odós|Leoforos|Leof\.|Plateia)";
+        + @"|ul\.|ulica|Ulica|al\.|Al\.|aleja|Aleja|pl\.|plac|Plac|os\.|osiedle|ulitsa|Ulitsa|bul\.|Bul\.|blvd\.|Blvd\.|Bulevar|bulevar|bulevard|bulevardul|Trg|trg|Odos|Odós|Leoforos|Leof\.|Plateia)";
 
     private const string StreetSuffixWord =
         @"(?:Straße|Strasse|Str\.|Allee|Platz|Weg|Gasse|Ring|Damm|Ufer|utca|út|tér|körút|Caddesi|Cad\.|Sokak|Sokağı|Sk\.|Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Drive|Close|Way|Square|Straat|Laan|Plein|Gracht)";

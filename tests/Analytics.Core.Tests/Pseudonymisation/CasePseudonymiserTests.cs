@@ -355,6 +355,27 @@ public class CasePseudonymiserTests
     }
 
     [Fact]
+    public void Pseudonymise_GeneratedNarratives_KeepNoPlantedCityOrStreet()
+    {
+        var dataset = new Analytics.Core.Synthetic.CaseGenerator(new Analytics.Core.Synthetic.GeneratorOptions { Seed = 11, Count = 600 }).Run();
+        var pseudonymiser = Pseudonymiser();
+        var streets = dataset.Places.Addresses.Select(Analytics.Core.Synthetic.SyntheticPlaces.StreetOf).Distinct().ToList();
+        var places = 0;
+
+        foreach (var c in dataset.Cases)
+        {
+            var result = pseudonymiser.Pseudonymise(c.Case, Reference);
+            var summary = result.Record.Summary!;
+            foreach (var street in streets) Assert.DoesNotContain(street, summary, StringComparison.Ordinal);
+            foreach (var city in dataset.Places.Cities)
+                Assert.False(System.Text.RegularExpressions.Regex.IsMatch(summary, @"\b" + city + @"\b"), $"{city} in: {summary}");
+            places += result.ScrubbedCounts.GetValueOrDefault(TextScrubber.PlaceType);
+        }
+        Assert.NotEmpty(streets);
+        Assert.True(places > 300, $"{places} places scrubbed");
+    }
+
+    [Fact]
     public void Pseudonymise_RecordsActiveKeyId_AndRotatedTokensMatchRekey()
     {
         var k2 = TestKeys.K2;
