@@ -39,7 +39,11 @@ public sealed record GroundTruth
 /// Places written into narratives (kept apart from <see cref="GroundTruth"/>, which describes patterns and identifiers):
 /// street addresses as written, and the cities named as places of origin or exploitation.
 /// </summary>
-public sealed record PlantedPlaces(IReadOnlyList<string> Addresses, IReadOnlyList<string> Cities);
+public sealed record PlantedPlaces(IReadOnlyList<string> Addresses, IReadOnlyList<string> Cities)
+{
+    /// <summary>The streets of <see cref="Addresses"/> without their numbers ("Via Padova", "Baker Street").</summary>
+    public IReadOnlyList<string> Streets => Addresses.Select(SyntheticPlaces.StreetOf).Distinct(StringComparer.Ordinal).ToList();
+}
 
 /// <summary>Generated cases with their ground truth.</summary>
 public sealed record GeneratedDataset(IReadOnlyList<GeneratedCase> Cases, GroundTruth GroundTruth)

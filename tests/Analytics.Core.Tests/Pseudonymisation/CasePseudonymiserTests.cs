@@ -359,7 +359,7 @@ public class CasePseudonymiserTests
     {
         var dataset = new Analytics.Core.Synthetic.CaseGenerator(new Analytics.Core.Synthetic.GeneratorOptions { Seed = 11, Count = 600 }).Run();
         var pseudonymiser = Pseudonymiser();
-        var streets = dataset.Places.Addresses.Select(Analytics.Core.Synthetic.SyntheticPlaces.StreetOf).Distinct().ToList();
+        var streets = dataset.Places.Streets;
         var places = 0;
 
         foreach (var c in dataset.Cases)
