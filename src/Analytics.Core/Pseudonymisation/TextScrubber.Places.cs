@@ -117,8 +117,9 @@ public sealed partial class TextScrubber
     // A capitalised word, maybe abbreviated or hyphenated ("Libertății", "Gh.", "Ion-Creangă").
     private const string AddressWord = @"\p{Lu}[\p{L}\p{M}'’]*(?:-\p{L}[\p{L}\p{M}'’]*)*\.?";
     private const string Particle = @"(?:de|del|della|delle|dei|degli|di|da|dos|das|do|du|des|la|le|les|el|los|las|y|i|e|am|an|der|den|dem|van|von|al|și|si|lui|cel|nad|pod|na|l'|d'|l’|d’)";
-    private const string StreetName = "(?:" + Particle + @"[ \t\u00A0]{0,2})*" + AddressWord
-        + @"(?:[ \t\u00A0\r\n]{1,2}(?:" + Particle + @"[ \t\u00A0]{0,2})*" + AddressWord + "){0,4}";
+    // Optionally led by a day ("3 Maja", "1 Decembrie") and ended by a year ("1 Decembrie 1918"), as streets named after dates are.
+    private const string StreetName = @"(?:\d{1,2}[ \t\u00A0]{1,2})?(?:" + Particle + @"[ \t\u00A0]{0,2})*" + AddressWord
+        + @"(?:[ \t\u00A0\r\n]{1,2}(?:" + Particle + @"[ \t\u00A0]{0,2})*" + AddressWord + @"){0,4}(?:[ \t\u00A0](?:19|20)\d\d)?";
 
     // A house number ("12", "12A", "12/3", "12-14") that is not a year nor a quantity ("3 days", "500 euros").
     private const string HouseNumber = @"(?!(?:19|20)\d\d(?!\d))\d{1,4}[A-Za-z]?(?:[ ]?[/-][ ]?\d{1,4}[A-Za-z]?)?(?![\p{L}\d])"
@@ -167,8 +168,13 @@ public sealed partial class TextScrubber
         + @"(?:(?:" + AddressWord + @"[ \t\u00A0\r\n]{1,2}){1,3}" + EnglishStreetWord + @"(?![\p{L}])|" + FrenchStreetWord + @"[ \t\u00A0]{1,2}" + StreetName + ")" + Postcode)]
     private static partial Regex NumberFirstAddressRegex();
 
+    // A British postcode on its own ("E1 6AN", "SW1A 2AA"): distinctive enough without a street next to it.
+    [GeneratedRegex(@"(?<![\p{L}\d])[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}(?![\p{L}\d])")]
+    private static partial Regex UkPostcodeRegex();
+
     private static void FindAddresses(string text, List<Hit> hits)
     {
+        AddAddresses(text, UkPostcodeRegex(), hits);
         AddAddresses(text, PrefixAddressRegex(), hits);
         AddAddresses(text, CompoundAddressRegex(), hits);
         AddAddresses(text, SuffixAddressRegex(), hits);
