@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Analytics.Core.Pseudonymisation;
@@ -151,7 +152,7 @@ public sealed partial class TextScrubber
     private const string FrenchStreetWord = @"(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai|cours|route|Rue|Avenue|Boulevard|Place|Chemin|Allée|Impasse|Quai|Cours|Route)";
 
     // "Str. Libertății nr. 12", "Via Padova 12", "Calle Mayor, 5", "ul. Długa 15/4", "bul. Vitosha 20", "rue de la Paix 3".
-    [GeneratedRegex(@"(?<![\p{L}\d])" + StreetPrefix + @"(?:(?<=[./])[ \t\u00A0]{0,2}|[ \t\u00A0\r\n]{1,2})" + StreetName
+    [GeneratedRegex(@"\G(?<![\p{L}\d])" + StreetPrefix + @"(?:(?<=[./])[ \t\u00A0]{0,2}|[ \t\u00A0\r\n]{1,2})" + StreetName
         + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
     private static partial Regex PrefixAddressRegex();
 
@@ -172,23 +173,49 @@ public sealed partial class TextScrubber
     [GeneratedRegex(@"(?<![\p{L}\d])[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}(?![\p{L}\d])")]
     private static partial Regex UkPostcodeRegex();
 
+    // The street words that open an address ("Strada", "Via", "ul."): found with one vectorised search, so the prefix
+    // pattern is only started where one stands rather than at every letter of the text.
+    private static readonly SearchValues<string> _streetPrefixes = SearchValues.Create(
+        ["Str.", "str.", "Strada", "strada", "Bulevardul", "Bulevard", "Bd.", "bd.", "B-dul", "Bdul", "Bdul.", "Calea", "Șoseaua", "Şoseaua", "Soseaua", "Șos.", "Sos.", "Aleea", "Piața", "Piaţa", "Piata", "Splaiul", "Intrarea", "Via", "via", "Viale", "viale", "V.le", "Piazza", "piazza", "P.za", "Piazzale", "Corso", "corso", "C.so", "Largo", "Vicolo", "Contrada", "Lungomare", "Calle", "calle", "C/", "Avenida", "avenida", "Avda.", "Av.", "Plaza", "Paseo", "Carrer", "Camino", "Carretera", "Ronda", "Rua", "rua", "Travessa", "Praça", "Estrada", "rue", "Rue", "avenue", "Avenue", "boulevard", "Boulevard", "Bd", "place", "Place", "chemin", "Chemin", "allée", "Allée", "impasse", "Impasse", "quai", "Quai", "Cours", "route", "Route", "ul.", "ulica", "Ulica", "al.", "Al.", "aleja", "Aleja", "pl.", "plac", "Plac", "os.", "osiedle", "ulitsa", "Ulitsa", "bul.", "Bul.", "blvd.", "Blvd.", "Bulevar", "bulevar", "bulevard", "bulevardul", "Trg", "trg", "Odos", "Odós", "Leoforos", "Leof.", "Plateia"], StringComparison.Ordinal);
+
     private static void FindAddresses(string text, List<Hit> hits)
     {
         AddAddresses(text, UkPostcodeRegex(), hits);
-        AddAddresses(text, PrefixAddressRegex(), hits);
+        AddPrefixAddresses(text, hits);
         AddAddresses(text, CompoundAddressRegex(), hits);
         AddAddresses(text, SuffixAddressRegex(), hits);
         AddAddresses(text, NumberFirstAddressRegex(), hits);
     }
 
+    private static void AddPrefixAddresses(string text, List<Hit> hits)
+    {
+        var offset = 0;
+        while (offset < text.Length)
+        {
+            var index = text.AsSpan(offset).IndexOfAny(_streetPrefixes);
+            if (index < 0) return;
+            var at = offset + index;
+            var m = PrefixAddressRegex().Match(text, at);
+            if (m.Success && m.Index == at)
+            {
+                AddAddress(text, m.Index, m.Length, hits);
+                offset = at + m.Length;
+            }
+            else
+            {
+                offset = at + 1;
+            }
+        }
+    }
+
     private static void AddAddresses(string text, Regex regex, List<Hit> hits)
     {
-        foreach (var m in regex.EnumerateMatches(text))
-        {
-            // A trailing abbreviation period belongs to the sentence as often as to the address: leave it.
-            var length = m.Length;
-            while (length > 0 && text[m.Index + length - 1] is ',' or ' ' or '\n' or '\r') length--;
-            hits.Add(new Hit(m.Index, length, AddressType, null, ContextPriority));
-        }
+        foreach (var m in regex.EnumerateMatches(text)) AddAddress(text, m.Index, m.Length, hits);
+    }
+
+    private static void AddAddress(string text, int index, int length, List<Hit> hits)
+    {
+        while (length > 0 && text[index + length - 1] is ',' or ' ' or '\n' or '\r') length--;
+        hits.Add(new Hit(index, length, AddressType, null, ContextPriority));
     }
 }
