@@ -244,7 +244,7 @@ public static class ScrubbingEvaluation
           .AppendLine()
           .AppendLine("- whole words with a capital first letter (or all capitals from four letters: \"MILANO\"); \"milan\" and \"Milanese\" stay;")
           .AppendLine("- names that are also ordinary words or given names (\"Nice\", \"Split\", \"Bath\", \"Reading\", \"Sofia\", \"Florence\", listed")
-          .AppendLine("  under `contextOnly`) are places only after *in, to, from, at, near, into, towards, outside, around, via, through, of, between*")
+          .AppendLine("  under `contextOnly`) are places only after *in, to, from, at, near, into, towards, outside, around, via, through, of, between, reached, left, visited*")
           .AppendLine("  or right after a postcode (\"21000 Split\");")
           .AppendLine("- a country name is never a city (\"Luxembourg\", \"Monaco\"): countries stay in the record;")
           .AppendLine("- a name given in the structured part of the same submission wins over a city of the same spelling (a Dutch victim called Milan).")
