@@ -8,11 +8,11 @@ namespace Analytics.Core.Evaluation;
 /// <summary>One occurrence of an identifier in a sample's text.</summary>
 /// <param name="Start">First character (inclusive).</param>
 /// <param name="End">End (exclusive).</param>
-/// <param name="Type">An <see cref="IdentifierTypes"/> value, or <see cref="TextScrubber.DateOfBirthType"/>.</param>
-/// <param name="Value">The identifier in its canonical form (E.164 phone, compact IBAN, full name, ISO date, …).</param>
+/// <param name="Type">An <see cref="IdentifierTypes"/> value, or <see cref="TextScrubber.DateOfBirthType"/>, <see cref="TextScrubber.PlaceType"/>, <see cref="TextScrubber.AddressType"/>.</param>
+/// <param name="Value">The identifier in its canonical form (E.164 phone, compact IBAN, full name, ISO date, city as listed, address on one line, …).</param>
 /// <param name="Variant">How it is written here ("national", "split-line", "surname", …), for the per-variant breakdown.</param>
 /// <param name="Known">True when the identifier was also given in the structured part of the sample.</param>
-/// <param name="Country">Country of a phone, document or plate.</param>
+/// <param name="Country">Country of a phone, document, plate or place.</param>
 public sealed record AnnotatedSpan(int Start, int End, string Type, string Value, string Variant, bool Known, string? Country = null);
 
 /// <summary>Text that looks like an identifier but is not one (amounts, years, references, ordinary words that are also names).</summary>
@@ -43,6 +43,7 @@ public static class ScrubbingCorpus
     [
         IdentifierTypes.Name, IdentifierTypes.Phone, IdentifierTypes.Email, IdentifierTypes.Iban, IdentifierTypes.Card,
         IdentifierTypes.Wallet, IdentifierTypes.Handle, IdentifierTypes.Document, IdentifierTypes.Plate, TextScrubber.DateOfBirthType,
+        TextScrubber.PlaceType, TextScrubber.AddressType,
     ];
 
     private static readonly string[] Countries = ["RO", "MD", "IT", "BG", "PL", "DE", "AT", "ES", "GR", "GB", "FR", "NL", "UA", "NG", "AL"];
@@ -82,7 +83,45 @@ public static class ScrubbingCorpus
         ["facebook"] = "Facebook", ["discord"] = "Discord", ["whatsapp"] = "WhatsApp",
     };
 
-    private static readonly string[] Cities = ["Milan", "Madrid", "Vienna", "Munich", "Athens", "London", "Paris", "Rotterdam", "Warsaw", "Sofia"];
+    // Cities as a narrative writes them: (written, as listed, country, variant). "common-word" ones are also ordinary
+    // words or given names and are written after a place word ("to Nice"); "split-line" ones are broken across lines.
+    private static readonly (string Written, string Value, string Country, string Variant)[] Cities =
+    [
+        ("Milan", "Milan", "IT", "english"), ("Munich", "Munich", "DE", "english"), ("Vienna", "Vienna", "AT", "english"),
+        ("Athens", "Athens", "GR", "english"), ("London", "London", "GB", "english"), ("Warsaw", "Warsaw", "PL", "english"),
+        ("Bucharest", "Bucharest", "RO", "english"), ("Seville", "Seville", "ES", "english"), ("Naples", "Naples", "IT", "english"),
+        ("Rotterdam", "Rotterdam", "NL", "english"), ("Paris", "Paris", "FR", "english"), ("Madrid", "Madrid", "ES", "english"),
+        ("Milano", "Milano", "IT", "local"), ("München", "München", "DE", "local"), ("Wien", "Wien", "AT", "local"),
+        ("București", "București", "RO", "local"), ("Kraków", "Kraków", "PL", "local"), ("Sevilla", "Sevilla", "ES", "local"),
+        ("Thessaloniki", "Thessaloniki", "GR", "local"), ("Chișinău", "Chișinău", "MD", "local"), ("Iași", "Iași", "RO", "local"),
+        ("Łódź", "Łódź", "PL", "local"), ("Düsseldorf", "Düsseldorf", "DE", "local"), ("Brașov", "Brașov", "RO", "local"),
+        ("Iasi", "Iași", "RO", "folded"), ("Chisinau", "Chișinău", "MD", "folded"), ("Lodz", "Łódź", "PL", "folded"),
+        ("Muenchen", "München", "DE", "folded"), ("Dusseldorf", "Düsseldorf", "DE", "folded"), ("Timisoara", "Timișoara", "RO", "folded"),
+        ("Krakow", "Kraków", "PL", "folded"), ("Constanta", "Constanța", "RO", "folded"),
+        ("Reggio Emilia", "Reggio Emilia", "IT", "multi-word"), ("Cluj-Napoca", "Cluj-Napoca", "RO", "multi-word"),
+        ("Frankfurt am Main", "Frankfurt am Main", "DE", "multi-word"), ("Benin City", "Benin City", "NG", "multi-word"),
+        ("Castel Volturno", "Castel Volturno", "IT", "multi-word"), ("Stoke-on-Trent", "Stoke-on-Trent", "GB", "multi-word"),
+        ("Ho Chi Minh City", "Ho Chi Minh City", "VN", "multi-word"), ("Novi Sad", "Novi Sad", "RS", "multi-word"),
+        ("Banja Luka", "Banja Luka", "BA", "multi-word"), ("Port Harcourt", "Port Harcourt", "NG", "multi-word"),
+        ("Nice", "Nice", "FR", "common-word"), ("Split", "Split", "HR", "common-word"), ("Bath", "Bath", "GB", "common-word"),
+        ("Reading", "Reading", "GB", "common-word"), ("Sofia", "Sofia", "BG", "common-word"), ("Florence", "Florence", "IT", "common-word"),
+        ("Tours", "Tours", "FR", "common-word"),
+        ("Reggio\nEmilia", "Reggio Emilia", "IT", "split-line"), ("Cluj-\nNapoca", "Cluj-Napoca", "RO", "split-line"),
+        ("Benin\nCity", "Benin City", "NG", "split-line"),
+        ("MILANO", "Milano", "IT", "all-caps"), ("BUCUREȘTI", "București", "RO", "all-caps"), ("TIMIȘOARA", "Timișoara", "RO", "all-caps"),
+    ];
+
+    // The same common words used as words, at the start of a sentence where a capital gives no hint.
+    private static readonly (string Word, string Sentence)[] CityWordUses =
+    [
+        ("Nice", "Nice promises were made to the family."), ("Split", "Split into two groups, the victims were moved at night."),
+        ("Reading", "Reading the messages, the officers understood the scheme."), ("Bath", "Bath towels and soap were sold to the victims at a mark-up."),
+        ("Tours", "Tours of the city were promised to the recruits."), ("Sofia", "Sofia, a social worker, alerted the police."),
+        ("Florence", "Florence, an interpreter, assisted at the hearing."),
+    ];
+
+    // Countries stay in the record: they must not be scrubbed even where they are also a capital's name.
+    private static readonly string[] CountryNames = ["Luxembourg", "Monaco", "Romania", "Moldova", "Italy", "Albania", "Nigeria", "Hungary"];
 
     /// <summary>Generates <paramref name="count"/> labelled samples from <paramref name="seed"/>.</summary>
     public static IReadOnlyList<ScrubbingSample> Generate(int count, int seed)
@@ -172,6 +211,9 @@ public static class ScrubbingCorpus
             if (Chance(0.45)) DocumentSentence(victim, suspect);
             if (Chance(0.35)) PlateSentence(suspect);
             if (Chance(0.5)) LaterMention(victim, suspect);
+            if (Chance(0.45)) AddressSentence();
+            if (Chance(0.3)) CityWordSentence();
+            if (Chance(0.3)) CountrySentence();
             foreach (var word in CommonWordParts(victim).Concat(CommonWordParts(suspect)).Distinct())
             {
                 if (!_wordsUsed.Add(word) || !Chance(0.8)) continue;
@@ -499,9 +541,81 @@ public static class ScrubbingCorpus
         {
             _b.T(" In ").Neg("year", rng.Next(2019, 2025).ToString(CultureInfo.InvariantCulture)).T(" ");
             Name(victim, full: false);
-            _b.T(" was moved to " + Pick(Cities) + ", where ");
+            _b.T(" was moved to ");
+            City();
+            _b.T(", where ");
             Name(suspect, full: false);
             _b.T(" kept ").Neg("count", rng.Next(2, 9).ToString(CultureInfo.InvariantCulture)).T(" other victims.");
+        }
+
+        // ---- places ----
+
+        // A city of the list; "plain" ones only (no common word, no line break) where no place word comes before it.
+        private void City(bool plain = false)
+        {
+            var choices = plain ? Cities.Where(c => c.Variant is not ("common-word" or "split-line")).ToArray() : Cities;
+            var (written, value, country, variant) = Pick(choices);
+            _b.Id(TextScrubber.PlaceType, written, value, variant, false, country);
+        }
+
+        // A street address in one of the main European forms, its postcode and town, as a search report would give them.
+        private void AddressSentence()
+        {
+            var n = rng.Next(1, 200).ToString(CultureInfo.InvariantCulture);
+            var m = rng.Next(1, 60).ToString(CultureInfo.InvariantCulture);
+            var (street, postcode, city, country, variant) = rng.Next(14) switch
+            {
+                0 => (Pick(["Str. Libertății nr. ", "Strada Mihai Eminescu ", "Bd. Unirii nr. "]) + n + (Chance(0.3) ? ", bl. A" + m + ", ap. " + m : ""), "700" + rng.Next(100, 999), "Iași", "RO", "ro-strada"),
+                1 => (Pick(["Via Padova ", "Via dei Mille, ", "Corso Buenos Aires ", "Viale Monza "]) + n, "201" + rng.Next(10, 99), "Milano", "IT", "it-via"),
+                2 => (Pick(["Calle Mayor ", "Calle de Alcalá, nº ", "Avenida de América "]) + n, "280" + rng.Next(10, 99), "Madrid", "ES", "es-calle"),
+                3 => (n + Pick([" rue de la Paix", " boulevard Barbès", " rue Myrha"]), "750" + rng.Next(10, 21), "Paris", "FR", "fr-rue"),
+                4 => (Pick(["Hauptstraße ", "Bahnhofstr. ", "Berliner Straße ", "Kurfürstenstraße "]) + n, "10" + rng.Next(100, 999), "Berlin", "DE", "de-strasse"),
+                5 => (Pick(["Mariahilfer Straße ", "Praterstraße ", "Gürtelgasse "]) + n, "10" + rng.Next(10, 99).ToString("00", CultureInfo.InvariantCulture), "Wien", "AT", "at-strasse"),
+                6 => (Pick(["ul. Długa ", "ulica Piotrkowska ", "al. Jerozolimskie "]) + n + (Chance(0.4) ? "/" + m : ""), "00-" + rng.Next(100, 999), "Warszawa", "PL", "pl-ulica"),
+                7 => (Pick(["bul. Vitosha ", "ul. Graf Ignatiev ", "ulitsa Pirotska "]) + n, "1000", "Sofia", "BG", "bg-bulevard"),
+                8 => (Pick(["Kerkstraat ", "Keizersgracht ", "Stationsplein "]) + n, "10" + rng.Next(11, 99) + " " + Pick(["AB", "GB", "KL"]), "Amsterdam", "NL", "nl-straat"),
+                9 => (Pick(["Odos Acharnon ", "Leoforos Alexandras "]) + n, "104 " + rng.Next(10, 99), "Athens", "GR", "gr-odos"),
+                10 => ((Chance(0.3) ? "Flat " + m + ", " : "") + n + Pick([" Baker Street", " Green Lane", " Victoria Road", " Church Street"]), Pick(["NW1 6XE", "E1 6AN", "SW1A 2AA", "N7 8QT"]), "London", "GB", "en-number-first"),
+                11 => (Pick(["Via Padova\n", "Strada Mihai\nEminescu ", "Calle Mayor\n"]) + n, "", "", "", "split-line"),
+                12 => (Pick(["Strada 1 Decembrie 1918 nr. ", "ul. 3 Maja ", "Via XX Settembre "]) + n, "", "", "", "numeric-name"),
+                _ => (Pick(["Hauptstraße " + n + "a", n + "B Baker Street", "Via Roma " + n + "/" + m, "Calle Mayor " + n + "-" + (int.Parse(n, CultureInfo.InvariantCulture) + 2)]), "", "", "", "house-letter-or-range"),
+            };
+            _b.T(" The flat at ");
+            if (country == "GB")
+            {
+                // British order: street, town, postcode.
+                _b.Id(TextScrubber.AddressType, street, street, variant, false, country).T(", ")
+                    .Id(TextScrubber.PlaceType, city, city, "with-address", false, country).T(" ")
+                    .Id(TextScrubber.AddressType, postcode, postcode, "uk-postcode", false, country);
+            }
+            else if (postcode.Length == 0)
+            {
+                _b.Id(TextScrubber.AddressType, street, street.Replace('\n', ' '), variant, false);
+            }
+            else
+            {
+                var written = street + ", " + postcode;
+                _b.Id(TextScrubber.AddressType, written, written, variant, false, country).T(" ")
+                    .Id(TextScrubber.PlaceType, city, city, "with-address", false, country);
+            }
+            _b.T(" was searched on ")
+                .Neg("event-date", rng.Next(1, 29).ToString("00", CultureInfo.InvariantCulture) + "." + rng.Next(1, 13).ToString("00", CultureInfo.InvariantCulture) + "." + rng.Next(2019, 2025)).T(".");
+        }
+
+        // A city name used as an ordinary word or as someone's name, where no place word comes before it.
+        private void CityWordSentence()
+        {
+            var (word, sentence) = Pick(CityWordUses);
+            _b.T(" ").WordUse(sentence, word);
+            // WordUse labels "common-word"; these are the city look-alikes.
+            var last = _b.Negatives[^1];
+            _b.Negatives[^1] = last with { Kind = "city-look-alike" };
+        }
+
+        private void CountrySentence()
+        {
+            _b.T(" Payments were routed through ").Neg("country", Pick(CountryNames)).T(" and ").Neg("country", Pick(CountryNames))
+                .T(", and the victims travelled via ").Neg("country", Pick(CountryNames)).T(".");
         }
 
         private void Negatives()
@@ -513,10 +627,11 @@ public static class ScrubbingCorpus
                         .Neg("time", rng.Next(5, 8) + ":" + (rng.Next(0, 4) * 15).ToString("00", CultureInfo.InvariantCulture)).T(" for ").Neg("amount", rng.Next(2, 9) * 50 + " euros").T(" a month.");
                     break;
                 case 1:
-                    _b.T(" The house at ").T(Pick(["Strada Lungă", "Via Roma", "Hauptstraße", "ulica Długa", "Calle Mayor"])).T(" ")
-                        .Neg("house-number", rng.Next(1, 200).ToString(CultureInfo.InvariantCulture)).T(", ")
-                        .Neg("postcode", rng.Next(10000, 99999).ToString(CultureInfo.InvariantCulture)).T(" " + Pick(Cities) + " was searched on ")
-                        .Neg("event-date", rng.Next(1, 29).ToString("00", CultureInfo.InvariantCulture) + "." + rng.Next(1, 13).ToString("00", CultureInfo.InvariantCulture) + "." + rng.Next(2019, 2025)).T(".");
+                    _b.T(" The group also operated from ");
+                    City(plain: true);
+                    _b.T(" and ");
+                    City(plain: true);
+                    _b.T(" in ").Neg("year", rng.Next(2019, 2025).ToString(CultureInfo.InvariantCulture)).T(".");
                     break;
                 case 2:
                     _b.T(" The offence falls under ").Neg("law", "Art. " + rng.Next(150, 400) + " para. " + rng.Next(1, 5)).T(" of the Criminal Code and Law ")

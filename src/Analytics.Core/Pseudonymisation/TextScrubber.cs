@@ -20,21 +20,30 @@ internal readonly record struct ScrubSpan(int Start, int Length, string Type)
 internal readonly record struct ResolvedIdentifier(KnownIdentifier Item, string? Normalised, string Token);
 
 /// <summary>A scrubbed text.</summary>
-/// <param name="Text">The text with each hit replaced by "[&lt;token&gt;]" (dates of birth by "[dob]").</param>
-/// <param name="Counts">Replaced spans by type ("dob" for dates of birth).</param>
+/// <param name="Text">
+/// The text with each hit replaced by "[&lt;token&gt;]"; dates of birth by "[dob]", cities by "[place:&lt;country&gt;]"
+/// and street addresses by "[address]" (they carry no token: they are dropped, not linked).
+/// </param>
+/// <param name="Counts">Replaced spans by type ("dob", "place" and "address" included).</param>
 /// <param name="Tokens">Distinct tokens placed in the text.</param>
 public sealed record ScrubResult(string Text, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<string> Tokens);
 
 /// <summary>
 /// Removes direct identifiers from free text: validated recognisers (e-mail, phone, IBAN, card, wallet, handle),
-/// context words (date of birth, passport / ID, plate, phone) and every identifier and name known from the
-/// structured part of the same submission, wherever and however it recurs. Each hit becomes its typed token, so
+/// context words (date of birth, passport / ID, plate, phone), every identifier and name known from the
+/// structured part of the same submission, wherever and however it recurs, cities of the gazetteer and street addresses. Each hit becomes its typed token, so
 /// links between cases survive scrubbing. Thread-safe.
 /// </summary>
 public sealed partial class TextScrubber
 {
     /// <summary>Count key, and placeholder text, for a date of birth (it has no token: it is dropped, not linked).</summary>
     public const string DateOfBirthType = "dob";
+
+    /// <summary>Count key of a city or town; its placeholder keeps only the country ("[place:IT]").</summary>
+    public const string PlaceType = "place";
+
+    /// <summary>Count key, and placeholder text, of a street address (with its house number and postcode).</summary>
+    public const string AddressType = "address";
 
     // Lower wins on equal length: what the submission told us beats context words, which beat bare patterns.
     private const int KnownPriority = 0;
@@ -104,6 +113,7 @@ public sealed partial class TextScrubber
         FindKnownExact(text, context, hits);
         FindKnownLoose(text, context, hits);
         FindNames(text, context, hits);
+        FindPlaces(text, hits);
         // Cheap pre-checks spare the pattern scans on the many texts that cannot contain their target.
         var hasAt = text.Contains('@');
         if (hasAt) FindEmails(text, context, hits);
@@ -115,11 +125,13 @@ public sealed partial class TextScrubber
             FindWallets(text, context, hits);
             FindPhones(text, context, hits);
             FindContext(text, context, hits);
+            FindAddresses(text, hits);
         }
         return hits;
     }
 
-    private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority)
+    // Label: the placeholder text of a hit without a token ("place:IT"); the type itself when absent ("dob", "address").
+    private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority, string? Label = null)
     {
         public int End => Start + Length;
     }
@@ -161,7 +173,7 @@ public sealed partial class TextScrubber
         foreach (var hit in accepted)
         {
             sb.Append(text, position, hit.Start - position);
-            sb.Append('[').Append(hit.Token ?? DateOfBirthType).Append(']');
+            sb.Append('[').Append(hit.Token ?? hit.Label ?? hit.Type).Append(']');
             position = hit.End;
             counts[hit.Type] = counts.GetValueOrDefault(hit.Type) + 1;
             if (hit.Token is not null && seen.Add(hit.Token)) tokens.Add(hit.Token);

@@ -77,6 +77,10 @@ public sealed class CaseGenerator
     private sealed class Generation(GeneratorOptions options)
     {
         private readonly Random _rng = new(options.Seed);
+        // Places in narratives draw from their own stream, so adding them left every other choice (and the ground truth) as it was.
+        private readonly Random _placeRng = new(unchecked(options.Seed * 7919 + 104729));
+        private readonly SortedSet<string> _addresses = new(StringComparer.Ordinal);
+        private readonly SortedSet<string> _cities = new(StringComparer.Ordinal);
         private readonly List<Linkable> _linkables = [];
         private readonly Dictionary<Linkable, List<CaseKey>> _links = new(ReferenceEqualityComparer.Instance);
         private readonly List<Linkable> _linkOrder = [];
@@ -112,7 +116,10 @@ public sealed class CaseGenerator
                 GeneratedIdentifiers = _identifiers.ToArray(),
                 NameParts = _nameParts.ToArray(),
             };
-            return new GeneratedDataset(cases, truth);
+            return new GeneratedDataset(cases, truth)
+            {
+                Places = new PlantedPlaces(_addresses.ToArray(), _cities.ToArray()),
+            };
         }
 
         // ---- schedule ------------------------------------------------------------------------------
@@ -749,10 +756,21 @@ public sealed class CaseGenerator
                 var via = profile.Transit.Where(t => t != profile.Origin && t != profile.Destination).Select(SyntheticCatalog.CountryName).ToArray();
                 var transporter = suspects.FirstOrDefault(s => s.Plate is not null);
                 var plate = transporter is null ? "" : $" in a vehicle with registration {transporter.Plate} driven by {transporter.Full}";
-                sb.Add($"{v.First} was taken {TransportPhrase(profile.Transport)} from {SyntheticCatalog.CountryName(profile.Origin)}{(via.Length > 0 ? " via " + JoinAnd(via) : "")} to {SyntheticCatalog.CountryName(profile.Destination)}{plate}.");
+                var originCity = _placeRng.NextDouble() < 0.5 ? PlantCity(profile.Origin) : null;
+                var origin = originCity is null ? SyntheticCatalog.CountryName(profile.Origin) : $"{originCity} ({SyntheticCatalog.CountryName(profile.Origin)})";
+                sb.Add($"{v.First} was taken {TransportPhrase(profile.Transport)} from {origin}{(via.Length > 0 ? " via " + JoinAnd(via) : "")} to {SyntheticCatalog.CountryName(profile.Destination)}{plate}.");
             }
 
-            sb.Add($"There {(v.Gender == "male" ? "he" : v.Gender == "female" ? "she" : "they")} {(v.Gender == "other" ? "were" : "was")} subjected to {ExploitationPhrase(profile.Exploitation)}{(profile.Means.Length > 0 ? ", controlled through " + JoinAnd(profile.Means.Select(m => m.Replace('-', ' ')).ToArray()) : "")}.");
+            // Where the victim was exploited, as a case summary would say it: the city, sometimes the street address.
+            var exploitedIn = profile.HasRoute ? profile.Destination : profile.Origin;
+            var city = _placeRng.NextDouble() < 0.6 ? PlantCity(exploitedIn) : null;
+            var address = city is not null && _placeRng.NextDouble() < 0.4 ? PlantAddress(exploitedIn) : null;
+            var pronoun = v.Gender == "male" ? "he" : v.Gender == "female" ? "she" : "they";
+            var verb = v.Gender == "other" ? "were" : "was";
+            var where = city is null ? $"There {pronoun} {verb}"
+                : address is null ? $"In {city} {pronoun} {verb}"
+                : $"In {city} {pronoun} {verb} kept {(_placeRng.NextDouble() < 0.5 ? "in a flat at" : "at")} {address} and";
+            sb.Add($"{where} subjected to {ExploitationPhrase(profile.Exploitation)}{(profile.Means.Length > 0 ? ", controlled through " + JoinAnd(profile.Means.Select(m => m.Replace('-', ' ')).ToArray()) : "")}.");
 
             var flow = flows[0];
             var amount = "EUR " + flow.Amount.ToString("N0", CultureInfo.InvariantCulture);
@@ -783,6 +801,20 @@ public sealed class CaseGenerator
             if (sb.Count > 8 && others is not null) sb.Remove(others);
             if (sb.Count > 8 && passport is not null) sb.Remove(passport);
             return string.Join(" ", sb);
+        }
+
+        private string? PlantCity(string country)
+        {
+            var city = SyntheticPlaces.City(_placeRng, country);
+            if (city is not null) _cities.Add(city);
+            return city;
+        }
+
+        private string? PlantAddress(string country)
+        {
+            var address = SyntheticPlaces.Address(_placeRng, country);
+            if (address is not null) _addresses.Add(address);
+            return address;
         }
 
         private static string JoinAnd(IReadOnlyList<string> items) =>

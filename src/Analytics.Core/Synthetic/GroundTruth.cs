@@ -35,5 +35,19 @@ public sealed record GroundTruth
     public IReadOnlyList<string> NameParts { get; init; } = [];
 }
 
+/// <summary>
+/// Places written into narratives (kept apart from <see cref="GroundTruth"/>, which describes patterns and identifiers):
+/// street addresses as written, and the cities named as places of origin or exploitation.
+/// </summary>
+public sealed record PlantedPlaces(IReadOnlyList<string> Addresses, IReadOnlyList<string> Cities)
+{
+    /// <summary>The streets of <see cref="Addresses"/> without their numbers ("Via Padova", "Baker Street").</summary>
+    public IReadOnlyList<string> Streets => Addresses.Select(SyntheticPlaces.StreetOf).Distinct(StringComparer.Ordinal).ToList();
+}
+
 /// <summary>Generated cases with their ground truth.</summary>
-public sealed record GeneratedDataset(IReadOnlyList<GeneratedCase> Cases, GroundTruth GroundTruth);
+public sealed record GeneratedDataset(IReadOnlyList<GeneratedCase> Cases, GroundTruth GroundTruth)
+{
+    /// <summary>Cities and street addresses the narratives mention, for leak scans.</summary>
+    public PlantedPlaces Places { get; init; } = new([], []);
+}

@@ -54,6 +54,16 @@ public sealed class LeakTests(ITestOutputHelper output) : IDisposable
         var control = needles.First(n => n.StartsWith('+'));
         Assert.True(("xx " + control + " yy").AsSpan().IndexOfAny(scanner) >= 0);
 
+        // Street addresses and the cities the narratives named as places of origin or exploitation, with their
+        // diacritics-free forms. Matched as whole words and case-sensitively: "Via Roma" is not in "via Romania", and
+        // "Milano" is not the authority id "IT-DDA-MILANO".
+        var places = dataset.Places.Addresses.Concat(dataset.Places.Streets).Concat(dataset.Places.Cities)
+            .SelectMany(p => new[] { p, Fold(p) }).Distinct(StringComparer.Ordinal).ToList();
+        Assert.True(dataset.Places.Addresses.Count >= 100 && dataset.Places.Cities.Count >= 30, $"the scan looks for many places ({places.Count})");
+        var placeScanner = SearchValues.Create(places.ToArray(), StringComparison.Ordinal);
+        Assert.NotEmpty(FindPhrases("kept at " + dataset.Places.Addresses[0] + ".", placeScanner, places));
+        Assert.Empty(FindPhrases("kept at x" + dataset.Places.Cities[0] + "x.", placeScanner, places));
+
         var hits = new List<string>();
         var files = Directory.EnumerateFiles(_factory.DataFolder, "*", SearchOption.AllDirectories).ToList();
         Assert.Contains(files, f => f.EndsWith("analytics.db", StringComparison.Ordinal));
@@ -65,14 +75,14 @@ public sealed class LeakTests(ITestOutputHelper output) : IDisposable
             {
                 // Stored text is UTF-8; binary page bytes decode to replacement characters and match nothing.
                 var text = Encoding.UTF8.GetString(bytes);
-                hits.AddRange(Find(text, scanner).Concat(FindWords(text, digitNeedles)).Select(h => $"{name}: {h}"));
+                hits.AddRange(Find(text, scanner).Concat(FindWords(text, digitNeedles)).Concat(FindPhrases(text, placeScanner, places)).Select(h => $"{name}: {h}"));
                 output.WriteLine($"scanned {name} ({bytes.Length:N0} bytes)");
             }
         }
         var logs = string.Join('\n', _factory.Logs);
-        hits.AddRange(Find(logs, scanner).Concat(FindWords(logs, digitNeedles)).Select(h => $"logs: {h}"));
+        hits.AddRange(Find(logs, scanner).Concat(FindWords(logs, digitNeedles)).Concat(FindPhrases(logs, placeScanner, places)).Select(h => $"logs: {h}"));
         Assert.NotEmpty(FindWords("tel " + digitNeedles.First() + ".", digitNeedles));
-        output.WriteLine($"scanned {_factory.Logs.Count} log lines for {needles.Count} identifier variants");
+        output.WriteLine($"scanned {_factory.Logs.Count} log lines for {needles.Count} identifier variants and {places.Count} places");
 
         Assert.True(hits.Count == 0, "raw identifiers found:\n" + string.Join('\n', hits.Take(20)));
     }
@@ -112,6 +122,28 @@ public sealed class LeakTests(ITestOutputHelper output) : IDisposable
             offset = at + 1;
         }
         return found;
+    }
+
+    // Occurrences of any phrase as whole words, case-sensitive.
+    private static IEnumerable<string> FindPhrases(string text, SearchValues<string> scanner, IReadOnlyList<string> phrases)
+    {
+        var offset = 0;
+        while (offset < text.Length)
+        {
+            var index = text.AsSpan(offset).IndexOfAny(scanner);
+            if (index < 0) yield break;
+            var at = offset + index;
+            foreach (var phrase in phrases)
+            {
+                var end = at + phrase.Length;
+                if (!text.AsSpan(at).StartsWith(phrase, StringComparison.Ordinal)) continue;
+                if ((at > 0 && char.IsLetterOrDigit(text[at - 1])) || (end < text.Length && char.IsLetterOrDigit(text[end]))) continue;
+                var start = Math.Max(0, at - 20);
+                yield return text.Substring(start, Math.Min(60, text.Length - start));
+                break;
+            }
+            offset = at + 1;
+        }
     }
 
     private static IEnumerable<string> FindWords(string text, HashSet<string> words)

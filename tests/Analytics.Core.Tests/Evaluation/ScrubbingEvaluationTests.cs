@@ -54,7 +54,14 @@ public sealed class ScrubbingCorpusTests
             Assert.Contains(spans, s => s.Type == type && s.Variant == "split-line");
         Assert.Contains(spans, s => s.Type == IdentifierTypes.Phone && !s.Known);
         Assert.True(spans.Where(s => s.Type == IdentifierTypes.Phone).Select(s => s.Country).Distinct().Count() >= 10);
+        foreach (var variant in new[] { "english", "local", "folded", "multi-word", "common-word", "split-line" })
+            Assert.Contains(spans, s => s.Type == TextScrubber.PlaceType && s.Variant == variant);
+        foreach (var variant in new[] { "ro-strada", "it-via", "es-calle", "fr-rue", "de-strasse", "pl-ulica", "bg-bulevard", "nl-straat", "en-number-first", "split-line" })
+            Assert.Contains(spans, s => s.Type == TextScrubber.AddressType && s.Variant == variant);
+        Assert.Contains(spans, s => s.Type == TextScrubber.AddressType && s.Variant == "split-line" && s.Value.Length > 0);
         var negatives = Corpus.SelectMany(s => s.Negatives).Select(n => n.Kind).ToHashSet();
+        Assert.Contains("city-look-alike", negatives);
+        Assert.Contains("country", negatives);
         Assert.Contains("common-word", negatives);
         Assert.Contains("amount", negatives);
         Assert.Contains("case-number", negatives);
@@ -90,6 +97,12 @@ public sealed class ScrubbingCorpusTests
                 return string.Equals(text.TrimStart('@'), span.Value, StringComparison.OrdinalIgnoreCase);
             case IdentifierTypes.Document or IdentifierTypes.Plate:
                 return Normalisers.AlphanumericCore(text) == Normalisers.AlphanumericCore(span.Value);
+            case TextScrubber.PlaceType:
+                // Both the written spelling and the city as listed are in the gazetteer under the span's country.
+                return new[] { text, span.Value }.All(name =>
+                    Gazetteer.Default.Places.Any(p => p.Country == span.Country && p.Words.SequenceEqual(Gazetteer.Words(name))));
+            case TextScrubber.AddressType:
+                return text.Replace('\n', ' ') == span.Value && text.Any(char.IsAsciiDigit);
             case TextScrubber.DateOfBirthType:
                 string[] formats = ["d MMMM yyyy", "dd.MM.yyyy", "yyyy-MM-dd", "dd/MM/yyyy", "MMMM d, yyyy"];
                 return DateOnly.TryParseExact(text, formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)

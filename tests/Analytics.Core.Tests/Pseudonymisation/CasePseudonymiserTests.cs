@@ -331,6 +331,51 @@ public class CasePseudonymiserTests
     }
 
     [Fact]
+    public void Pseudonymise_StoredSummary_HoldsNoCityAndNoStreet()
+    {
+        var submission = new CaseSubmission
+        {
+            Jurisdiction = "IT",
+            Victims = [new Victim { Name = "Ana Popa", Citizenship = "RO" }],
+            Summary = "Ana Popa was recruited in Iași and taken via Timișoara to Italy. In 2023 she was moved to Milan and kept "
+                + "in a flat at Via Padova 12, 20127 Milano; later at Str. Libertății nr. 12 in Reggio Emilia.",
+        };
+
+        var result = Pseudonymiser().Pseudonymise(submission, Reference);
+        var stored = JsonSerializer.Serialize(result.Record, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+        foreach (var raw in new[] { "Iași", "Timișoara", "Milan", "Padova", "20127", "Libertății", "Reggio", "Emilia", " 12" })
+            Assert.DoesNotContain(raw, stored, StringComparison.Ordinal);
+        Assert.Contains("[place:RO]", result.Record.Summary, StringComparison.Ordinal);
+        Assert.Contains("[place:IT]", result.Record.Summary, StringComparison.Ordinal);
+        Assert.Contains("Italy", result.Record.Summary, StringComparison.Ordinal);
+        Assert.Equal(2, result.ScrubbedCounts[TextScrubber.AddressType]);
+        Assert.Equal(5, result.ScrubbedCounts[TextScrubber.PlaceType]);
+        Assert.DoesNotContain(result.Tokens, t => t.StartsWith("place", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Pseudonymise_GeneratedNarratives_KeepNoPlantedCityOrStreet()
+    {
+        var dataset = new Analytics.Core.Synthetic.CaseGenerator(new Analytics.Core.Synthetic.GeneratorOptions { Seed = 11, Count = 600 }).Run();
+        var pseudonymiser = Pseudonymiser();
+        var streets = dataset.Places.Streets;
+        var places = 0;
+
+        foreach (var c in dataset.Cases)
+        {
+            var result = pseudonymiser.Pseudonymise(c.Case, Reference);
+            var summary = result.Record.Summary!;
+            foreach (var street in streets) Assert.DoesNotContain(street, summary, StringComparison.Ordinal);
+            foreach (var city in dataset.Places.Cities)
+                Assert.False(System.Text.RegularExpressions.Regex.IsMatch(summary, @"\b" + city + @"\b"), $"{city} in: {summary}");
+            places += result.ScrubbedCounts.GetValueOrDefault(TextScrubber.PlaceType);
+        }
+        Assert.NotEmpty(streets);
+        Assert.True(places > 300, $"{places} places scrubbed");
+    }
+
+    [Fact]
     public void Pseudonymise_RecordsActiveKeyId_AndRotatedTokensMatchRekey()
     {
         var k2 = TestKeys.K2;

@@ -210,7 +210,7 @@ public class TextScrubberTests
     [Theory]
     [InlineData("The girl, born 12.03.2009, was recruited.", "The girl, born [dob], was recruited.")]
     [InlineData("The girl (DOB: 2009-03-12) was recruited.", "The girl (DOB: [dob]) was recruited.")]
-    [InlineData("She was born on 12 March 2009 in Iasi.", "She was born on [dob] in Iasi.")]
+    [InlineData("She was born on 12 March 2009 in Iasi.", "She was born on [dob] in [place:RO].")]
     [InlineData("Date of birth March 12, 2009.", "Date of birth [dob].")]
     public void Scrub_ReplacesDateOfBirth_NearContextWord(string text, string expected)
     {

@@ -350,6 +350,40 @@ public sealed class CaseGeneratorTests
     }
 
     [Fact]
+    public void GroundTruth_IsTheSameBytes_AsBeforeNarrativesNamedPlaces()
+    {
+        // Places draw from their own random stream: patterns, identifiers and links are exactly what they were.
+        Ndjson(new GeneratorOptions { Seed = 7, Count = 300 }, out var truth);
+
+        Assert.Equal("de4de0638f279ffb5721e85ca6714d097ee8dc922ff7b2331fc804b8edb18ebd", Convert.ToHexStringLower(SHA256.HashData(truth)));
+    }
+
+    [Fact]
+    public void Generate_NamesCitiesAndStreetAddresses_InNarratives()
+    {
+        var summaries = Default.Cases.Select(c => c.Case.Summary!).ToList();
+        var places = Default.Places;
+
+        Assert.True(places.Cities.Count >= 30, $"{places.Cities.Count} cities");
+        Assert.True(places.Addresses.Count >= 100, $"{places.Addresses.Count} addresses");
+        var withCity = summaries.Count(s => places.Cities.Any(c => s.Contains(c, StringComparison.Ordinal)));
+        Assert.InRange(withCity / (double)summaries.Count, 0.3, 0.9);
+        foreach (var address in places.Addresses) Assert.Contains(summaries, s => s.Contains(address, StringComparison.Ordinal));
+        Assert.Contains(summaries, s => Regex.IsMatch(s, @"kept (in a flat )?at \d+ Baker Street"));
+        Assert.Contains(summaries, s => s.Contains("In Milan she was", StringComparison.Ordinal) || s.Contains("In Milan he was", StringComparison.Ordinal));
+        Assert.Contains(summaries, s => Regex.IsMatch(s, @"from [\p{L} -]+ \(Romania\)"));
+    }
+
+    [Fact]
+    public void Generate_NamesTheSamePlaces_ForTheSameSeed()
+    {
+        var again = new CaseGenerator(new GeneratorOptions { Count = 1200 }).Run();
+
+        Assert.Equal(Default.Places.Addresses, again.Places.Addresses);
+        Assert.Equal(Default.Places.Cities, again.Places.Cities);
+    }
+
+    [Fact]
     public void GroundTruth_ListsEveryStructuredIdentifier()
     {
         var listed = Default.GroundTruth.GeneratedIdentifiers.ToHashSet(StringComparer.Ordinal);

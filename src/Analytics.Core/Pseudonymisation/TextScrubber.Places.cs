@@ -1,0 +1,221 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+
+namespace Analytics.Core.Pseudonymisation;
+
+// Places: cities and towns of the gazetteer become "[place:<country>]", street addresses "[address]".
+public sealed partial class TextScrubber
+{
+    // Words after which a name that is also an ordinary word or a given name ("Nice", "Split", "Sofia") is a place.
+    private static readonly HashSet<string> _placeContextWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "in", "to", "from", "at", "near", "into", "towards", "toward", "outside", "around", "via", "through", "of",
+        "between", "reached", "left", "visited",
+    };
+
+    private const int MaxPlaceGap = 3;
+
+    // ---- Cities and towns: one dictionary lookup per capitalised word, no pattern per city ----
+
+    private static void FindPlaces(string text, List<Hit> hits)
+    {
+        var gazetteer = Gazetteer.Default;
+        Span<char> lower = stackalloc char[48];
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!Gazetteer.IsWordChar(text[i]))
+            {
+                i++;
+                continue;
+            }
+            var start = i;
+            while (i < text.Length && Gazetteer.IsWordChar(text[i])) i++;
+            // A place name starts with a capital, after something that is not a letter or digit.
+            if (!char.IsUpper(text[start]) || (start > 0 && char.IsLetterOrDigit(text[start - 1]))) continue;
+            if (!TryFold(text.AsSpan(start, i - start), lower, out var folded, out var key) || !gazetteer.TryGet(key, out var places)) continue;
+            foreach (var place in places)
+            {
+                if (!MatchPlace(text, start, i, place, out var end)) continue;
+                if (!IsPlaceCase(text, start, end)) continue;
+                if (place.ContextOnly && !HasPlaceContext(text, start)) continue;
+                hits.Add(new Hit(start, end - start, PlaceType, null, PatternPriority, PlaceType + ":" + place.Country));
+                i = end;
+                break;
+            }
+            _ = folded;
+        }
+    }
+
+    // Folds an ASCII word into the buffer without allocating; other words (diacritics) are folded by NameFolding.
+    private static bool TryFold(ReadOnlySpan<char> word, Span<char> buffer, out string? folded, out ReadOnlySpan<char> key)
+    {
+        folded = null;
+        key = default;
+        if (System.Text.Ascii.IsValid(word))
+        {
+            if (word.Length > buffer.Length) return false;
+            System.Text.Ascii.ToLower(word, buffer, out var written);
+            key = buffer[..written];
+            return true;
+        }
+        folded = NameFolding.FoldWord(word);
+        key = folded;
+        return folded.Length > 0;
+    }
+
+    // Matches the place's further words after the first one (which ends at firstEnd), across short gaps of spaces,
+    // hyphens, apostrophes, periods or a line break ("Cluj-Napoca", "Reggio\nEmilia", "St. Pölten").
+    private static bool MatchPlace(string text, int start, int firstEnd, GazetteerPlace place, out int end)
+    {
+        end = firstEnd;
+        for (var w = 1; w < place.Words.Length; w++)
+        {
+            var next = end;
+            while (next < text.Length && next - end <= MaxPlaceGap && text[next] is ' ' or '-' or '\'' or '’' or '.' or '\u00A0' or '\n' or '\r') next++;
+            if (next == end || next - end > MaxPlaceGap || next >= text.Length || !Gazetteer.IsWordChar(text[next])) return false;
+            var wordEnd = next;
+            while (wordEnd < text.Length && Gazetteer.IsWordChar(text[wordEnd])) wordEnd++;
+            var word = text.AsSpan(next, wordEnd - next);
+            // Inner words are capitalised, or short particles ("am", "de", "upon", "nad").
+            if (!char.IsUpper(word[0]) && word.Length > 4) return false;
+            if (!NameFolding.FoldWord(word).Equals(place.Words[w], StringComparison.Ordinal)) return false;
+            end = wordEnd;
+        }
+        // Whole words only: "Milano" is not in "Milanese", nor "Bari" in "Bari2".
+        return end >= text.Length || !char.IsLetterOrDigit(text[end]);
+    }
+
+    // Title case or capitals; short all-capital words are acronyms ("BAR", "NIS", "JOS"), not places.
+    private static bool IsPlaceCase(string text, int start, int end)
+    {
+        var letters = 0;
+        var allUpper = true;
+        for (var k = start; k < end; k++)
+        {
+            if (!char.IsLetter(text[k])) continue;
+            letters++;
+            if (char.IsLower(text[k])) allUpper = false;
+        }
+        return !allUpper || letters >= 4;
+    }
+
+    // "in Nice", "to Split", "from Sofia", or next to a postcode ("21000 Split").
+    private static bool HasPlaceContext(string text, int start)
+    {
+        var k = start - 1;
+        while (k >= 0 && text[k] is ' ' or '\u00A0' or '\n' or '\r' or '\t') k--;
+        if (k < 0 || k == start - 1) return false;
+        if (char.IsAsciiDigit(text[k])) return true;
+        var wordEnd = k + 1;
+        while (k >= 0 && char.IsLetter(text[k])) k--;
+        var word = text.AsSpan(k + 1, wordEnd - k - 1);
+        return word.Length > 0 && _placeContextWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
+    }
+
+    // ---- Street addresses: street word + name + number, number + name + street word, German/Dutch compounds ----
+
+    // A capitalised word, maybe abbreviated or hyphenated ("Libertății", "Gh.", "Ion-Creangă").
+    private const string AddressWord = @"\p{Lu}[\p{L}\p{M}'’]*(?:-\p{L}[\p{L}\p{M}'’]*)*\.?";
+    private const string Particle = @"(?:de|del|della|delle|dei|degli|di|da|dos|das|do|du|des|la|le|les|el|los|las|y|i|e|am|an|der|den|dem|van|von|al|și|si|lui|cel|nad|pod|na|l'|d'|l’|d’)";
+    // Optionally led by a day ("3 Maja", "1 Decembrie") and ended by a year ("1 Decembrie 1918"), as streets named after dates are.
+    private const string StreetName = @"(?:\d{1,2}[ \t\u00A0]{1,2})?(?:" + Particle + @"[ \t\u00A0]{0,2})*" + AddressWord
+        + @"(?:[ \t\u00A0\r\n]{1,2}(?:" + Particle + @"[ \t\u00A0]{0,2})*" + AddressWord + @"){0,4}(?:[ \t\u00A0](?:19|20)\d\d)?";
+
+    // A house number ("12", "12A", "12/3", "12-14") that is not a year nor a quantity ("3 days", "500 euros").
+    private const string HouseNumber = @"(?!(?:19|20)\d\d(?!\d))\d{1,4}[A-Za-z]?(?:[ ]?[/-][ ]?\d{1,4}[A-Za-z]?)?(?![\p{L}\d])"
+        + @"(?![ \t]*(?:days?|weeks?|months?|years?|hours?|minutes?|times|km|kilomet(?:re|er)s?|euros?|EUR|lei|people|persons|victims|children|girls|boys|women|men|workers|others|more|%|€))";
+    private const string NumberMarker = @"(?:(?i:nr|no|n|nº|n°|num|număr|numero|número|br|broj|č)\.?[ \t\u00A0]{0,2})?";
+
+    // Block, staircase, floor, flat (Romanian, Bulgarian, Spanish): "bl. A3, sc. 2, ap. 14".
+    private const string Unit = @"(?:,?[ \t\u00A0]{0,2}(?i:bl|sc|et|ap|apt|etaj|bloc|scara|piso|puerta|esc|vh)\.?[ \t\u00A0]?[A-Z0-9]{1,4}(?![\p{L}\d]))*";
+
+    // A postcode next to the address: 5-6 digits, "00-950" (PL), "110 00" or "1012 AB" (CZ, NL), 4 digits before a town, UK.
+    private const string Postcode = @"(?:,?[ \t\u00A0\r\n]{1,3}(?:[A-Z]{1,2}-)?(?:\d{2}-\d{3}|\d{3}[ ]\d{2}(?=[ \t\r\n]+\p{Lu})|\d{4}[ ]?[A-Z]{2}(?![\p{L}\d])|\d{5,6}|\d{4}(?=[ \t\r\n]+\p{Lu})|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})(?![\p{L}\d]))?";
+
+    private const string StreetPrefix =
+        @"(?:Str\.|str\.|Strada|strada|Bulevardul|Bulevard|Bd\.|bd\.|B-dul|Bdul\.?|Calea|Șoseaua|Şoseaua|Soseaua|Șos\.|Sos\.|Aleea|Piața|Piaţa|Piata|Splaiul|Intrarea"
+        + @"|Via|via|Viale|viale|V\.le|Piazza|piazza|P\.za|Piazzale|Corso|corso|C\.so|Largo|Vicolo|Contrada|Lungomare"
+        + @"|Calle|calle|C/|Avenida|avenida|Avda\.|Av\.|Plaza|Paseo|Carrer|Camino|Carretera|Ronda|Rua|rua|Travessa|Praça|Estrada"
+        + @"|rue|Rue|avenue|Avenue|boulevard|Boulevard|Bd|place|Place|chemin|Chemin|allée|Allée|impasse|Impasse|quai|Quai|Cours|route|Route"
+        + @"|ul\.|ulica|Ulica|al\.|Al\.|aleja|Aleja|pl\.|plac|Plac|os\.|osiedle|ulitsa|Ulitsa|bul\.|Bul\.|blvd\.|Blvd\.|Bulevar|bulevar|bulevard|bulevardul|Trg|trg|Odos|Odós|Leoforos|Leof\.|Plateia)";
+
+    private const string StreetSuffixWord =
+        @"(?:Straße|Strasse|Str\.|Allee|Platz|Weg|Gasse|Ring|Damm|Ufer|utca|út|tér|körút|Caddesi|Cad\.|Sokak|Sokağı|Sk\.|Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Drive|Close|Way|Square|Straat|Laan|Plein|Gracht)";
+
+    private const string CompoundSuffix =
+        @"(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|ufer|chaussee|steig|straat|laan|plein|gracht|dijk|kade|singel|steeg|markt|vej|gade|gatan|vägen|gata|veien|katu|utca)";
+
+    private const string EnglishStreetWord =
+        @"(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Close|Way|Place|Crescent|Gardens|Terrace|Court|Square|Row|Mews|Grove|Park|Walk|Parade)";
+
+    private const string FrenchStreetWord = @"(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai|cours|route|Rue|Avenue|Boulevard|Place|Chemin|Allée|Impasse|Quai|Cours|Route)";
+
+    // "Str. Libertății nr. 12", "Via Padova 12", "Calle Mayor, 5", "ul. Długa 15/4", "bul. Vitosha 20", "rue de la Paix 3".
+    [GeneratedRegex(@"\G(?<![\p{L}\d])" + StreetPrefix + @"(?:(?<=[./])[ \t\u00A0]{0,2}|[ \t\u00A0\r\n]{1,2})" + StreetName
+        + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
+    private static partial Regex PrefixAddressRegex();
+
+    // "Hauptstraße 7", "Bahnhofstr. 12", "Keizersgracht 123".
+    [GeneratedRegex(@"(?<![\p{L}\d])\p{Lu}[\p{L}\p{M}]*" + CompoundSuffix + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
+    private static partial Regex CompoundAddressRegex();
+
+    // "Berliner Straße 5", "Váci utca 12", "Baker Street 221".
+    [GeneratedRegex(@"(?<![\p{L}\d])(?:" + AddressWord + @"[ \t\u00A0]{1,2}){1,3}" + StreetSuffixWord + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
+    private static partial Regex SuffixAddressRegex();
+
+    // "12 Baker Street", "Flat 3, 45 Queen's Road, E1 6AN", "3 rue de la Paix", "221B Baker Street".
+    [GeneratedRegex(@"(?<![\p{L}\d.,:/])(?:(?i:flat|apartment|apt\.?|unit)[ \t]{1,2}\d{1,4}[A-Za-z]?,?[ \t]{1,2})?(?!(?:19|20)\d\d(?!\d))\d{1,4}[A-Za-z]?(?:[ ]?(?:bis|ter))?,?[ \t\u00A0]{1,2}"
+        + @"(?:(?:" + AddressWord + @"[ \t\u00A0\r\n]{1,2}){1,3}" + EnglishStreetWord + @"(?![\p{L}])|" + FrenchStreetWord + @"[ \t\u00A0]{1,2}" + StreetName + ")" + Postcode)]
+    private static partial Regex NumberFirstAddressRegex();
+
+    // A British postcode on its own ("E1 6AN", "SW1A 2AA"): distinctive enough without a street next to it.
+    [GeneratedRegex(@"(?<![\p{L}\d])[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}(?![\p{L}\d])")]
+    private static partial Regex UkPostcodeRegex();
+
+    // The street words that open an address ("Strada", "Via", "ul."): found with one vectorised search, so the prefix
+    // pattern is only started where one stands rather than at every letter of the text.
+    private static readonly SearchValues<string> _streetPrefixes = SearchValues.Create(
+        ["Str.", "str.", "Strada", "strada", "Bulevardul", "Bulevard", "Bd.", "bd.", "B-dul", "Bdul", "Bdul.", "Calea", "Șoseaua", "Şoseaua", "Soseaua", "Șos.", "Sos.", "Aleea", "Piața", "Piaţa", "Piata", "Splaiul", "Intrarea", "Via", "via", "Viale", "viale", "V.le", "Piazza", "piazza", "P.za", "Piazzale", "Corso", "corso", "C.so", "Largo", "Vicolo", "Contrada", "Lungomare", "Calle", "calle", "C/", "Avenida", "avenida", "Avda.", "Av.", "Plaza", "Paseo", "Carrer", "Camino", "Carretera", "Ronda", "Rua", "rua", "Travessa", "Praça", "Estrada", "rue", "Rue", "avenue", "Avenue", "boulevard", "Boulevard", "Bd", "place", "Place", "chemin", "Chemin", "allée", "Allée", "impasse", "Impasse", "quai", "Quai", "Cours", "route", "Route", "ul.", "ulica", "Ulica", "al.", "Al.", "aleja", "Aleja", "pl.", "plac", "Plac", "os.", "osiedle", "ulitsa", "Ulitsa", "bul.", "Bul.", "blvd.", "Blvd.", "Bulevar", "bulevar", "bulevard", "bulevardul", "Trg", "trg", "Odos", "Odós", "Leoforos", "Leof.", "Plateia"], StringComparison.Ordinal);
+
+    private static void FindAddresses(string text, List<Hit> hits)
+    {
+        AddAddresses(text, UkPostcodeRegex(), hits);
+        AddPrefixAddresses(text, hits);
+        AddAddresses(text, CompoundAddressRegex(), hits);
+        AddAddresses(text, SuffixAddressRegex(), hits);
+        AddAddresses(text, NumberFirstAddressRegex(), hits);
+    }
+
+    private static void AddPrefixAddresses(string text, List<Hit> hits)
+    {
+        var offset = 0;
+        while (offset < text.Length)
+        {
+            var index = text.AsSpan(offset).IndexOfAny(_streetPrefixes);
+            if (index < 0) return;
+            var at = offset + index;
+            var m = PrefixAddressRegex().Match(text, at);
+            if (m.Success && m.Index == at)
+            {
+                AddAddress(text, m.Index, m.Length, hits);
+                offset = at + m.Length;
+            }
+            else
+            {
+                offset = at + 1;
+            }
+        }
+    }
+
+    private static void AddAddresses(string text, Regex regex, List<Hit> hits)
+    {
+        foreach (var m in regex.EnumerateMatches(text)) AddAddress(text, m.Index, m.Length, hits);
+    }
+
+    private static void AddAddress(string text, int index, int length, List<Hit> hits)
+    {
+        while (length > 0 && text[index + length - 1] is ',' or ' ' or '\n' or '\r') length--;
+        hits.Add(new Hit(index, length, AddressType, null, ContextPriority));
+    }
+}
