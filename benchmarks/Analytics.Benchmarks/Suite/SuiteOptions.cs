@@ -14,7 +14,7 @@ public sealed record SuiteOptions
     /// <summary>Short phases and small sizes: checks that every part runs, in about two minutes; figures are rough.</summary>
     public bool Quick { get; init; }
 
-    /// <summary>Training sizes. 1M is opt-in: its steps alone take longer than the whole suite's ten minutes here.</summary>
+    /// <summary>Training sizes. 1M is opt-in: its budget, sized for a busy machine, does not fit the suite's ten-minute target.</summary>
     public IReadOnlyList<int> Sizes { get; init; } = [10_000, 100_000];
 
     /// <summary>Cases the query benchmark's service loads before it is queried.</summary>
