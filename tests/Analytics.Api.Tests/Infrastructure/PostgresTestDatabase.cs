@@ -27,14 +27,6 @@ public static class TestDatabases
         return false;
     }
 
-    /// <summary>True when SQL Server is configured; otherwise writes the skip and returns false (CI has no SQL Server).</summary>
-    public static bool SqlServerOrSkip(ITestOutputHelper output)
-    {
-        if (SqlServer is not null) return true;
-        output.WriteLine($"skipped: {SqlServerVariable} not set");
-        return false;
-    }
-
     private static string? Read(string variable) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null;
 }
