@@ -68,10 +68,10 @@ public static class PatternsApi
         if (!filter.IsEmpty)
         {
             // Narrowed counts are released together, so that a suppressed one cannot be recovered from the others and a total.
-            var sums = released.Select(p => (p.Id.ToString(CultureInfo.InvariantCulture), counts.Where(c => c.PatternId == p.Id).Sum(c => c.Cases))).ToList();
-            var cells = DisclosureControl.Release(sums, k).ToDictionary(c => c.Key);
+            var sums = counts.ToLookup(c => c.PatternId);
+            var cells = DisclosureControl.Release(released.Select(p => (Key(p.Id), sums[p.Id].Sum(c => c.Cases))), k).ToDictionary(c => c.Key);
             released = released
-                .Select(p => p with { Matching = cells[p.Id.ToString(CultureInfo.InvariantCulture)] is var c ? new FilteredCount(c.Count, c.Suppressed) : null })
+                .Select(p => cells[Key(p.Id)] is var c ? p with { Matching = new FilteredCount(c.Count, c.Suppressed) } : p)
                 .Where(p => p.Matching is { Suppressed: true } or { Cases: > 0 })
                 .OrderBy(p => p.Matching!.Suppressed).ThenByDescending(p => p.Matching!.Cases ?? 0).ThenBy(p => p.Id).ToList();
         }
@@ -86,6 +86,8 @@ public static class PatternsApi
         var number = Math.Max(page ?? 1, 1);
         return TypedResults.Ok(new PatternPage(current.Version, k, released.Count, number, size, released.Skip((number - 1) * size).Take(size).ToList(),
             filter.IsEmpty ? null : filter));
+
+        static string Key(int id) => id.ToString(CultureInfo.InvariantCulture);
 
         string? Month(string? value, string pointer, bool start)
         {

@@ -40,41 +40,6 @@ public static class ClusterQuality
         return total / n;
     }
 
-    /// <summary>
-    /// Davies–Bouldin index: the mean over clusters of the worst ratio of within-cluster scatter to
-    /// between-centroid distance. Lower is better; empty clusters are ignored.
-    /// </summary>
-    public static double DaviesBouldin(IReadOnlyList<float[]> points, IReadOnlyList<int> labels, IReadOnlyList<float[]> centroids)
-    {
-        var k = centroids.Count;
-        var scatter = new double[k];
-        var sizes = new int[k];
-        for (var i = 0; i < points.Count; i++)
-        {
-            scatter[labels[i]] += Distance(points[i], centroids[labels[i]]);
-            sizes[labels[i]]++;
-        }
-        var used = Enumerable.Range(0, k).Where(c => sizes[c] > 0).ToList();
-        if (used.Count < 2)
-            return 0;
-        foreach (var c in used)
-            scatter[c] /= sizes[c];
-        double sum = 0;
-        foreach (var i in used)
-        {
-            double worst = 0;
-            foreach (var j in used)
-            {
-                if (i == j)
-                    continue;
-                var d = Distance(centroids[i], centroids[j]);
-                worst = Math.Max(worst, d > 0 ? (scatter[i] + scatter[j]) / d : double.MaxValue);
-            }
-            sum += worst;
-        }
-        return sum / used.Count;
-    }
-
     /// <summary>Euclidean distance.</summary>
     public static double Distance(float[] x, float[] y)
     {
@@ -137,7 +102,10 @@ public static class ClusterQuality
         return best;
     }
 
-    /// <summary>Davies–Bouldin index of a labelled matrix with row-major centroids; see the list overload.</summary>
+    /// <summary>
+    /// Davies–Bouldin index of a labelled matrix with row-major centroids: the mean over clusters of the worst ratio of
+    /// within-cluster scatter to between-centroid distance. Lower is better; empty clusters are ignored.
+    /// </summary>
     internal static double DaviesBouldin(Features.FeatureMatrix points, IReadOnlyList<int> labels, float[] centroids, int k)
     {
         var d = points.Columns;
