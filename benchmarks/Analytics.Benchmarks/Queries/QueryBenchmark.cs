@@ -15,7 +15,7 @@ public sealed record QueryResult(string Endpoint, int Concurrency, long Requests
 /// </summary>
 public static class QueryBenchmark
 {
-    public const string Usage = "queries [--cases 100000] [--seconds 30] [--concurrency 16] [--out docs/benchmarks] [--api path/Analytics.Api.dll]";
+    public const string Usage = "queries [--cases 100000] [--seconds 30] [--concurrency 16] [--out docs/benchmarks] [--api path/Analytics.Api.dll] [--work dir (kept; a later run with the same dir reuses its stored cases and models)]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -28,9 +28,13 @@ public static class QueryBenchmark
         var ct = cts.Token;
 
         var apiDll = await IngestBenchmark.LocateApiAsync(new IngestOptions { Api = Arg(args, "--api") }, ct);
-        var work = Directory.CreateTempSubdirectory("analytics-queries-").FullName;
+        // --work keeps the service's database, keys and models, so a million stored cases are loaded once and measured
+        // as often as needed; without it a throw-away directory is used and deleted.
+        var keep = Arg(args, "--work");
+        var work = keep is null ? Directory.CreateTempSubdirectory("analytics-queries-").FullName : Directory.CreateDirectory(keep).FullName;
+        var reused = keep is not null && File.Exists(Path.Combine(work, "keys.txt"));
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        Console.WriteLine($"queries: {cases:N0} cases, {concurrency} clients × {seconds} s per endpoint, load average {load}");
+        Console.WriteLine($"queries: {cases:N0} cases, {concurrency} clients × {seconds} s per endpoint, load average {load}{(reused ? $", reusing {work}" : "")}");
 
         var watch = Stopwatch.StartNew();
         await using var server = await ServerProcess.StartAsync(apiDll, work, ct, new Dictionary<string, string>
@@ -44,7 +48,11 @@ public static class QueryBenchmark
         using var steward = LoadPhases.Client(server.BaseAddress, stewardKey, 2);
         await WaitForAggregatesAsync(steward, TimeSpan.FromMinutes(60), ct);
         var prepared = watch.Elapsed;
-        Console.WriteLine($"  loaded, trained and aggregated in {prepared.TotalSeconds:F0} s; service RSS {server.RssBytes() / 1048576.0:F0} MB");
+        var stored = await steward.GetFromJsonAsync<JsonElement>("api/v1/privacy/report", ct);
+        var storedCases = stored.TryGetProperty("cases", out var count) ? count.GetInt64() : -1;
+        Console.WriteLine($"  {(reused ? "started on the kept store" : "loaded, trained and aggregated")} in {prepared.TotalSeconds:F0} s; {storedCases:N0} cases stored; service RSS {server.RssBytes() / 1048576.0:F0} MB");
+        if (reused && storedCases >= 0 && storedCases != cases)
+            Console.WriteLine($"  warning: the kept store holds {storedCases:N0} cases, not {cases:N0}");
 
         using var client = LoadPhases.Client(server.BaseAddress, analystKey, concurrency);
         var profile = JsonSerializer.Serialize(new
@@ -79,7 +87,10 @@ public static class QueryBenchmark
         Directory.CreateDirectory(outDir);
         await File.WriteAllTextAsync(Path.Combine(outDir, "queries.md"), markdown.ToString(), ct);
         await File.WriteAllTextAsync(Path.Combine(outDir, "queries.json"), JsonSerializer.Serialize(new { command, cases, concurrency, seconds, load, preparedSeconds = Math.Round(prepared.TotalSeconds, 1), peakMb = Math.Round(server.PeakBytes() / 1048576.0, 1), results }, new JsonSerializerOptions { WriteIndented = true }), ct);
-        try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        if (keep is null)
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
         return results.Any(r => r.Failures > 0) ? 1 : 0;
 
         async Task<QueryResult> PhaseAsync(string name, Func<HttpRequestMessage> request)

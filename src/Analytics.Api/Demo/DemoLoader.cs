@@ -56,29 +56,23 @@ public sealed class DemoLoader(
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         // Large demo sets (the query benchmark stores a million cases) are generated and stored a slice at a time, so
-        // memory stays bounded whatever the count; each slice has its own seed and reference suffix.
+        // memory stays bounded whatever the count; each slice has its own seed and reference suffix. The next slice is
+        // generated and prepared while the current one is written, so the writer and the other cores overlap.
+        var slices = (int)Math.Ceiling(demo.Cases / (double)Math.Max(demo.SliceSize, 1));
         var stored = 0;
         var written = 0;
         var jurisdictions = new HashSet<string>(StringComparer.Ordinal);
-        for (var slice = 0; stored < demo.Cases; slice++)
+        if (slices == 0) return;
+        var next = Task.Run(() => PrepareSlice(demo, 0, ct), ct);
+        for (var slice = 0; slice < slices; slice++)
         {
-            var count = Math.Min(Math.Max(demo.SliceSize, 1), demo.Cases - stored);
-            var dataset = new CaseGenerator(new GeneratorOptions
+            var (count, writes, sliceJurisdictions) = await next;
+            if (slice + 1 < slices)
             {
-                Seed = demo.Seed + slice,
-                Count = count,
-                ReferenceSuffix = slice == 0 ? null : $"-{slice}",
-            }).Run();
-            // Prepared on every core, as the importer does; the store keeps the generated order.
-            var prepared = new CaseWrite?[dataset.Cases.Count];
-            Parallel.For(0, dataset.Cases.Count, new ParallelOptions { CancellationToken = ct }, i =>
-            {
-                var (ready, errors) = ingestion.Prepare(dataset.Cases[i].Case, submitter: null);
-                if (ready is not null) prepared[i] = ready.Write;
-                else logger.LogWarning("Demo: a generated case was rejected at {Pointer}", errors[0].Pointer);
-            });
-            var writes = prepared.OfType<CaseWrite>().ToList();
-            foreach (var generated in dataset.Cases) jurisdictions.Add(generated.Case.Jurisdiction);
+                var following = slice + 1;
+                next = Task.Run(() => PrepareSlice(demo, following, ct), ct);
+            }
+            jurisdictions.UnionWith(sliceJurisdictions);
             foreach (var chunk in writes.Chunk(1_000)) await store.UpsertAsync(chunk, ct);
             stored += count;
             written += writes.Count;
@@ -98,5 +92,28 @@ public sealed class DemoLoader(
             string.Join('\n', patterns.Model.Patterns.Where(p => !p.Suppressed).OrderByDescending(p => p.Profile!.Size)
                 .Select(p => $"  {p.Profile!.Size,5} cases  {p.Profile.Label}")));
         logger.LogInformation("Demo ready. Try:\n  KEY=$(awk '$1==\"analyst\"{{print $3}}' data/first-run-keys.txt)\n  curl -s -H \"X-Api-Key: $KEY\" {Url}/api/v1/patterns\n  API reference: {Url}/docs", url, url);
+    }
+
+    /// <summary>Generates one slice of the demo set and prepares it (validation and pseudonymisation) on every core.</summary>
+    private (int Count, List<CaseWrite> Writes, HashSet<string> Jurisdictions) PrepareSlice(DemoOptions demo, int slice, CancellationToken ct)
+    {
+        var size = Math.Max(demo.SliceSize, 1);
+        var count = Math.Min(size, demo.Cases - slice * size);
+        var dataset = new CaseGenerator(new GeneratorOptions
+        {
+            Seed = demo.Seed + slice,
+            Count = count,
+            ReferenceSuffix = slice == 0 ? null : $"-{slice}",
+        }).Run();
+        // The store keeps the generated order whatever the scheduling.
+        var prepared = new CaseWrite?[dataset.Cases.Count];
+        Parallel.For(0, dataset.Cases.Count, new ParallelOptions { CancellationToken = ct }, i =>
+        {
+            var (ready, errors) = ingestion.Prepare(dataset.Cases[i].Case, submitter: null);
+            if (ready is not null) prepared[i] = ready.Write;
+            else logger.LogWarning("Demo: a generated case was rejected at {Pointer}", errors[0].Pointer);
+        });
+        var jurisdictions = dataset.Cases.Select(c => c.Case.Jurisdiction).ToHashSet(StringComparer.Ordinal);
+        return (count, prepared.OfType<CaseWrite>().ToList(), jurisdictions);
     }
 }
