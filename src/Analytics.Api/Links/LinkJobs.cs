@@ -16,8 +16,8 @@ public sealed class LinkOptions
 }
 
 /// <summary>
-/// Recomputes cross-border link groups from the stored tokens. A full recomputation in one transaction is
-/// idempotent, so a retry or a second run changes nothing; alerts are raised once per new counterpart.
+/// Recomputes cross-border link groups from the stored tokens and rewrites the groups that changed in one transaction.
+/// It is idempotent, so a retry or a second run changes nothing; alerts are raised once per new counterpart.
 /// </summary>
 public sealed class LinkJobs(LinkStore links, JobStore jobs, IOptions<LinkOptions> options, ILogger<LinkJobs> logger)
 {
@@ -34,7 +34,7 @@ public sealed class LinkJobs(LinkStore links, JobStore jobs, IOptions<LinkOption
             var result = await links.RecomputeAsync(options.Value.WriteBatchSize, ct);
             var detail = result.Skipped
                 ? $"no case stored, corrected or withdrawn since the last computation: {result.Groups} link groups stand"
-                : $"{result.Groups} link groups over {result.LinkedCases} cases ({result.CrossBorderGroups} cross-border), {result.NewAlerts} new alerts in {watch.Elapsed.TotalSeconds:F1} s";
+                : $"{result.Groups} link groups over {result.LinkedCases} cases ({result.CrossBorderGroups} cross-border), {result.Rewritten} new or changed, {result.NewAlerts} new alerts in {watch.Elapsed.TotalSeconds:F1} s";
             await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
             logger.LogInformation("Job {Job} succeeded: {Detail}", ComputeJob, detail);
             return result;

@@ -7,7 +7,8 @@ namespace Analytics.Data.Links;
 
 /// <summary>Outcome of one recomputation, in counts only.</summary>
 /// <param name="Skipped">No case was stored, corrected or withdrawn since the last computation on this node: the stored groups stand.</param>
-public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false);
+/// <param name="Rewritten">Groups that were new or changed and so were written again; the others were left as stored.</param>
+public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false, int Rewritten = 0);
 
 /// <summary>One row per (own linked case, other authority): the raw material of a prosecutor's hit list.</summary>
 public sealed class CaseHitRow
@@ -82,30 +83,41 @@ public sealed class LinkStore(Db db)
         """;
 
     /// <summary>
-    /// Recomputes every link group from the active cases' tokens and replaces the stored ones in one transaction,
-    /// then raises an alert for each case that is linked to an authority it was not linked to before.
+    /// Recomputes every link group from the active cases' tokens, then rewrites only the groups that changed in one
+    /// transaction and raises an alert for each case of a changed group that is now linked to an authority it was not
+    /// linked to before. The graph is built before the write gate is taken, so ingestion is held up only while the
+    /// changed groups are written, not while the tokens are read.
     /// </summary>
     public async Task<LinkRecomputeResult> RecomputeAsync(int batchSize, CancellationToken ct)
     {
+        await using var connection = await db.OpenAsync(ct);
+        // Every insert adds a row and every correction or withdrawal raises a version: the pair moves on any change.
+        // Read before the graph, so a change that races the computation makes the next run compute again.
+        var (count, versions) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+            "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM cases", cancellationToken: ct));
+        var marker = $"{count}|{versions}";
+        if (_last is { } last && last.Marker == marker) return last.Result with { NewAlerts = 0, Skipped = true };
+
+        var graph = await BuildGraphAsync(connection, null, db.Dialect, ct);
+        var groups = graph.Groups();
+        var now = DateTimeOffset.UtcNow.ToString("O");
+
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
-            // Every insert adds a row and every correction or withdrawal raises a version: the pair moves on any change.
-            // Read before the graph, so a change that races the computation makes the next run compute again.
-            var (count, versions) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
-                "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM cases", cancellationToken: ct));
-            var marker = $"{count}|{versions}";
-            if (_last is { } last && last.Marker == marker) return last.Result with { NewAlerts = 0, Skipped = true };
-
             await using var tx = await connection.BeginTransactionAsync(ct);
-            var graph = await BuildGraphAsync(connection, tx, db.Dialect, ct);
-            var groups = graph.Groups();
-            var now = DateTimeOffset.UtcNow.ToString("O");
-
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_links", transaction: tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM link_groups", transaction: tx, cancellationToken: ct));
-            foreach (var chunk in groups.Chunk(batchSize))
+            var stored = await StoredSignaturesAsync(connection, tx, ct);
+            var changed = groups.Where(g => !stored.Remove(g.Id, out var signature) || signature != Signature(g)).ToList();
+            // Left in `stored`: groups that no longer exist. Changed groups are replaced whole.
+            var gone = stored.Keys.Concat(changed.Select(g => g.Id)).ToList();
+            foreach (var chunk in gone.Chunk(500))
+            {
+                await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM case_links WHERE {db.Dialect.InList("group_id", "@Ids")}",
+                    new { Ids = chunk }, tx, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM link_groups WHERE {db.Dialect.InList("id", "@Ids")}",
+                    new { Ids = chunk }, tx, cancellationToken: ct));
+            }
+            foreach (var chunk in changed.Chunk(batchSize))
             {
                 await connection.ExecuteAsync(new CommandDefinition(InsertGroup, chunk.Select(g => new
                 {
@@ -118,9 +130,10 @@ public sealed class LinkStore(Db db)
                 })), tx, cancellationToken: ct));
             }
 
-            var alerts = await RaiseAlertsAsync(connection, tx, groups, now, ct);
+            // A group that did not change has no counterpart its cases have not been alerted about.
+            var alerts = await RaiseAlertsAsync(connection, tx, changed, now, ct);
             await tx.CommitAsync(ct);
-            var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts);
+            var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts, Rewritten: changed.Count);
             _last = (marker, result);
             return result;
         }
@@ -130,7 +143,40 @@ public sealed class LinkStore(Db db)
         }
     }
 
-    private static async Task<LinkGraph> BuildGraphAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, CancellationToken ct)
+    /// <summary>What a stored group holds, in a form comparable with <see cref="Signature(LinkGroup)"/>.</summary>
+    private static async Task<Dictionary<string, string>> StoredSignaturesAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        var signatures = new Dictionary<string, string>(StringComparer.Ordinal);
+        var rows = connection.QueryUnbufferedAsync<(string GroupId, string GroupTypes, string CaseId, string Jurisdiction, string Authority, string Types)>("""
+            SELECT g.id, g.types, l.case_id, l.jurisdiction, l.authority, l.types
+            FROM link_groups g JOIN case_links l ON l.group_id = g.id
+            ORDER BY g.id, l.case_id
+            """, transaction: tx);
+        string? group = null, groupTypes = null;
+        var cases = new List<(string CaseId, string Holder)>();
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            if (row.GroupId != group)
+            {
+                if (group is not null) signatures[group] = Compose(groupTypes!, cases);
+                group = row.GroupId;
+                groupTypes = row.GroupTypes;
+                cases.Clear();
+            }
+            cases.Add((row.CaseId, $"{row.Jurisdiction}|{row.Authority}|{row.Types}"));
+        }
+        if (group is not null) signatures[group] = Compose(groupTypes!, cases);
+        return signatures;
+    }
+
+    private static string Signature(LinkGroup group) => Compose(string.Join(',', group.Types),
+        group.Cases.Select(c => (c.CaseId, $"{c.Jurisdiction}|{c.Authority}|{string.Join(',', c.MatchedTypes)}")).ToList());
+
+    // Cases in ordinal order of their ids, whatever order (or collation) the database returned them in.
+    private static string Compose(string groupTypes, List<(string CaseId, string Holder)> cases) =>
+        groupTypes + string.Concat(cases.OrderBy(c => c.CaseId, StringComparer.Ordinal).Select(c => $";{c.CaseId}|{c.Holder}"));
+
+    private static async Task<LinkGraph> BuildGraphAsync(DbConnection connection, DbTransaction? tx, ISqlDialect dialect, CancellationToken ct)
     {
         var graph = new LinkGraph();
         // Unbuffered: rows stream from the reader and only the holders of one token are held at a time.

@@ -309,6 +309,37 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [DialectFact]
+    public async Task Links_RewriteOnlyTheGroupsThatChanged_AndAlertOnNewCounterpartsOnly()
+    {
+        var cases = new CaseStore(Db);
+        var links = new LinkStore(Db);
+        var (mine, theirs, third) = (NewAuthority(), NewAuthority(), NewAuthority());
+        var shared = "phone:shared-" + Guid.NewGuid().ToString("n");
+        var a = (await cases.UpsertAsync([Case(mine, "r0", tokens: [shared])], None))[0].CaseId;
+        await cases.UpsertAsync([Case(theirs, "r1", jurisdiction: "MD", tokens: [shared])], None);
+        await links.RecomputeAsync(100, None);
+
+        await cases.UpsertAsync([Case(mine, "r2")], None);
+        var unrelated = await links.RecomputeAsync(100, None);
+        var c = (await cases.UpsertAsync([Case(third, "r3", jurisdiction: "BG", tokens: [shared])], None))[0].CaseId;
+        var grown = await links.RecomputeAsync(100, None);
+        var alertsAfterGrowth = await links.AlertsAsync(mine, null, 0, unreadOnly: false, 10, None);
+        await cases.WithdrawAsync(c, None);
+        var shrunk = await links.RecomputeAsync(100, None);
+        var groups = await links.GroupMembersAsync(None);
+        var alertsAfterShrink = await links.AlertsAsync(mine, null, 0, unreadOnly: false, 10, None);
+
+        Assert.False(unrelated.Skipped);
+        Assert.Equal((0, 0), (unrelated.Rewritten, unrelated.NewAlerts));
+        Assert.Equal((1, 3), (grown.Rewritten, grown.NewAlerts));
+        Assert.Equal([theirs, third], alertsAfterGrowth.Select(x => x.NewAuthorities));
+        Assert.Equal((1, 0), (shrunk.Rewritten, shrunk.NewAlerts));
+        Assert.Equal(2, groups.Values.Single(g => g.Contains(a)).Count);
+        Assert.DoesNotContain(groups.Values, g => g.Contains(c));
+        Assert.Equal(alertsAfterGrowth.Select(x => x.Id), alertsAfterShrink.Select(x => x.Id));
+    }
+
+    [DialectFact]
     public async Task AuditChain_AppendsAndVerifies_AndRefusesAFork()
     {
         var store = new AuditStore(Db);
