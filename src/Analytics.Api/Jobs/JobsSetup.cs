@@ -154,7 +154,7 @@ public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring,
                 recurring.AddOrUpdate<LearningJobs>(jobId, j => j.RefreshAggregatesAsync(CancellationToken.None), cron, options);
                 break;
             case LinkJobs.ComputeJob:
-                recurring.AddOrUpdate<LinkJobs>(jobId, j => j.ComputeLinksAsync(CancellationToken.None), cron, options);
+                recurring.AddOrUpdate<LinkJobs>(jobId, j => j.ComputeLinksAsync(CancellationToken.None, true), cron, options);
                 break;
             default:
                 throw new KeyNotFoundException($"Unknown job '{jobId}'.");

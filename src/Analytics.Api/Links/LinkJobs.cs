@@ -13,6 +13,13 @@ public sealed class LinkOptions
     /// <summary>Groups written per statement batch while the link tables are replaced.</summary>
     [Range(100, 100_000)]
     public int WriteBatchSize { get; set; } = 5_000;
+
+    /// <summary>
+    /// Largest share of wall time the link computation may take on a node (0.05–1). A scheduled run that comes too
+    /// soon after an expensive one is skipped and recorded as throttled; 1 turns throttling off.
+    /// </summary>
+    [Range(0.05, 1.0)]
+    public double MaxBusyShare { get; set; } = 0.25;
 }
 
 /// <summary>
@@ -25,14 +32,17 @@ public sealed class LinkJobs(LinkStore links, JobStore jobs, IOptions<LinkOption
 
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 3)]
-    public async Task<LinkRecomputeResult> ComputeLinksAsync(CancellationToken ct)
+    /// <param name="scheduled">A recurring run, which <see cref="LinkOptions.MaxBusyShare"/> may throttle; a run a steward asked for never is.</param>
+    public async Task<LinkRecomputeResult> ComputeLinksAsync(CancellationToken ct, bool scheduled = false)
     {
         var runId = await jobs.StartRunAsync(ComputeJob, CancellationToken.None);
         try
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var result = await links.RecomputeAsync(options.Value.WriteBatchSize, ct);
-            var detail = result.Skipped
+            var result = await links.RecomputeAsync(options.Value.WriteBatchSize, ct, scheduled ? options.Value.MaxBusyShare : 1.0);
+            var detail = result.Throttled
+                ? $"throttled: the last computation took long for its interval (Links:MaxBusyShare {options.Value.MaxBusyShare}); {result.Groups} link groups stand until the next run"
+                : result.Skipped
                 ? $"no case stored, corrected or withdrawn since the last computation: {result.Groups} link groups stand"
                 : $"{result.Groups} link groups over {result.LinkedCases} cases ({result.CrossBorderGroups} cross-border), {result.Rewritten} new or changed, {result.NewAlerts} new alerts in {watch.Elapsed.TotalSeconds:F1} s";
             await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);

@@ -116,7 +116,7 @@ public static class LinksApi
 
     public static Accepted<LinkRecomputeQueued> Recompute(IBackgroundJobClient jobs)
     {
-        var id = jobs.Enqueue<LinkJobs>(j => j.ComputeLinksAsync(CancellationToken.None));
+        var id = jobs.Enqueue<LinkJobs>(j => j.ComputeLinksAsync(CancellationToken.None, false));
         return TypedResults.Accepted($"/api/v1/jobs/runs?job={LinkJobs.ComputeJob}", new LinkRecomputeQueued(id));
     }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Analytics.Core.Links;
 using Analytics.Data.Database;
 using Dapper;
@@ -8,7 +9,8 @@ namespace Analytics.Data.Links;
 /// <summary>Outcome of one recomputation, in counts only.</summary>
 /// <param name="Skipped">No case was stored, corrected or withdrawn since the last computation on this node: the stored groups stand.</param>
 /// <param name="Rewritten">Groups that were new or changed and so were written again; the others were left as stored.</param>
-public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false, int Rewritten = 0);
+/// <param name="Throttled">Cases changed, but the last computation ended too recently for its cost: the next run computes.</param>
+public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false, int Rewritten = 0, bool Throttled = false);
 
 /// <summary>One row per (own linked case, other authority): the raw material of a prosecutor's hit list.</summary>
 public sealed class CaseHitRow
@@ -46,6 +48,8 @@ public sealed class LinkGroupRow
 public sealed class LinkStore(Db db)
 {
     private (string Marker, LinkRecomputeResult Result)? _last;
+    private TimeSpan _lastDuration;
+    private long _lastEnded;
 
     // Tokens held by two or more active cases, with each holder's jurisdiction and authority, ordered by token so
     // the rows can be streamed and grouped one token at a time. Withdrawn cases have no tokens; the status check guards anyway.
@@ -88,8 +92,17 @@ public sealed class LinkStore(Db db)
     /// linked to before. The graph is built before the write gate is taken, so ingestion is held up only while the
     /// changed groups are written, not while the tokens are read.
     /// </summary>
-    public async Task<LinkRecomputeResult> RecomputeAsync(int batchSize, CancellationToken ct)
+    /// <param name="maxBusyShare">
+    /// Largest share of wall time the computation may take on this node: a run that comes sooner after the last one
+    /// than that allows (its duration × (1 / share − 1)) is skipped as throttled. 1 never throttles. While a large
+    /// store is being filled, this keeps the whole-graph computation from taking a core away from ingestion.
+    /// </param>
+    public async Task<LinkRecomputeResult> RecomputeAsync(int batchSize, CancellationToken ct, double maxBusyShare = 1.0)
     {
+        if (_last is { } previous && maxBusyShare < 1.0
+            && Stopwatch.GetElapsedTime(_lastEnded) < _lastDuration * (1 / Math.Max(maxBusyShare, 0.01) - 1))
+            return previous.Result with { NewAlerts = 0, Rewritten = 0, Skipped = true, Throttled = true };
+        var started = Stopwatch.GetTimestamp();
         await using var connection = await db.OpenAsync(ct);
         // Every insert adds a row and every correction or withdrawal raises a version: the pair moves on any change.
         // Read before the graph, so a change that races the computation makes the next run compute again.
@@ -135,6 +148,8 @@ public sealed class LinkStore(Db db)
             await tx.CommitAsync(ct);
             var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts, Rewritten: changed.Count);
             _last = (marker, result);
+            _lastDuration = Stopwatch.GetElapsedTime(started);
+            _lastEnded = Stopwatch.GetTimestamp();
             return result;
         }
         finally

@@ -340,6 +340,22 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [DialectFact]
+    public async Task Links_ARunRightAfterAComputation_IsThrottledOnlyWhenABusyShareIsSet()
+    {
+        var links = new LinkStore(Db);
+        await new CaseStore(Db).UpsertAsync([Case(NewAuthority(), "t0")], None);
+
+        var computed = await links.RecomputeAsync(100, None, maxBusyShare: 0.05);
+        var throttled = await links.RecomputeAsync(100, None, maxBusyShare: 0.05);
+        var unthrottled = await links.RecomputeAsync(100, None);
+
+        Assert.Equal((false, false), (computed.Skipped, computed.Throttled));
+        Assert.Equal((true, true), (throttled.Skipped, throttled.Throttled));
+        Assert.Equal((true, false), (unthrottled.Skipped, unthrottled.Throttled));
+        Assert.Equal(computed.Groups, throttled.Groups);
+    }
+
+    [DialectFact]
     public async Task AuditChain_AppendsAndVerifies_AndRefusesAFork()
     {
         var store = new AuditStore(Db);
