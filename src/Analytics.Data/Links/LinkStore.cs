@@ -115,14 +115,19 @@ public sealed class LinkStore(Db db)
         var groups = graph.Groups();
         var now = DateTimeOffset.UtcNow.ToString("O");
 
+        // Only this job writes the link tables and it never runs twice at once, so what they hold can be read and
+        // compared before the gate is taken: the write transaction then holds only deletes and inserts.
+        var stored = await StoredSignaturesAsync(connection, ct);
+        var changed = groups.Where(g => !stored.Remove(g.Id, out var signature) || signature != Signature(g)).ToList();
+        // Left in `stored`: groups that no longer exist. Changed groups are replaced whole.
+        var gone = stored.Keys.Concat(changed.Select(g => g.Id)).ToList();
+        // A group that did not change has no counterpart its cases have not been alerted about.
+        var (alerts, newSeen) = await NewAlertsAsync(connection, changed, now, ct);
+
         await db.WriteGate.WaitAsync(ct);
         try
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
-            var stored = await StoredSignaturesAsync(connection, tx, ct);
-            var changed = groups.Where(g => !stored.Remove(g.Id, out var signature) || signature != Signature(g)).ToList();
-            // Left in `stored`: groups that no longer exist. Changed groups are replaced whole.
-            var gone = stored.Keys.Concat(changed.Select(g => g.Id)).ToList();
             foreach (var chunk in gone.Chunk(500))
             {
                 await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM case_links WHERE {db.Dialect.InList("group_id", "@Ids")}",
@@ -143,10 +148,18 @@ public sealed class LinkStore(Db db)
                 })), tx, cancellationToken: ct));
             }
 
-            // A group that did not change has no counterpart its cases have not been alerted about.
-            var alerts = await RaiseAlertsAsync(connection, tx, changed, now, ct);
+            // Alerts of cases that have left (withdrawn) go with them.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM link_alerts WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM link_alert_seen WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
+            foreach (var chunk in newSeen.Chunk(batchSize))
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", chunk, tx, cancellationToken: ct));
+            foreach (var chunk in alerts.Chunk(batchSize))
+                await connection.ExecuteAsync(new CommandDefinition(InsertAlert, chunk, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
-            var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts, Rewritten: changed.Count);
+            var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count);
             _last = (marker, result);
             _lastDuration = Stopwatch.GetElapsedTime(started);
             _lastEnded = Stopwatch.GetTimestamp();
@@ -159,14 +172,14 @@ public sealed class LinkStore(Db db)
     }
 
     /// <summary>What a stored group holds, in a form comparable with <see cref="Signature(LinkGroup)"/>.</summary>
-    private static async Task<Dictionary<string, string>> StoredSignaturesAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    private static async Task<Dictionary<string, string>> StoredSignaturesAsync(DbConnection connection, CancellationToken ct)
     {
         var signatures = new Dictionary<string, string>(StringComparer.Ordinal);
         var rows = connection.QueryUnbufferedAsync<(string GroupId, string GroupTypes, string CaseId, string Jurisdiction, string Authority, string Types)>("""
             SELECT g.id, g.types, l.case_id, l.jurisdiction, l.authority, l.types
             FROM link_groups g JOIN case_links l ON l.group_id = g.id
             ORDER BY g.id, l.case_id
-            """, transaction: tx);
+            """);
         string? group = null, groupTypes = null;
         var cases = new List<(string CaseId, string Holder)>();
         await foreach (var row in rows.WithCancellation(ct))
@@ -213,22 +226,20 @@ public sealed class LinkStore(Db db)
         return graph;
     }
 
-    private static async Task<int> RaiseAlertsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<LinkGroup> groups, string now, CancellationToken ct)
+    /// <summary>
+    /// The alerts the changed groups raise: one per case linked to an authority it has not been alerted about (read
+    /// from <c>link_alert_seen</c>), and the (case, authority) pairs to remember.
+    /// </summary>
+    private static async Task<(List<object> Alerts, List<object> NewSeen)> NewAlertsAsync(
+        DbConnection connection, IReadOnlyList<LinkGroup> changed, string now, CancellationToken ct)
     {
-        // Alerts of cases that have left (withdrawn) go with them.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM link_alerts WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM link_alert_seen WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
-
         var seen = new HashSet<(string, string)>();
-        var rows = await connection.QueryAsync<(string CaseId, string Other)>(new CommandDefinition(
-            "SELECT case_id, other_authority FROM link_alert_seen", transaction: tx, cancellationToken: ct));
-        foreach (var row in rows) seen.Add(row);
+        var rows = connection.QueryUnbufferedAsync<(string CaseId, string Other)>("SELECT case_id, other_authority FROM link_alert_seen");
+        await foreach (var row in rows.WithCancellation(ct)) seen.Add(row);
 
         var newSeen = new List<object>();
         var alerts = new List<object>();
-        foreach (var group in groups.Where(g => g.AuthorityCount > 1))
+        foreach (var group in changed.Where(g => g.AuthorityCount > 1))
         {
             foreach (var c in group.Cases)
             {
@@ -245,10 +256,7 @@ public sealed class LinkStore(Db db)
                 });
             }
         }
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", newSeen, tx, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition(InsertAlert, alerts, tx, cancellationToken: ct));
-        return alerts.Count;
+        return (alerts, newSeen);
     }
 
     private const string HitCasePage = """
