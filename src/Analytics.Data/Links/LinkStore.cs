@@ -241,10 +241,11 @@ public sealed class LinkStore(Db db)
         var alerts = new List<object>();
         foreach (var group in changed.Where(g => g.AuthorityCount > 1))
         {
+            // The group's authorities, once: a group of n cases from a authorities costs n × a, not n².
+            var counterparts = group.Cases.Select(o => (o.Authority, o.Jurisdiction)).Distinct().OrderBy(o => o.Authority, StringComparer.Ordinal).ToList();
             foreach (var c in group.Cases)
             {
-                var fresh = group.Cases.Where(o => o.Authority != c.Authority && !seen.Contains((c.CaseId, o.Authority)))
-                    .Select(o => (o.Authority, o.Jurisdiction)).Distinct().OrderBy(o => o.Authority, StringComparer.Ordinal).ToList();
+                var fresh = counterparts.Where(o => o.Authority != c.Authority && !seen.Contains((c.CaseId, o.Authority))).ToList();
                 if (fresh.Count == 0) continue;
                 newSeen.AddRange(fresh.Select(f => new { c.CaseId, Other = f.Authority }));
                 alerts.Add(new
