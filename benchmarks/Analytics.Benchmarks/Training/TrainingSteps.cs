@@ -321,7 +321,11 @@ public static class TrainingSteps
                 ["inertia"] = inertia,
                 ["kTried"] = result.KScores.Count,
             },
-            Notes = new() { ["profilesSeconds"] = build.ToString("F2", CultureInfo.InvariantCulture) },
+            Notes = new()
+            {
+                ["profilesSeconds"] = build.ToString("F2", CultureInfo.InvariantCulture),
+                ["phases"] = string.Join(", ", result.Seconds.Select(p => $"{p.Key} {p.Value.ToString("F2", CultureInfo.InvariantCulture)}")),
+            },
         };
     }
 
