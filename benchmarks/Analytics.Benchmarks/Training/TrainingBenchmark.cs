@@ -16,7 +16,7 @@ public static class TrainingBenchmark
         usage: Analytics.Benchmarks training [--sizes 10k,100k] [--k 10] [--seed 42] [--threads 2]
                                              [--auto-k-up-to 100k] [--out docs/benchmarks] [--work DIR]
                                              [--python /usr/bin/python3] [--script benchmarks/training/sklearn_bench.py]
-                                             [--no-sklearn] [--steps kmeans,kmeans-e2e,fasttree,kmeans-auto]
+                                             [--no-sklearn] [--steps kmeans,kmeans-e2e,fasttree,classifier,kmeans-auto]
           --sizes         case counts, e.g. 10k,100k,1m (default 10k,100k)
           --k             fixed number of clusters of the like-with-like k-means run (default 10)
           --threads       threads for ML.NET trainers, the platform's loops and scikit-learn's OpenMP/BLAS (default 2, as the platform trains)
@@ -51,7 +51,7 @@ public static class TrainingBenchmark
         public string Python { get; init; } = "/usr/bin/python3";
         public string Script { get; init; } = "benchmarks/training/sklearn_bench.py";
         public bool Sklearn { get; init; } = true;
-        public List<string> Steps { get; init; } = ["kmeans", "kmeans-e2e", "fasttree", "kmeans-auto"];
+        public List<string> Steps { get; init; } = ["kmeans", "kmeans-e2e", "fasttree", "classifier", "kmeans-auto"];
         public string? Step { get; init; }
         public string? Result { get; init; }
     }
@@ -249,14 +249,19 @@ public static class TrainingBenchmark
             var skm = Get("sklearn", "kmeans");
             Row($"k-means k={s.K}, 1 init (fit)", km, skm, $"inertia {F(Q(km, "inertia"), "N0")} vs {F(Q(skm, "inertia"), "N0")}; CSV read {F(km?.LoadSeconds ?? double.NaN)} vs {F(skm?.LoadSeconds ?? double.NaN)} s");
             var e2e = Get("ml.net", "kmeans-e2e");
-            Row($"k-means k={s.K} end to end (PatternDiscovery)", e2e, null, $"inertia {F(Q(e2e, "inertia"), "N0")}, silhouette {F(Q(e2e, "silhouette"), "F3")}");
+            Row($"k-means k={s.K} end to end (PatternDiscovery)", e2e, null, $"inertia {F(Q(e2e, "inertia"), "N0")}, silhouette {F(Q(e2e, "silhouette"), "F3")}; s: {e2e?.Notes.GetValueOrDefault("phases")}");
             var auto = Get("ml.net", "kmeans-auto");
             if (auto is not null)
-                Row("k-means automatic k (PatternDiscovery defaults)", auto, null, $"k = {Q(auto, "k"):F0} of {Q(auto, "kTried"):F0} tried, silhouette {F(Q(auto, "silhouette"), "F3")}");
+                Row("k-means automatic k (PatternDiscovery defaults)", auto, null, $"k = {Q(auto, "k"):F0} of {Q(auto, "kTried"):F0} tried, silhouette {F(Q(auto, "silhouette"), "F3")}; s: {auto.Notes.GetValueOrDefault("phases")}");
             var ft = Get("ml.net", "fasttree");
             var hgb = Get("sklearn", "hgb");
             Row($"exploitation type: FastTree OVA vs HistGradientBoosting ({s.Trees} iterations, {s.Leaves} leaves)", ft, hgb,
                 $"macro-F1 {F(Q(ft, "macroF1"), "F3")} vs {F(Q(hgb, "macroF1"), "F3")}; accuracy {F(Q(ft, "accuracy"), "F3")} vs {F(Q(hgb, "accuracy"), "F3")}");
+            var classifier = Get("ml.net", "classifier");
+            if (classifier is not null)
+                Row("classifiers end to end (ClassifierTraining: exploitation type + child victim)", classifier, null,
+                    $"macro-F1 {F(Q(classifier, "macroF1"), "F3")} (child victim {F(Q(classifier, "childMacroF1"), "F3")}); exploitation type {F(Q(classifier, "exploitationSeconds"))} s, " +
+                    $"CPU {F(Q(classifier, "exploitationCpuSeconds"))} s: {classifier.Notes.GetValueOrDefault("exploitationPhases")}");
         }
         sb.AppendLine();
         sb.AppendLine("""
@@ -273,12 +278,23 @@ public static class TrainingBenchmark
               (single-threaded, seeded, tolerance 1e-4) is fitted once on all rows with the chosen k; its assignments, silhouette
               and Davies–Bouldin are the model's. Data no larger than the sample is fitted from 3 starts on a cached view, as before.
               Assignment and inertia use SIMD distances on two threads; pattern profiles count all columns of all patterns in one pass.
-            - **FastTree.** Two threads (`NumberOfThreads = 2`; the same seed gave the same test metrics as one thread), no disk
-              transpose, rows projected once into the matrix. Above 200,000 labelled training rows the classifier trains on a seeded
-              stratified subsample (every class keeps at least 500 rows); `trainingRowsAvailable`, `trainingRowsUsed` and
-              `maximumTrainingRows` are written to the model card's parameters. Feature fraction 0.5, 25 trees at learning rate 0.4
-              and a 30k/50k row cap were measured at 100k and not adopted: they cut processor time by 20–55 % but lowered
-              macro-F1 by 0.006–0.05.
+            - **FastTree: one model per class, side by side.** Most of FastTree's time is tree growth (histogram sums ≈ 50 % of
+              the samples of a `perf` profile at 100k, binning and data conversion ≈ 15 %, the rest split finding, gradients,
+              calibration and JIT). Its own second thread gained nothing on these narrow trees, so `FastTreeFitting.FitOneVersusAll`
+              trains the calibrated binary model of each class itself (class c against the rest, the same settings and seed as
+              ML.NET's one-versus-all trainer, which it reproduces probability for probability), two models at once on one thread
+              each; ML.NET's one-versus-all trainer also fits its first class twice, which is gone. The classifier stores one model
+              per class and normalises their probabilities as the one-versus-all model did. No disk transpose; above 200,000
+              labelled training rows a seeded stratified subsample (every class keeps at least 500 rows; `trainingRowsAvailable`,
+              `trainingRowsUsed`, `maximumTrainingRows` in the model card).
+            - **Permutation importance rescores only what changed.** A shuffled 0/1 column leaves most rows as they were (a
+              column with a share p of ones changes about 2p(1 − p) of them); only changed rows are scored again, the others keep
+              their test-set probabilities, so the indicators are exactly the same at a fraction of the cost.
+            - **Measured, not adopted:** feature fraction 0.5 or 0.7, 25 trees at learning rate 0.4, bagging half the rows, at least
+              20 rows per leaf, a 30k/50k row cap (each lowered macro-F1 by 0.006–0.05); 16 bins per feature, `SparsifyThreshold`
+              1 or 0.95, no feature flocks, no tiered JIT (no gain); merging identical training rows into weighted rows (−32 %
+              processor time, macro-F1 0.714 at 100k, but a class with 4 training rows in the small planted data then took half the
+              probability of an unrelated case).
 
             """);
         sb.AppendLine("## How it is measured");
@@ -302,9 +318,12 @@ public static class TrainingBenchmark
               vs `HistGradientBoostingClassifier(max_iter={s.Trees}, max_leaf_nodes={s.Leaves}, min_samples_leaf={s.MinLeaf}, learning_rate={s.LearningRate}, early_stopping=False)`
               on the same columns (exploitation and sector columns left out, as `ClassifierTraining` does) and the same split. Both grow
               {s.Trees} trees per class (OVA binary models vs a softmax model). Time = fit; macro-F1 over the classes present in the test set.
-              FastTree runs with the classifier's own settings (`ClassifierTraining.FastTreeOptions`: {s.Threads} threads, feature fraction
+              FastTree runs with the classifier's own fitting (`FastTreeFitting.FitOneVersusAll`: {s.Threads} class models at once, feature fraction
               {s.FeatureFraction}, no disk transpose); above {s.MaximumTrainingRows:N0} training rows both engines train on the same stratified
               subsample (`ClassifierTraining.StratifiedSubsample`), the test split is never reduced.
+            - **Classifiers end to end.** `ClassifierTraining.TrainExploitationType` then `TrainChildVictim` from profiles, as the retrain
+              job runs them: schema and matrix, split, fit, test-set evaluation, permutation importance (2 rounds on 2,000 test rows).
+              Profile building is not in the time. The seconds of each phase of the exploitation-type model are in the quality column.
             - **Memory.** Every step runs in a fresh process; peak = VmHWM of the `dotnet` child (/proc/self/status) or `ru_maxrss` of the
               Python child, so it includes the runtime, the CSV rows held in memory and the model.
             """);

@@ -73,6 +73,7 @@ public static class TrainingSteps
         "kmeans-e2e" => KMeansEndToEnd(size, s, auto: false),
         "kmeans-auto" => KMeansEndToEnd(size, s, auto: true),
         "fasttree" => FastTreeFit(size, work, s),
+        "classifier" => ClassifierEndToEnd(size, s),
         _ => throw new ArgumentException($"Unknown step '{step}'."),
     };
 
@@ -201,15 +202,9 @@ public static class TrainingSteps
         public float[] Features { get; set; } = [];
     }
 
-    private sealed class KeyRow
+    private sealed class ProbabilityRow
     {
-        public float[] Features { get; set; } = [];
-        public uint Label { get; set; }
-    }
-
-    private sealed class ScoreRow
-    {
-        public float[] Score { get; set; } = [];
+        public float Probability { get; set; }
     }
 
     private static IDataView Load<T>(MLContext ml, IEnumerable<T> rows, int width, int? classes = null) where T : class
@@ -326,7 +321,11 @@ public static class TrainingSteps
                 ["inertia"] = inertia,
                 ["kTried"] = result.KScores.Count,
             },
-            Notes = new() { ["profilesSeconds"] = build.ToString("F2", CultureInfo.InvariantCulture) },
+            Notes = new()
+            {
+                ["profilesSeconds"] = build.ToString("F2", CultureInfo.InvariantCulture),
+                ["phases"] = string.Join(", ", result.Seconds.Select(p => $"{p.Key} {p.Value.ToString("F2", CultureInfo.InvariantCulture)}")),
+            },
         };
     }
 
@@ -347,13 +346,17 @@ public static class TrainingSteps
                 x[j] = r[columns[j]];
             return x;
         }
-        var train = new List<KeyRow>();
+        var trainX = new List<float[]>();
+        var trainY = new List<int>();
         var testX = new List<VectorRow>();
         var testY = new List<int>();
         for (var i = 0; i < rows.Count; i++)
         {
             if (split[i] == "train")
-                train.Add(new KeyRow { Features = Project(rows[i]), Label = (uint)meta.Classes.ToList().IndexOf(labels[i]) });
+            {
+                trainX.Add(Project(rows[i]));
+                trainY.Add(meta.Classes.ToList().IndexOf(labels[i]));
+            }
             else if (split[i] == "test")
             {
                 testX.Add(new VectorRow { Features = Project(rows[i]) });
@@ -364,21 +367,20 @@ public static class TrainingSteps
         var load = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        var ml = new MLContext(s.Seed);
-        var data = Load(ml, train, columns.Length, meta.Classes.Count);
-        // The classifier's own FastTree settings (ClassifierTraining.FastTreeOptions), on the rows prepare marked "train".
-        var trees = ClassifierTraining.FastTreeOptions(s.Classifier);
         var cpu = Cpu();
-        var model = ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(trees)).Fit(data);
+        // The classifier's own fitting (FastTreeFitting: one model per class, models side by side on one thread each),
+        // on the rows prepare marked "train".
+        var models = FastTreeFitting.FitOneVersusAll(trainX, trainY, meta.Classes.Count, columns.Length, s.Classifier);
         var seconds = clock.Elapsed.TotalSeconds;
         cpu = Cpu() - cpu;
 
         clock.Restart();
-        var scored = model.Transform(Load(ml, testX, columns.Length));
-        var probabilities = ml.Data.CreateEnumerable<ScoreRow>(scored, reuseRowObject: false)
-            .Select(r => r.Score.Select(x => (double)x).ToArray()).ToList();
+        var ml = new MLContext(s.Seed);
+        var test = Load(ml, testX, columns.Length);
+        var perClass = models.Select(m => ml.Data.CreateEnumerable<ProbabilityRow>(m.Transform(test), reuseRowObject: true).Select(r => (double)r.Probability).ToArray()).ToArray();
+        var probabilities = Enumerable.Range(0, testY.Count).Select(i => perClass.Select(p => p[i]).ToArray()).ToList();
         var predict = clock.Elapsed.TotalSeconds;
-        var metrics = ClassificationMetrics.Compute(meta.Classes, testY, probabilities, train.Count);
+        var metrics = ClassificationMetrics.Compute(meta.Classes, testY, probabilities, trainX.Count);
         return new StepResult
         {
             Step = "fasttree",
@@ -391,9 +393,51 @@ public static class TrainingSteps
             {
                 ["macroF1"] = metrics.MacroF1,
                 ["accuracy"] = metrics.Accuracy,
-                ["trainRows"] = train.Count,
+                ["trainRows"] = trainX.Count,
                 ["testRows"] = testY.Count,
                 ["predictSeconds"] = predict,
+            },
+        };
+    }
+
+    /// <summary>
+    /// The platform's own classifier training from case profiles (<see cref="ClassifierTraining"/>): features, split, FastTree
+    /// fit, test-set evaluation and permutation importance, for exploitation type (one-versus-all) and child victim (binary).
+    /// Profile building is not timed. Each phase's seconds are in the notes.
+    /// </summary>
+    private static StepResult ClassifierEndToEnd(int size, BenchSettings s)
+    {
+        var profiles = BenchmarkProfiles.Build(size, s.Seed);
+        var clock = Stopwatch.StartNew();
+        var cpu = Cpu();
+        var exploitation = ClassifierTraining.TrainExploitationType(profiles, s.Classifier);
+        var exploitationSeconds = clock.Elapsed.TotalSeconds;
+        var exploitationCpu = Cpu() - cpu;
+        var child = ClassifierTraining.TrainChildVictim(profiles, s.Classifier);
+        var seconds = clock.Elapsed.TotalSeconds;
+        cpu = Cpu() - cpu;
+        string Phases(CaseClassifier c) => string.Join(", ", c.TrainingSeconds.Select(p => $"{p.Key} {p.Value.ToString("F2", CultureInfo.InvariantCulture)}"));
+        return new StepResult
+        {
+            Step = "classifier",
+            Size = size,
+            Seconds = seconds,
+            CpuSeconds = cpu,
+            PeakMb = PeakMb(),
+            Quality = new()
+            {
+                ["macroF1"] = exploitation.Metrics.MacroF1,
+                ["accuracy"] = exploitation.Metrics.Accuracy,
+                ["childMacroF1"] = child.Metrics.MacroF1,
+                ["exploitationSeconds"] = exploitationSeconds,
+                ["exploitationCpuSeconds"] = exploitationCpu,
+                ["trainRows"] = exploitation.Parameters["trainingRowsUsed"],
+            },
+            Notes = new()
+            {
+                ["exploitationPhases"] = Phases(exploitation),
+                ["childPhases"] = Phases(child),
+                ["indicators"] = string.Join(",", exploitation.Indicators.Select(i => i.Feature)),
             },
         };
     }

@@ -14,29 +14,34 @@ namespace Analytics.Learning.Classification;
 public sealed class CaseClassifier
 {
     private const string MlEntry = "fasttree.zip";
+    private const string ClassEntryPrefix = "fasttree-class-";
     private const string MetaEntry = "classifier.json";
 
+    // Either one pool per class model (binary models: one), or one pool over a stored one-versus-all transformer.
+    private readonly PredictionEnginePool<FeatureRow, BinaryScore>[] _binary = [];
     private readonly PredictionEnginePool<FeatureRow, MulticlassScore>? _multiclass;
-    private readonly PredictionEnginePool<FeatureRow, BinaryScore>? _binary;
     private readonly int[] _columns;
 
     internal CaseClassifier(ClassifierKind kind, FeatureSchema schema, IReadOnlyList<string> features, IReadOnlyList<string> classes,
-        IReadOnlyDictionary<string, double> parameters, ITransformer transformer, DataViewSchema inputSchema)
+        IReadOnlyDictionary<string, double> parameters, IReadOnlyList<ITransformer> models, DataViewSchema inputSchema)
     {
         Kind = kind;
         Schema = schema;
         Features = features;
         Classes = classes;
         Parameters = parameters;
-        Transformer = transformer;
+        Models = models;
         InputSchema = inputSchema;
         _columns = features.Select(f => schema.IndexOf(f) is var i and >= 0 ? i : throw new InvalidDataException($"Unknown feature '{f}'.")).ToArray();
         var ml = new MLContext();
         var input = MlRows.Definition<FeatureRow>(_columns.Length);
-        if (kind == ClassifierKind.ChildVictim)
-            _binary = new(ml, transformer, input);
+        var expected = kind == ClassifierKind.ChildVictim ? 1 : classes.Count;
+        if (kind == ClassifierKind.ExploitationType && models.Count == 1 && classes.Count > 1)
+            _multiclass = new(ml, models[0], input); // One stored one-versus-all transformer.
+        else if (models.Count == expected)
+            _binary = models.Select(m => new PredictionEnginePool<FeatureRow, BinaryScore>(ml, m, input)).ToArray();
         else
-            _multiclass = new(ml, transformer, input);
+            throw new InvalidDataException($"A {kind} classifier of {classes.Count} classes needs {expected} models; got {models.Count}.");
     }
 
     /// <summary>What the model predicts.</summary>
@@ -53,8 +58,13 @@ public sealed class CaseClassifier
     public ClassifierMetrics Metrics { get; internal set; } = null!;
     /// <summary>Features whose permutation hurts the model most, most important first.</summary>
     public IReadOnlyList<FeatureImportance> Indicators { get; internal set; } = [];
-    /// <summary>The ML.NET model.</summary>
-    public ITransformer Transformer { get; }
+    /// <summary>
+    /// The ML.NET models: one calibrated binary FastTree per class for exploitation type (class i against the rest), one
+    /// for child victim.
+    /// </summary>
+    public IReadOnlyList<ITransformer> Models { get; }
+    /// <summary>Seconds of each training phase (features, fit, evaluation, importance); not stored with the model.</summary>
+    public IReadOnlyDictionary<string, double> TrainingSeconds { get; internal set; } = new Dictionary<string, double>();
     internal DataViewSchema InputSchema { get; }
 
     /// <summary>Class probabilities for one profile, most likely first.</summary>
@@ -70,42 +80,59 @@ public sealed class CaseClassifier
     internal double[] Probabilities(float[] features)
     {
         var row = new FeatureRow { Features = features };
-        if (_binary is not null)
+        if (_multiclass is not null)
+            return Normalise(_multiclass.Predict(row).Score);
+        if (Kind == ClassifierKind.ChildVictim)
         {
-            var p = Math.Clamp((double)_binary.Predict(row).Probability, 0, 1);
+            var p = Math.Clamp((double)_binary[0].Predict(row).Probability, 0, 1);
             return [1 - p, p];
         }
-        return Normalise(_multiclass!.Predict(row).Score);
+        var scores = new float[_binary.Length];
+        for (var c = 0; c < scores.Length; c++)
+            scores[c] = _binary[c].Predict(row).Probability;
+        return Normalise(scores);
     }
 
     private static double[] Normalise(float[] scores)
     {
-        // One-versus-all gives one calibrated probability per class; normalise them to sum to 1.
-        var sum = scores.Sum(s => Math.Max(0.0, s));
+        // One-versus-all gives one calibrated probability per class; normalise them to sum to 1 (a NaN or negative counts as 0).
+        var sum = scores.Sum(s => s > 0 ? (double)s : 0);
         return sum > 0
-            ? scores.Select(s => Math.Max(0.0, s) / sum).ToArray()
+            ? scores.Select(s => s > 0 ? s / sum : 0).ToArray()
             : Enumerable.Repeat(1.0 / scores.Length, scores.Length).ToArray();
     }
 
-    /// <summary>Probabilities for many projected rows in one ML.NET pass (used for evaluation).</summary>
+    /// <summary>Probabilities for many projected rows, one ML.NET pass per model (used for evaluation).</summary>
     internal List<double[]> Probabilities(IReadOnlyList<float[]> rows)
     {
         var ml = new MLContext();
-        var scored = Transformer.Transform(MlRows.Load(ml, rows.Select(r => new FeatureRow { Features = r }), _columns.Length));
-        if (_binary is not null)
-            return ml.Data.CreateEnumerable<BinaryScore>(scored, reuseRowObject: false)
-                .Select(s => Math.Clamp((double)s.Probability, 0, 1)).Select(p => new[] { 1 - p, p }).ToList();
-        return ml.Data.CreateEnumerable<MulticlassScore>(scored, reuseRowObject: false).Select(s => Normalise(s.Score)).ToList();
+        var input = MlRows.Load(ml, rows.Select(r => new FeatureRow { Features = r }), _columns.Length);
+        if (_multiclass is not null)
+            return ml.Data.CreateEnumerable<MulticlassScore>(Models[0].Transform(input), reuseRowObject: false).Select(s => Normalise(s.Score)).ToList();
+        var perModel = Models.Select(m => ml.Data.CreateEnumerable<BinaryScore>(m.Transform(input), reuseRowObject: true).Select(s => s.Probability).ToArray()).ToArray();
+        if (Kind == ClassifierKind.ChildVictim)
+            return perModel[0].Select(p => Math.Clamp((double)p, 0, 1)).Select(p => new[] { 1 - p, p }).ToList();
+        var result = new List<double[]>(rows.Count);
+        var scores = new float[perModel.Length];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            for (var c = 0; c < scores.Length; c++)
+                scores[c] = perModel[c][i];
+            result.Add(Normalise(scores));
+        }
+        return result;
     }
 
-    /// <summary>Writes the model (ML.NET model plus schema, classes, metrics and indicators) as one zip.</summary>
+    /// <summary>Writes the models (one ML.NET model per class, plus schema, classes, metrics and indicators) as one zip.</summary>
     public void Save(Stream output)
     {
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
-        using (var entry = zip.CreateEntry(MlEntry).Open())
+        var single = _multiclass is not null;
+        for (var i = 0; i < Models.Count; i++)
         {
+            using var entry = zip.CreateEntry(single ? MlEntry : $"{ClassEntryPrefix}{i}.zip").Open();
             using var buffer = new MemoryStream();
-            new MLContext().Model.Save(Transformer, InputSchema, buffer);
+            new MLContext().Model.Save(Models[i], InputSchema, buffer);
             buffer.Position = 0;
             buffer.CopyTo(entry);
         }
@@ -113,18 +140,29 @@ public sealed class CaseClassifier
         JsonSerializer.Serialize(meta, new Stored(Kind, Schema.Countries, Features, Classes, Parameters, Metrics, Indicators), LearningJson.Options);
     }
 
-    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <summary>Reads a model written by <see cref="Save"/> (also the single one-versus-all transformer of earlier versions).</summary>
     public static CaseClassifier Load(Stream input)
     {
         using var zip = new ZipArchive(input, ZipArchiveMode.Read, leaveOpen: true);
-        using var buffer = new MemoryStream();
-        using (var entry = zip.GetEntry(MlEntry)?.Open() ?? throw new InvalidDataException($"Classifier has no {MlEntry}."))
-            entry.CopyTo(buffer);
-        buffer.Position = 0;
-        var transformer = new MLContext().Model.Load(buffer, out var inputSchema);
+        var entries = zip.GetEntry(MlEntry) is { } one
+            ? [one]
+            : zip.Entries.Where(e => e.FullName.StartsWith(ClassEntryPrefix, StringComparison.Ordinal))
+                .OrderBy(e => int.Parse(e.FullName[ClassEntryPrefix.Length..^4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        if (entries.Count == 0)
+            throw new InvalidDataException("Classifier has no model entry.");
+        var models = new List<ITransformer>();
+        DataViewSchema? inputSchema = null;
+        foreach (var e in entries)
+        {
+            using var buffer = new MemoryStream();
+            using (var entry = e.Open())
+                entry.CopyTo(buffer);
+            buffer.Position = 0;
+            models.Add(new MLContext().Model.Load(buffer, out inputSchema));
+        }
         using var meta = zip.GetEntry(MetaEntry)?.Open() ?? throw new InvalidDataException($"Classifier has no {MetaEntry}.");
         var s = JsonSerializer.Deserialize<Stored>(meta, LearningJson.Options) ?? throw new InvalidDataException("Empty classifier.");
-        return new CaseClassifier(s.Kind, new FeatureSchema(s.Countries), s.Features, s.Classes, s.Parameters, transformer, inputSchema)
+        return new CaseClassifier(s.Kind, new FeatureSchema(s.Countries), s.Features, s.Classes, s.Parameters, models, inputSchema!)
         {
             Metrics = s.Metrics,
             Indicators = s.Indicators,

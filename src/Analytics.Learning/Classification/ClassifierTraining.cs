@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Analytics.Core.Cases;
 using Analytics.Learning.Features;
 using Microsoft.ML;
@@ -52,6 +53,13 @@ public static class ClassifierTraining
         if (present < 2)
             throw new ArgumentException($"Cannot train the {kind} classifier: the {labelled.Count} labelled case profiles hold only one class.", nameof(profiles));
 
+        var clock = Stopwatch.StartNew();
+        var seconds = new Dictionary<string, double>();
+        void Phase(string name)
+        {
+            seconds[name] = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+        }
         var labelledProfiles = labelled.Select(l => l.Profile).ToList();
         var schema = FeatureSchema.Build(labelledProfiles, options.TopCountries);
         var features = schema.Names.Where(n => !IsLeaking(kind, n)).ToList();
@@ -63,22 +71,14 @@ public static class ClassifierTraining
         if (test.Count == 0)
             throw new ArgumentException($"Cannot train the {kind} classifier: too few labelled case profiles ({labelled.Count}) for a test set.", nameof(profiles));
         var fitted = StratifiedSubsample(y, train, options.MaximumTrainingRows, options.Seed);
+        Phase("features");
 
-        var ml = new MLContext(options.Seed);
-        var trees = FastTreeOptions(options);
-        ITransformer transformer;
-        IDataView data;
-        if (kind == ClassifierKind.ChildVictim)
-        {
-            data = MlRows.Load(ml, fitted.Select(i => new BoolLabelRow { Features = x.Row(i).ToArray(), Label = y[i] == 1 }), features.Count);
-            transformer = ml.BinaryClassification.Trainers.FastTree(trees).Fit(data);
-        }
-        else
-        {
-            // LoadFromEnumerable takes the raw uint of a key column as the 0-based key index, so class i is Score[i].
-            data = MlRows.Load(ml, fitted.Select(i => new KeyLabelRow { Features = x.Row(i).ToArray(), Label = (uint)y[i] }), features.Count, classes.Count);
-            transformer = ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(trees)).Fit(data);
-        }
+        var trainX = fitted.Select(i => x.Row(i).ToArray()).ToList();
+        var trainY = fitted.Select(i => y[i]).ToList();
+        IReadOnlyList<ITransformer> models = kind == ClassifierKind.ChildVictim
+            ? [FastTreeFitting.FitBinary(trainX, trainY.Select(c => c == 1).ToList(), features.Count, options)]
+            : FastTreeFitting.FitOneVersusAll(trainX, trainY, classes.Count, features.Count, options);
+        Phase("fit");
 
         var parameters = new Dictionary<string, double>
         {
@@ -97,12 +97,14 @@ public static class ClassifierTraining
             ["trainingRowsAvailable"] = train.Count,
             ["trainingRowsUsed"] = fitted.Count,
         };
-        var classifier = new CaseClassifier(kind, schema, features, classes, parameters, transformer, data.Schema);
+        var classifier = new CaseClassifier(kind, schema, features, classes, parameters, models,
+            MlRows.Load(new MLContext(), Array.Empty<FeatureRow>(), features.Count).Schema);
 
         var testX = test.Select(i => x.Row(i).ToArray()).ToList();
         var testY = test.Select(i => y[i]).ToList();
         var probabilities = classifier.Probabilities(testX);
         classifier.Metrics = ClassificationMetrics.Compute(classes, testY, probabilities, fitted.Count);
+        Phase("evaluation");
         // Importance is estimated on a seeded sample of the test set: its cost grows with rows × features × rounds,
         // and a few thousand rows rank features as well as a hundred thousand.
         var sample = Enumerable.Range(0, testX.Count).ToArray();
@@ -114,6 +116,8 @@ public static class ClassifierTraining
         }
         classifier.Indicators = PermutationImportance(classifier, classes.Count,
             sample.Select(i => testX[i]).ToList(), sample.Select(i => testY[i]).ToList(), sample.Select(i => probabilities[i]).ToList(), options);
+        Phase("importance");
+        classifier.TrainingSeconds = seconds;
         return classifier;
     }
 
@@ -201,23 +205,32 @@ public static class ClassifierTraining
             if (column.All(v => v == column[0]))
                 continue; // Shuffling a constant column changes nothing.
             double f1Drop = 0, probabilityDrop = 0;
-            // All rounds of one feature are scored in a single batch: far cheaper than row by row.
-            var batch = new List<float[]>(rounds * x.Count);
+            // A row whose shuffled value equals its own scores exactly as before, so only the rows the shuffle changed are
+            // scored again (for a 0/1 column with a share p of ones, about 2p(1 − p) of them); all rounds of one feature go
+            // in a single batch.
+            var changed = new List<(int Round, int Row)>();
+            var batch = new List<float[]>();
             for (var r = 0; r < rounds; r++)
             {
                 var shuffled = (float[])column.Clone();
                 random.Shuffle(shuffled);
                 for (var i = 0; i < x.Count; i++)
                 {
+                    if (shuffled[i] == column[i])
+                        continue;
                     var copy = (float[])x[i].Clone();
                     copy[j] = shuffled[i];
                     batch.Add(copy);
+                    changed.Add((r, i));
                 }
             }
-            var scored = classifier.Probabilities(batch);
+            var scored = batch.Count == 0 ? [] : classifier.Probabilities(batch);
+            var at = 0;
             for (var r = 0; r < rounds; r++)
             {
-                var permuted = scored.GetRange(r * x.Count, x.Count);
+                var permuted = new List<double[]>(baseline);
+                for (; at < changed.Count && changed[at].Round == r; at++)
+                    permuted[changed[at].Row] = scored[at];
                 f1Drop += baseF1 - ClassificationMetrics.MacroF1(classCount, y, permuted);
                 probabilityDrop += baseProbability - Enumerable.Range(0, y.Count).Average(i => permuted[i][y[i]]);
             }

@@ -10,7 +10,11 @@ namespace Analytics.Learning.Patterns;
 /// <param name="Model">The trained model.</param>
 /// <param name="Assignments">Pattern id of each input profile, in input order.</param>
 /// <param name="KScores">Silhouette and Davies–Bouldin for every k tried.</param>
-public sealed record PatternDiscoveryResult(PatternModel Model, IReadOnlyList<int> Assignments, IReadOnlyList<KScore> KScores);
+public sealed record PatternDiscoveryResult(PatternModel Model, IReadOnlyList<int> Assignments, IReadOnlyList<KScore> KScores)
+{
+    /// <summary>Seconds of each phase (features, choosing k, final fit, quality, profiles); not stored with the model.</summary>
+    public IReadOnlyDictionary<string, double> Seconds { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>Finds recurring patterns in case profiles with ML.NET k-means.</summary>
 public static class PatternDiscovery
@@ -39,8 +43,16 @@ public static class PatternDiscovery
             throw new ArgumentException(
                 $"Pattern discovery needs at least {options.MinK * 2} case profiles for k >= {options.MinK}; got {profiles.Count}.", nameof(profiles));
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var seconds = new Dictionary<string, double>();
+        void Phase(string name)
+        {
+            seconds[name] = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+        }
         var schema = FeatureSchema.Build(profiles, options.TopCountries);
         var matrix = FeatureMatrix.Build(schema, profiles, options.Threads);
+        Phase("features");
         var n = matrix.Rows;
 
         // One seeded permutation: its first rows are the fit sample, the first of those the silhouette sample.
@@ -83,6 +95,7 @@ public static class PatternDiscovery
         var top = scores.Max(f => f.Silhouette);
         var chosenK = scores.Where(f => f.Silhouette >= top - options.SilhouetteTieTolerance)
             .OrderBy(f => f.DaviesBouldin).ThenBy(f => f.K).First().K;
+        Phase("chooseK");
 
         var ml = new MLContext(options.Seed);
         var allRows = matrix.ToDataView(ml);
@@ -91,11 +104,14 @@ public static class PatternDiscovery
         if (finalRuns > 1)
             allRows = ml.Data.Cache(allRows);
         var final = FitBest(ml, allRows, matrix, chosenK, finalRuns, options);
+        Phase("fit");
 
         var centroids = Enumerable.Range(0, chosenK).Select(c => final.Centroids.AsSpan(c * schema.Count, schema.Count).ToArray()).ToList();
         var silhouette = ClusterQuality.Silhouette(distances, silhouetteRows.Select(i => final.Assignments[i]).ToList());
         var daviesBouldin = ClusterQuality.DaviesBouldin(matrix, final.Assignments, final.Centroids, chosenK);
+        Phase("quality");
         var patterns = PatternProfiler.Build(schema, profiles, matrix, final.Assignments, chosenK, options);
+        Phase("profiles");
         var parameters = new Dictionary<string, double>
         {
             ["k"] = chosenK,
@@ -112,7 +128,7 @@ public static class PatternDiscovery
             ["topCountries"] = options.TopCountries,
         };
         var model = new PatternModel(schema, centroids, patterns, silhouette, daviesBouldin, parameters, final.Transformer, allRows.Schema);
-        return new PatternDiscoveryResult(model, final.Assignments, scores);
+        return new PatternDiscoveryResult(model, final.Assignments, scores) { Seconds = seconds };
     }
 
     private sealed record Fit(ITransformer Transformer, float[] Centroids, int[] Assignments, double Inertia);

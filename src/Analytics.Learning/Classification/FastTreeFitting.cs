@@ -1,0 +1,55 @@
+using Analytics.Learning.Features;
+using Microsoft.ML;
+
+namespace Analytics.Learning.Classification;
+
+/// <summary>
+/// Fits the platform's calibrated binary FastTree models. The one-versus-all models are trained side by side, one thread
+/// each: FastTree's own threads gain little on these narrow trees (two threads took as long as one), while independent
+/// class models keep both cores busy.
+/// </summary>
+public static class FastTreeFitting
+{
+    /// <summary>
+    /// One calibrated binary FastTree model per class (class c against all others), in class order: the models ML.NET's
+    /// one-versus-all trainer builds, with the same settings and seed. Up to <see cref="ClassifierOptions.Threads"/> models
+    /// are trained at once, each on one thread with its own seeded context, so the result does not depend on the thread count.
+    /// </summary>
+    /// <param name="rows">Training feature vectors, all of length <paramref name="featureCount"/>.</param>
+    /// <param name="labels">Class index (0 … <paramref name="classCount"/> − 1) of each row.</param>
+    /// <param name="classCount">Number of classes.</param>
+    /// <param name="featureCount">Length of every feature vector.</param>
+    /// <param name="options">FastTree settings (<see cref="ClassifierTraining.FastTreeOptions"/>) and thread count.</param>
+    public static IReadOnlyList<ITransformer> FitOneVersusAll(IReadOnlyList<float[]> rows, IReadOnlyList<int> labels, int classCount, int featureCount, ClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(options);
+        if (rows.Count != labels.Count)
+            throw new ArgumentException($"{rows.Count} rows but {labels.Count} labels.", nameof(labels));
+        var models = new ITransformer[classCount];
+        Parallel.For(0, classCount, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads) },
+            c => models[c] = Fit(rows, i => labels[i] == c, featureCount, options, threads: 1));
+        return models;
+    }
+
+    /// <summary>One calibrated binary FastTree model of "label is true", on <see cref="ClassifierOptions.Threads"/> threads.</summary>
+    public static ITransformer FitBinary(IReadOnlyList<float[]> rows, IReadOnlyList<bool> labels, int featureCount, ClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(options);
+        if (rows.Count != labels.Count)
+            throw new ArgumentException($"{rows.Count} rows but {labels.Count} labels.", nameof(labels));
+        return Fit(rows, i => labels[i], featureCount, options, Math.Max(1, options.Threads));
+    }
+
+    private static ITransformer Fit(IReadOnlyList<float[]> rows, Func<int, bool> positive, int featureCount, ClassifierOptions options, int threads)
+    {
+        var ml = new MLContext(options.Seed);
+        var data = MlRows.Load(ml, Enumerable.Range(0, rows.Count).Select(i => new BoolLabelRow { Features = rows[i], Label = positive(i) }), featureCount);
+        var trees = ClassifierTraining.FastTreeOptions(options);
+        trees.NumberOfThreads = threads;
+        return ml.BinaryClassification.Trainers.FastTree(trees).Fit(data);
+    }
+}

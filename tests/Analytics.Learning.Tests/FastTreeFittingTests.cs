@@ -1,0 +1,84 @@
+using Analytics.Learning.Classification;
+using Analytics.Learning.Features;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Analytics.Learning.Tests;
+
+public sealed class FastTreeFittingTests
+{
+    private sealed class KeyRow
+    {
+        public float[] Features { get; set; } = [];
+        public uint Label { get; set; }
+    }
+
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
+
+    private sealed class ProbabilityRow
+    {
+        public float Probability { get; set; }
+    }
+
+    /// <summary>Three classes over six binary columns, with noise so every model has something to learn.</summary>
+    private static (List<float[]> Rows, List<int> Labels) Data(int count, int seed)
+    {
+        var random = new Random(seed);
+        var rows = new List<float[]>();
+        var labels = new List<int>();
+        for (var i = 0; i < count; i++)
+        {
+            var label = random.Next(3);
+            var row = new float[6];
+            for (var j = 0; j < row.Length; j++)
+                row[j] = random.NextDouble() < (j / 2 == label ? 0.8 : 0.15) ? 1 : 0;
+            rows.Add(row);
+            labels.Add(label);
+        }
+        return (rows, labels);
+    }
+
+    private static List<float[]> PerClass(MLContext ml, IReadOnlyList<ITransformer> models, IReadOnlyList<float[]> rows)
+    {
+        var input = MlRows.Load(ml, rows.Select(r => new FeatureRow { Features = r }), 6);
+        var perModel = models.Select(m => ml.Data.CreateEnumerable<ProbabilityRow>(m.Transform(input), reuseRowObject: false).Select(p => p.Probability).ToArray()).ToArray();
+        return Enumerable.Range(0, rows.Count).Select(i => perModel.Select(p => p[i]).ToArray()).ToList();
+    }
+
+    [Fact]
+    public void FitOneVersusAll_GivesTheOneVersusAllTrainersProbabilities_OnAnyThreadCount()
+    {
+        var (rows, labels) = Data(600, 3);
+        var options = new ClassifierOptions { NumberOfTrees = 10, Threads = 2 };
+        var ml = new MLContext(options.Seed);
+        var trees = ClassifierTraining.FastTreeOptions(options with { Threads = 1 });
+        var data = MlRows.Load(ml, rows.Select((r, i) => new KeyRow { Features = r, Label = (uint)labels[i] }), 6, 3);
+        var ova = ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(trees)).Fit(data);
+        var probe = rows.Take(50).ToList();
+        var expected = ml.Data.CreateEnumerable<ScoreRow>(ova.Transform(MlRows.Load(ml, probe.Select(r => new FeatureRow { Features = r }), 6)), reuseRowObject: false)
+            .Select(s => s.Score).ToList();
+
+        var parallel = PerClass(ml, FastTreeFitting.FitOneVersusAll(rows, labels, 3, 6, options), probe);
+        var sequential = PerClass(ml, FastTreeFitting.FitOneVersusAll(rows, labels, 3, 6, options with { Threads = 1 }), probe);
+
+        Assert.Equal(sequential, parallel);
+        for (var i = 0; i < probe.Count; i++)
+        {
+            var sum = parallel[i].Sum();
+            // ML.NET's one-versus-all model outputs the class models' probabilities normalised to sum to one.
+            for (var c = 0; c < 3; c++)
+                Assert.Equal(expected[i][c], parallel[i][c] / sum, 5);
+        }
+        Assert.True(parallel.Select(p => Array.IndexOf(p, p.Max())).Zip(labels).Count(t => t.First == t.Second) > 30);
+    }
+
+    [Fact]
+    public void FitOneVersusAll_RejectsLabelsThatDoNotMatchTheRows()
+    {
+        var (rows, labels) = Data(20, 1);
+        Assert.Throws<ArgumentException>(() => FastTreeFitting.FitOneVersusAll(rows, labels.Take(10).ToList(), 3, 6, new ClassifierOptions()));
+    }
+}
