@@ -335,7 +335,9 @@ public sealed partial class TextScrubber
         {
             var at = text.IndexOf('@', position);
             if (at < 0) break;
-            var start = Math.Max(position, at - MaxLocalPart);
+            // The local part is the run of local-part characters right before the '@': no match starts before it.
+            var start = at;
+            while (start > position && at - start < MaxLocalPart && IsLocalPartChar(text[start - 1])) start--;
             var m = EmailRegex().Match(text, start);
             if (!m.Success) break;
             position = m.Index + m.Length;
@@ -344,6 +346,8 @@ public sealed partial class TextScrubber
             hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Email, TokenOf(context, IdentifierTypes.Email, normalised), PatternPriority));
         }
     }
+
+    private static bool IsLocalPartChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
 
     private const string HandleBody = @"[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?";
     private const string Platforms = "instagram|insta|ig|tiktok|snapchat|snap|telegram|facebook|fb|twitter|x|discord|roblox|tinder|badoo|vk|vkontakte|onlyfans|whatsapp|signal|viber";
@@ -760,14 +764,56 @@ public sealed class ScrubContext
         if (e164 is null) return;
         // The same number in its other usual spellings: international with or without 00, national with or
         // without the trunk prefix of its own country.
-        var number = _phoneUtil.Parse(e164, "ZZ");
-        var nsn = _phoneUtil.GetNationalSignificantNumber(number);
-        var trunk = _phoneUtil.GetNddPrefixForRegion(_phoneUtil.GetRegionCodeForNumber(number), true) ?? "";
+        string nsn, trunk;
+        if (!TrySplitE164(e164, out nsn, out trunk))
+        {
+            var number = _phoneUtil.Parse(e164, "ZZ");
+            nsn = _phoneUtil.GetNationalSignificantNumber(number);
+            trunk = _phoneUtil.GetNddPrefixForRegion(_phoneUtil.GetRegionCodeForNumber(number), true) ?? "";
+        }
         foreach (var digits in new[] { e164[1..], "00" + e164[1..], trunk + nsn, nsn })
         {
             KnownPhoneDigits.TryAdd(digits, e164);
             AddLoose(digits, IdentifierTypes.Phone, token);
         }
+    }
+
+    // Trunk (national dialling) prefix by country calling code, for the codes whose regions all share one prefix.
+    private static readonly Lazy<Dictionary<int, string>> _trunkByCountryCode = new(() =>
+    {
+        var byCode = new Dictionary<int, string?>();
+        foreach (var region in _phoneUtil.GetSupportedRegions())
+        {
+            var code = _phoneUtil.GetCountryCodeForRegion(region);
+            var trunk = _phoneUtil.GetNddPrefixForRegion(region, true) ?? "";
+            if (!byCode.TryGetValue(code, out var known)) byCode[code] = trunk;
+            else if (known != trunk) byCode[code] = null;
+        }
+        return byCode.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!);
+    });
+
+    // Splits a valid E.164 number into its national significant number and its country's trunk prefix without
+    // parsing it again: E.164 is "+" + country code + national significant number, and country codes are
+    // prefix-free. False (the caller parses) for codes not covered by the table.
+    private static bool TrySplitE164(string e164, out string nsn, out string trunk)
+    {
+        nsn = trunk = "";
+        if (e164.Length < 3 || e164[0] != '+') return false;
+        var table = _trunkByCountryCode.Value;
+        var code = 0;
+        for (var length = 1; length <= 3 && length < e164.Length - 1; length++)
+        {
+            var digit = e164[length];
+            if (!char.IsAsciiDigit(digit)) return false;
+            code = code * 10 + (digit - '0');
+            if (table.TryGetValue(code, out var t))
+            {
+                nsn = e164[(length + 1)..];
+                trunk = t;
+                return true;
+            }
+        }
+        return false;
     }
 
     private void AddName(string value, string token)
