@@ -215,38 +215,49 @@ public sealed partial class TextScrubber
         if (context.LooseItems.Count == 0) return;
         // Skeleton of the text: upper-case alphanumerics with separators dropped; any other character becomes
         // a break (\0) so that no match can run across it. map[i] = index in text of skeleton char i.
-        var skeleton = new StringBuilder(text.Length);
-        var map = new List<int>(text.Length);
-        for (var i = 0; i < text.Length; i++)
+        var skeletonBuffer = System.Buffers.ArrayPool<char>.Shared.Rent(text.Length);
+        var map = System.Buffers.ArrayPool<int>.Shared.Rent(text.Length);
+        try
         {
-            var ch = text[i];
-            if (char.IsLetterOrDigit(ch))
+            var n = 0;
+            for (var i = 0; i < text.Length; i++)
             {
-                skeleton.Append(char.ToUpperInvariant(ch));
-                map.Add(i);
+                var ch = text[i];
+                if (char.IsLetterOrDigit(ch))
+                {
+                    skeletonBuffer[n] = char.ToUpperInvariant(ch);
+                    map[n++] = i;
+                }
+                else if (!IsSkippableSeparator(ch))
+                {
+                    skeletonBuffer[n] = '\0';
+                    map[n++] = i;
+                }
             }
-            else if (!IsSkippableSeparator(ch))
+            var s = skeletonBuffer.AsSpan(0, n);
+            foreach (var item in context.LooseItems)
             {
-                skeleton.Append('\0');
-                map.Add(i);
+                var from = 0;
+                while (from < s.Length)
+                {
+                    var found = s[from..].IndexOf(item.Skeleton, StringComparison.Ordinal);
+                    if (found < 0) break;
+                    var at = from + found;
+                    from = at + 1;
+                    var start = map[at];
+                    var end = map[at + item.Skeleton.Length - 1] + 1;
+                    if (!BoundaryBefore(text, start) || !BoundaryAfter(text, end)) continue;
+                    // Keep an international "+" with the number it belongs to.
+                    if (start > 0 && text[start - 1] == '+') start--;
+                    hits.Add(new Hit(start, end - start, item.Type, item.Token, KnownPriority));
+                }
             }
         }
-        var s = skeleton.ToString();
-        foreach (var item in context.LooseItems)
+        finally
         {
-            var from = 0;
-            while (from < s.Length)
-            {
-                var at = s.IndexOf(item.Skeleton, from, StringComparison.Ordinal);
-                if (at < 0) break;
-                from = at + 1;
-                var start = map[at];
-                var end = map[at + item.Skeleton.Length - 1] + 1;
-                if (!BoundaryBefore(text, start) || !BoundaryAfter(text, end)) continue;
-                // Keep an international "+" with the number it belongs to.
-                if (start > 0 && text[start - 1] == '+') start--;
-                hits.Add(new Hit(start, end - start, item.Type, item.Token, KnownPriority));
-            }
+            // Cleared: the skeleton holds the text's identifiers, which must not outlive the call in a shared pool.
+            System.Buffers.ArrayPool<char>.Shared.Return(skeletonBuffer, clearArray: true);
+            System.Buffers.ArrayPool<int>.Shared.Return(map);
         }
     }
 
@@ -356,21 +367,34 @@ public sealed partial class TextScrubber
     private static partial Regex AtHandleRegex();
 
     // "instagram: maria_b", "on TikTok as @maria", "Snapchat username = maria".
-    [GeneratedRegex(@"\b(?<p>" + Platforms + @")\b(?:\s+(?:account|profile|username|user|handle|id|page|name|as))?\s*(?:[:=]\s*(?<at>@)?|(?<at>@))(?<h>" + HandleBody + @")(?![\w@])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?<p>" + Platforms + @")\b(?:\s+(?:account|profile|username|user|handle|id|page|name|as))?\s*(?:[:=]\s*(?<at>@)?|(?<at>@))(?<h>" + HandleBody + @")(?![\w@])", RegexOptions.IgnoreCase)]
     private static partial Regex PlatformHandleRegex();
 
     private void FindHandles(string text, ScrubContext context, List<Hit> hits)
     {
-        // Every match holds a ':', '=' or '@' after its platform word, so the pattern is started only where such a
-        // character can be reached (platform, optional word, spaces) rather than at every word; same matches.
+        // Every match holds a ':', '=' or '@' right after its platform word (and an optional word and spaces), so the
+        // anchored pattern is tried only at the word starts from which such a character can be reached; separators
+        // are taken in text order and the search resumes after each match, so the matches are those of a full scan.
         var position = 0;
-        while (position < text.Length)
+        var separatorFrom = 0;
+        while (separatorFrom < text.Length)
         {
-            var separator = text.AsSpan(position).IndexOfAny(':', '=', '@');
-            if (separator < 0) break;
-            var m = PlatformHandleRegex().Match(text, EarliestHandleStart(text, position, position + separator));
-            if (!m.Success) break;
+            var next = text.AsSpan(separatorFrom).IndexOfAny(':', '=', '@');
+            if (next < 0) break;
+            var separator = separatorFrom + next;
+            separatorFrom = separator + 1;
+            Match? m = null;
+            for (var p = EarliestHandleStart(text, position, separator); p < separator; p++)
+            {
+                if (!char.IsLetter(text[p]) || (p > 0 && (char.IsLetterOrDigit(text[p - 1]) || text[p - 1] == '_'))) continue;
+                var attempt = PlatformHandleRegex().Match(text, p);
+                if (!attempt.Success) continue;
+                m = attempt;
+                break;
+            }
+            if (m is null) continue;
             position = m.Index + m.Length;
+            separatorFrom = Math.Max(separatorFrom, position);
             var h = m.Groups["h"];
             var at = m.Groups["at"];
             var start = at.Success ? at.Index : h.Index;
