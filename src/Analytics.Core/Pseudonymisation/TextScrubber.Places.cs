@@ -201,6 +201,21 @@ public sealed partial class TextScrubber
         return word[..n];
     }
 
+    private static readonly HashSet<string> _compoundSuffixSet = new(_compoundSuffixes, StringComparer.Ordinal);
+    private static readonly int[] _compoundSuffixLengths = _compoundSuffixes.Select(e => e.Length).Distinct().Order().ToArray();
+
+    // True when the word is longer than, and ends with, one of the compound endings: one set lookup per ending length.
+    private static bool EndsWithCompoundSuffix(ReadOnlySpan<char> run)
+    {
+        var endings = _compoundSuffixSet.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var length in _compoundSuffixLengths)
+        {
+            if (run.Length <= length) return false;
+            if (endings.Contains(run[^length..])) return true;
+        }
+        return false;
+    }
+
     private static bool IsLetterOrMark(char c) => char.IsLetter(c) || char.GetUnicodeCategory(c) is
         System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
         or System.Globalization.UnicodeCategory.EnclosingMark;
@@ -238,15 +253,7 @@ public sealed partial class TextScrubber
                 // "[\p{L}\p{M}]*" runs on over combining marks; the compound ending closes that run.
                 var end = i;
                 while (end < text.Length && IsLetterOrMark(text[end])) end++;
-                var run = text.AsSpan(start, end - start);
-                foreach (var ending in _compoundSuffixes)
-                {
-                    if (run.Length > ending.Length && run.EndsWith(ending, StringComparison.Ordinal))
-                    {
-                        compound.Add(start);
-                        break;
-                    }
-                }
+                if (EndsWithCompoundSuffix(text.AsSpan(start, end - start))) compound.Add(start);
             }
             // A street word after a space closes up to three capitalised words before it: every word start back
             // to the third is a candidate.

@@ -266,7 +266,9 @@ public sealed partial class TextScrubber
     private static void FindNames(string text, ScrubContext context, List<Hit> hits)
     {
         if (context.NameParts.Count == 0) return;
-        var words = new List<(int Start, int End, string Folded)>();
+        // Reused per thread: a narrative has a hundred words or more, and the list only holds positions and name parts.
+        var words = _nameWords ??= new List<(int Start, int End, string Folded)>(256);
+        words.Clear();
         var i = 0;
         while (i < text.Length)
         {
@@ -317,7 +319,11 @@ public sealed partial class TextScrubber
             }
             w = runEnd + 1;
         }
+        // The list holds folded name parts: they do not stay behind in the thread's list after the call.
+        words.Clear();
     }
+
+    [ThreadStatic] private static List<(int Start, int End, string Folded)>? _nameWords;
 
     private static bool IsNameGap(string text, int from, int to)
     {
