@@ -42,10 +42,12 @@ public static class InProcessPhases
 
     private static CpuResult Measure(string name, int count, TimeSpan budget, Action<int> run)
     {
-        // Warm-up until tiered compilation has settled on the hot paths.
+        // Warm-up until tiered compilation has settled on the hot paths: every case at least twice and at least
+        // three seconds (at most fifteen). Two seconds over the first 1,000 cases left a busy machine still running
+        // Tier-0 code and the background Tier-1 JIT inside the timed part.
         var warm = Stopwatch.StartNew();
-        for (var pass = 0; pass < 10 && warm.Elapsed < TimeSpan.FromSeconds(2); pass++)
-            for (var i = 0; i < Math.Min(count, 1000); i++) run(i);
+        for (var pass = 0; warm.Elapsed < TimeSpan.FromSeconds(15) && (pass < 2 || warm.Elapsed < TimeSpan.FromSeconds(3)); pass++)
+            for (var i = 0; i < count && warm.Elapsed < TimeSpan.FromSeconds(15); i++) run(i);
         GC.Collect();
         GC.WaitForPendingFinalizers();
 

@@ -99,7 +99,9 @@ public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : Backg
             {
                 // Another writer on the same database may have taken these sequence numbers: read the head again and relink.
                 Volatile.Write(ref _head, null);
-                logger.LogWarning(ex, "Appending {Count} audit entries failed (attempt {Attempt}); retrying.", drafts.Count, attempt);
+                // One line, no stack trace: with several nodes a conflict is expected now and then, not a fault.
+                logger.LogWarning("Appending {Count} audit entries failed (attempt {Attempt}: {Error}); retrying.",
+                    drafts.Count, attempt, OneLine(ex));
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * attempt * attempt)));
             }
             catch (Exception ex)
@@ -110,4 +112,7 @@ public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : Backg
             }
         }
     }
+
+    private static string OneLine(Exception ex) =>
+        ex.GetType().Name + ": " + ex.Message.ReplaceLineEndings(" ");
 }

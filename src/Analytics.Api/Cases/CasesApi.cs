@@ -86,6 +86,8 @@ public static class CasesApi
         // (its canonical JSON is already in the write), so a large batch holds far less memory until the commit.
         var prepared = new List<(int Line, CaseWrite Write, IReadOnlyDictionary<string, int> Tokens, IReadOnlyDictionary<string, int> Scrubbed)>();
         var results = new List<BatchLineResult>();
+        // Lines read but not yet prepared: at most PrepareWindow copies of a line (each ≤ MaxCaseBytes) at a time.
+        var window = new List<(int Line, byte[] Json)>(PrepareWindow);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var lineNumber = 0;
         var records = 0;
@@ -115,9 +117,8 @@ public static class CasesApi
                     await reader.CompleteAsync();
                     return TooLarge($"A batch may hold at most {MaxBatchLines:N0} records; nothing was stored. Split it into several batches.");
                 }
-                var (ready, errors) = ingestion.Prepare(span, submitter);
-                if (ready is null) results.Add(new BatchLineResult(lineNumber, "rejected", null, ErrorMap(errors)));
-                else prepared.Add((lineNumber, ready.Write, ready.Pseudonymised.TokenCounts, ready.Pseudonymised.ScrubbedCounts));
+                window.Add((lineNumber, span.ToArray()));
+                if (window.Count == PrepareWindow) PrepareLines(window, ingestion, submitter, prepared, results);
             }
             if (!read.IsCompleted && buffer.Length > MaxCaseBytes)
             {
@@ -130,6 +131,7 @@ public static class CasesApi
             if (read.IsCompleted) break;
         }
         await reader.CompleteAsync();
+        PrepareLines(window, ingestion, submitter, prepared, results);
 
         if (records == 0) return Problem(400, "Empty batch", "The batch holds no records: send one JSON case record per line.");
 
@@ -164,6 +166,29 @@ public static class CasesApi
         if (idempotencyKey is not null)
             await idempotency.SaveAsync(user.PrincipalId(), idempotencyKey, requestHash, 200, JsonSerializer.Serialize(result, Json), ct);
         return TypedResults.Ok(result);
+    }
+
+    // Lines prepared together, in parallel on every core; their results are kept in line order.
+    private const int PrepareWindow = 64;
+
+    // Parse, validate and pseudonymise the window's lines in parallel (each line is independent and Prepare is
+    // thread-safe), then record the results in line order exactly as a sequential loop would, and empty the window.
+    private static void PrepareLines(List<(int Line, byte[] Json)> window, CaseIngestion ingestion, Submitter submitter,
+        List<(int Line, CaseWrite Write, IReadOnlyDictionary<string, int> Tokens, IReadOnlyDictionary<string, int> Scrubbed)> prepared,
+        List<BatchLineResult> results)
+    {
+        if (window.Count == 0) return;
+        var ready = new (PreparedCase? Case, IReadOnlyList<ValidationError> Errors)[window.Count];
+        Parallel.For(0, window.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => ready[i] = ingestion.Prepare(window[i].Json, submitter));
+        for (var i = 0; i < window.Count; i++)
+        {
+            var (line, _) = window[i];
+            var (ok, errors) = ready[i];
+            if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, ErrorMap(errors)));
+            else prepared.Add((line, ok.Write, ok.Pseudonymised.TokenCounts, ok.Pseudonymised.ScrubbedCounts));
+        }
+        window.Clear();
     }
 
     public static async Task<Ok<CaseList>> ListAsync(ClaimsPrincipal user, CaseStore store, string? after, int? limit, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Analytics.Core.Pseudonymisation;
@@ -157,15 +156,15 @@ public sealed partial class TextScrubber
     private static partial Regex PrefixAddressRegex();
 
     // "Hauptstraße 7", "Bahnhofstr. 12", "Keizersgracht 123".
-    [GeneratedRegex(@"(?<![\p{L}\d])\p{Lu}[\p{L}\p{M}]*" + CompoundSuffix + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
+    [GeneratedRegex(@"\G(?<![\p{L}\d])\p{Lu}[\p{L}\p{M}]*" + CompoundSuffix + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
     private static partial Regex CompoundAddressRegex();
 
     // "Berliner Straße 5", "Váci utca 12", "Baker Street 221".
-    [GeneratedRegex(@"(?<![\p{L}\d])(?:" + AddressWord + @"[ \t\u00A0]{1,2}){1,3}" + StreetSuffixWord + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
+    [GeneratedRegex(@"\G(?<![\p{L}\d])(?:" + AddressWord + @"[ \t\u00A0]{1,2}){1,3}" + StreetSuffixWord + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
     private static partial Regex SuffixAddressRegex();
 
     // "12 Baker Street", "Flat 3, 45 Queen's Road, E1 6AN", "3 rue de la Paix", "221B Baker Street".
-    [GeneratedRegex(@"(?<![\p{L}\d.,:/])(?:(?i:flat|apartment|apt\.?|unit)[ \t]{1,2}\d{1,4}[A-Za-z]?,?[ \t]{1,2})?(?!(?:19|20)\d\d(?!\d))\d{1,4}[A-Za-z]?(?:[ ]?(?:bis|ter))?,?[ \t\u00A0]{1,2}"
+    [GeneratedRegex(@"\G(?<![\p{L}\d.,:/])(?:(?i:flat|apartment|apt\.?|unit)[ \t]{1,2}\d{1,4}[A-Za-z]?,?[ \t]{1,2})?(?!(?:19|20)\d\d(?!\d))\d{1,4}[A-Za-z]?(?:[ ]?(?:bis|ter))?,?[ \t\u00A0]{1,2}"
         + @"(?:(?:" + AddressWord + @"[ \t\u00A0\r\n]{1,2}){1,3}" + EnglishStreetWord + @"(?![\p{L}])|" + FrenchStreetWord + @"[ \t\u00A0]{1,2}" + StreetName + ")" + Postcode)]
     private static partial Regex NumberFirstAddressRegex();
 
@@ -173,38 +172,131 @@ public sealed partial class TextScrubber
     [GeneratedRegex(@"(?<![\p{L}\d])[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}(?![\p{L}\d])")]
     private static partial Regex UkPostcodeRegex();
 
-    // The street words that open an address ("Strada", "Via", "ul."): found with one vectorised search, so the prefix
-    // pattern is only started where one stands rather than at every letter of the text.
-    private static readonly SearchValues<string> _streetPrefixes = SearchValues.Create(
-        ["Str.", "str.", "Strada", "strada", "Bulevardul", "Bulevard", "Bd.", "bd.", "B-dul", "Bdul", "Bdul.", "Calea", "Șoseaua", "Şoseaua", "Soseaua", "Șos.", "Sos.", "Aleea", "Piața", "Piaţa", "Piata", "Splaiul", "Intrarea", "Via", "via", "Viale", "viale", "V.le", "Piazza", "piazza", "P.za", "Piazzale", "Corso", "corso", "C.so", "Largo", "Vicolo", "Contrada", "Lungomare", "Calle", "calle", "C/", "Avenida", "avenida", "Avda.", "Av.", "Plaza", "Paseo", "Carrer", "Camino", "Carretera", "Ronda", "Rua", "rua", "Travessa", "Praça", "Estrada", "rue", "Rue", "avenue", "Avenue", "boulevard", "Boulevard", "Bd", "place", "Place", "chemin", "Chemin", "allée", "Allée", "impasse", "Impasse", "quai", "Quai", "Cours", "route", "Route", "ul.", "ulica", "Ulica", "al.", "Al.", "aleja", "Aleja", "pl.", "plac", "Plac", "os.", "osiedle", "ulitsa", "Ulitsa", "bul.", "Bul.", "blvd.", "Blvd.", "Bulevar", "bulevar", "bulevard", "bulevardul", "Trg", "trg", "Odos", "Odós", "Leoforos", "Leof.", "Plateia"], StringComparison.Ordinal);
+
+    // Each address pattern below is anchored (\G) and started only where a match can begin, found by one walk over
+    // the text's words and digits, instead of being tried at every character. Every candidate list is a superset of
+    // the places a match can start, and candidates are tried in text order, resuming after each match as a scan of
+    // the whole text does, so the matches are exactly those of a full scan.
+
+    // The street words that open an address ("Strada", "Via", "ul.", "B-dul"); a match starts at a word whose letters
+    // are one of these words' leading letters ("Str" for "Str.", "B" for "B-dul", "C" for "C/").
+    private static readonly string[] _streetPrefixWords =
+        ["Str.", "str.", "Strada", "strada", "Bulevardul", "Bulevard", "Bd.", "bd.", "B-dul", "Bdul", "Bdul.", "Calea", "Șoseaua", "Şoseaua", "Soseaua", "Șos.", "Sos.", "Aleea", "Piața", "Piaţa", "Piata", "Splaiul", "Intrarea", "Via", "via", "Viale", "viale", "V.le", "Piazza", "piazza", "P.za", "Piazzale", "Corso", "corso", "C.so", "Largo", "Vicolo", "Contrada", "Lungomare", "Calle", "calle", "C/", "Avenida", "avenida", "Avda.", "Av.", "Plaza", "Paseo", "Carrer", "Camino", "Carretera", "Ronda", "Rua", "rua", "Travessa", "Praça", "Estrada", "rue", "Rue", "avenue", "Avenue", "boulevard", "Boulevard", "Bd", "place", "Place", "chemin", "Chemin", "allée", "Allée", "impasse", "Impasse", "quai", "Quai", "Cours", "route", "Route", "ul.", "ulica", "Ulica", "al.", "Al.", "aleja", "Aleja", "pl.", "plac", "Plac", "os.", "osiedle", "ulitsa", "Ulitsa", "bul.", "Bul.", "blvd.", "Blvd.", "Bulevar", "bulevar", "bulevard", "bulevardul", "Trg", "trg", "Odos", "Odós", "Leoforos", "Leof.", "Plateia"];
+
+    // The words that close a "Berliner Straße 5" address (StreetSuffixWord), by their letters.
+    private static readonly string[] _streetSuffixWords =
+        ["Straße", "Strasse", "Str", "Allee", "Platz", "Weg", "Gasse", "Ring", "Damm", "Ufer", "utca", "út", "tér", "körút", "Caddesi", "Cad", "Sokak", "Sokağı", "Sk", "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Drive", "Close", "Way", "Square", "Straat", "Laan", "Plein", "Gracht"];
+
+    // The endings of a compound street name ("Hauptstraße", "Bahnhofstr.") (CompoundSuffix), by their letters.
+    private static readonly string[] _compoundSuffixes =
+        ["straße", "strasse", "str", "gasse", "weg", "platz", "allee", "ring", "damm", "ufer", "chaussee", "steig", "straat", "laan", "plein", "gracht", "dijk", "kade", "singel", "steeg", "markt", "vej", "gade", "gatan", "vägen", "gata", "veien", "katu", "utca"];
+
+    private static readonly HashSet<string> _streetPrefixHeads = new(_streetPrefixWords.Select(LeadingLetters), StringComparer.Ordinal);
+    private static readonly HashSet<string> _streetSuffixHeads = new(_streetSuffixWords, StringComparer.Ordinal);
+
+    private static string LeadingLetters(string word)
+    {
+        var n = 0;
+        while (n < word.Length && char.IsLetter(word[n])) n++;
+        return word[..n];
+    }
+
+    private static readonly HashSet<string> _compoundSuffixSet = new(_compoundSuffixes, StringComparer.Ordinal);
+    private static readonly int[] _compoundSuffixLengths = _compoundSuffixes.Select(e => e.Length).Distinct().Order().ToArray();
+
+    // True when the word is longer than, and ends with, one of the compound endings: one set lookup per ending length.
+    private static bool EndsWithCompoundSuffix(ReadOnlySpan<char> run)
+    {
+        var endings = _compoundSuffixSet.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var length in _compoundSuffixLengths)
+        {
+            if (run.Length <= length) return false;
+            if (endings.Contains(run[^length..])) return true;
+        }
+        return false;
+    }
+
+    private static bool IsLetterOrMark(char c) => char.IsLetter(c) || char.GetUnicodeCategory(c) is
+        System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+        or System.Globalization.UnicodeCategory.EnclosingMark;
 
     private static void FindAddresses(string text, List<Hit> hits)
     {
         AddAddresses(text, UkPostcodeRegex(), hits);
-        AddPrefixAddresses(text, hits);
-        AddAddresses(text, CompoundAddressRegex(), hits);
-        AddAddresses(text, SuffixAddressRegex(), hits);
-        AddAddresses(text, NumberFirstAddressRegex(), hits);
+        var prefix = new List<int>();
+        var compound = new List<int>();
+        var suffix = new List<int>();
+        var numberFirst = new List<int>();
+        var prefixHeads = _streetPrefixHeads.GetAlternateLookup<ReadOnlySpan<char>>();
+        var suffixHeads = _streetSuffixHeads.GetAlternateLookup<ReadOnlySpan<char>>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            var boundary = i == 0 || !char.IsLetterOrDigit(text[i - 1]);
+            if (!char.IsLetter(c))
+            {
+                // A number-first address opens with a house number or with "flat", "apartment", "apt", "unit".
+                if (char.IsDigit(c) && (i == 0 || !(char.IsLetterOrDigit(text[i - 1]) || text[i - 1] is '.' or ',' or ':' or '/')))
+                    numberFirst.Add(i);
+                i++;
+                continue;
+            }
+            var start = i;
+            while (i < text.Length && char.IsLetter(text[i])) i++;
+            var letters = text.AsSpan(start, i - start);
+            if (boundary && c is 'f' or 'F' or 'a' or 'A' or 'u' or 'U' && !(start > 0 && text[start - 1] is '.' or ',' or ':' or '/'))
+                numberFirst.Add(start);
+            if (boundary && prefixHeads.Contains(letters)) prefix.Add(start);
+            if (boundary && char.IsUpper(c))
+            {
+                // "[\p{L}\p{M}]*" runs on over combining marks; the compound ending closes that run.
+                var end = i;
+                while (end < text.Length && IsLetterOrMark(text[end])) end++;
+                if (EndsWithCompoundSuffix(text.AsSpan(start, end - start))) compound.Add(start);
+            }
+            // A street word after a space closes up to three capitalised words before it: every word start back
+            // to the third is a candidate.
+            if (start > 0 && text[start - 1] is ' ' or '\t' or '\u00A0' && suffixHeads.Contains(letters))
+                AddSuffixCandidates(text, start, suffix);
+        }
+        AddAnchored(text, PrefixAddressRegex(), prefix, hits);
+        AddAnchored(text, CompoundAddressRegex(), compound, hits);
+        suffix.Sort();
+        AddAnchored(text, SuffixAddressRegex(), suffix, hits);
+        AddAnchored(text, NumberFirstAddressRegex(), numberFirst, hits);
     }
 
-    private static void AddPrefixAddresses(string text, List<Hit> hits)
+    private static void AddSuffixCandidates(string text, int streetWord, List<int> candidates)
     {
-        var offset = 0;
-        while (offset < text.Length)
+        var lo = streetWord;
+        for (var word = 0; word < 3; word++)
         {
-            var index = text.AsSpan(offset).IndexOfAny(_streetPrefixes);
-            if (index < 0) return;
-            var at = offset + index;
-            var m = PrefixAddressRegex().Match(text, at);
-            if (m.Success && m.Index == at)
-            {
-                AddAddress(text, m.Index, m.Length, hits);
-                offset = at + m.Length;
-            }
-            else
-            {
-                offset = at + 1;
-            }
+            var k = lo;
+            while (k > 0 && text[k - 1] is ' ' or '\t' or '\u00A0') k--;
+            if (k == lo) break;
+            while (k > 0 && (IsLetterOrMark(text[k - 1]) || text[k - 1] is '\'' or '’' or '-' or '.')) k--;
+            lo = k;
+        }
+        for (var p = lo; p < streetWord; p++)
+        {
+            if (char.IsUpper(text[p]) && (p == 0 || !char.IsLetterOrDigit(text[p - 1]))) candidates.Add(p);
+        }
+    }
+
+    // Tries an anchored pattern at each candidate in text order, resuming after each match.
+    private static void AddAnchored(string text, Regex anchored, List<int> candidates, List<Hit> hits)
+    {
+        var position = 0;
+        var tried = -1;
+        foreach (var at in candidates)
+        {
+            if (at < position || at == tried) continue;
+            tried = at;
+            var m = anchored.Match(text, at);
+            if (!m.Success) continue;
+            AddAddress(text, m.Index, m.Length, hits);
+            position = m.Index + m.Length;
         }
     }
 

@@ -215,38 +215,49 @@ public sealed partial class TextScrubber
         if (context.LooseItems.Count == 0) return;
         // Skeleton of the text: upper-case alphanumerics with separators dropped; any other character becomes
         // a break (\0) so that no match can run across it. map[i] = index in text of skeleton char i.
-        var skeleton = new StringBuilder(text.Length);
-        var map = new List<int>(text.Length);
-        for (var i = 0; i < text.Length; i++)
+        var skeletonBuffer = System.Buffers.ArrayPool<char>.Shared.Rent(text.Length);
+        var map = System.Buffers.ArrayPool<int>.Shared.Rent(text.Length);
+        try
         {
-            var ch = text[i];
-            if (char.IsLetterOrDigit(ch))
+            var n = 0;
+            for (var i = 0; i < text.Length; i++)
             {
-                skeleton.Append(char.ToUpperInvariant(ch));
-                map.Add(i);
+                var ch = text[i];
+                if (char.IsLetterOrDigit(ch))
+                {
+                    skeletonBuffer[n] = char.ToUpperInvariant(ch);
+                    map[n++] = i;
+                }
+                else if (!IsSkippableSeparator(ch))
+                {
+                    skeletonBuffer[n] = '\0';
+                    map[n++] = i;
+                }
             }
-            else if (!IsSkippableSeparator(ch))
+            var s = skeletonBuffer.AsSpan(0, n);
+            foreach (var item in context.LooseItems)
             {
-                skeleton.Append('\0');
-                map.Add(i);
+                var from = 0;
+                while (from < s.Length)
+                {
+                    var found = s[from..].IndexOf(item.Skeleton, StringComparison.Ordinal);
+                    if (found < 0) break;
+                    var at = from + found;
+                    from = at + 1;
+                    var start = map[at];
+                    var end = map[at + item.Skeleton.Length - 1] + 1;
+                    if (!BoundaryBefore(text, start) || !BoundaryAfter(text, end)) continue;
+                    // Keep an international "+" with the number it belongs to.
+                    if (start > 0 && text[start - 1] == '+') start--;
+                    hits.Add(new Hit(start, end - start, item.Type, item.Token, KnownPriority));
+                }
             }
         }
-        var s = skeleton.ToString();
-        foreach (var item in context.LooseItems)
+        finally
         {
-            var from = 0;
-            while (from < s.Length)
-            {
-                var at = s.IndexOf(item.Skeleton, from, StringComparison.Ordinal);
-                if (at < 0) break;
-                from = at + 1;
-                var start = map[at];
-                var end = map[at + item.Skeleton.Length - 1] + 1;
-                if (!BoundaryBefore(text, start) || !BoundaryAfter(text, end)) continue;
-                // Keep an international "+" with the number it belongs to.
-                if (start > 0 && text[start - 1] == '+') start--;
-                hits.Add(new Hit(start, end - start, item.Type, item.Token, KnownPriority));
-            }
+            // Cleared: the skeleton holds the text's identifiers, which must not outlive the call in a shared pool.
+            System.Buffers.ArrayPool<char>.Shared.Return(skeletonBuffer, clearArray: true);
+            System.Buffers.ArrayPool<int>.Shared.Return(map);
         }
     }
 
@@ -255,7 +266,9 @@ public sealed partial class TextScrubber
     private static void FindNames(string text, ScrubContext context, List<Hit> hits)
     {
         if (context.NameParts.Count == 0) return;
-        var words = new List<(int Start, int End, string Folded)>();
+        // Reused per thread: a narrative has a hundred words or more, and the list only holds positions and name parts.
+        var words = _nameWords ??= new List<(int Start, int End, string Folded)>(256);
+        words.Clear();
         var i = 0;
         while (i < text.Length)
         {
@@ -306,7 +319,11 @@ public sealed partial class TextScrubber
             }
             w = runEnd + 1;
         }
+        // The list holds folded name parts: they do not stay behind in the thread's list after the call.
+        words.Clear();
     }
+
+    [ThreadStatic] private static List<(int Start, int End, string Folded)>? _nameWords;
 
     private static bool IsNameGap(string text, int from, int to)
     {
@@ -335,7 +352,9 @@ public sealed partial class TextScrubber
         {
             var at = text.IndexOf('@', position);
             if (at < 0) break;
-            var start = Math.Max(position, at - MaxLocalPart);
+            // The local part is the run of local-part characters right before the '@': no match starts before it.
+            var start = at;
+            while (start > position && at - start < MaxLocalPart && IsLocalPartChar(text[start - 1])) start--;
             var m = EmailRegex().Match(text, start);
             if (!m.Success) break;
             position = m.Index + m.Length;
@@ -345,6 +364,8 @@ public sealed partial class TextScrubber
         }
     }
 
+    private static bool IsLocalPartChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+
     private const string HandleBody = @"[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?";
     private const string Platforms = "instagram|insta|ig|tiktok|snapchat|snap|telegram|facebook|fb|twitter|x|discord|roblox|tinder|badoo|vk|vkontakte|onlyfans|whatsapp|signal|viber";
 
@@ -352,21 +373,34 @@ public sealed partial class TextScrubber
     private static partial Regex AtHandleRegex();
 
     // "instagram: maria_b", "on TikTok as @maria", "Snapchat username = maria".
-    [GeneratedRegex(@"\b(?<p>" + Platforms + @")\b(?:\s+(?:account|profile|username|user|handle|id|page|name|as))?\s*(?:[:=]\s*(?<at>@)?|(?<at>@))(?<h>" + HandleBody + @")(?![\w@])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?<p>" + Platforms + @")\b(?:\s+(?:account|profile|username|user|handle|id|page|name|as))?\s*(?:[:=]\s*(?<at>@)?|(?<at>@))(?<h>" + HandleBody + @")(?![\w@])", RegexOptions.IgnoreCase)]
     private static partial Regex PlatformHandleRegex();
 
     private void FindHandles(string text, ScrubContext context, List<Hit> hits)
     {
-        // Every match holds a ':', '=' or '@' after its platform word, so the pattern is started only where such a
-        // character can be reached (platform, optional word, spaces) rather than at every word; same matches.
+        // Every match holds a ':', '=' or '@' right after its platform word (and an optional word and spaces), so the
+        // anchored pattern is tried only at the word starts from which such a character can be reached; separators
+        // are taken in text order and the search resumes after each match, so the matches are those of a full scan.
         var position = 0;
-        while (position < text.Length)
+        var separatorFrom = 0;
+        while (separatorFrom < text.Length)
         {
-            var separator = text.AsSpan(position).IndexOfAny(':', '=', '@');
-            if (separator < 0) break;
-            var m = PlatformHandleRegex().Match(text, EarliestHandleStart(text, position, position + separator));
-            if (!m.Success) break;
+            var next = text.AsSpan(separatorFrom).IndexOfAny(':', '=', '@');
+            if (next < 0) break;
+            var separator = separatorFrom + next;
+            separatorFrom = separator + 1;
+            Match? m = null;
+            for (var p = EarliestHandleStart(text, position, separator); p < separator; p++)
+            {
+                if (!char.IsLetter(text[p]) || (p > 0 && (char.IsLetterOrDigit(text[p - 1]) || text[p - 1] == '_'))) continue;
+                var attempt = PlatformHandleRegex().Match(text, p);
+                if (!attempt.Success) continue;
+                m = attempt;
+                break;
+            }
+            if (m is null) continue;
             position = m.Index + m.Length;
+            separatorFrom = Math.Max(separatorFrom, position);
             var h = m.Groups["h"];
             var at = m.Groups["at"];
             var start = at.Success ? at.Index : h.Index;
@@ -760,14 +794,56 @@ public sealed class ScrubContext
         if (e164 is null) return;
         // The same number in its other usual spellings: international with or without 00, national with or
         // without the trunk prefix of its own country.
-        var number = _phoneUtil.Parse(e164, "ZZ");
-        var nsn = _phoneUtil.GetNationalSignificantNumber(number);
-        var trunk = _phoneUtil.GetNddPrefixForRegion(_phoneUtil.GetRegionCodeForNumber(number), true) ?? "";
+        string nsn, trunk;
+        if (!TrySplitE164(e164, out nsn, out trunk))
+        {
+            var number = _phoneUtil.Parse(e164, "ZZ");
+            nsn = _phoneUtil.GetNationalSignificantNumber(number);
+            trunk = _phoneUtil.GetNddPrefixForRegion(_phoneUtil.GetRegionCodeForNumber(number), true) ?? "";
+        }
         foreach (var digits in new[] { e164[1..], "00" + e164[1..], trunk + nsn, nsn })
         {
             KnownPhoneDigits.TryAdd(digits, e164);
             AddLoose(digits, IdentifierTypes.Phone, token);
         }
+    }
+
+    // Trunk (national dialling) prefix by country calling code, for the codes whose regions all share one prefix.
+    private static readonly Lazy<Dictionary<int, string>> _trunkByCountryCode = new(() =>
+    {
+        var byCode = new Dictionary<int, string?>();
+        foreach (var region in _phoneUtil.GetSupportedRegions())
+        {
+            var code = _phoneUtil.GetCountryCodeForRegion(region);
+            var trunk = _phoneUtil.GetNddPrefixForRegion(region, true) ?? "";
+            if (!byCode.TryGetValue(code, out var known)) byCode[code] = trunk;
+            else if (known != trunk) byCode[code] = null;
+        }
+        return byCode.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!);
+    });
+
+    // Splits a valid E.164 number into its national significant number and its country's trunk prefix without
+    // parsing it again: E.164 is "+" + country code + national significant number, and country codes are
+    // prefix-free. False (the caller parses) for codes not covered by the table.
+    private static bool TrySplitE164(string e164, out string nsn, out string trunk)
+    {
+        nsn = trunk = "";
+        if (e164.Length < 3 || e164[0] != '+') return false;
+        var table = _trunkByCountryCode.Value;
+        var code = 0;
+        for (var length = 1; length <= 3 && length < e164.Length - 1; length++)
+        {
+            var digit = e164[length];
+            if (!char.IsAsciiDigit(digit)) return false;
+            code = code * 10 + (digit - '0');
+            if (table.TryGetValue(code, out var t))
+            {
+                nsn = e164[(length + 1)..];
+                trunk = t;
+                return true;
+            }
+        }
+        return false;
     }
 
     private void AddName(string value, string token)

@@ -40,6 +40,33 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task Batch_LongerThanOnePrepareWindow_KeepsEveryResultOnItsOwnLine()
+    {
+        // 150 lines cross the windows of lines prepared in parallel (64 at a time); every seventh line is invalid.
+        var client = await _factory.ProsecutorAsync("RO", "RO-WINDOW");
+        var lines = Enumerable.Range(1, 150).Select(i => i % 7 == 0
+            ? SampleCases.Json(authority: "RO-WINDOW", reference: $"W/{i}", age: 200)
+            : SampleCases.Json(authority: "RO-WINDOW", reference: $"W/{i}")).ToList();
+
+        var response = await client.SubmitBatchAsync(string.Join('\n', lines));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadAsync<BatchResult>();
+        Assert.Equal(150, result.Lines);
+        Assert.Equal(21, result.Rejected);
+        Assert.Equal(129, result.Created);
+        Assert.Equal(Enumerable.Range(1, 150), result.Results.Select(r => r.Line));
+        Assert.All(result.Results, r => Assert.Equal(r.Line % 7 == 0 ? "rejected" : "created", r.Status));
+        // Each receipt belongs to its line: the same case sent alone is that receipt's case, unchanged.
+        foreach (var line in new[] { 1, 64, 65, 128, 129, 150 })
+        {
+            var alone = await (await client.SubmitCaseAsync(lines[line - 1])).ReadAsync<Receipt>();
+            Assert.Equal("unchanged", alone.Status);
+            Assert.Equal(result.Results[line - 1].Receipt!.CaseId, alone.CaseId);
+        }
+    }
+
+    [Fact]
     public async Task Batch_IsNoOp_WhenReplayedWithIdempotencyKey()
     {
         var client = await _factory.ProsecutorAsync("RO", "RO-IDEM");
