@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Analytics.Data.Database;
 
@@ -9,7 +12,18 @@ public sealed class SqliteDialect : ISqlDialect
 
     public bool SingleWriter => true;
 
-    public DbConnection CreateConnection(string connectionString)
+    // The normalised connection string of each configured one: parsed, and its folder created, once per process rather than on every open.
+    private static readonly ConcurrentDictionary<string, string> Normalised = new(StringComparer.Ordinal);
+
+    // SQLite handles whose session settings are already applied. A pooled connection that is opened again keeps its
+    // handle, and with it its pragmas (journal_mode=WAL is even stored in the database file), so they run once per handle.
+    private static readonly ConditionalWeakTable<sqlite3, object> Prepared = new();
+    private static readonly object Done = new();
+
+    public DbConnection CreateConnection(string connectionString) =>
+        new SqliteConnection(Normalised.GetOrAdd(connectionString, Normalise));
+
+    private static string Normalise(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         // The embedded default keeps its file under data/; make sure the folder exists.
@@ -20,15 +34,18 @@ public sealed class SqliteDialect : ISqlDialect
         }
         builder.Pooling = true;
         builder.DefaultTimeout = 30;
-        return new SqliteConnection(builder.ToString());
+        return builder.ToString();
     }
 
     public async Task PrepareAsync(DbConnection connection, CancellationToken ct)
     {
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && Prepared.TryGetValue(handle, out _)) return;
         await using var command = connection.CreateCommand();
         // WAL lets readers run beside the single writer; NORMAL is durable across application crashes in WAL mode.
         command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
         await command.ExecuteNonQueryAsync(ct);
+        if (handle is not null) Prepared.AddOrUpdate(handle, Done);
     }
 
     public string Page(string orderedSql, string offsetParam, string limitParam) =>
