@@ -118,6 +118,33 @@ public sealed class ServerProcess : IAsyncDisposable
         return _process.TotalProcessorTime;
     }
 
+    /// <summary>
+    /// CPU time used so far by each live thread of the runtime's tiered-compilation worker (".NET Tiered Com…"), by
+    /// thread id: the JIT recompiling hot methods at higher tiers. Empty where /proc is unavailable.
+    /// </summary>
+    public IReadOnlyDictionary<int, TimeSpan> TieringCpu()
+    {
+        var result = new Dictionary<int, TimeSpan>();
+        var tasks = $"/proc/{_process.Id}/task";
+        if (!Directory.Exists(tasks)) return result;
+        foreach (var dir in Directory.EnumerateDirectories(tasks))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(');
+                var close = stat.LastIndexOf(')');
+                if (open < 0 || close < open || !stat[(open + 1)..close].StartsWith(".NET Tiered Com", StringComparison.Ordinal)) continue;
+                // Fields after the command: state is the first, utime and stime the 12th and 13th (clock ticks of 1/100 s).
+                var fields = stat[(close + 2)..].Split(' ');
+                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                result[int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture)] = TimeSpan.FromMilliseconds(ticks * 10);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
+        }
+        return result;
+    }
+
     /// <summary>Resident set size now.</summary>
     public long RssBytes() => ReadStatus().Rss;
 
