@@ -168,9 +168,13 @@ public static class LoadPhases
     /// <summary>Share of the service's CPU below which the tiered-compilation thread counts as settled.</summary>
     public const double SettledJitShare = 0.05;
 
+    // The service's tier-up of the request path takes several CPU-seconds; below this it has barely started.
+    private static readonly TimeSpan MinTieringCpu = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Returns once the minimum warm-up is done and, in two 2-second windows in a row, the runtime's tiered-compilation
-    /// thread used under 5 % of the service's CPU, or at <see cref="MaxWarmUp"/>. Each window's service CPU per case and
+    /// thread used under 5 % of the service's CPU (after it has used at least a second of CPU since the service
+    /// started), or at <see cref="MaxWarmUp"/>. Each window's service CPU per case and
     /// JIT share are returned for the report.
     /// </summary>
     private static async Task<IReadOnlyList<WarmWindow>> WarmUntilSteadyAsync(ServerProcess server, Func<long> cases, Stopwatch warm, CancellationToken ct)
@@ -189,7 +193,8 @@ public static class LoadPhases
             var share = used <= 0 ? 0 : jitUsed / used;
             windows.Add(new WarmWindow(Math.Round(done > casesFrom ? used / (done - casesFrom) : 0), Math.Round(share, 3)));
             (cpuFrom, jitFrom, casesFrom) = (cpu, jit, done);
-            settled = share < SettledJitShare ? settled + 1 : 0;
+            // A service whose tiered compilation has not got going yet (its first seconds) is not settled either.
+            settled = share < SettledJitShare && server.TieringCpuSeen() >= MinTieringCpu ? settled + 1 : 0;
             if (settled >= 2 && warm.Elapsed >= TimeSpan.FromSeconds(2) && done >= WarmUpCases) break;
         }
         return windows;

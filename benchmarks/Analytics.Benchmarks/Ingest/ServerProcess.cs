@@ -125,8 +125,29 @@ public sealed class ServerProcess : IAsyncDisposable
     public IReadOnlyDictionary<int, TimeSpan> TieringCpu()
     {
         var result = new Dictionary<int, TimeSpan>();
+        try
+        {
+            ReadTieringCpu(result);
+        }
+        finally
+        {
+            lock (_gate) foreach (var (tid, cpu) in result) _tieringSeen[tid] = cpu;
+        }
+        return result;
+    }
+
+    /// <summary>CPU time the tiered-compilation threads seen by <see cref="TieringCpu"/> have used since the service started.</summary>
+    public TimeSpan TieringCpuSeen()
+    {
+        lock (_gate) return _tieringSeen.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b);
+    }
+
+    private readonly Dictionary<int, TimeSpan> _tieringSeen = [];
+
+    private void ReadTieringCpu(Dictionary<int, TimeSpan> result)
+    {
         var tasks = $"/proc/{_process.Id}/task";
-        if (!Directory.Exists(tasks)) return result;
+        if (!Directory.Exists(tasks)) return;
         foreach (var dir in Directory.EnumerateDirectories(tasks))
         {
             try
@@ -142,7 +163,6 @@ public sealed class ServerProcess : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
         }
-        return result;
     }
 
     /// <summary>Resident set size now.</summary>
