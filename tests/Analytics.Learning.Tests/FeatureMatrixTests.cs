@@ -13,7 +13,6 @@ public sealed class FeatureMatrixTests
     {
         var matrix = Numbered(5, 3);
         var view = matrix.ToDataView();
-        Assert.Equal(5, view.GetRowCount());
         var ml = new MLContext(1);
         for (var pass = 0; pass < 2; pass++)
         {
@@ -27,7 +26,6 @@ public sealed class FeatureMatrixTests
     {
         var matrix = Numbered(6, 4);
         var view = matrix.ToDataView([1, 4]);
-        Assert.Equal(2, view.GetRowCount());
         var rows = new MLContext(1).Data.CreateEnumerable<FeatureRow>(view, reuseRowObject: false).Select(r => r.Features).ToList();
         Assert.Equal([matrix.Row(1).ToArray(), matrix.Row(4).ToArray()], rows);
     }

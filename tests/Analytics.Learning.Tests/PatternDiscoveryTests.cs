@@ -109,12 +109,12 @@ public sealed class PatternDiscoveryTests(PlantedDiscovery planted, ITestOutputH
     [Fact]
     public void Discover_FitsOnSampleAndAssignsEveryRowToItsNearestCentre_WhenFinalFitSampleIsSmaller()
     {
-        // 6 × 150 rows; ML.NET k-means fitted on 400 of them, then all 900 assigned to the nearest centre.
-        var options = new PatternDiscoveryOptions { FitSampleSize = 300, SilhouetteSampleSize = 200, FinalFitSampleSize = 400, Seed = 3 };
+        // 6 × 150 rows; ML.NET k-means fitted on 600 of them, then all 900 assigned to the nearest centre.
+        var options = new PatternDiscoveryOptions { FitSampleSize = 300, SilhouetteSampleSize = 200, FinalFitSampleSize = 600, Seed = 3 };
         var (profiles, truth) = PlantedCases.Generate(seed: 9);
         var first = PatternDiscovery.Discover(profiles, options);
         var second = PatternDiscovery.Discover(profiles, options);
-        Assert.Equal(400, first.Model.Parameters["finalFitRows"]);
+        Assert.Equal(600, first.Model.Parameters["finalFitRows"]);
         Assert.Equal(profiles.Select(first.Model.Assign), first.Assignments);
         var ari = AdjustedRand.Index(truth, first.Assignments);
         output.WriteLine($"k={first.Model.K} ARI={ari:0.000}");

@@ -28,7 +28,8 @@ internal sealed class MatrixDataView : IDataView
 
     private int Count => _rows?.Length ?? _matrix.Rows;
 
-    public long? GetRowCount() => Count;
+    // Not announced, as with the enumerable view ML.NET read before: its trainers take the same path as then.
+    public long? GetRowCount() => null;
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
         new Cursor(this, columnsNeeded.Any());

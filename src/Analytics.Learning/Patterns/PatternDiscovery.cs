@@ -112,6 +112,7 @@ public static class PatternDiscovery
         var finalRows = options.FinalFitSampleSize <= 0 ? order : order[..Math.Min(n, Math.Max(options.FinalFitSampleSize, fitRows.Length))];
         var finalSample = finalRows.Length == n ? null : finalRows.Order().ToArray();
         var finalRuns = fitRows.Length == n ? Math.Max(1, options.Restarts) : 1;
+        KeepSeedSequence(ml, matrix.Columns, cached: finalRuns > 1);
         var final = FitBest(ml, matrix.ToDataView(finalSample), matrix, chosenK, finalRuns, options);
         Phase("fit");
 
@@ -174,6 +175,19 @@ public static class PatternDiscovery
                 best = new Fit(transformer, centroids, assignments, distances, inertia);
         }
         return best!;
+    }
+
+    /// <summary>
+    /// ML.NET gives every component registered with a context the next seed of the context's generator, so the k-means++
+    /// starts depend on what was registered before the trainer. The final fit used to read an enumerable data view (and a
+    /// cache of it for several runs), which took one seed each; the same registrations are made here on an empty view,
+    /// so the same data and seed keep drawing the same starts, and the same patterns, as before the direct matrix view.
+    /// </summary>
+    private static void KeepSeedSequence(MLContext ml, int columns, bool cached)
+    {
+        var view = ml.Data.LoadFromEnumerable(Array.Empty<FeatureRow>(), MlRows.Definition<FeatureRow>(columns));
+        if (cached)
+            ml.Data.Cache(view);
     }
 
     /// <summary>Nearest centroid of every row (rows in parallel) and the inertia, summed in row order.</summary>
