@@ -34,6 +34,6 @@ switch (command)
         Console.Error.WriteLine("  " + IngestOptions.Usage);
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Queries.QueryBenchmark.Usage);
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Bulk.BulkBenchmark.Usage);
-        Console.Error.WriteLine("  training [--sizes 10k,100k,1m] [--k 10] [--threads 1] [--steps kmeans,kmeans-e2e,fasttree,kmeans-auto]");
+        Console.Error.WriteLine("  training [--sizes 10k,100k,1m] [--k 10] [--threads 2] [--steps kmeans,kmeans-e2e,kmeans-auto,fasttree,classifier] [--no-sklearn]");
         return command is "" or "-h" or "--help" ? 0 : 2;
 }

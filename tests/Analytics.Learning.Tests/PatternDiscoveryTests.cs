@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Analytics.Core.Cases;
 using Analytics.Learning.Patterns;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Xunit.Abstractions;
 
 namespace Analytics.Learning.Tests;
@@ -102,6 +104,38 @@ public sealed class PatternDiscoveryTests(PlantedDiscovery planted, ITestOutputH
         Assert.Equal(first.Assignments, second.Assignments);
         Assert.Equal(first.KScores, second.KScores);
         Assert.Equal(first.Model.DaviesBouldin, second.Model.DaviesBouldin);
+    }
+
+    [Fact]
+    public void Discover_FitsOnSampleAndAssignsEveryRowToItsNearestCentre_WhenFinalFitSampleIsSmaller()
+    {
+        // 6 × 150 rows; ML.NET k-means fitted on 600 of them, then all 900 assigned to the nearest centre.
+        var options = new PatternDiscoveryOptions { FitSampleSize = 300, SilhouetteSampleSize = 200, FinalFitSampleSize = 600, Seed = 3 };
+        var (profiles, truth) = PlantedCases.Generate(seed: 9);
+        var first = PatternDiscovery.Discover(profiles, options);
+        var second = PatternDiscovery.Discover(profiles, options);
+        Assert.Equal(600, first.Model.Parameters["finalFitRows"]);
+        Assert.Equal(profiles.Select(first.Model.Assign), first.Assignments);
+        var ari = AdjustedRand.Index(truth, first.Assignments);
+        output.WriteLine($"k={first.Model.K} ARI={ari:0.000}");
+        Assert.True(ari >= 0.8, $"adjusted Rand index {ari:0.000} < 0.8");
+        Assert.Equal(first.Assignments, second.Assignments);
+        Assert.Equal(first.Model.DaviesBouldin, second.Model.DaviesBouldin);
+
+        // The stored ML.NET model assigns every row as the centres do (its cluster ids are 1-based).
+        var matrix = Features.FeatureMatrix.Build(first.Model.Schema, profiles);
+        var predicted = first.Model.Transformer.Transform(matrix.ToDataView()).GetColumn<uint>("PredictedLabel").ToList();
+        Assert.Equal(first.Assignments, predicted.Select(p => (int)p - 1));
+    }
+
+    [Fact]
+    public void Discover_ScoresTheSingleCandidateWithTheModelsMetrics_WhenKIsFixed()
+    {
+        var (profiles, _) = PlantedCases.Generate(perGroup: 60, seed: 3);
+        var result = PatternDiscovery.Discover(profiles, new PatternDiscoveryOptions { MinK = 6, MaxK = 6, Seed = 11 });
+        var score = Assert.Single(result.KScores);
+        Assert.Equal(new KScore(6, result.Model.Silhouette, result.Model.DaviesBouldin), score);
+        Assert.True(score.Silhouette > 0.2, $"silhouette {score.Silhouette:0.000}");
     }
 
     [Fact]

@@ -17,11 +17,13 @@ public static class TrainingBenchmark
                                              [--auto-k-up-to 100k] [--out docs/benchmarks] [--work DIR]
                                              [--python /usr/bin/python3] [--script benchmarks/training/sklearn_bench.py]
                                              [--no-sklearn] [--steps kmeans,kmeans-e2e,fasttree,classifier,kmeans-auto]
+                                             [--final-fit-sample 30000]
           --sizes         case counts, e.g. 10k,100k,1m (default 10k,100k)
           --k             fixed number of clusters of the like-with-like k-means run (default 10)
           --threads       threads for ML.NET trainers, the platform's loops and scikit-learn's OpenMP/BLAS (default 2, as the platform trains)
           --steps         ML.NET steps after prepare (default all; sklearn runs kmeans/hgb only when kmeans/fasttree run)
           --auto-k-up-to  also run the platform's automatic-k discovery at sizes up to this (default 1m)
+          --final-fit-sample  rows the pattern model's k-means is fitted on in kmeans-e2e/kmeans-auto (default: the platform's, 0 = all rows)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -72,6 +74,7 @@ public static class TrainingBenchmark
                     "--seed" => o with { Settings = o.Settings with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) } },
                     "--threads" => o with { Settings = o.Settings with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) } },
                     "--auto-k-up-to" => o with { AutoKUpTo = ParseSize(Next()) },
+                    "--final-fit-sample" => o with { Settings = o.Settings with { FinalFitSample = ParseSize(Next()) } },
                     "--out" => o with { Out = Next() },
                     "--work" => o with { Work = Next() },
                     "--python" => o with { Python = Next() },
@@ -172,6 +175,11 @@ public static class TrainingBenchmark
                      "--k", o.Settings.K.ToString(CultureInfo.InvariantCulture), "--seed", o.Settings.Seed.ToString(CultureInfo.InvariantCulture),
                      "--threads", o.Settings.Threads.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
+        if (o.Settings.FinalFitSample is { } sample)
+        {
+            start.ArgumentList.Add("--final-fit-sample");
+            start.ArgumentList.Add(sample.ToString(CultureInfo.InvariantCulture));
+        }
         return await RunAsync(start, result, $"ml.net {step} {SizeText(size)}");
     }
 

@@ -21,6 +21,8 @@ public sealed record BenchSettings
     /// <summary>Threads of ML.NET trainers and scikit-learn; the platform trains with two.</summary>
     public int Threads { get; init; } = 2;
     public int MaxIterations { get; init; } = 100;
+    /// <summary>Rows the released k-means is fitted on (<see cref="PatternDiscoveryOptions.FinalFitSampleSize"/>); null = the platform's default, 0 = all rows.</summary>
+    public int? FinalFitSample { get; init; }
 
     /// <summary>The platform's classifier settings (<see cref="ClassifierOptions"/> defaults) with this seed and thread count.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -288,6 +290,8 @@ public static class TrainingSteps
         var options = auto
             ? new PatternDiscoveryOptions { Seed = s.Seed, Threads = s.Threads }
             : new PatternDiscoveryOptions { Seed = s.Seed, Threads = s.Threads, MinK = s.K, MaxK = s.K, Restarts = 1, MaxIterations = s.MaxIterations };
+        if (s.FinalFitSample is { } sample)
+            options = options with { FinalFitSampleSize = sample };
         var result = PatternDiscovery.Discover(profiles, options);
         var seconds = clock.Elapsed.TotalSeconds;
         cpu = Cpu() - cpu;
@@ -320,6 +324,7 @@ public static class TrainingSteps
                 ["daviesBouldin"] = model.DaviesBouldin,
                 ["inertia"] = inertia,
                 ["kTried"] = result.KScores.Count,
+                ["finalFitRows"] = model.Parameters["finalFitRows"],
             },
             Notes = new()
             {

@@ -24,6 +24,8 @@ public sealed class FeatureMatrix
 
     /// <summary>Row-major values.</summary>
     public float[] Values { get; }
+    private const int RowBlock = 4096;
+
     /// <summary>Number of rows.</summary>
     public int Rows { get; }
     /// <summary>Number of columns.</summary>
@@ -45,8 +47,14 @@ public sealed class FeatureMatrix
         if (columns is null)
         {
             var width = schema.Count;
-            var all = new float[(long)profiles.Count * width];
-            Parallel.For(0, profiles.Count, parallel, i => schema.Vectorize(profiles[i], all.AsSpan(i * width, width)));
+            // Not zeroed here: Vectorize clears each row before writing it.
+            var all = GC.AllocateUninitializedArray<float>(checked(profiles.Count * width));
+            // Blocks of rows, not one delegate call per row; each row is written by exactly one thread.
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, profiles.Count, RowBlock), parallel, range =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++)
+                    schema.Vectorize(profiles[i], all.AsSpan(i * width, width));
+            });
             return new FeatureMatrix(all, profiles.Count, width);
         }
         // Only the selected columns are kept: each thread vectorises into its own full-width buffer, then projects.
@@ -82,18 +90,8 @@ public sealed class FeatureMatrix
     }
 
     /// <summary>
-    /// An unlabelled ML.NET data view over the rows (no copy is kept: each pass streams the rows out of this
-    /// matrix), with the fixed vector size ML.NET needs in the schema.
+    /// An unlabelled ML.NET data view over the rows (all, or the sorted <paramref name="rows"/>): no copy is made,
+    /// each pass reads the rows out of this matrix, with the fixed vector size ML.NET needs in the schema.
     /// </summary>
-    public IDataView ToDataView(MLContext ml)
-    {
-        ArgumentNullException.ThrowIfNull(ml);
-        return MlRows.Load(ml, Enumerate(), Columns);
-
-        IEnumerable<FeatureRow> Enumerate()
-        {
-            for (var i = 0; i < Rows; i++)
-                yield return new FeatureRow { Features = Row(i).ToArray() };
-        }
-    }
+    public IDataView ToDataView(int[]? rows = null) => new MatrixDataView(this, rows);
 }

@@ -73,12 +73,28 @@ public sealed class FeatureSchema
         ArgumentNullException.ThrowIfNull(profiles);
         ArgumentOutOfRangeException.ThrowIfNegative(topCountries);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        // A case names few countries: its distinct ones are kept in one reused list, no per-case allocation.
+        var seen = new List<string>(16);
+        void See(string? country)
+        {
+            if (country is null)
+                return;
+            foreach (var s in seen)
+                if (string.Equals(s, country, StringComparison.Ordinal))
+                    return;
+            seen.Add(country);
+        }
         foreach (var p in profiles)
         {
-            var seen = p.Victims.Select(v => v.Citizenship).OfType<string>()
-                .Concat(p.RouteCountries).Concat(p.ExploitationCountries).Distinct(StringComparer.Ordinal);
+            seen.Clear();
+            for (var i = 0; i < p.Victims.Count; i++)
+                See(p.Victims[i].Citizenship);
+            for (var i = 0; i < p.RouteCountries.Count; i++)
+                See(p.RouteCountries[i]);
+            for (var i = 0; i < p.ExploitationCountries.Count; i++)
+                See(p.ExploitationCountries[i]);
             foreach (var c in seen)
-                counts[c] = counts.GetValueOrDefault(c) + 1;
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, c, out _)++;
         }
         var top = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Take(topCountries).Select(kv => kv.Key).ToList();
@@ -112,8 +128,10 @@ public sealed class FeatureSchema
         // victim lacks the value (or when the case lists no victim at all).
         var youngest = int.MaxValue;
         var child = false;
-        foreach (var victim in profile.Victims)
+        var victims = profile.Victims;
+        for (var n = 0; n < victims.Count; n++)
         {
+            var victim = victims[n];
             f.VictimGender.SetCode(v, victim.Gender);
             f.VictimCitizenship.SetCountry(v, victim.Citizenship);
             f.VictimAge.SetCode(v, victim.AgeBand);
@@ -144,8 +162,8 @@ public sealed class FeatureSchema
         f.Control.SetList(v, profile.MeansOfControl);
         f.Exploitation.SetList(v, profile.ExploitationTypes);
         // Sectors only apply to labour exploitation: an empty list is "unknown" there and "not applicable" elsewhere.
-        foreach (var sector in profile.LabourSectors)
-            f.Sector.SetCode(v, sector);
+        for (var n = 0; n < profile.LabourSectors.Count; n++)
+            f.Sector.SetCode(v, profile.LabourSectors[n]);
         if (profile.LabourSectors.Count == 0 && profile.ExploitationTypes.Contains("labour"))
             v[f.Sector.Unknown] = 1f;
 
@@ -156,8 +174,10 @@ public sealed class FeatureSchema
         f.Platform.SetList(v, profile.Platforms);
         f.Payment.SetList(v, profile.PaymentChannels);
 
-        foreach (var suspect in profile.Suspects)
+        var suspects = profile.Suspects;
+        for (var n = 0; n < suspects.Count; n++)
         {
+            var suspect = suspects[n];
             f.SuspectRole.SetCode(v, suspect.Role);
             f.SuspectRelation.SetCode(v, suspect.RelationToVictim);
         }

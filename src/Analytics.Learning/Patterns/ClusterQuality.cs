@@ -109,11 +109,20 @@ public static class ClusterQuality
     internal static double DaviesBouldin(Features.FeatureMatrix points, IReadOnlyList<int> labels, float[] centroids, int k)
     {
         var d = points.Columns;
+        var squared = new float[points.Rows];
+        for (var i = 0; i < points.Rows; i++)
+            squared[i] = SquaredDistance(points.Row(i), centroids.AsSpan(labels[i] * d, d));
+        return DaviesBouldin(squared, labels, centroids, k, d);
+    }
+
+    /// <summary>Davies–Bouldin index from each row's squared distance to its own centre (as the assignment computed it).</summary>
+    internal static double DaviesBouldin(float[] squaredDistances, IReadOnlyList<int> labels, float[] centroids, int k, int d)
+    {
         var scatter = new double[k];
         var sizes = new int[k];
-        for (var i = 0; i < points.Rows; i++)
+        for (var i = 0; i < squaredDistances.Length; i++)
         {
-            scatter[labels[i]] += Math.Sqrt(SquaredDistance(points.Row(i), centroids.AsSpan(labels[i] * d, d)));
+            scatter[labels[i]] += Math.Sqrt(squaredDistances[i]);
             sizes[labels[i]]++;
         }
         var used = Enumerable.Range(0, k).Where(c => sizes[c] > 0).ToList();

@@ -20,17 +20,20 @@ public sealed record PatternDiscoveryResult(PatternModel Model, IReadOnlyList<in
 public static class PatternDiscovery
 {
     /// <summary>
-    /// Chooses k in [MinK, MaxK] on a seeded sample, then fits the released model once on all rows with ML.NET k-means.
+    /// Chooses k in [MinK, MaxK] on a seeded sample, then fits the released model once with ML.NET k-means and assigns every row.
     /// </summary>
     /// <remarks>
     /// <para>Choosing k: a seeded sample of at most <see cref="PatternDiscoveryOptions.FitSampleSize"/> rows is clustered
     /// for every candidate k (<see cref="PatternDiscoveryOptions.Restarts"/> k-means++ starts each, lowest inertia kept); the
     /// k with the highest mean silhouette on the first <see cref="PatternDiscoveryOptions.SilhouetteSampleSize"/> rows of that
     /// sample wins; silhouettes within <see cref="PatternDiscoveryOptions.SilhouetteTieTolerance"/> of the best are a tie, won
-    /// by the lower Davies–Bouldin index (on the fit sample), then by the smaller k.</para>
-    /// <para>The model: ML.NET k-means with the chosen k on all rows, single-threaded from one seeded MLContext
-    /// (<see cref="PatternDiscoveryOptions.Restarts"/> runs when all rows fit in the sample, else one), so the same data and
-    /// seed always give the same assignments. Its silhouette (same sample) and Davies–Bouldin (all rows) are the model's metrics.</para>
+    /// by the lower Davies–Bouldin index (on the fit sample), then by the smaller k. With a single candidate nothing is
+    /// fitted on the sample: its score is the model's.</para>
+    /// <para>The model: ML.NET k-means with the chosen k, single-threaded from one seeded MLContext, on all rows or, above
+    /// <see cref="PatternDiscoveryOptions.FinalFitSampleSize"/> rows, on a seeded sample of that size; ML.NET reads the rows
+    /// straight out of the feature matrix. <see cref="PatternDiscoveryOptions.Restarts"/> runs when all rows fit in the
+    /// k sample, else one. Every row is then assigned to its nearest centre (two threads), so the same data and seed always
+    /// give the same assignments. Its silhouette (same sample) and Davies–Bouldin (all rows) are the model's metrics.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">Too few profiles for the smallest k.</exception>
     public static PatternDiscoveryResult Discover(IReadOnlyList<CaseProfile> profiles, PatternDiscoveryOptions? options = null)
@@ -51,6 +54,7 @@ public static class PatternDiscovery
             clock.Restart();
         }
         var schema = FeatureSchema.Build(profiles, options.TopCountries);
+        Phase("schema");
         var matrix = FeatureMatrix.Build(schema, profiles, options.Threads);
         Phase("features");
         var n = matrix.Rows;
@@ -64,7 +68,7 @@ public static class PatternDiscovery
         Array.Sort(silhouetteRows);
         var fitSample = fitRows.Length == n ? matrix : matrix.Select(fitRows);
         var silhouetteSample = matrix.Select(silhouetteRows);
-        var distances = DistanceMatrix(silhouetteSample);
+        var distances = DistanceMatrix(silhouetteSample, options.Threads);
         // Position of each silhouette row inside the fit sample (both sorted; the first is a subset of the second).
         var silhouetteInFit = new int[silhouetteRows.Length];
         for (int a = 0, b = 0; a < silhouetteRows.Length; a++)
@@ -77,38 +81,47 @@ public static class PatternDiscovery
         var maxK = Math.Min(options.MaxK, fitSample.Rows - 1);
         var candidates = Enumerable.Range(options.MinK, Math.Max(0, maxK - options.MinK + 1)).ToArray();
         var scores = new KScore[candidates.Length];
-        Parallel.For(0, candidates.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads) }, c =>
+        var chosenK = candidates[0];
+        // A single candidate needs no choice: its score is the released model's own (filled in after the fit).
+        if (candidates.Length > 1)
         {
-            var k = candidates[c];
-            SampleKMeans.Result? best = null;
-            for (var r = 0; r < Math.Max(1, options.Restarts); r++)
+            Parallel.For(0, candidates.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads) }, c =>
             {
-                // A seed per (k, run): the result does not depend on which thread fits which k.
-                var fit = SampleKMeans.Fit(fitSample, k, new Random(unchecked(options.Seed * 7919 + k * 131 + r)), options.MaxIterations, options.Tolerance);
-                if (best is null || fit.Inertia < best.Inertia)
-                    best = fit;
-            }
-            scores[c] = new KScore(k,
-                ClusterQuality.Silhouette(distances, silhouetteInFit.Select(i => best!.Labels[i]).ToList()),
-                ClusterQuality.DaviesBouldin(fitSample, best!.Labels, best.Centroids, k));
-        });
-        var top = scores.Max(f => f.Silhouette);
-        var chosenK = scores.Where(f => f.Silhouette >= top - options.SilhouetteTieTolerance)
-            .OrderBy(f => f.DaviesBouldin).ThenBy(f => f.K).First().K;
+                var k = candidates[c];
+                SampleKMeans.Result? best = null;
+                for (var r = 0; r < Math.Max(1, options.Restarts); r++)
+                {
+                    // A seed per (k, run): the result does not depend on which thread fits which k.
+                    var fit = SampleKMeans.Fit(fitSample, k, new Random(unchecked(options.Seed * 7919 + k * 131 + r)), options.MaxIterations, options.Tolerance);
+                    if (best is null || fit.Inertia < best.Inertia)
+                        best = fit;
+                }
+                scores[c] = new KScore(k,
+                    ClusterQuality.Silhouette(distances, silhouetteInFit.Select(i => best!.Labels[i]).ToList()),
+                    ClusterQuality.DaviesBouldin(fitSample, best!.Labels, best.Centroids, k));
+            });
+            var top = scores.Max(f => f.Silhouette);
+            chosenK = scores.Where(f => f.Silhouette >= top - options.SilhouetteTieTolerance)
+                .OrderBy(f => f.DaviesBouldin).ThenBy(f => f.K).First().K;
+        }
         Phase("chooseK");
 
         var ml = new MLContext(options.Seed);
-        var allRows = matrix.ToDataView(ml);
-        // Small data is cached and fitted from several starts; large data streams out of the matrix once per pass.
+        // The released model is fitted on a seeded sample of the rows (all rows when there are few), read straight out
+        // of the matrix; small data is fitted from several starts. Then every row goes to its nearest centre.
+        var finalRows = options.FinalFitSampleSize <= 0 ? order : order[..Math.Min(n, Math.Max(options.FinalFitSampleSize, fitRows.Length))];
+        var finalSample = finalRows.Length == n ? null : finalRows.Order().ToArray();
         var finalRuns = fitRows.Length == n ? Math.Max(1, options.Restarts) : 1;
-        if (finalRuns > 1)
-            allRows = ml.Data.Cache(allRows);
-        var final = FitBest(ml, allRows, matrix, chosenK, finalRuns, options);
+        KeepSeedSequence(ml, matrix.Columns, cached: finalRuns > 1);
+        var final = FitBest(ml, matrix.ToDataView(finalSample), matrix, chosenK, finalRuns, options);
         Phase("fit");
 
         var centroids = Enumerable.Range(0, chosenK).Select(c => final.Centroids.AsSpan(c * schema.Count, schema.Count).ToArray()).ToList();
         var silhouette = ClusterQuality.Silhouette(distances, silhouetteRows.Select(i => final.Assignments[i]).ToList());
-        var daviesBouldin = ClusterQuality.DaviesBouldin(matrix, final.Assignments, final.Centroids, chosenK);
+        // Each row's distance to its own centre is known from the assignment: Davies–Bouldin needs no further pass.
+        var daviesBouldin = ClusterQuality.DaviesBouldin(final.Distances, final.Assignments, final.Centroids, chosenK, schema.Count);
+        if (candidates.Length == 1)
+            scores[0] = new KScore(chosenK, silhouette, daviesBouldin);
         Phase("quality");
         var patterns = PatternProfiler.Build(schema, profiles, matrix, final.Assignments, chosenK, options);
         Phase("profiles");
@@ -124,16 +137,18 @@ public static class PatternDiscovery
             ["fitSampleSize"] = fitRows.Length,
             ["silhouetteSampleSize"] = silhouetteRows.Length,
             ["finalRuns"] = finalRuns,
+            ["finalFitRows"] = finalRows.Length,
             ["suppressionThreshold"] = options.SuppressionThreshold,
             ["topCountries"] = options.TopCountries,
         };
-        var model = new PatternModel(schema, centroids, patterns, silhouette, daviesBouldin, parameters, final.Transformer, allRows.Schema);
+        var model = new PatternModel(schema, centroids, patterns, silhouette, daviesBouldin, parameters, final.Transformer, matrix.ToDataView().Schema);
         return new PatternDiscoveryResult(model, final.Assignments, scores) { Seconds = seconds };
     }
 
-    private sealed record Fit(ITransformer Transformer, float[] Centroids, int[] Assignments, double Inertia);
+    private sealed record Fit(ITransformer Transformer, float[] Centroids, int[] Assignments, float[] Distances, double Inertia);
 
-    /// <summary>ML.NET k-means on all rows, <paramref name="runs"/> times; the lowest inertia wins.</summary>
+    /// <summary>ML.NET k-means on <paramref name="data"/>, <paramref name="runs"/> times; the lowest inertia over all rows of
+    /// <paramref name="matrix"/> wins.</summary>
     private static Fit FitBest(MLContext ml, IDataView data, FeatureMatrix matrix, int k, int runs, PatternDiscoveryOptions options)
     {
         Fit? best = null;
@@ -155,33 +170,54 @@ public static class PatternDiscovery
             var centroids = new float[count * d];
             for (var c = 0; c < count; c++)
                 centres[c].DenseValues().ToArray().CopyTo(centroids, c * d);
-            var (assignments, inertia) = Assign(matrix, centroids, count, options.Threads);
+            var (assignments, distances, inertia) = Assign(matrix, centroids, count, options.Threads);
             if (best is null || inertia < best.Inertia)
-                best = new Fit(transformer, centroids, assignments, inertia);
+                best = new Fit(transformer, centroids, assignments, distances, inertia);
         }
         return best!;
     }
 
+    /// <summary>
+    /// ML.NET gives every component registered with a context the next seed of the context's generator, so the k-means++
+    /// starts depend on what was registered before the trainer. The final fit used to read an enumerable data view (and a
+    /// cache of it for several runs), which took one seed each; the same registrations are made here on an empty view,
+    /// so the same data and seed keep drawing the same starts, and the same patterns, as before the direct matrix view.
+    /// </summary>
+    private static void KeepSeedSequence(MLContext ml, int columns, bool cached)
+    {
+        var view = ml.Data.LoadFromEnumerable(Array.Empty<FeatureRow>(), MlRows.Definition<FeatureRow>(columns));
+        if (cached)
+            ml.Data.Cache(view);
+    }
+
     /// <summary>Nearest centroid of every row (rows in parallel) and the inertia, summed in row order.</summary>
-    private static (int[] Assignments, double Inertia) Assign(FeatureMatrix matrix, float[] centroids, int k, int threads)
+    private static (int[] Assignments, float[] Distances, double Inertia) Assign(FeatureMatrix matrix, float[] centroids, int k, int threads)
     {
         var assignments = new int[matrix.Rows];
         var distances = new float[matrix.Rows];
-        Parallel.For(0, matrix.Rows, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
-            i => assignments[i] = ClusterQuality.Nearest(matrix.Row(i), centroids, k, out distances[i]));
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, matrix.Rows, 4096),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, range =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++)
+                    assignments[i] = ClusterQuality.Nearest(matrix.Row(i), centroids, k, out distances[i]);
+            });
         double inertia = 0;
         foreach (var x in distances)
             inertia += x;
-        return (assignments, inertia);
+        return (assignments, distances, inertia);
     }
 
-    private static float[,] DistanceMatrix(FeatureMatrix sample)
+    /// <summary>Pairwise distances of the silhouette sample; rows on up to <paramref name="threads"/> threads (every cell is
+    /// written once, so the result does not depend on the count).</summary>
+    private static float[,] DistanceMatrix(FeatureMatrix sample, int threads)
     {
         var n = sample.Rows;
         var d = new float[n, n];
-        for (var i = 0; i < n; i++)
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
+        {
             for (var j = i + 1; j < n; j++)
                 d[i, j] = d[j, i] = MathF.Sqrt(ClusterQuality.SquaredDistance(sample.Row(i), sample.Row(j)));
+        });
         return d;
     }
 }
