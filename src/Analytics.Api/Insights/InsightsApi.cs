@@ -134,12 +134,18 @@ public static class InsightsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid route filter.");
 
         var k = options.Value.DisclosureThreshold;
-        var rows = await store.RoutesAsync(from, to, exploitationType, origin, destination, ct);
-        var released = DisclosureControl.Release(rows.Select(r => (r.Route, r.Cases)), k);
-        // Suppression is decided over all flows; the answer then keeps the largest ones (suppressed flows last).
-        var flows = rows.Zip(released, (r, c) => new RouteFlow(r.Route, r.Route.Split('>'), r.Origin, r.Destination, c.Count, c.Suppressed))
-            .OrderBy(f => f.Suppressed).ThenByDescending(f => f.Cases ?? 0).ThenBy(f => f.Route, StringComparer.Ordinal)
-            .Take(Math.Clamp(limit ?? 200, 1, 5_000)).ToList();
+        // Suppression is decided over all flows, then they are ordered (largest first, suppressed last) and the answer
+        // keeps the first `limit`. With a million cases there are tens of thousands of flows, so the released, ordered
+        // list is cached per filter for as long as the aggregates it came from.
+        var ordered = await store.DerivedAsync($"routes|{k}|{from}|{to}|{exploitationType}|{origin}|{destination}", async () =>
+        {
+            var rows = await store.RoutesAsync(from, to, exploitationType, origin, destination, ct);
+            var released = DisclosureControl.Release(rows.Select(r => (r.Route, r.Cases)), k);
+            return rows.Zip(released, (r, c) => new RouteFlow(r.Route, r.Route.Split('>'), r.Origin, r.Destination, c.Count, c.Suppressed))
+                .OrderBy(f => f.Suppressed).ThenByDescending(f => f.Cases ?? 0).ThenBy(f => f.Route, StringComparer.Ordinal)
+                .ToList();
+        });
+        var flows = ordered.Take(Math.Clamp(limit ?? 200, 1, 5_000)).ToList();
         return IsCsv(format)
             ? Csv.File("routes.csv", ["route", "origin", "destination", "cases"], flows.Select(f => new object?[] { string.Join(" > ", f.Countries), f.Origin, f.Destination, f.Suppressed ? $"< {k}" : f.Cases }))
             : TypedResults.Ok(new RouteReport(k, flows));

@@ -70,6 +70,12 @@ public sealed class InsightStore(Db db)
         static IReadOnlyList<string> Or(IReadOnlyList<string> values) => values.Count > 0 ? values : [Unknown];
     }
 
+    /// <summary>
+    /// Caches an answer derived from the aggregates (e.g. counts after disclosure control, sorted) under <paramref name="key"/>,
+    /// for as long as the aggregates it came from: until the next refresh, at most a minute.
+    /// </summary>
+    public Task<T> DerivedAsync<T>(string key, Func<Task<T>> derive) where T : class => _cache.GetAsync("derived|" + key, derive);
+
     public Task<IReadOnlyList<CountRow>> SummaryAsync(CancellationToken ct) => _cache.GetAsync("summary", () => ReadSummaryAsync(ct));
 
     private async Task<IReadOnlyList<CountRow>> ReadSummaryAsync(CancellationToken ct)
