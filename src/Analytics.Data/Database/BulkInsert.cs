@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 
 namespace Analytics.Data.Database;
 
@@ -52,6 +53,25 @@ public static class PreparedBulkInsert
             for (var i = 0; i < row.Length; i++) command.Parameters[i].Value = row[i] ?? DBNull.Value;
             if (await command.ExecuteNonQueryAsync(ct) == 1 && returning >= 0) inserted.Add((string)row[returning]!);
         }
+        return inserted;
+    }
+}
+
+/// <summary>
+/// The second half of a staged bulk insert (PostgreSQL COPY, SQL Server SqlBulkCopy): moves the staged rows into the
+/// target with the dialect's insert-unless-exists statement, returns the keys it inserted, and drops the stage.
+/// </summary>
+public static class StagedBulkInsert
+{
+    public static async Task<IReadOnlyList<string>> MoveAndDropAsync(
+        DbConnection connection, DbTransaction tx, BulkInsert insert, string move, string stageTable, CancellationToken ct)
+    {
+        IReadOnlyList<string> inserted = [];
+        if (insert.Returning is null)
+            await connection.ExecuteAsync(new CommandDefinition(move, transaction: tx, cancellationToken: ct));
+        else
+            inserted = (await connection.QueryAsync<string>(new CommandDefinition(move, transaction: tx, cancellationToken: ct))).AsList();
+        await connection.ExecuteAsync(new CommandDefinition($"DROP TABLE {stageTable}", transaction: tx, cancellationToken: ct));
         return inserted;
     }
 }

@@ -82,18 +82,7 @@ public sealed class PostgresDialect : ISqlDialect
             }
             await importer.CompleteAsync(ct);
         }
-        IReadOnlyList<string> inserted;
-        if (insert.Returning is null)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(MoveStage(insert), transaction: tx, cancellationToken: ct));
-            inserted = [];
-        }
-        else
-        {
-            inserted = (await connection.QueryAsync<string>(new CommandDefinition(MoveStage(insert), transaction: tx, cancellationToken: ct))).AsList();
-        }
-        await connection.ExecuteAsync(new CommandDefinition($"DROP TABLE {stage}", transaction: tx, cancellationToken: ct));
-        return inserted;
+        return await StagedBulkInsert.MoveAndDropAsync(connection, tx, insert, MoveStage(insert), stage, ct);
     }
 
     internal static string StageTable(BulkInsert insert) => $"stage_{insert.Table}";

@@ -148,18 +148,7 @@ public sealed partial class SqlServerDialect : ISqlDialect
             using var table = ToDataTable(insert);
             await copy.WriteToServerAsync(table, ct);
         }
-        IReadOnlyList<string> inserted;
-        if (insert.Returning is null)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(MoveStage(insert), transaction: tx, cancellationToken: ct));
-            inserted = [];
-        }
-        else
-        {
-            inserted = (await connection.QueryAsync<string>(new CommandDefinition(MoveStage(insert), transaction: tx, cancellationToken: ct))).AsList();
-        }
-        await connection.ExecuteAsync(new CommandDefinition($"DROP TABLE {StageTable(insert)}", transaction: tx, cancellationToken: ct));
-        return inserted;
+        return await StagedBulkInsert.MoveAndDropAsync(connection, tx, insert, MoveStage(insert), StageTable(insert), ct);
     }
 
     internal static string StageTable(BulkInsert insert) => $"#stage_{insert.Table}";
