@@ -75,6 +75,38 @@ public sealed class FastTreeFittingTests
         Assert.True(parallel.Select(p => Array.IndexOf(p, p.Max())).Zip(labels).Count(t => t.First == t.Second) > 30);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SavedClassifier_LoadsWithTheSameProbabilities_InTheCurrentAndTheEarlierSingleModelLayout(bool earlierLayout)
+    {
+        var (rows, labels) = Data(600, 5);
+        var options = new ClassifierOptions { NumberOfTrees = 10, Threads = 1 };
+        var ml = new MLContext(options.Seed);
+        var data = MlRows.Load(ml, rows.Select((r, i) => new KeyRow { Features = r, Label = (uint)labels[i] }), 6, 3);
+        // Earlier versions stored one ML.NET one-versus-all transformer; the current one stores a model per class.
+        IReadOnlyList<ITransformer> models = earlierLayout
+            ? [ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(ClassifierTraining.FastTreeOptions(options))).Fit(data)]
+            : FastTreeFitting.FitOneVersusAll(rows, labels, 3, 6, options);
+        var schema = new FeatureSchema(["RO", "IT"]);
+        var classifier = new CaseClassifier(ClassifierKind.ExploitationType, schema, schema.Names.Take(6).ToList(), ["a", "b", "c"],
+            new Dictionary<string, double>(), models, MlRows.Load(ml, rows.Select(r => new FeatureRow { Features = r }), 6).Schema);
+        using var stream = new MemoryStream();
+        classifier.Save(stream);
+        stream.Position = 0;
+
+        var loaded = CaseClassifier.Load(stream);
+
+        Assert.Equal(models.Count, loaded.Models.Count);
+        foreach (var row in rows.Take(40))
+        {
+            var before = classifier.Probabilities(row);
+            Assert.Equal(before, loaded.Probabilities(row));
+            Assert.Equal(1.0, before.Sum(), 6);
+        }
+        Assert.True(rows.Take(100).Zip(labels).Count(t => { var p = loaded.Probabilities(t.First); return Array.IndexOf(p, p.Max()) == t.Second; }) > 50);
+    }
+
     [Fact]
     public void FitOneVersusAll_RejectsLabelsThatDoNotMatchTheRows()
     {
