@@ -43,12 +43,14 @@ public sealed class LeakTests(ITestOutputHelper output) : IDisposable
 
         var needles = Needles(dataset.GroundTruth);
         Assert.True(needles.Count > 3_000, $"the scan looks for many identifiers ({needles.Count})");
-        // Digits-only variants and single name parts are looked up as whole words: inside a hex hash or a
-        // longer word ("Davies" in "daviesBouldin") they are chance, not a leak.
-        var digitNeedles = needles.Where(n => n.All(char.IsAsciiDigit))
+        // Digits-only variants, single name parts and short variants without a separator ("BosEva" for "Bos Eva") are
+        // looked up as whole words: inside a hex hash, a base32 token ("…pbosevafza…") or a longer word ("Davies" in
+        // "daviesBouldin") they are chance, not a leak. With tokens from a fresh random key on every run, a
+        // six-letter variant turns up inside one about once in a run.
+        var wordNeedles = needles.Where(n => n.All(char.IsAsciiDigit) || (n.Length < 9 && n.All(char.IsLetterOrDigit)))
             .Concat(dataset.GroundTruth.NameParts.Where(p => p.Length >= 5).SelectMany(p => new[] { p, Fold(p) }))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var scanner = SearchValues.Create(needles.Where(n => !digitNeedles.Contains(n)).ToArray(), StringComparison.OrdinalIgnoreCase);
+        var scanner = SearchValues.Create(needles.Where(n => !wordNeedles.Contains(n)).ToArray(), StringComparison.OrdinalIgnoreCase);
 
         // Positive control: the scanner finds an identifier when one is there.
         var control = needles.First(n => n.StartsWith('+'));
@@ -75,13 +77,13 @@ public sealed class LeakTests(ITestOutputHelper output) : IDisposable
             {
                 // Stored text is UTF-8; binary page bytes decode to replacement characters and match nothing.
                 var text = Encoding.UTF8.GetString(bytes);
-                hits.AddRange(Find(text, scanner).Concat(FindWords(text, digitNeedles)).Concat(FindPhrases(text, placeScanner, places)).Select(h => $"{name}: {h}"));
+                hits.AddRange(Find(text, scanner).Concat(FindWords(text, wordNeedles)).Concat(FindPhrases(text, placeScanner, places)).Select(h => $"{name}: {h}"));
                 output.WriteLine($"scanned {name} ({bytes.Length:N0} bytes)");
             }
         }
         var logs = string.Join('\n', _factory.Logs);
-        hits.AddRange(Find(logs, scanner).Concat(FindWords(logs, digitNeedles)).Concat(FindPhrases(logs, placeScanner, places)).Select(h => $"logs: {h}"));
-        Assert.NotEmpty(FindWords("tel " + digitNeedles.First() + ".", digitNeedles));
+        hits.AddRange(Find(logs, scanner).Concat(FindWords(logs, wordNeedles)).Concat(FindPhrases(logs, placeScanner, places)).Select(h => $"logs: {h}"));
+        Assert.NotEmpty(FindWords("tel " + wordNeedles.First() + ".", wordNeedles));
         output.WriteLine($"scanned {_factory.Logs.Count} log lines for {needles.Count} identifier variants and {places.Count} places");
 
         Assert.True(hits.Count == 0, "raw identifiers found:\n" + string.Join('\n', hits.Take(20)));
