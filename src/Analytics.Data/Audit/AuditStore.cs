@@ -148,7 +148,7 @@ public sealed class AuditStore(Db db)
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
+            await using var connection = await db.OpenWriterAsync(ct);
             await using DbTransaction tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(Insert, entries, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);

@@ -187,7 +187,7 @@ public sealed class CaseStore(Db db)
     // Caller holds the write gate (where the database has a single writer).
     private async Task<IReadOnlyList<WriteResult>> WriteTransactionAsync(IReadOnlyList<CaseWrite> cases, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenWriterAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using var commands = new WriteCommands(connection, tx, db.Dialect);
         var now = DateTimeOffset.UtcNow.ToString("O");
@@ -428,7 +428,7 @@ public sealed class CaseStore(Db db)
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
+            await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             var changed = await connection.ExecuteAsync(new CommandDefinition(Withdraw, new { Id = id, Now = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(DeleteTokens, new { Id = id }, tx, cancellationToken: ct));

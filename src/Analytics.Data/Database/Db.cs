@@ -7,6 +7,7 @@ namespace Analytics.Data.Database;
 public sealed class Db
 {
     private readonly string _connectionString;
+    private readonly string _writerConnectionString;
 
     public Db(IOptions<DatabaseOptions> options) : this(options.Value) { }
 
@@ -14,12 +15,13 @@ public sealed class Db
     {
         Dialect = options.Provider switch
         {
-            "sqlite" => new SqliteDialect(),
+            "sqlite" => new SqliteDialect(options.SqliteWriterCacheMegabytes),
             "postgres" => new PostgresDialect(),
             "sqlserver" => new SqlServerDialect(),
             _ => throw new NotSupportedException($"Database provider '{options.Provider}' is not available in this build."),
         };
         _connectionString = options.ConnectionString;
+        _writerConnectionString = Dialect.WriterConnectionString(options.ConnectionString);
         WriteGate = new WriteGate(Dialect.SingleWriter);
     }
 
@@ -28,9 +30,17 @@ public sealed class Db
     /// <summary>SQLite allows one writer at a time; writers queue here instead of spinning on SQLITE_BUSY. Open on other databases.</summary>
     public WriteGate WriteGate { get; }
 
-    public async Task<DbConnection> OpenAsync(CancellationToken ct)
+    public Task<DbConnection> OpenAsync(CancellationToken ct) => OpenAsync(_connectionString, ct);
+
+    /// <summary>
+    /// A connection for a write transaction, taken while holding <see cref="WriteGate"/>. On SQLite it comes from the writers'
+    /// own pool, whose larger page cache keeps the pages of the last transactions (see <see cref="DatabaseOptions.SqliteWriterCacheMegabytes"/>).
+    /// </summary>
+    public Task<DbConnection> OpenWriterAsync(CancellationToken ct) => OpenAsync(_writerConnectionString, ct);
+
+    private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
-        var connection = Dialect.CreateConnection(_connectionString);
+        var connection = Dialect.CreateConnection(connectionString);
         await connection.OpenAsync(ct);
         await Dialect.PrepareAsync(connection, ct);
         return connection;

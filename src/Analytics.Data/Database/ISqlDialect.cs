@@ -17,6 +17,12 @@ public interface ISqlDialect
 
     DbConnection CreateConnection(string connectionString);
 
+    /// <summary>
+    /// Connection string of the connections writers open (<see cref="Db.OpenWriterAsync"/>): the same database, but where
+    /// the driver pools connections per string, a pool of their own, so a writer's session settings and cache stay with writers.
+    /// </summary>
+    string WriterConnectionString(string connectionString) => connectionString;
+
     /// <summary>Per-connection settings run after opening (pragmas, session options).</summary>
     Task PrepareAsync(DbConnection connection, CancellationToken ct);
 

@@ -6,7 +6,8 @@ using SQLitePCL;
 
 namespace Analytics.Data.Database;
 
-public sealed class SqliteDialect : ISqlDialect
+/// <summary>SQLite, the embedded default. <paramref name="writerCacheMegabytes"/>: page cache of writer connections (0 = SQLite's default).</summary>
+public sealed class SqliteDialect(int writerCacheMegabytes = 0) : ISqlDialect
 {
     public string Name => "sqlite";
 
@@ -20,8 +21,24 @@ public sealed class SqliteDialect : ISqlDialect
     private static readonly ConditionalWeakTable<sqlite3, object> Prepared = new();
     private static readonly object Done = new();
 
+    // Normalised writer connection strings: the pragmas of a handle opened with one of these include the writer's cache size.
+    private static readonly ConcurrentDictionary<string, bool> WriterStrings = new(StringComparer.Ordinal);
+
     public DbConnection CreateConnection(string connectionString) =>
         new SqliteConnection(Normalised.GetOrAdd(connectionString, Normalise));
+
+    // Microsoft.Data.Sqlite pools per connection string. "Cache=Private" is SQLite's default anyway; spelled out, it makes
+    // a string of its own and so a pool of its own: the writer's handles (one at a time behind the write gate) keep their
+    // page cache, which readers' handles would otherwise share out and churn.
+    public string WriterConnectionString(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Cache = SqliteCacheMode.Private };
+        var writer = builder.ToString();
+        var normalised = Normalised.GetOrAdd(writer, Normalise);
+        // A configured "Cache=Private" leaves one pool for both: then nobody gets the writer's cache.
+        if (normalised != Normalised.GetOrAdd(connectionString, Normalise)) WriterStrings[normalised] = true;
+        return writer;
+    }
 
     private static string Normalise(string connectionString)
     {
@@ -43,7 +60,9 @@ public sealed class SqliteDialect : ISqlDialect
         if (handle is not null && Prepared.TryGetValue(handle, out _)) return;
         await using var command = connection.CreateCommand();
         // WAL lets readers run beside the single writer; NORMAL is durable across application crashes in WAL mode.
-        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+            // Negative: a size in KiB rather than in pages.
+            + (writerCacheMegabytes > 0 && WriterStrings.ContainsKey(connection.ConnectionString) ? $" PRAGMA cache_size=-{writerCacheMegabytes * 1024};" : "");
         await command.ExecuteNonQueryAsync(ct);
         if (handle is not null) Prepared.AddOrUpdate(handle, Done);
     }

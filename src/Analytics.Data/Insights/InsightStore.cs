@@ -48,7 +48,7 @@ public sealed class InsightStore(Db db)
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
+            await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM summary_counts; DELETE FROM route_counts;", transaction: tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(

@@ -319,7 +319,7 @@ public sealed class LinkStore(Db db)
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
+            await using var connection = await db.OpenWriterAsync(ct);
             return await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE link_alerts SET read_at = @Now WHERE authority = @Authority AND id <= @UpTo AND read_at IS NULL",
                 new { Authority = authority, UpTo = upTo, Now = DateTimeOffset.UtcNow.ToString("O") }, cancellationToken: ct));

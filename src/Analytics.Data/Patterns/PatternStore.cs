@@ -72,7 +72,7 @@ public sealed class PatternStore(Db db)
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
+            await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_patterns WHERE case_id = @CaseId", assignments, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(
@@ -100,7 +100,7 @@ public sealed class PatternStore(Db db)
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
+            await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pattern_monthly", transaction: tx, cancellationToken: ct));
             var rows = await connection.ExecuteAsync(new CommandDefinition(Aggregate, new { version }, tx, cancellationToken: ct));
@@ -148,7 +148,7 @@ public sealed class PatternStore(Db db)
         await db.WriteGate.WaitAsync(ct);
         try
         {
-            await using var connection = await db.OpenAsync(ct);
+            await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pattern_cells", transaction: tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(

@@ -46,6 +46,45 @@ public sealed class SqliteDialectTests : IDisposable
         await AssertSettingsAsync(fresh);
     }
 
+    [Fact]
+    public async Task WriterConnections_ComeFromTheirOwnPool_WithTheWritersCache_ReadersKeepTheDefault()
+    {
+        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "c.db")}", SqliteWriterCacheMegabytes = 48 });
+
+        object? writerHandle;
+        await using (var writer = await db.OpenWriterAsync(CancellationToken.None))
+        {
+            writerHandle = ((SqliteConnection)writer).Handle;
+            await AssertSettingsAsync(writer);
+            Assert.Equal((-48 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), await ScalarAsync(writer, "PRAGMA cache_size"));
+        }
+        await using (var reader = await db.OpenAsync(CancellationToken.None))
+        {
+            // The writer's pooled handle is not handed to a reader.
+            Assert.NotSame(writerHandle, ((SqliteConnection)reader).Handle);
+            await AssertSettingsAsync(reader);
+            Assert.Equal("-2000", await ScalarAsync(reader, "PRAGMA cache_size"));
+        }
+        await using (var writerAgain = await db.OpenWriterAsync(CancellationToken.None))
+        {
+            Assert.Same(writerHandle, ((SqliteConnection)writerAgain).Handle);
+            await using var command = writerAgain.CreateCommand();
+            command.CommandText = "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);";
+            await command.ExecuteNonQueryAsync();
+        }
+        // Same database file behind both pools.
+        await using var check = await db.OpenAsync(CancellationToken.None);
+        Assert.Equal("1", await ScalarAsync(check, "SELECT x FROM t"));
+    }
+
+    [Fact]
+    public async Task WriterCacheZero_LeavesWritersAtTheDefault()
+    {
+        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "d.db")}", SqliteWriterCacheMegabytes = 0 });
+        await using var writer = await db.OpenWriterAsync(CancellationToken.None);
+        Assert.Equal("-2000", await ScalarAsync(writer, "PRAGMA cache_size"));
+    }
+
     private static async Task AssertSettingsAsync(DbConnection connection)
     {
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
