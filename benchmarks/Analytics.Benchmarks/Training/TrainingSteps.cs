@@ -76,6 +76,9 @@ public static class TrainingSteps
         "kmeans-auto" => KMeansEndToEnd(size, s, auto: true),
         "fasttree" => FastTreeFit(size, work, s),
         "classifier" => ClassifierEndToEnd(size, s),
+        "service-load" => ServiceTraining.Load(size, work, s),
+        "service-patterns" => ServiceTraining.Train(size, work, s, Analytics.Api.Learning.ModelNames.Patterns),
+        "service-classifier" => ServiceTraining.Train(size, work, s, Analytics.Api.Learning.ModelNames.ExploitationType),
         _ => throw new ArgumentException($"Unknown step '{step}'."),
     };
 
