@@ -10,7 +10,7 @@ namespace Analytics.Learning.Registry;
 
 /// <summary>What data a model was trained on: a count and a digest, never the data itself.</summary>
 /// <param name="CaseCount">Number of cases.</param>
-/// <param name="Sha256">Hex SHA-256 over the sorted case keys.</param>
+/// <param name="Sha256">Hex SHA-256 over the sorted case keys (for profiles: over the sorted SHA-256 digests of their JSON).</param>
 public sealed record DataSnapshot(int CaseCount, string Sha256)
 {
     /// <summary>Digest of opaque case keys given by the caller (e.g. internal row ids), sorted ordinally first.</summary>
