@@ -24,6 +24,10 @@ public static class TrainingBenchmark
           --steps         ML.NET steps after prepare (default all; sklearn runs kmeans/hgb only when kmeans/fasttree run)
           --auto-k-up-to  also run the platform's automatic-k discovery at sizes up to this (default 1m)
           --final-fit-sample  rows the pattern model's k-means is fitted on in kmeans-e2e/kmeans-auto (default: the platform's, 0 = all rows)
+
+        One step in this process: training --step STEP --size N --work DIR --result FILE.json, where STEP is one of the above,
+        prepare, or the service's own training on a SQLite store of N generated cases: service-load (fills DIR/service-N.db),
+        then service-patterns or service-classifier (the train job of that model, as the service runs it).
         """;
 
     public static async Task<int> RunAsync(string[] args)

@@ -76,6 +76,9 @@ public static class TrainingSteps
         "kmeans-auto" => KMeansEndToEnd(size, s, auto: true),
         "fasttree" => FastTreeFit(size, work, s),
         "classifier" => ClassifierEndToEnd(size, s),
+        "service-load" => ServiceTraining.Load(size, work, s),
+        "service-patterns" => ServiceTraining.Train(size, work, s, Analytics.Api.Learning.ModelNames.Patterns),
+        "service-classifier" => ServiceTraining.Train(size, work, s, Analytics.Api.Learning.ModelNames.ExploitationType),
         _ => throw new ArgumentException($"Unknown step '{step}'."),
     };
 
@@ -151,15 +154,61 @@ public static class TrainingSteps
 
     // ---- reading the shared CSV ---------------------------------------------------------------------
 
-    /// <summary>Reads the exported matrix (values are 0, 1 or short decimals) into one array per row.</summary>
-    public static (List<string> Names, List<float[]> Rows) ReadMatrix(string path)
+    /// <summary>
+    /// Reads the exported matrix (values are 0, 1 or short decimals) into one flat row-major array: the rows are counted
+    /// first, so the array is allocated once at its final size and no object is made per row.
+    /// </summary>
+    public static (List<string> Names, FeatureMatrix Matrix) ReadMatrix(string path)
+    {
+        var rows = CountRows(path);
+        List<string>? names = null;
+        float[] values = [];
+        var n = 0;
+        ForEachRow(path, header =>
+        {
+            names = header;
+            values = GC.AllocateUninitializedArray<float>(checked(rows * header.Count));
+        }, (i, row) =>
+        {
+            row.CopyTo(values.AsSpan(i * row.Length, row.Length));
+            n = i + 1;
+        });
+        if (n != rows)
+            throw new InvalidDataException($"{path} changed while it was read: {rows} rows counted, {n} read.");
+        return (names!, new FeatureMatrix(values, rows, names!.Count));
+    }
+
+    /// <summary>Data rows of the CSV (lines after the header), counted without parsing them.</summary>
+    public static int CountRows(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        var buffer = new byte[1 << 20];
+        long lines = 0;
+        var last = (byte)'\n';
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            last = buffer[read - 1];
+        }
+        if (last != (byte)'\n')
+            lines++;
+        return checked((int)Math.Max(0, lines - 1));
+    }
+
+    /// <summary>
+    /// Streams the exported matrix: <paramref name="header"/> gets the column names, then <paramref name="row"/> gets each
+    /// row's index and values in one reused buffer (copy what must be kept).
+    /// </summary>
+    public static void ForEachRow(string path, Action<List<string>> header, Action<int, float[]> row)
     {
         using var reader = new StreamReader(path, Encoding.UTF8, false, 1 << 20);
         var names = reader.ReadLine()!.Split(',').ToList();
-        var rows = new List<float[]>();
+        header(names);
+        var buffer = new float[names.Count];
+        var index = 0;
         while (reader.ReadLine() is { } line)
         {
-            var row = new float[names.Count];
             var j = 0;
             var span = line.AsSpan();
             var start = 0;
@@ -167,14 +216,18 @@ public static class TrainingSteps
             {
                 if (i < span.Length && span[i] != ',')
                     continue;
-                row[j++] = ParseValue(span[start..i]);
+                if (j == buffer.Length)
+                {
+                    j++;
+                    break;
+                }
+                buffer[j++] = ParseValue(span[start..i]);
                 start = i + 1;
             }
             if (j != names.Count)
-                throw new InvalidDataException($"Row {rows.Count + 1} of {path} has {j} values, the header {names.Count}.");
-            rows.Add(row);
+                throw new InvalidDataException($"Row {index + 1} of {path} has {(j > names.Count ? "more than " + names.Count : j)} values, the header {names.Count}.");
+            row(index++, buffer);
         }
-        return (names, rows);
     }
 
     private static float ParseValue(ReadOnlySpan<char> s)
@@ -222,13 +275,16 @@ public static class TrainingSteps
     private static StepResult KMeansFit(int size, string work, BenchSettings s)
     {
         var clock = Stopwatch.StartNew();
-        var (names, rows) = ReadMatrix(FeaturesCsv(work));
+        var (names, matrix) = ReadMatrix(FeaturesCsv(work));
         var load = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
         var cpu = Cpu();
         var ml = new MLContext(s.Seed);
-        var data = Load(ml, rows.Select(r => new VectorRow { Features = r }), names.Count);
+        // ML.NET reads the rows straight out of the flat matrix. The enumerable view it read before took one seed of the
+        // context; the same registration on an empty view keeps the k-means++ start, and the inertia, as they were.
+        Load(ml, Array.Empty<VectorRow>(), names.Count);
+        var data = matrix.ToDataView();
         var model = ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options
         {
             NumberOfClusters = s.K,
@@ -239,7 +295,7 @@ public static class TrainingSteps
         VBuffer<float>[] centres = [];
         model.Model.GetClusterCentroids(ref centres, out var count);
         var centroids = centres.Take(count).Select(c => c.DenseValues().ToArray()).ToList();
-        var inertia = Inertia(rows, centroids);
+        var inertia = Inertia(matrix, centroids);
         var seconds = clock.Elapsed.TotalSeconds;
         cpu = Cpu() - cpu;
         return new StepResult
@@ -254,11 +310,12 @@ public static class TrainingSteps
         };
     }
 
-    private static double Inertia(IReadOnlyList<float[]> rows, IReadOnlyList<float[]> centroids)
+    private static double Inertia(FeatureMatrix matrix, IReadOnlyList<float[]> centroids)
     {
         double inertia = 0;
-        foreach (var row in rows)
+        for (var i = 0; i < matrix.Rows; i++)
         {
+            var row = matrix.Row(i);
             var best = double.PositiveInfinity;
             foreach (var c in centroids)
             {
@@ -341,9 +398,9 @@ public static class TrainingSteps
     {
         var clock = Stopwatch.StartNew();
         var meta = JsonSerializer.Deserialize<BenchMeta>(File.ReadAllText(MetaJson(work)), Json)!;
-        var (names, rows) = ReadMatrix(FeaturesCsv(work));
         var (labels, split) = ReadLabels(LabelsCsv(work));
-        var columns = meta.ClassifierFeatures.Select(f => names.IndexOf(f)).ToArray();
+        var classes = meta.Classes.ToList();
+        var columns = Array.Empty<int>();
         float[] Project(float[] r)
         {
             var x = new float[columns.Length];
@@ -355,20 +412,20 @@ public static class TrainingSteps
         var trainY = new List<int>();
         var testX = new List<VectorRow>();
         var testY = new List<int>();
-        for (var i = 0; i < rows.Count; i++)
+        // Streamed: only the projected rows of the split are kept, never the whole matrix.
+        ForEachRow(FeaturesCsv(work), names => columns = meta.ClassifierFeatures.Select(f => names.IndexOf(f)).ToArray(), (i, row) =>
         {
             if (split[i] == "train")
             {
-                trainX.Add(Project(rows[i]));
-                trainY.Add(meta.Classes.ToList().IndexOf(labels[i]));
+                trainX.Add(Project(row));
+                trainY.Add(classes.IndexOf(labels[i]));
             }
             else if (split[i] == "test")
             {
-                testX.Add(new VectorRow { Features = Project(rows[i]) });
-                testY.Add(meta.Classes.ToList().IndexOf(labels[i]));
+                testX.Add(new VectorRow { Features = Project(row) });
+                testY.Add(classes.IndexOf(labels[i]));
             }
-        }
-        rows.Clear();
+        });
         var load = clock.Elapsed.TotalSeconds;
 
         clock.Restart();

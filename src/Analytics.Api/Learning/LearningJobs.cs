@@ -52,10 +52,11 @@ public sealed class LearningJobs(
     {
         if (!ModelNames.All.Contains(model)) throw new ArgumentException($"Unknown model '{model}'. Known: {string.Join(", ", ModelNames.All)}.");
         var o = options.Value;
-        var rows = await patterns.ActiveProfilesAsync(ct);
-        if (rows.Count < o.MinimumCases)
-            throw new InvalidOperationException($"Training {model} needs at least {o.MinimumCases} active cases; {rows.Count} are stored.");
-        var profiles = rows.Select(r => r.Profile).ToList();
+        // Streamed from the database into a compact form (a few integers per case): the memory of training is the feature
+        // matrix's, not that of a profile object graph and its stored JSON per case.
+        var profiles = await patterns.ActiveCompactProfilesAsync(ct);
+        if (profiles.Count < o.MinimumCases)
+            throw new InvalidOperationException($"Training {model} needs at least {o.MinimumCases} active cases; {profiles.Count} are stored.");
         var snapshot = DataSnapshot.FromProfiles(profiles);
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
@@ -76,7 +77,7 @@ public sealed class LearningJobs(
                 new ModelMetrics("macroF1", classifier.Metrics.ToDictionary()), DateTimeOffset.UtcNow), classifier.Save, o.PromotionTolerance);
         }
         serving.Refresh();
-        return $"version {result.Version} on {rows.Count} cases in {watch.Elapsed.TotalSeconds:F1} s: {(result.Decision.Promote ? "promoted" : "candidate")} ({result.Decision.Reason})";
+        return $"version {result.Version} on {profiles.Count} cases in {watch.Elapsed.TotalSeconds:F1} s: {(result.Decision.Promote ? "promoted" : "candidate")} ({result.Decision.Reason})";
     });
 
     /// <summary>Assigns active cases that have no pattern under the active pattern model, in batches.</summary>
@@ -107,11 +108,13 @@ public sealed class LearningJobs(
     [AutomaticRetry(Attempts = 3)]
     public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, async () =>
     {
-        var profiles = await patterns.ActiveProfilesAsync(ct);
-        var (summary, routes) = await insights.RefreshAsync(profiles.Select(p => p.Profile), ct);
+        // Compact profiles and their ids, as training reads them: no profile object graph per case is kept.
+        var ids = new List<string>();
+        var profiles = await patterns.ActiveCompactProfilesAsync(ct, ids);
+        var (summary, routes) = await insights.RefreshAsync(profiles, ct);
         var current = serving.Patterns.Current;
         var monthly = current is null ? 0 : await patterns.RefreshAggregatesAsync(current.Version, ct);
-        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, profiles, ct);
+        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, ids.Select((id, i) => new ProfileRow(id, profiles[i])), ct);
         return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });

@@ -39,16 +39,47 @@ public sealed class PatternStore(Db db)
     private readonly AggregateCache _cache = new();
     public const string UnknownMonth = "unknown";
 
+    private const string Active = "SELECT id, profile FROM cases WHERE status = 'active' ORDER BY profile, id";
+
     /// <summary>
     /// Every active case's narrow profile, ordered by the profile itself: ids are random, so ordering by content is what makes
     /// training on the same data reproducible in any database and under any key.
     /// </summary>
     public async Task<IReadOnlyList<ProfileRow>> ActiveProfilesAsync(CancellationToken ct)
     {
+        var rows = new List<ProfileRow>();
+        await foreach (var row in StreamActiveProfilesAsync(ct))
+            rows.Add(row);
+        return rows;
+    }
+
+    /// <summary>
+    /// The active cases' profiles in the order of <see cref="ActiveProfilesAsync"/>, read one row at a time: each stored JSON
+    /// text is decoded and dropped before the next row is read, so nothing of the whole result is buffered.
+    /// </summary>
+    public async IAsyncEnumerable<ProfileRow> StreamActiveProfilesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
         await using var connection = await db.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(string Id, string Profile)>(new CommandDefinition(
-            "SELECT id, profile FROM cases WHERE status = 'active' ORDER BY profile, id", cancellationToken: ct));
-        return rows.Select(r => new ProfileRow(r.Id, JsonSerializer.Deserialize<CaseProfile>(r.Profile, Json)!)).ToList();
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(Active, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+            yield return new ProfileRow(reader.GetString(0), JsonSerializer.Deserialize<CaseProfile>(reader.GetString(1), Json)!);
+    }
+
+    /// <summary>
+    /// The active cases' profiles for training, streamed from the database into <see cref="CompactProfiles"/>: a few integers
+    /// per case instead of a profile object graph (and its stored JSON) per case. Same order as <see cref="ActiveProfilesAsync"/>.
+    /// </summary>
+    /// <param name="ct">Cancels the read.</param>
+    /// <param name="ids">When given, receives each case's id, in the same order.</param>
+    public async Task<CompactProfiles> ActiveCompactProfilesAsync(CancellationToken ct, List<string>? ids = null)
+    {
+        var profiles = new CompactProfiles();
+        await foreach (var row in StreamActiveProfilesAsync(ct))
+        {
+            profiles.Add(row.Profile);
+            ids?.Add(row.CaseId);
+        }
+        return profiles;
     }
 
     private const string Unassigned = """
@@ -125,7 +156,7 @@ public sealed class PatternStore(Db db)
     /// Rebuilds the filterable per-pattern cells for a model version from the active cases' profiles, in one transaction.
     /// Each case lands in exactly one cell (its sets of exploitation types and age bands are one key each).
     /// </summary>
-    public async Task<int> RefreshCellsAsync(string version, IReadOnlyList<ProfileRow> profiles, CancellationToken ct)
+    public async Task<int> RefreshCellsAsync(string version, IEnumerable<ProfileRow> profiles, CancellationToken ct)
     {
         Dictionary<string, int> assigned;
         await using (var read = await db.OpenAsync(ct))

@@ -58,11 +58,23 @@ internal static class PatternProfiler
         for (var i = 0; i < assignments.Count; i++)
             members[assignments[i]].Add(i);
 
-        // Offence periods repeat a lot: parse each distinct value once.
+        // One pass over the profiles for the two fields the profile needs beyond the matrix: profiles may be decoded on
+        // every read (CompactProfiles), so each is read once. Offence periods repeat a lot: each distinct value is parsed once.
         var months = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var jurisdictionOf = new string[profiles.Count];
+        var periodOf = new string?[profiles.Count];
+        var position = 0;
         foreach (var p in profiles)
-            if (p.PeriodFrom is { } from && !months.ContainsKey(from))
-                months[from] = YearMonth(from);
+        {
+            jurisdictionOf[position] = p.Jurisdiction;
+            if (p.PeriodFrom is { } from)
+            {
+                if (!months.TryGetValue(from, out var month))
+                    months[from] = month = YearMonth(from);
+                periodOf[position] = month;
+            }
+            position++;
+        }
 
         var patterns = new List<Pattern>(k);
         for (var c = 0; c < k; c++)
@@ -87,12 +99,12 @@ internal static class PatternProfiler
             }
             var top = attributes.OrderByDescending(a => a.Lift * a.ShareInPattern).ThenBy(a => a.Feature, StringComparer.Ordinal)
                 .Take(options.MaxAttributes).ToList();
-            var jurisdictions = members[c].GroupBy(i => profiles[i].Jurisdiction)
+            var jurisdictions = members[c].GroupBy(i => jurisdictionOf[i])
                 .Select(g => new JurisdictionCount(g.Key, g.Count()))
                 .OrderByDescending(j => j.Cases).ThenBy(j => j.Jurisdiction, StringComparer.Ordinal).ToList();
             string? first = null, last = null;
             foreach (var i in members[c])
-                if (profiles[i].PeriodFrom is { } from && months.GetValueOrDefault(from) is { } period)
+                if (periodOf[i] is { } period)
                 {
                     if (first is null || string.CompareOrdinal(period, first) < 0)
                         first = period;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,7 +10,7 @@ namespace Analytics.Learning.Registry;
 
 /// <summary>What data a model was trained on: a count and a digest, never the data itself.</summary>
 /// <param name="CaseCount">Number of cases.</param>
-/// <param name="Sha256">Hex SHA-256 over the sorted case keys.</param>
+/// <param name="Sha256">Hex SHA-256 over the sorted case keys (for profiles: over the sorted SHA-256 digests of their JSON).</param>
 public sealed record DataSnapshot(int CaseCount, string Sha256)
 {
     /// <summary>Digest of opaque case keys given by the caller (e.g. internal row ids), sorted ordinally first.</summary>
@@ -28,9 +29,32 @@ public sealed record DataSnapshot(int CaseCount, string Sha256)
         return new DataSnapshot(sorted.Count, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
-    /// <summary>Digest of the profiles themselves (their canonical JSON), when the caller has no stable ids.</summary>
-    public static DataSnapshot FromProfiles(IEnumerable<CaseProfile> profiles) =>
-        FromCaseIds(profiles.Select(p => JsonSerializer.Serialize(p)));
+    /// <summary>
+    /// Digest of the profiles themselves, when the caller has no stable ids: the SHA-256 of each profile's canonical JSON,
+    /// sorted, then hashed together. Only 32 bytes per profile are held, not its JSON text, so a million profiles read
+    /// one at a time need 32 MB here; the order of the profiles does not change the digest.
+    /// </summary>
+    public static DataSnapshot FromProfiles(IEnumerable<CaseProfile> profiles)
+    {
+        ArgumentNullException.ThrowIfNull(profiles);
+        var digests = new List<(UInt128 Head, UInt128 Tail)>();
+        Span<byte> digest = stackalloc byte[32];
+        foreach (var p in profiles)
+        {
+            SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(p), digest);
+            digests.Add((BinaryPrimitives.ReadUInt128BigEndian(digest), BinaryPrimitives.ReadUInt128BigEndian(digest[16..])));
+        }
+        // Big-endian halves compared head first: the byte order of the digests, as an ordinal sort of them would give.
+        digests.Sort();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (head, tail) in digests)
+        {
+            BinaryPrimitives.WriteUInt128BigEndian(digest, head);
+            BinaryPrimitives.WriteUInt128BigEndian(digest[16..], tail);
+            hash.AppendData(digest);
+        }
+        return new DataSnapshot(digests.Count, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
 }
 
 /// <summary>The feature schema a model reads.</summary>

@@ -255,6 +255,30 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [DialectFact]
+    public async Task ActiveCompactProfiles_GiveTheSameProfilesAndMatrix_AsTheBufferedRead()
+    {
+        var authority = NewAuthority();
+        await new CaseStore(Db).UpsertAsync([Case(authority, "s0"), Case(authority, "s1", periodFrom: "2023-07"), Case(authority, "s2", periodFrom: "2022-01")], None);
+        var store = new PatternStore(Db);
+
+        // The read training used before: every row buffered by Dapper, then every profile decoded.
+        await using var connection = await Db.OpenAsync(None);
+        var buffered = (await connection.QueryAsync<(string Id, string Profile)>(new CommandDefinition(
+                "SELECT id, profile FROM cases WHERE status = 'active' ORDER BY profile, id")))
+            .Select(r => JsonSerializer.Deserialize<CaseProfile>(r.Profile, Web)!).ToList();
+        var listed = await store.ActiveProfilesAsync(None);
+        var compact = await store.ActiveCompactProfilesAsync(None);
+
+        Assert.True(buffered.Count >= 3);
+        Assert.Equal(buffered.Select(p => JsonSerializer.Serialize(p)), listed.Select(r => JsonSerializer.Serialize(r.Profile)));
+        Assert.Equal(buffered.Select(p => JsonSerializer.Serialize(p)), compact.Select(p => JsonSerializer.Serialize(p)));
+        var schema = Analytics.Learning.Features.FeatureSchema.Build(buffered);
+        Assert.Equal(schema.Names, Analytics.Learning.Features.FeatureSchema.Build(compact).Names);
+        Assert.Equal(Analytics.Learning.Features.FeatureMatrix.Build(schema, buffered).Values,
+            Analytics.Learning.Features.FeatureMatrix.Build(schema, compact).Values);
+    }
+
+    [DialectFact]
     public async Task Insights_RefreshReplacesTheCounts_AndRoutesFilterByYear()
     {
         var store = new InsightStore(Db);
