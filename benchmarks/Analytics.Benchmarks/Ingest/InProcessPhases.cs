@@ -78,9 +78,11 @@ public static class InProcessPhases
     }
 
     /// <summary>CaseStore.UpsertAsync alone on a fresh database: one case per transaction, then 1,000 per transaction.</summary>
-    public static async Task<IReadOnlyList<StoreResult>> StoreAsync(CasePayloads payloads, string workDir, TimeSpan budget, CancellationToken ct)
+    public static async Task<IReadOnlyList<StoreResult>> StoreAsync(CasePayloads payloads, string workDir, TimeSpan budget, int? writerCacheMegabytes, CancellationToken ct)
     {
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(workDir, "store.db")}" });
+        var options = new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(workDir, "store.db")}" };
+        if (writerCacheMegabytes is { } mb) options.SqliteWriterCacheMegabytes = mb;
+        var db = new Db(options);
         await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).RunAsync(ct);
         var store = new CaseStore(db);
         var ingestion = new CaseIngestion(NewPseudonymiser(), TimeProvider.System);

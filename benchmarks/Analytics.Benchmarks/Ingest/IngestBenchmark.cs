@@ -60,13 +60,15 @@ public static class IngestBenchmark
             var prepare = InProcessPhases.Prepare(payloads, cpuBudget);
             Print(prepare);
             Step("CaseStore.UpsertAsync alone (in process, fresh SQLite file)");
-            var store = await InProcessPhases.StoreAsync(payloads, workDir, TimeSpan.FromSeconds(Math.Min(options.Seconds, 3)), ct);
+            var store = await InProcessPhases.StoreAsync(payloads, workDir, TimeSpan.FromSeconds(Math.Min(options.Seconds, 3)), options.WriterCacheMegabytes, ct);
             foreach (var s in store) Console.WriteLine($"  {s.Name}: {s.CasesPerSecond:N0} cases/s ({s.Cases:N0} in {s.Seconds:N1} s), {s.CpuUsPerCase:N0} µs CPU per case");
             GC.Collect();
 
             Step("issuing a prosecutor key for RO / RO-BENCH and starting the service");
             var apiKey = await IssueKeyAsync(workDir, ct);
-            server = await ServerProcess.StartAsync(apiDll, workDir, ct);
+            server = await ServerProcess.StartAsync(apiDll, workDir, ct, options.WriterCacheMegabytes is { } mb
+                ? new Dictionary<string, string> { ["Database__SqliteWriterCacheMegabytes"] = mb.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+                : null);
             Console.WriteLine($"  pid {server.Pid} at {server.BaseAddress}");
             await Task.Delay(1000, ct);
             var idleStart = server.RssBytes();

@@ -5,7 +5,7 @@ namespace Analytics.Benchmarks.Ingest;
 public sealed record IngestOptions
 {
     public const string Usage =
-        "ingest [--cases N] [--seconds S] [--out DIR] [--seed N] [--concurrency N] [--api PATH/Analytics.Api.dll]\n" +
+        "ingest [--cases N] [--seconds S] [--out DIR] [--seed N] [--concurrency N] [--api PATH/Analytics.Api.dll] [--writer-cache MB]\n" +
         "         [--database sqlite,postgres] [--nodes 1,2] [--postgres CONNECTION]   (compare databases and node counts; see DatabaseComparison)";
 
     /// <summary>Distinct generated cases; the HTTP phases cycle through them with fresh case references.</summary>
@@ -33,6 +33,9 @@ public sealed record IngestOptions
     /// <summary>PostgreSQL server connection string (a fresh database is created on it per configuration).</summary>
     public string? Postgres { get; init; }
 
+    /// <summary>Page cache of SQLite's writer connection, in MB, for the in-process store step and the service; null = the service's default.</summary>
+    public int? WriterCacheMegabytes { get; init; }
+
     public static IngestOptions Parse(string[] args)
     {
         var o = new IngestOptions();
@@ -50,6 +53,7 @@ public sealed record IngestOptions
                 "--database" => o with { Databases = List(Next(), "--database", d => d is "sqlite" or "postgres" ? d : throw new ArgumentException("--database takes sqlite and/or postgres.")) },
                 "--nodes" => o with { Nodes = List(Next(), "--nodes", n => PositiveInt(n, "--nodes") is var v and <= 4 ? v : throw new ArgumentException("--nodes is at most 4.")) },
                 "--postgres" => o with { Postgres = Next() },
+                "--writer-cache" => o with { WriterCacheMegabytes = int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mb) && mb is >= 0 and <= 4096 ? mb : throw new ArgumentException("--writer-cache takes 0 to 4096 (MB).") },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
