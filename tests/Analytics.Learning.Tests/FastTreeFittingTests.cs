@@ -108,6 +108,30 @@ public sealed class FastTreeFittingTests
     }
 
     [Fact]
+    public void FitOneVersusAll_GivesAClassWithAHandfulOfRows_ALowProbabilityForUnrelatedRows()
+    {
+        var (rows, labels) = Data(600, 4);
+        // A fourth class with three rows that look like class 0: too few for FastTree to isolate with five rows per leaf.
+        for (var i = 0; i < 3; i++)
+        {
+            rows.Add([1, 1, 0, 0, 0, 0]);
+            labels.Add(3);
+        }
+        var options = new ClassifierOptions { NumberOfTrees = 10, Threads = 2 };
+        Assert.True(3 < FastTreeFitting.MinimumRowsPerSide(options));
+
+        var models = FastTreeFitting.FitOneVersusAll(rows, labels, 4, 6, options);
+        var probabilities = PerClass(new MLContext(options.Seed), models, rows.Take(200).ToList());
+
+        // The tiny class gets a logistic regression; the others keep FastTree.
+        Assert.Contains("LinearBinaryModelParameters", models[3].GetType().ToString(), StringComparison.Ordinal);
+        Assert.All(models.Take(3), m => Assert.Contains("FastTree", m.GetType().ToString(), StringComparison.Ordinal));
+        Assert.All(probabilities, p => Assert.InRange(p[3], 0.0, 0.1));
+        Assert.True(probabilities.Zip(labels).Count(t => Array.IndexOf(t.First, t.First.Max()) == t.Second) > 100);
+        Assert.Equal(probabilities, PerClass(new MLContext(options.Seed), FastTreeFitting.FitOneVersusAll(rows, labels, 4, 6, options with { Threads = 1 }), rows.Take(200).ToList()));
+    }
+
+    [Fact]
     public void FitOneVersusAll_RejectsLabelsThatDoNotMatchTheRows()
     {
         var (rows, labels) = Data(20, 1);

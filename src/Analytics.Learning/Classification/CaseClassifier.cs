@@ -60,7 +60,8 @@ public sealed class CaseClassifier
     public IReadOnlyList<FeatureImportance> Indicators { get; internal set; } = [];
     /// <summary>
     /// The ML.NET models: one calibrated binary FastTree per class for exploitation type (class i against the rest), one
-    /// for child victim.
+    /// for child victim; a logistic regression instead for a class with a handful of training rows
+    /// (<see cref="FastTreeFitting.MinimumRowsPerSide"/>).
     /// </summary>
     public IReadOnlyList<ITransformer> Models { get; }
     /// <summary>Seconds of each training phase (features, fit, evaluation, importance); not stored with the model.</summary>

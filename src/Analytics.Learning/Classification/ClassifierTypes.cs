@@ -15,13 +15,13 @@ public sealed record ClassifierOptions
     /// <summary>Seed of the MLContext, the split and the permutations.</summary>
     public int Seed { get; init; } = 42;
     /// <summary>Boosted trees per binary model.</summary>
-    public int NumberOfTrees { get; init; } = 50;
+    public int NumberOfTrees { get; init; } = 40;
     /// <summary>Leaves per tree.</summary>
     public int NumberOfLeaves { get; init; } = 16;
     /// <summary>Minimum training rows in a leaf.</summary>
     public int MinimumExampleCountPerLeaf { get; init; } = 5;
     /// <summary>Boosting learning rate.</summary>
-    public double LearningRate { get; init; } = 0.2;
+    public double LearningRate { get; init; } = 0.25;
     /// <summary>Share of the features each tree may split on (FastTree's FeatureFraction, seeded).</summary>
     public double FeatureFraction { get; init; } = 1.0;
     /// <summary>Histogram bins per feature; the features are 0/1 or have at most 11 distinct values.</summary>

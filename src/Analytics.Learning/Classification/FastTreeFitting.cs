@@ -1,5 +1,6 @@
 using Analytics.Learning.Features;
 using Microsoft.ML;
+using Microsoft.ML.Trainers;
 
 namespace Analytics.Learning.Classification;
 
@@ -12,7 +13,8 @@ public static class FastTreeFitting
 {
     /// <summary>
     /// One calibrated binary FastTree model per class (class c against all others), in class order: the models ML.NET's
-    /// one-versus-all trainer builds, with the same settings and seed. Up to <see cref="ClassifierOptions.Threads"/> models
+    /// one-versus-all trainer builds, with the same settings and seed (except for a class with fewer training rows than
+    /// <see cref="MinimumRowsPerSide"/>: see there). Up to <see cref="ClassifierOptions.Threads"/> models
     /// are trained at once, each on one thread with its own seeded context, so the result does not depend on the thread count.
     /// </summary>
     /// <param name="rows">Training feature vectors, all of length <paramref name="featureCount"/>.</param>
@@ -44,10 +46,29 @@ public static class FastTreeFitting
         return Fit(rows, i => labels[i], featureCount, options, Math.Max(1, options.Threads));
     }
 
+    /// <summary>
+    /// A side (the class, or the rest) with fewer training rows than this (two leaves' worth) gets an L2-regularised
+    /// logistic regression instead of FastTree. FastTree cannot isolate fewer rows than its leaves need, starts every
+    /// row at a probability of one half and, with no split to make, stays there: its model of a class with a handful of
+    /// rows gave unrelated cases a probability near one half, enough to take the top place after normalisation.
+    /// </summary>
+    public static int MinimumRowsPerSide(ClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return 2 * options.MinimumExampleCountPerLeaf;
+    }
+
     private static ITransformer Fit(IReadOnlyList<float[]> rows, Func<int, bool> positive, int featureCount, ClassifierOptions options, int threads)
     {
         var ml = new MLContext(options.Seed);
         var data = MlRows.Load(ml, Enumerable.Range(0, rows.Count).Select(i => new BoolLabelRow { Features = rows[i], Label = positive(i) }), featureCount);
+        var positives = Enumerable.Range(0, rows.Count).Count(positive);
+        if (Math.Min(positives, rows.Count - positives) < MinimumRowsPerSide(options))
+            return ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+            {
+                L2Regularization = 1f,
+                NumberOfThreads = 1,
+            }).Fit(data);
         var trees = ClassifierTraining.FastTreeOptions(options);
         trees.NumberOfThreads = threads;
         return ml.BinaryClassification.Trainers.FastTree(trees).Fit(data);
