@@ -104,18 +104,24 @@ public sealed class CaseClassifier
     }
 
     /// <summary>Probabilities for many projected rows, one ML.NET pass per model (used for evaluation).</summary>
-    internal List<double[]> Probabilities(IReadOnlyList<float[]> rows)
+    internal List<double[]> Probabilities(IReadOnlyList<float[]> rows) =>
+        Probabilities(MlRows.Load(new MLContext(), rows.Select(r => new FeatureRow { Features = r }), _columns.Length), rows.Count);
+
+    /// <summary>
+    /// Probabilities for the <paramref name="count"/> rows of <paramref name="input"/> (a view with the projected
+    /// <c>Features</c> column, such as <see cref="FeatureMatrix.ToDataView"/>), one ML.NET pass per model.
+    /// </summary>
+    internal List<double[]> Probabilities(IDataView input, int count)
     {
         var ml = new MLContext();
-        var input = MlRows.Load(ml, rows.Select(r => new FeatureRow { Features = r }), _columns.Length);
         if (_multiclass is not null)
             return ml.Data.CreateEnumerable<MulticlassScore>(Models[0].Transform(input), reuseRowObject: false).Select(s => Normalise(s.Score)).ToList();
         var perModel = Models.Select(m => ml.Data.CreateEnumerable<BinaryScore>(m.Transform(input), reuseRowObject: true).Select(s => s.Probability).ToArray()).ToArray();
         if (Kind == ClassifierKind.ChildVictim)
             return perModel[0].Select(p => Math.Clamp((double)p, 0, 1)).Select(p => new[] { 1 - p, p }).ToList();
-        var result = new List<double[]>(rows.Count);
+        var result = new List<double[]>(count);
         var scores = new float[perModel.Length];
-        for (var i = 0; i < rows.Count; i++)
+        for (var i = 0; i < count; i++)
         {
             for (var c = 0; c < scores.Length; c++)
                 scores[c] = perModel[c][i];

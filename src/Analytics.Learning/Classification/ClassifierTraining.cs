@@ -43,15 +43,25 @@ public static class ClassifierTraining
     private static CaseClassifier Train(ClassifierKind kind, IReadOnlyList<CaseProfile> profiles, ClassifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(profiles);
-        var labelled = profiles.Select(p => (Profile: p, Label: Label(kind, p))).Where(x => x.Label is not null).ToList();
-        if (labelled.Count == 0)
+        // One pass for the labels; no profile object is kept (from CompactProfiles, each read decodes a short-lived one),
+        // so the memory of training is that of its feature matrix, not of an object graph per case.
+        var labelledAt = new List<int>();
+        var labels = new List<string>();
+        for (var i = 0; i < profiles.Count; i++)
+        {
+            if (Label(kind, profiles[i]) is not { } label)
+                continue;
+            labelledAt.Add(i);
+            labels.Add(label);
+        }
+        if (labelledAt.Count == 0)
             throw new ArgumentException($"Cannot train the {kind} classifier: none of the {profiles.Count} case profiles has a known label.", nameof(profiles));
         var classes = kind == ClassifierKind.ChildVictim
             ? ["adult", "child"]
-            : labelled.Select(x => x.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
-        var present = labelled.Select(x => x.Label).Distinct().Count();
+            : labels.Distinct().Order(StringComparer.Ordinal).ToList();
+        var present = labels.Distinct().Count();
         if (present < 2)
-            throw new ArgumentException($"Cannot train the {kind} classifier: the {labelled.Count} labelled case profiles hold only one class.", nameof(profiles));
+            throw new ArgumentException($"Cannot train the {kind} classifier: the {labelledAt.Count} labelled case profiles hold only one class.", nameof(profiles));
 
         var clock = Stopwatch.StartNew();
         var seconds = new Dictionary<string, double>();
@@ -60,20 +70,25 @@ public static class ClassifierTraining
             seconds[name] = clock.Elapsed.TotalSeconds;
             clock.Restart();
         }
-        var labelledProfiles = labelled.Select(l => l.Profile).ToList();
-        var schema = FeatureSchema.Build(labelledProfiles, options.TopCountries);
+        var classIndex = classes.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+        var y = labels.Select(l => classIndex[l]).ToArray();
+        var schema = FeatureSchema.Build(new ProfileSubset(profiles, labelledAt), options.TopCountries);
         var features = schema.Names.Where(n => !IsLeaking(kind, n)).ToList();
         var columns = features.Select(schema.IndexOf).ToArray();
-        // One float array for all rows (leaking columns dropped), vectorised on the configured threads.
-        var x = FeatureMatrix.Build(schema, labelledProfiles, options.Threads, columns);
-        var y = labelled.Select(l => classes.IndexOf(l.Label!)).ToList();
         var (train, test) = StratifiedSplit(y, options.TestFraction, options.Seed);
         if (test.Count == 0)
-            throw new ArgumentException($"Cannot train the {kind} classifier: too few labelled case profiles ({labelled.Count}) for a test set.", nameof(profiles));
+            throw new ArgumentException($"Cannot train the {kind} classifier: too few labelled case profiles ({labelledAt.Count}) for a test set.", nameof(profiles));
         var fitted = StratifiedSubsample(y, train, options.MaximumTrainingRows, options.Seed);
+        // Only the rows trained or tested on are vectorised (leaking columns dropped), into one float array on the
+        // configured threads: above the training-row cap, the rest of the training split is never read again.
+        var used = MergeSorted(fitted, test);
+        var x = FeatureMatrix.Build(schema, new ProfileSubset(profiles, used.Select(i => labelledAt[i]).ToArray()), options.Threads, columns);
+        var fittedRows = Positions(used, fitted);
+        var testRows = Positions(used, test);
         Phase("features");
 
-        var trainX = fitted.Select(i => x.Row(i).ToArray()).ToList();
+        // The trainers read the rows through a view over the matrix: each row is copied only while it is being read.
+        var trainX = new MatrixRows(x, fittedRows);
         var trainY = fitted.Select(i => y[i]).ToList();
         IReadOnlyList<ITransformer> models = kind == ClassifierKind.ChildVictim
             ? [FastTreeFitting.FitBinary(trainX, trainY.Select(c => c == 1).ToList(), features.Count, options)]
@@ -100,14 +115,13 @@ public static class ClassifierTraining
         var classifier = new CaseClassifier(kind, schema, features, classes, parameters, models,
             MlRows.Load(new MLContext(), Array.Empty<FeatureRow>(), features.Count).Schema);
 
-        var testX = test.Select(i => x.Row(i).ToArray()).ToList();
         var testY = test.Select(i => y[i]).ToList();
-        var probabilities = classifier.Probabilities(testX);
+        var probabilities = classifier.Probabilities(x.ToDataView(testRows), testRows.Length);
         classifier.Metrics = ClassificationMetrics.Compute(classes, testY, probabilities, fitted.Count);
         Phase("evaluation");
         // Importance is estimated on a seeded sample of the test set: its cost grows with rows × features × rounds,
         // and a few thousand rows rank features as well as a hundred thousand.
-        var sample = Enumerable.Range(0, testX.Count).ToArray();
+        var sample = Enumerable.Range(0, testRows.Length).ToArray();
         if (sample.Length > options.PermutationSampleSize)
         {
             new Random(options.Seed).Shuffle(sample);
@@ -115,10 +129,67 @@ public static class ClassifierTraining
             Array.Sort(sample);
         }
         classifier.Indicators = PermutationImportance(classifier, classes.Count,
-            sample.Select(i => testX[i]).ToList(), sample.Select(i => testY[i]).ToList(), sample.Select(i => probabilities[i]).ToList(), options);
+            sample.Select(i => x.Row(testRows[i]).ToArray()).ToList(), sample.Select(i => testY[i]).ToList(), sample.Select(i => probabilities[i]).ToList(), options);
         Phase("importance");
         classifier.TrainingSeconds = seconds;
         return classifier;
+    }
+
+    /// <summary>The union of two ascending index lists, ascending.</summary>
+    private static int[] MergeSorted(List<int> a, List<int> b)
+    {
+        var merged = new List<int>(a.Count + b.Count);
+        int i = 0, j = 0;
+        while (i < a.Count || j < b.Count)
+        {
+            var next = j >= b.Count || (i < a.Count && a[i] <= b[j]) ? a[i++] : b[j++];
+            if (merged.Count == 0 || merged[^1] != next)
+                merged.Add(next);
+        }
+        return [.. merged];
+    }
+
+    /// <summary>Where each of the ascending <paramref name="rows"/> sits in the ascending <paramref name="within"/>.</summary>
+    private static int[] Positions(int[] within, List<int> rows)
+    {
+        var positions = new int[rows.Count];
+        var at = 0;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            while (within[at] != rows[r])
+                at++;
+            positions[r] = at;
+        }
+        return positions;
+    }
+
+    /// <summary>Some of a list's profiles, by index, without copying them (nor decoding compact ones ahead of use).</summary>
+    private sealed class ProfileSubset(IReadOnlyList<CaseProfile> profiles, IReadOnlyList<int> indices) : IReadOnlyList<CaseProfile>
+    {
+        public CaseProfile this[int index] => profiles[indices[index]];
+        public int Count => indices.Count;
+        public IEnumerator<CaseProfile> GetEnumerator()
+        {
+            for (var i = 0; i < indices.Count; i++)
+                yield return profiles[indices[i]];
+        }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// Rows of a matrix as a read-only list of vectors: each read returns a fresh copy of one row, so a trainer's pass
+    /// over it holds one row at a time instead of a copy of every row. Safe to read from several threads.
+    /// </summary>
+    private sealed class MatrixRows(FeatureMatrix matrix, int[] rows) : IReadOnlyList<float[]>
+    {
+        public float[] this[int index] => matrix.Row(rows[index]).ToArray();
+        public int Count => rows.Length;
+        public IEnumerator<float[]> GetEnumerator()
+        {
+            for (var i = 0; i < rows.Length; i++)
+                yield return this[i];
+        }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>The FastTree settings every binary model of the platform is trained with.</summary>
