@@ -52,9 +52,12 @@ public sealed class FastTreeFittingTests
     public void FitOneVersusAll_GivesTheOneVersusAllTrainersProbabilities_OnAnyThreadCount()
     {
         var (rows, labels) = Data(600, 3);
-        var options = new ClassifierOptions { NumberOfTrees = 10, Threads = 2 };
+        // All features: with a feature fraction below 1, ML.NET's one-versus-all trainer does not draw the same features
+        // per tree as separate fits of the class models (each of which starts from the seed), so only the settings
+        // without that draw can be compared probability for probability.
+        var options = new ClassifierOptions { NumberOfTrees = 10, Threads = 2, FeatureFraction = 1 };
         var ml = new MLContext(options.Seed);
-        var trees = ClassifierTraining.FastTreeOptions(options with { Threads = 1 });
+        var trees = FastTreeFitting.TrainerOptions(options, threads: 1);
         var data = MlRows.Load(ml, rows.Select((r, i) => new KeyRow { Features = r, Label = (uint)labels[i] }), 6, 3);
         var ova = ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(trees)).Fit(data);
         var probe = rows.Take(50).ToList();
@@ -86,7 +89,7 @@ public sealed class FastTreeFittingTests
         var data = MlRows.Load(ml, rows.Select((r, i) => new KeyRow { Features = r, Label = (uint)labels[i] }), 6, 3);
         // Earlier versions stored one ML.NET one-versus-all transformer; the current one stores a model per class.
         IReadOnlyList<ITransformer> models = earlierLayout
-            ? [ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(ClassifierTraining.FastTreeOptions(options))).Fit(data)]
+            ? [ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(FastTreeFitting.TrainerOptions(options, options.Threads))).Fit(data)]
             : FastTreeFitting.FitOneVersusAll(rows, labels, 3, 6, options);
         var schema = new FeatureSchema(["RO", "IT"]);
         var classifier = new CaseClassifier(ClassifierKind.ExploitationType, schema, schema.Names.Take(6).ToList(), ["a", "b", "c"],
@@ -129,6 +132,20 @@ public sealed class FastTreeFittingTests
         Assert.All(probabilities, p => Assert.InRange(p[3], 0.0, 0.1));
         Assert.True(probabilities.Zip(labels).Count(t => Array.IndexOf(t.First, t.First.Max()) == t.Second) > 100);
         Assert.Equal(probabilities, PerClass(new MLContext(options.Seed), FastTreeFitting.FitOneVersusAll(rows, labels, 4, 6, options with { Threads = 1 }), rows.Take(200).ToList()));
+    }
+
+    [Fact]
+    public void FitOneVersusAll_DrawsEachTreesFeaturesFromTheSeed_WhenTreesSeeAShareOfTheFeatures()
+    {
+        var (rows, labels) = Data(600, 6);
+        var probe = rows.Take(100).ToList();
+        List<float[]> Fit(ClassifierOptions o) => PerClass(new MLContext(o.Seed), FastTreeFitting.FitOneVersusAll(rows, labels, 3, 6, o), probe);
+        var sampled = new ClassifierOptions { NumberOfTrees = 10, FeatureFraction = 0.6, Seed = 1 };
+
+        Assert.Equal(Fit(sampled), Fit(sampled with { Threads = 1 }));
+        // Only the feature draw depends on the seed: with every feature the seed changes nothing, with 60 % it does.
+        Assert.NotEqual(Fit(sampled), Fit(sampled with { Seed = 2 }));
+        Assert.Equal(Fit(sampled with { FeatureFraction = 1 }), Fit(sampled with { FeatureFraction = 1, Seed = 2 }));
     }
 
     [Fact]

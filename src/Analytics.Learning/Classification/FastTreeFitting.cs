@@ -1,6 +1,7 @@
 using Analytics.Learning.Features;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
+using Microsoft.ML.Trainers.FastTree;
 
 namespace Analytics.Learning.Classification;
 
@@ -69,8 +70,20 @@ public static class FastTreeFitting
                 L2Regularization = 1f,
                 NumberOfThreads = 1,
             }).Fit(data);
+        return ml.BinaryClassification.Trainers.FastTree(TrainerOptions(options, threads)).Fit(data);
+    }
+
+    /// <summary>
+    /// FastTree settings of one binary model: <see cref="ClassifierTraining.FastTreeOptions"/> on <paramref name="threads"/>
+    /// threads, with the seed of FastTree's per-tree choice of features set to <see cref="ClassifierOptions.Seed"/> (its
+    /// own default is a fixed 123 that the classifier's seed would not change).
+    /// </summary>
+    public static FastTreeBinaryTrainer.Options TrainerOptions(ClassifierOptions options, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         var trees = ClassifierTraining.FastTreeOptions(options);
+        trees.FeatureSelectionSeed = options.Seed;
         trees.NumberOfThreads = threads;
-        return ml.BinaryClassification.Trainers.FastTree(trees).Fit(data);
+        return trees;
     }
 }
