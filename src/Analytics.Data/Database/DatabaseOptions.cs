@@ -19,5 +19,5 @@ public sealed class DatabaseOptions
     /// readers keep SQLite's default of 2 MB each. 0 leaves the writer at the default too.
     /// </summary>
     [Range(0, 4096)]
-    public int SqliteWriterCacheMegabytes { get; set; } = 32;
+    public int SqliteWriterCacheMegabytes { get; set; } = 8;
 }
