@@ -207,6 +207,8 @@ public static class ClassifierTraining
             // The binned training set stays in memory; no temporary files.
             DiskTranspose = false,
             Seed = options.Seed,
+            // The per-tree choice of features follows the classifier's seed too (FastTree's own default is a fixed 123).
+            FeatureSelectionSeed = options.Seed,
             NumberOfThreads = options.Threads,
         };
     }

@@ -73,16 +73,10 @@ public static class FastTreeFitting
         return ml.BinaryClassification.Trainers.FastTree(TrainerOptions(options, threads)).Fit(data);
     }
 
-    /// <summary>
-    /// FastTree settings of one binary model: <see cref="ClassifierTraining.FastTreeOptions"/> on <paramref name="threads"/>
-    /// threads, with the seed of FastTree's per-tree choice of features set to <see cref="ClassifierOptions.Seed"/> (its
-    /// own default is a fixed 123 that the classifier's seed would not change).
-    /// </summary>
+    /// <summary>FastTree settings of one binary model: <see cref="ClassifierTraining.FastTreeOptions"/> on <paramref name="threads"/> threads.</summary>
     public static FastTreeBinaryTrainer.Options TrainerOptions(ClassifierOptions options, int threads)
     {
-        ArgumentNullException.ThrowIfNull(options);
         var trees = ClassifierTraining.FastTreeOptions(options);
-        trees.FeatureSelectionSeed = options.Seed;
         trees.NumberOfThreads = threads;
         return trees;
     }
