@@ -186,7 +186,7 @@ public static class CasesApi
             var (line, _) = window[i];
             var (ok, errors) = ready[i];
             if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, ErrorMap(errors)));
-            else prepared.Add((line, ok.Write, ok.Pseudonymised.TokenCounts, ok.Pseudonymised.ScrubbedCounts));
+            else prepared.Add((line, ok.Write, new CompactCounts(ok.Pseudonymised.TokenCounts), new CompactCounts(ok.Pseudonymised.ScrubbedCounts)));
         }
         window.Clear();
     }

@@ -1,10 +1,14 @@
 using System.Data.Common;
+using System.Text;
 using Analytics.Data.Database;
 using Dapper;
 
 namespace Analytics.Data.Cases;
 
-/// <summary>A pseudonymised case ready to be written: everything here is already free of raw identifiers.</summary>
+/// <summary>
+/// A pseudonymised case ready to be written: everything here is already free of raw identifiers. The profile and the
+/// canonical record are kept as UTF-8 (half the size of .NET strings): a batch holds thousands of these until its commit.
+/// </summary>
 public sealed record CaseWrite(
     string Jurisdiction,
     string Authority,
@@ -15,10 +19,24 @@ public sealed record CaseWrite(
     string? PeriodTo,
     int VictimCount,
     int SuspectCount,
-    string Profile,
-    string Record,
+    byte[] ProfileUtf8,
+    byte[] RecordUtf8,
     string RecordHash,
-    IReadOnlyList<string> Tokens);
+    IReadOnlyList<string> Tokens)
+{
+    public CaseWrite(string jurisdiction, string authority, string caseRefToken, string keyId, string stage, string? periodFrom,
+        string? periodTo, int victimCount, int suspectCount, string profile, string record, string recordHash, IReadOnlyList<string> tokens)
+        : this(jurisdiction, authority, caseRefToken, keyId, stage, periodFrom, periodTo, victimCount, suspectCount,
+            Encoding.UTF8.GetBytes(profile), Encoding.UTF8.GetBytes(record), recordHash, tokens)
+    {
+    }
+
+    /// <summary>The case profile's JSON, decoded on each call (when its row is bound).</summary>
+    public string Profile => Encoding.UTF8.GetString(ProfileUtf8);
+
+    /// <summary>The canonical record's JSON, decoded on each call (when its row is bound).</summary>
+    public string Record => Encoding.UTF8.GetString(RecordUtf8);
+}
 
 public enum WriteOutcome { Created, Updated, Unchanged }
 
@@ -231,21 +249,22 @@ public sealed class CaseStore(Db db)
         var stored = await StoredKeysAsync(connection, tx, firsts.Select(i => (cases[i].Authority, cases[i].CaseRefToken)).ToList(), ct);
         firsts.RemoveAll(i => stored.Contains((cases[i].Authority, cases[i].CaseRefToken)));
         if (firsts.Count == 0) return;
-        var rows = firsts.Select(i =>
+        // Rows are built as the engine reads them, so the decoded profiles and records of a large batch are never all alive at once.
+        var rows = new ProjectedRows(firsts.Count, r =>
         {
-            var c = cases[i];
-            return new object?[]
-            {
+            var (i, c) = (firsts[r], cases[firsts[r]]);
+            return
+            [
                 newIds[i], c.Jurisdiction, c.Authority, c.CaseRefToken, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo,
                 c.VictimCount, c.SuspectCount, c.Profile, "active", 1, c.RecordHash, now, now,
-            };
-        }).ToList();
+            ];
+        });
         var inserted = (await db.Dialect.BulkInsertAsync(connection, tx,
             new BulkInsert("cases", BulkCaseColumns, ["authority", "case_ref_token"], "id", rows), ct)).ToHashSet(StringComparer.Ordinal);
         var created = firsts.Where(i => inserted.Contains(newIds[i])).ToList();
         if (created.Count == 0) return;
         await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_documents", ["case_id", "record"], ["case_id"], null,
-            created.Select(i => new object?[] { newIds[i], cases[i].Record }).ToList()), ct);
+            new ProjectedRows(created.Count, r => [newIds[created[r]], cases[created[r]].Record])), ct);
         await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_tokens", ["token", "case_id", "type"], ["token", "case_id"], null,
             created.SelectMany(i => cases[i].Tokens.Distinct(StringComparer.Ordinal).Select(t => new object?[] { t, newIds[i], t[..t.IndexOf(':')] })).ToList()), ct);
         foreach (var i in created) results[i] = new WriteResult(newIds[i], WriteOutcome.Created, 1);

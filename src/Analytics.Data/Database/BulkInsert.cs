@@ -27,6 +27,24 @@ public sealed record BulkInsert(
 }
 
 /// <summary>
+/// Rows of a bulk insert made on demand from their index, each time they are read: a large batch's rows need not all be
+/// in memory at once. Reading a row twice builds it twice.
+/// </summary>
+public sealed class ProjectedRows(int count, Func<int, object?[]> row) : IReadOnlyList<object?[]>
+{
+    public int Count => count;
+
+    public object?[] this[int index] => (uint)index < (uint)count ? row(index) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public IEnumerator<object?[]> GetEnumerator()
+    {
+        for (var i = 0; i < count; i++) yield return row(i);
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>
 /// One prepared insert-unless-exists statement re-executed per row: the bulk path of SQLite, where a single writer holds the
 /// file and every statement is a call into the library, not a round trip.
 /// </summary>

@@ -54,8 +54,8 @@ public sealed class CaseIngestion(CasePseudonymiser pseudonymiser, TimeProvider 
             record.PeriodTo,
             record.Victims.Count,
             record.Suspects.Count,
-            JsonSerializer.Serialize(CaseProfile.From(record), ProfileJson),
-            System.Text.Encoding.UTF8.GetString(canonical),
+            JsonSerializer.SerializeToUtf8Bytes(CaseProfile.From(record), ProfileJson),
+            canonical,
             Convert.ToHexStringLower(SHA256.HashData(canonical)),
             pseudonymised.Tokens);
         return (new PreparedCase(write, pseudonymised), []);

@@ -63,6 +63,11 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
             var alone = await (await client.SubmitCaseAsync(lines[line - 1])).ReadAsync<Receipt>();
             Assert.Equal("unchanged", alone.Status);
             Assert.Equal(result.Results[line - 1].Receipt!.CaseId, alone.CaseId);
+            // The batch's compact counts and stored record give the same receipt as the single path.
+            Assert.Equal(alone.RecordSha256, result.Results[line - 1].Receipt!.RecordSha256);
+            Assert.NotEmpty(alone.Tokens);
+            Assert.Equal(alone.Tokens, result.Results[line - 1].Receipt!.Tokens);
+            Assert.Equal(alone.Scrubbed, result.Results[line - 1].Receipt!.Scrubbed);
         }
     }
 
