@@ -43,8 +43,8 @@ public static class IngestBenchmark
         var keepWorkDir = false;
         try
         {
-            var apiDll = await LocateApiAsync(options, ct);
-            Console.WriteLine($"service:  {apiDll}");
+            var apiDll = options.Only is null ? await LocateApiAsync(options, ct) : null;
+            if (apiDll is not null) Console.WriteLine($"service:  {apiDll}");
             Console.WriteLine($"work dir: {workDir}");
 
             Step($"generating {options.Cases:N0} cases (seed {options.Seed})");
@@ -63,10 +63,15 @@ public static class IngestBenchmark
             var store = await InProcessPhases.StoreAsync(payloads, workDir, TimeSpan.FromSeconds(Math.Min(options.Seconds, 3)), options.WriterCacheMegabytes, ct);
             foreach (var s in store) Console.WriteLine($"  {s.Name}: {s.CasesPerSecond:N0} cases/s ({s.Cases:N0} in {s.Seconds:N1} s), {s.CpuUsPerCase:N0} µs CPU per case");
             GC.Collect();
+            if (options.Only == "in-process")
+            {
+                Console.WriteLine($"load average {LoadAverage()} (in-process steps only: no service started, no report written)");
+                return 0;
+            }
 
             Step("issuing a prosecutor key for RO / RO-BENCH and starting the service");
             var apiKey = await IssueKeyAsync(workDir, ct);
-            server = await ServerProcess.StartAsync(apiDll, workDir, ct, options.WriterCacheMegabytes is { } mb
+            server = await ServerProcess.StartAsync(apiDll!, workDir, ct, options.WriterCacheMegabytes is { } mb
                 ? new Dictionary<string, string> { ["Database__SqliteWriterCacheMegabytes"] = mb.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                 : null);
             Console.WriteLine($"  pid {server.Pid} at {server.BaseAddress}");
