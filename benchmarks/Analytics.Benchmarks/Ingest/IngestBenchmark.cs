@@ -43,8 +43,8 @@ public static class IngestBenchmark
         var keepWorkDir = false;
         try
         {
-            var apiDll = await LocateApiAsync(options, ct);
-            Console.WriteLine($"service:  {apiDll}");
+            var apiDll = options.Only is null ? await LocateApiAsync(options, ct) : null;
+            if (apiDll is not null) Console.WriteLine($"service:  {apiDll}");
             Console.WriteLine($"work dir: {workDir}");
 
             Step($"generating {options.Cases:N0} cases (seed {options.Seed})");
@@ -54,19 +54,25 @@ public static class IngestBenchmark
             // In-process phases first, while the machine is otherwise quiet.
             var cpuBudget = TimeSpan.FromSeconds(Math.Min(options.Seconds, 5));
             Step("pseudonymisation CPU per case (single thread)");
-            var pseudo = InProcessPhases.Pseudonymisation(payloads, cpuBudget);
-            Print(pseudo);
+            var quick = options.Only == "in-process";
+            var pseudo = InProcessPhases.Pseudonymisation(payloads, cpuBudget, settle: quick);
+            Print(pseudo, quick);
             Step("whole Prepare step per case (parse, validate, pseudonymise, canonical JSON, hash)");
-            var prepare = InProcessPhases.Prepare(payloads, cpuBudget);
-            Print(prepare);
+            var prepare = InProcessPhases.Prepare(payloads, cpuBudget, settle: quick);
+            Print(prepare, quick);
             Step("CaseStore.UpsertAsync alone (in process, fresh SQLite file)");
             var store = await InProcessPhases.StoreAsync(payloads, workDir, TimeSpan.FromSeconds(Math.Min(options.Seconds, 3)), options.WriterCacheMegabytes, ct);
             foreach (var s in store) Console.WriteLine($"  {s.Name}: {s.CasesPerSecond:N0} cases/s ({s.Cases:N0} in {s.Seconds:N1} s), {s.CpuUsPerCase:N0} µs CPU per case");
             GC.Collect();
+            if (options.Only == "in-process")
+            {
+                Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()} (in-process steps only: no service started, no report written)");
+                return 0;
+            }
 
             Step("issuing a prosecutor key for RO / RO-BENCH and starting the service");
             var apiKey = await IssueKeyAsync(workDir, ct);
-            server = await ServerProcess.StartAsync(apiDll, workDir, ct, options.WriterCacheMegabytes is { } mb
+            server = await ServerProcess.StartAsync(apiDll!, workDir, ct, options.WriterCacheMegabytes is { } mb
                 ? new Dictionary<string, string> { ["Database__SqliteWriterCacheMegabytes"] = mb.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                 : null);
             Console.WriteLine($"  pid {server.Pid} at {server.BaseAddress}");
@@ -149,8 +155,11 @@ public static class IngestBenchmark
 
     private static void Step(string text) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {text}");
 
-    private static void Print(CpuResult r) =>
+    private static void Print(CpuResult r, bool details = false)
+    {
         Console.WriteLine($"  {r.CpuUsPerCase:N1} µs CPU per case, wall {r.WallUsPerCase:N1} µs (p50 {r.P50Us:N1}, p99 {r.P99Us:N1}) over {r.Cases:N0} cases");
+        if (details) Console.WriteLine($"  of which JIT {r.JitUsPerCase:N1} µs per case; {r.AllocatedBytesPerCase:N0} bytes allocated per case");
+    }
 
     private static void Print(LoadResult r)
     {

@@ -6,6 +6,7 @@ public sealed record IngestOptions
 {
     public const string Usage =
         "ingest [--cases N] [--seconds S] [--out DIR] [--seed N] [--concurrency N] [--api PATH/Analytics.Api.dll] [--writer-cache MB]\n" +
+        "         [--only in-process]   (pseudonymise + prepare + store in process: no service, nothing written under --out)\n" +
         "         [--database sqlite,postgres] [--nodes 1,2] [--postgres CONNECTION]   (compare databases and node counts; see DatabaseComparison)";
 
     /// <summary>Distinct generated cases; the HTTP phases cycle through them with fresh case references.</summary>
@@ -36,6 +37,9 @@ public sealed record IngestOptions
     /// <summary>Page cache of SQLite's writer connection, in MB, for the in-process store step and the service; null = the service's default.</summary>
     public int? WriterCacheMegabytes { get; init; }
 
+    /// <summary>"in-process" runs only the in-process steps (a quick figure for pseudonymisation work); null runs everything.</summary>
+    public string? Only { get; init; }
+
     public static IngestOptions Parse(string[] args)
     {
         var o = new IngestOptions();
@@ -54,6 +58,7 @@ public sealed record IngestOptions
                 "--nodes" => o with { Nodes = List(Next(), "--nodes", n => PositiveInt(n, "--nodes") is var v and <= 4 ? v : throw new ArgumentException("--nodes is at most 4.")) },
                 "--postgres" => o with { Postgres = Next() },
                 "--writer-cache" => o with { WriterCacheMegabytes = int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mb) && mb is >= 0 and <= 4096 ? mb : throw new ArgumentException("--writer-cache takes 0 to 4096 (MB).") },
+                "--only" => o with { Only = Next() is "in-process" ? "in-process" : throw new ArgumentException("--only takes in-process.") },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }

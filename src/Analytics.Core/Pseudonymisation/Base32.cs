@@ -7,22 +7,28 @@ internal static class Base32
 
     public static string Encode(ReadOnlySpan<byte> data)
     {
-        var length = (data.Length * 8 + 4) / 5;
-        return string.Create(length, data.ToArray(), static (chars, bytes) =>
+        Span<char> chars = stackalloc char[EncodedLength(data.Length)];
+        Encode(data, chars);
+        return new string(chars);
+    }
+
+    public static int EncodedLength(int bytes) => (bytes * 8 + 4) / 5;
+
+    // Writes the encoding of data into chars, which holds exactly EncodedLength(data.Length) characters.
+    public static void Encode(ReadOnlySpan<byte> data, Span<char> chars)
+    {
+        int buffer = 0, bits = 0, o = 0;
+        foreach (var b in data)
         {
-            int buffer = 0, bits = 0, o = 0;
-            foreach (var b in bytes)
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
             {
-                buffer = (buffer << 8) | b;
-                bits += 8;
-                while (bits >= 5)
-                {
-                    chars[o++] = Alphabet[(buffer >> (bits - 5)) & 31];
-                    bits -= 5;
-                }
+                chars[o++] = Alphabet[(buffer >> (bits - 5)) & 31];
+                bits -= 5;
             }
-            if (bits > 0) chars[o] = Alphabet[(buffer << (5 - bits)) & 31];
-        });
+        }
+        if (bits > 0) chars[o] = Alphabet[(buffer << (5 - bits)) & 31];
     }
 
     // Decodes into output (exact size); false on a foreign character, wrong length or non-zero pad bits.

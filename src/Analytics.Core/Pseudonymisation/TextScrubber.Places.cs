@@ -245,7 +245,8 @@ public sealed partial class TextScrubber
             var start = i;
             while (i < text.Length && char.IsLetter(text[i])) i++;
             var letters = text.AsSpan(start, i - start);
-            if (boundary && c is 'f' or 'F' or 'a' or 'A' or 'u' or 'U' && !(start > 0 && text[start - 1] is '.' or ',' or ':' or '/'))
+            // Only those four words can open it (then a space or "."): not every "and", "at", "from" or "used".
+            if (boundary && IsUnitWord(letters) && !(start > 0 && text[start - 1] is '.' or ',' or ':' or '/'))
                 numberFirst.Add(start);
             if (boundary && prefixHeads.Contains(letters)) prefix.Add(start);
             if (boundary && char.IsUpper(c))
@@ -266,6 +267,15 @@ public sealed partial class TextScrubber
         AddAnchored(text, SuffixAddressRegex(), suffix, hits);
         AddAnchored(text, NumberFirstAddressRegex(), numberFirst, hits);
     }
+
+    // "flat", "apartment", "apt", "unit" in any case: the only words a number-first address can start with.
+    private static bool IsUnitWord(ReadOnlySpan<char> letters) => letters.Length switch
+    {
+        3 => letters.Equals("apt", StringComparison.OrdinalIgnoreCase),
+        4 => letters.Equals("flat", StringComparison.OrdinalIgnoreCase) || letters.Equals("unit", StringComparison.OrdinalIgnoreCase),
+        9 => letters.Equals("apartment", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 
     private static void AddSuffixCandidates(string text, int streetWord, List<int> candidates)
     {

@@ -165,22 +165,39 @@ public sealed partial class TextScrubber
     private static ScrubResult Apply(string text, List<Hit> accepted)
     {
         if (accepted.Count == 0) return new ScrubResult(text, new Dictionary<string, int>(), []);
-        var sb = new StringBuilder(text.Length);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var tokens = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var position = 0;
+        var length = text.Length;
         foreach (var hit in accepted)
         {
-            sb.Append(text, position, hit.Start - position);
-            sb.Append('[').Append(hit.Token ?? hit.Label ?? hit.Type).Append(']');
-            position = hit.End;
+            length += Placeholder(hit).Length + 2 - hit.Length;
             counts[hit.Type] = counts.GetValueOrDefault(hit.Type) + 1;
-            if (hit.Token is not null && seen.Add(hit.Token)) tokens.Add(hit.Token);
+            // A text holds few distinct tokens: a list lookup is cheaper than a set.
+            if (hit.Token is not null && !tokens.Contains(hit.Token)) tokens.Add(hit.Token);
         }
-        sb.Append(text, position, text.Length - position);
-        return new ScrubResult(sb.ToString(), counts, tokens);
+        // Written once into a string of the final length: no builder buffer, no copy.
+        var scrubbed = string.Create(length, (text, accepted), static (span, state) =>
+        {
+            var (source, hits) = state;
+            var position = 0;
+            var at = 0;
+            foreach (var hit in hits)
+            {
+                source.AsSpan(position, hit.Start - position).CopyTo(span[at..]);
+                at += hit.Start - position;
+                span[at++] = '[';
+                var placeholder = Placeholder(hit);
+                placeholder.CopyTo(span[at..]);
+                at += placeholder.Length;
+                span[at++] = ']';
+                position = hit.End;
+            }
+            source.AsSpan(position).CopyTo(span[at..]);
+        });
+        return new ScrubResult(scrubbed, counts, tokens);
     }
+
+    private static string Placeholder(Hit hit) => hit.Token ?? hit.Label ?? hit.Type;
 
     private static bool BoundaryBefore(string text, int start) => start == 0 || !char.IsLetterOrDigit(text[start - 1]);
 
@@ -295,14 +312,17 @@ public sealed partial class TextScrubber
                 continue;
             }
             // Extend the run over following parts of the same person, separated only by spaces, commas or hyphens.
-            var names = new HashSet<int>(candidates);
+            // The people the run may name: a name part is shared by few people, so a short list does (no set per hit).
+            var names = _nameCandidates ??= new List<int>(8);
+            names.Clear();
+            names.AddRange(candidates);
             var runEnd = w;
             while (runEnd + 1 < words.Count
                    && IsNameGap(text, words[runEnd].End, words[runEnd + 1].Start)
                    && context.NameParts.TryGetValue(words[runEnd + 1].Folded, out var next)
-                   && names.Overlaps(next))
+                   && Overlaps(names, next))
             {
-                names.IntersectWith(next);
+                names.RemoveAll(n => !next.Contains(n));
                 runEnd++;
             }
             var single = words[w].Folded;
@@ -324,6 +344,16 @@ public sealed partial class TextScrubber
     }
 
     [ThreadStatic] private static List<(int Start, int End, string Folded)>? _nameWords;
+    [ThreadStatic] private static List<int>? _nameCandidates;
+
+    private static bool Overlaps(List<int> names, List<int> next)
+    {
+        foreach (var n in names)
+        {
+            if (next.Contains(n)) return true;
+        }
+        return false;
+    }
 
     private static bool IsNameGap(string text, int from, int to)
     {

@@ -41,10 +41,12 @@ public sealed class Tokeniser
     {
         ArgumentException.ThrowIfNullOrEmpty(type);
         ArgumentNullException.ThrowIfNull(normalised);
-        var input = type + "\n" + normalised;
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(input.Length);
+        // The MAC input is UTF-8 of type + "\n" + normalised, written straight into one buffer.
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(type.Length + 1 + normalised.Length);
         Span<byte> buffer = maxBytes <= 512 ? stackalloc byte[maxBytes] : new byte[maxBytes];
-        var written = Encoding.UTF8.GetBytes(input, buffer);
+        var written = Encoding.UTF8.GetBytes(type, buffer);
+        buffer[written++] = (byte)'\n';
+        written += Encoding.UTF8.GetBytes(normalised, buffer[written..]);
 
         Span<byte> mac = stackalloc byte[32];
         Mac(_keys.Keys[0], buffer[..written], mac);
@@ -52,7 +54,12 @@ public sealed class Tokeniser
         {
             Mac(_keys.Keys[i], mac[..TokenBytes], mac);
         }
-        return type + ":" + Base32.Encode(mac[..TokenBytes]);
+        var tokenLength = type.Length + 1 + EncodedLength;
+        Span<char> token = tokenLength <= 256 ? stackalloc char[tokenLength] : new char[tokenLength];
+        type.CopyTo(token);
+        token[type.Length] = ':';
+        Base32.Encode(mac[..TokenBytes], token[(type.Length + 1)..]);
+        return new string(token);
     }
 
     /// <summary>
