@@ -261,10 +261,10 @@ public static class TrainingBenchmark
             var skm = Get("sklearn", "kmeans");
             Row($"k-means k={s.K}, 1 init (fit)", km, skm, $"inertia {F(Q(km, "inertia"), "N0")} vs {F(Q(skm, "inertia"), "N0")}; CSV read {F(km?.LoadSeconds ?? double.NaN)} vs {F(skm?.LoadSeconds ?? double.NaN)} s");
             var e2e = Get("ml.net", "kmeans-e2e");
-            Row($"k-means k={s.K} end to end (PatternDiscovery)", e2e, null, $"inertia {F(Q(e2e, "inertia"), "N0")}, silhouette {F(Q(e2e, "silhouette"), "F3")}; s: {e2e?.Notes.GetValueOrDefault("phases")}");
+            Row($"k-means k={s.K} end to end (PatternDiscovery)", e2e, null, $"inertia {F(Q(e2e, "inertia"), "N0")}, silhouette {F(Q(e2e, "silhouette"), "F3")}, {F(Q(e2e, "meanNonZeros"), "F1")} non-zeros per row; s: {e2e?.Notes.GetValueOrDefault("phases")}");
             var auto = Get("ml.net", "kmeans-auto");
             if (auto is not null)
-                Row("k-means automatic k (PatternDiscovery defaults)", auto, null, $"k = {Q(auto, "k"):F0} of {Q(auto, "kTried"):F0} tried, silhouette {F(Q(auto, "silhouette"), "F3")}; s: {auto.Notes.GetValueOrDefault("phases")}");
+                Row("k-means automatic k (PatternDiscovery defaults)", auto, null, $"k = {Q(auto, "k"):F0} of {Q(auto, "kTried"):F0} tried, silhouette {F(Q(auto, "silhouette"), "F3")}, inertia {F(Q(auto, "inertia"), "N0")}; s: {auto.Notes.GetValueOrDefault("phases")}");
             var ft = Get("ml.net", "fasttree");
             var hgb = Get("sklearn", "hgb");
             Row($"exploitation type: FastTree OVA vs HistGradientBoosting ({s.Trees} iterations, {s.Leaves} leaves)", ft, hgb,
