@@ -357,6 +357,7 @@ public static class TrainingSteps
         // One row buffer, not a second matrix: the peak memory stays the discovery's own.
         var row = new float[model.Schema.Count];
         double inertia = 0;
+        long nonZeros = 0;
         for (var i = 0; i < profiles.Count; i++)
         {
             var c = model.Centroids[result.Assignments[i]];
@@ -365,6 +366,8 @@ public static class TrainingSteps
             {
                 var diff = row[j] - c[j];
                 inertia += diff * diff;
+                if (row[j] != 0)
+                    nonZeros++;
             }
         }
         return new StepResult
@@ -382,6 +385,7 @@ public static class TrainingSteps
                 ["inertia"] = inertia,
                 ["kTried"] = result.KScores.Count,
                 ["finalFitRows"] = model.Parameters["finalFitRows"],
+                ["meanNonZeros"] = (double)nonZeros / profiles.Count,
             },
             Notes = new()
             {

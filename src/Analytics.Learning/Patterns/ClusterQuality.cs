@@ -17,14 +17,23 @@ public static class ClusterQuality
         foreach (var l in labels)
             sizes[l]++;
         var sums = new double[k];
+        // Labels in an array and each distance row as a span: the same sums in the same order, without an interface
+        // call and a two-dimensional index per pair.
+        var label = labels.ToArray();
+        if (distances.GetLength(0) < n || distances.GetLength(1) != n)
+            throw new ArgumentException($"The distance matrix must be {n} × {n}.", nameof(distances));
+        var flat = System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+            ref System.Runtime.CompilerServices.Unsafe.As<byte, float>(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(distances)),
+            distances.Length);
         double total = 0;
         for (var i = 0; i < n; i++)
         {
             Array.Clear(sums);
+            var row = flat.Slice(i * n, n);
             for (var j = 0; j < n; j++)
                 if (j != i)
-                    sums[labels[j]] += distances[i, j];
-            var own = labels[i];
+                    sums[label[j]] += row[j];
+            var own = label[i];
             if (sizes[own] <= 1)
                 continue;
             var a = sums[own] / (sizes[own] - 1);
@@ -103,6 +112,27 @@ public static class ClusterQuality
     }
 
     /// <summary>
+    /// Index of the centre nearest to sparse row <paramref name="i"/> and its squared distance, as ‖x‖² + ‖c‖² − 2 x·c
+    /// with the centres' squared <paramref name="norms"/>; the first of equally near centres wins.
+    /// </summary>
+    internal static int Nearest(Features.SparseRows rows, int i, float[] centroids, float[] norms, int k, out float distance)
+    {
+        var d = rows.Columns;
+        var best = 0;
+        distance = float.PositiveInfinity;
+        for (var c = 0; c < k; c++)
+        {
+            var dist = rows.SquaredDistance(i, centroids.AsSpan(c * d, d), norms[c]);
+            if (dist < distance)
+            {
+                distance = dist;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>
     /// Davies–Bouldin index of a labelled matrix with row-major centroids: the mean over clusters of the worst ratio of
     /// within-cluster scatter to between-centroid distance. Lower is better; empty clusters are ignored.
     /// </summary>
@@ -112,6 +142,18 @@ public static class ClusterQuality
         var squared = new float[points.Rows];
         for (var i = 0; i < points.Rows; i++)
             squared[i] = SquaredDistance(points.Row(i), centroids.AsSpan(labels[i] * d, d));
+        return DaviesBouldin(squared, labels, centroids, k, d);
+    }
+
+    /// <summary>Davies–Bouldin index of labelled sparse rows (distances to the own centre as ‖x‖² + ‖c‖² − 2 x·c).</summary>
+    internal static double DaviesBouldin(Features.SparseRows points, IReadOnlyList<int> labels, float[] centroids, int k)
+    {
+        var d = points.Columns;
+        var norms = new float[k];
+        Features.SparseRows.CentreNorms(centroids, k, d, norms);
+        var squared = new float[points.Rows];
+        for (var i = 0; i < points.Rows; i++)
+            squared[i] = points.SquaredDistance(i, centroids.AsSpan(labels[i] * d, d), norms[labels[i]]);
         return DaviesBouldin(squared, labels, centroids, k, d);
     }
 

@@ -12,7 +12,8 @@ namespace Analytics.Learning.Patterns;
 /// <param name="KScores">Silhouette and Davies–Bouldin for every k tried.</param>
 public sealed record PatternDiscoveryResult(PatternModel Model, IReadOnlyList<int> Assignments, IReadOnlyList<KScore> KScores)
 {
-    /// <summary>Seconds of each phase (features, choosing k, final fit, quality, profiles); not stored with the model.</summary>
+    /// <summary>Seconds of each phase (schema, features, choosing k, final fit, quality, profiles), each followed by the
+    /// process's processor seconds in it ("chooseK CPU"); not stored with the model.</summary>
     public IReadOnlyDictionary<string, double> Seconds { get; init; } = new Dictionary<string, double>();
 }
 
@@ -48,10 +49,17 @@ public static class PatternDiscovery
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var seconds = new Dictionary<string, double>();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         void Phase(string name)
         {
             seconds[name] = clock.Elapsed.TotalSeconds;
             clock.Restart();
+            // Processor time of the phase, all threads of the process: wall seconds alone mislead on a shared machine.
+            process.Refresh();
+            var now = process.TotalProcessorTime;
+            seconds[name + " CPU"] = (now - cpu).TotalSeconds;
+            cpu = now;
         }
         var schema = FeatureSchema.Build(profiles, options.TopCountries);
         Phase("schema");
@@ -69,6 +77,8 @@ public static class PatternDiscovery
         var fitSample = fitRows.Length == n ? matrix : matrix.Select(fitRows);
         var silhouetteSample = matrix.Select(silhouetteRows);
         var distances = DistanceMatrix(silhouetteSample, options.Threads);
+        // Feature rows are mostly 0/1 flags with few set: the sample k-means reads only the non-zeros.
+        var fitSparse = SparseRows.From(fitSample);
         // Position of each silhouette row inside the fit sample (both sorted; the first is a subset of the second).
         var silhouetteInFit = new int[silhouetteRows.Length];
         for (int a = 0, b = 0; a < silhouetteRows.Length; a++)
@@ -92,13 +102,13 @@ public static class PatternDiscovery
                 for (var r = 0; r < Math.Max(1, options.Restarts); r++)
                 {
                     // A seed per (k, run): the result does not depend on which thread fits which k.
-                    var fit = SampleKMeans.Fit(fitSample, k, new Random(unchecked(options.Seed * 7919 + k * 131 + r)), options.MaxIterations, options.Tolerance);
+                    var fit = SampleKMeans.Fit(fitSample, fitSparse, k, new Random(unchecked(options.Seed * 7919 + k * 131 + r)), options.MaxIterations, options.Tolerance);
                     if (best is null || fit.Inertia < best.Inertia)
                         best = fit;
                 }
                 scores[c] = new KScore(k,
                     ClusterQuality.Silhouette(distances, silhouetteInFit.Select(i => best!.Labels[i]).ToList()),
-                    ClusterQuality.DaviesBouldin(fitSample, best!.Labels, best.Centroids, k));
+                    ClusterQuality.DaviesBouldin(fitSparse, best!.Labels, best.Centroids, k));
             });
             var top = scores.Max(f => f.Silhouette);
             chosenK = scores.Where(f => f.Silhouette >= top - options.SilhouetteTieTolerance)
@@ -195,11 +205,22 @@ public static class PatternDiscovery
     {
         var assignments = new int[matrix.Rows];
         var distances = new float[matrix.Rows];
+        var d = matrix.Columns;
+        var norms = new float[k];
+        SparseRows.CentreNorms(centroids, k, d, norms);
+        var byColumn = SparseRows.ByColumn(centroids, k, d, out var stride);
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, matrix.Rows, 4096),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, range =>
             {
+                // Each row's non-zeros are read once, then scored against every centre (no sparse copy of the matrix).
+                var indices = new int[d];
+                var values = new float[d];
+                var dots = new float[stride];
                 for (var i = range.Item1; i < range.Item2; i++)
-                    assignments[i] = ClusterQuality.Nearest(matrix.Row(i), centroids, k, out distances[i]);
+                {
+                    var count = SparseRows.NonZeros(matrix.Row(i), indices, values, out var norm);
+                    assignments[i] = SparseRows.Nearest(indices.AsSpan(0, count), values.AsSpan(0, count), norm, byColumn, stride, norms, k, dots, out distances[i]);
+                }
             });
         double inertia = 0;
         foreach (var x in distances)
@@ -213,10 +234,14 @@ public static class PatternDiscovery
     {
         var n = sample.Rows;
         var d = new float[n, n];
+        var sparse = SparseRows.From(sample);
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
         {
+            // ‖xi − xj‖² = ‖xi‖² + ‖xj‖² − 2 xi·xj over the non-zeros of xj, xi read dense.
+            var row = sample.Row(i);
+            var norm = sparse.SquaredNorms[i];
             for (var j = i + 1; j < n; j++)
-                d[i, j] = d[j, i] = MathF.Sqrt(ClusterQuality.SquaredDistance(sample.Row(i), sample.Row(j)));
+                d[i, j] = d[j, i] = MathF.Sqrt(sparse.SquaredDistance(j, row, norm));
         });
         return d;
     }

@@ -3,19 +3,21 @@ using Analytics.Learning.Features;
 namespace Analytics.Learning.Patterns;
 
 /// <summary>
-/// A small, seeded Lloyd k-means (k-means++ start, SIMD distances) used only to score candidate k on the
-/// seeded fit sample. The released model is always fitted with ML.NET k-means.
+/// A small, seeded Lloyd k-means (k-means++ start) used only to score candidate k on the seeded fit sample. Rows are
+/// read through their non-zeros (<see cref="SparseRows"/>): distances as ‖x‖² + ‖c‖² − 2 x·c, centre sums from the
+/// non-zeros. The released model is always fitted with ML.NET k-means.
 /// </summary>
 internal static class SampleKMeans
 {
     public sealed record Result(float[] Centroids, int K, int[] Labels, double Inertia, int Iterations);
 
     /// <summary>Fits k clusters; stops when no label changes or inertia improves by less than <paramref name="tolerance"/> (relative).</summary>
-    public static Result Fit(FeatureMatrix x, int k, Random random, int maxIterations, double tolerance)
+    public static Result Fit(FeatureMatrix x, SparseRows sparse, int k, Random random, int maxIterations, double tolerance)
     {
         var n = x.Rows;
         var d = x.Columns;
-        var centroids = PlusPlus(x, k, random);
+        var centroids = PlusPlus(x, sparse, k, random);
+        var norms = new float[k];
         var labels = new int[n];
         Array.Fill(labels, -1);
         var sums = new double[k * d];
@@ -27,9 +29,12 @@ internal static class SampleKMeans
             iterations++;
             var changed = 0;
             double total = 0;
+            SparseRows.CentreNorms(centroids, k, d, norms);
+            var byColumn = SparseRows.ByColumn(centroids, k, d, out var stride);
+            var dots = new float[stride];
             for (var i = 0; i < n; i++)
             {
-                var c = ClusterQuality.Nearest(x.Row(i), centroids, k, out var dist);
+                var c = SparseRows.Nearest(sparse.RowIndices(i), sparse.RowValues(i), sparse.SquaredNorms[i], byColumn, stride, norms, k, dots, out var dist);
                 total += dist;
                 if (c != labels[i])
                 {
@@ -45,10 +50,7 @@ internal static class SampleKMeans
             Array.Clear(counts);
             for (var i = 0; i < n; i++)
             {
-                var row = x.Row(i);
-                var offset = labels[i] * d;
-                for (var j = 0; j < d; j++)
-                    sums[offset + j] += row[j];
+                sparse.AddTo(i, sums.AsSpan(labels[i] * d, d));
                 counts[labels[i]]++;
             }
             // An emptied cluster keeps its previous centre.
@@ -60,15 +62,17 @@ internal static class SampleKMeans
         return new Result(centroids, k, labels, inertia, iterations);
     }
 
-    private static float[] PlusPlus(FeatureMatrix x, int k, Random random)
+    private static float[] PlusPlus(FeatureMatrix x, SparseRows sparse, int k, Random random)
     {
         var n = x.Rows;
         var d = x.Columns;
         var centroids = new float[k * d];
-        x.Row(random.Next(n)).CopyTo(centroids.AsSpan(0, d));
+        var first = random.Next(n);
+        x.Row(first).CopyTo(centroids.AsSpan(0, d));
+        var norm = sparse.SquaredNorms[first];
         var nearest = new double[n];
         for (var i = 0; i < n; i++)
-            nearest[i] = ClusterQuality.SquaredDistance(x.Row(i), centroids.AsSpan(0, d));
+            nearest[i] = sparse.SquaredDistance(i, centroids.AsSpan(0, d), norm);
         for (var c = 1; c < k; c++)
         {
             var total = 0.0;
@@ -92,8 +96,9 @@ internal static class SampleKMeans
                 pick = random.Next(n);
             var centre = centroids.AsSpan(c * d, d);
             x.Row(pick).CopyTo(centre);
+            norm = sparse.SquaredNorms[pick];
             for (var i = 0; i < n; i++)
-                nearest[i] = Math.Min(nearest[i], ClusterQuality.SquaredDistance(x.Row(i), centre));
+                nearest[i] = Math.Min(nearest[i], sparse.SquaredDistance(i, centre, norm));
         }
         return centroids;
     }
