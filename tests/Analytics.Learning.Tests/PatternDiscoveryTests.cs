@@ -110,7 +110,7 @@ public sealed class PatternDiscoveryTests(PlantedDiscovery planted, ITestOutputH
     public void Discover_FitsOnSampleAndAssignsEveryRowToItsNearestCentre_WhenFinalFitSampleIsSmaller()
     {
         // 6 × 150 rows; ML.NET k-means fitted on 600 of them, then all 900 assigned to the nearest centre.
-        var options = new PatternDiscoveryOptions { FitSampleSize = 300, SilhouetteSampleSize = 200, FinalFitSampleSize = 600, Seed = 3 };
+        var options = new PatternDiscoveryOptions { FitSampleSize = 300, SilhouetteSampleSize = 200, FinalFitSampleSize = 600, FinalFitAllRowsUpTo = 600, Seed = 3 };
         var (profiles, truth) = PlantedCases.Generate(seed: 9);
         var first = PatternDiscovery.Discover(profiles, options);
         var second = PatternDiscovery.Discover(profiles, options);
@@ -127,6 +127,20 @@ public sealed class PatternDiscoveryTests(PlantedDiscovery planted, ITestOutputH
         var predicted = first.Model.Transformer.Transform(matrix.ToDataView()).GetColumn<uint>("PredictedLabel").ToList();
         Assert.Equal(first.Assignments, predicted.Select(p => (int)p - 1));
     }
+
+    [Theory]
+    [InlineData(10_000, 10_000)]
+    [InlineData(50_000, 50_000)]
+    [InlineData(60_000, 50_000)]
+    [InlineData(100_000, 50_000)]
+    [InlineData(300_000, 150_000)]
+    [InlineData(1_000_000, 200_000)]
+    public void FinalFitRows_AreAllUpTo50k_ThenHalf_AtMost200k(int rows, int expected) =>
+        Assert.Equal(expected, new PatternDiscoveryOptions().FinalFitRows(rows));
+
+    [Fact]
+    public void FinalFitRows_AreAll_WhenTheSampleIsTurnedOff() =>
+        Assert.Equal(1_000_000, new PatternDiscoveryOptions { FinalFitSampleSize = 0 }.FinalFitRows(1_000_000));
 
     [Fact]
     public void Discover_ScoresTheSingleCandidateWithTheModelsMetrics_WhenKIsFixed()

@@ -348,7 +348,7 @@ public static class TrainingSteps
             ? new PatternDiscoveryOptions { Seed = s.Seed, Threads = s.Threads }
             : new PatternDiscoveryOptions { Seed = s.Seed, Threads = s.Threads, MinK = s.K, MaxK = s.K, Restarts = 1, MaxIterations = s.MaxIterations };
         if (s.FinalFitSample is { } sample)
-            options = options with { FinalFitSampleSize = sample };
+            options = options with { FinalFitSampleSize = sample, FinalFitAllRowsUpTo = sample };
         var result = PatternDiscovery.Discover(profiles, options);
         var seconds = clock.Elapsed.TotalSeconds;
         cpu = Cpu() - cpu;

@@ -31,7 +31,7 @@ public static class PatternDiscovery
     /// by the lower Davies–Bouldin index (on the fit sample), then by the smaller k. With a single candidate nothing is
     /// fitted on the sample: its score is the model's.</para>
     /// <para>The model: ML.NET k-means with the chosen k, single-threaded from one seeded MLContext, on all rows or, above
-    /// <see cref="PatternDiscoveryOptions.FinalFitSampleSize"/> rows, on a seeded sample of that size; ML.NET reads the rows
+    /// <see cref="PatternDiscoveryOptions.FinalFitAllRowsUpTo"/> rows, on a seeded sample (<see cref="PatternDiscoveryOptions.FinalFitRows"/>); ML.NET reads the rows
     /// straight out of the feature matrix. <see cref="PatternDiscoveryOptions.Restarts"/> runs when all rows fit in the
     /// k sample, else one. Every row is then assigned to its nearest centre (two threads), so the same data and seed always
     /// give the same assignments. Its silhouette (same sample) and Davies–Bouldin (all rows) are the model's metrics.</para>
@@ -119,7 +119,7 @@ public static class PatternDiscovery
         var ml = new MLContext(options.Seed);
         // The released model is fitted on a seeded sample of the rows (all rows when there are few), read straight out
         // of the matrix; small data is fitted from several starts. Then every row goes to its nearest centre.
-        var finalRows = options.FinalFitSampleSize <= 0 ? order : order[..Math.Min(n, Math.Max(options.FinalFitSampleSize, fitRows.Length))];
+        var finalRows = order[..Math.Min(n, Math.Max(options.FinalFitRows(n), fitRows.Length))];
         var finalSample = finalRows.Length == n ? null : finalRows.Order().ToArray();
         var finalRuns = fitRows.Length == n ? Math.Max(1, options.Restarts) : 1;
         KeepSeedSequence(ml, matrix.Columns, cached: finalRuns > 1);
