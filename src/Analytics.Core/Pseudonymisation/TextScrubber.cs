@@ -112,8 +112,10 @@ public sealed partial class TextScrubber
         var hits = new List<Hit>();
         FindKnownExact(text, context, hits);
         FindKnownLoose(text, context, hits);
-        FindNames(text, context, hits);
-        FindPlaces(text, hits);
+        // Names, places and addresses read the same words: they are found once.
+        using var words = new WordPass(text);
+        FindNames(text, words, context, hits);
+        FindPlaces(text, words, hits);
         // Cheap pre-checks spare the pattern scans on the many texts that cannot contain their target.
         var hasAt = text.Contains('@');
         if (hasAt) FindEmails(text, context, hits);
@@ -125,7 +127,7 @@ public sealed partial class TextScrubber
             FindWallets(text, context, hits);
             FindPhones(text, context, hits);
             FindContext(text, context, hits);
-            FindAddresses(text, hits);
+            FindAddresses(text, words, hits);
         }
         return hits;
     }
@@ -280,27 +282,27 @@ public sealed partial class TextScrubber
 
     // ---- Known names: full, reordered, re-cased, without diacritics, or in part ----
 
-    private static void FindNames(string text, ScrubContext context, List<Hit> hits)
+    private static void FindNames(string text, in WordPass pass, ScrubContext context, List<Hit> hits)
     {
         if (context.NameParts.Count == 0) return;
         // Reused per thread: a narrative has a hundred words or more, and the list only holds positions and name parts.
         var words = _nameWords ??= new List<(int Start, int End, string Folded)>(256);
         words.Clear();
-        var i = 0;
-        while (i < text.Length)
+        foreach (var word in pass.Words)
         {
-            if (!char.IsLetter(text[i]))
+            // A name word starts at a letter: leading non-spacing marks are not part of it.
+            var start = word.Start;
+            if (word.HasMark)
             {
-                i++;
-                continue;
+                while (start < word.End && !char.IsLetter(text[start])) start++;
+                if (start == word.End) continue;
             }
-            var start = i;
-            while (i < text.Length && (char.IsLetter(text[i]) || char.GetUnicodeCategory(text[i]) == System.Globalization.UnicodeCategory.NonSpacingMark)) i++;
+            var end = word.End;
             // Only words that can be name parts are folded (allocation-free check first).
-            if (i - start >= 2 && context.MightBeNamePart(text.AsSpan(start, i - start), out var folded))
-                words.Add((start, i, folded));
+            if (end - start >= 2 && context.MightBeNamePart(text.AsSpan(start, end - start), pass.Lower(start, end), !word.NonAscii, out var folded))
+                words.Add((start, end, folded));
             else
-                words.Add((start, i, ""));
+                words.Add((start, end, ""));
         }
 
         var w = 0;
@@ -759,16 +761,15 @@ public sealed class ScrubContext
 
     // True with the folded word when it may be a known name part. ASCII words are checked without allocating;
     // others (diacritics, special letters) are folded first.
-    internal bool MightBeNamePart(ReadOnlySpan<char> word, out string folded)
+    // lower: the word lower-cased (its lookup key when it is ASCII).
+    internal bool MightBeNamePart(ReadOnlySpan<char> word, ReadOnlySpan<char> lower, bool ascii, out string folded)
     {
         folded = "";
-        if (!System.Text.Ascii.IsValid(word))
+        if (!ascii)
         {
             folded = NameFolding.FoldWord(word);
             return NameParts.ContainsKey(folded);
         }
-        Span<char> lower = word.Length <= 64 ? stackalloc char[word.Length] : new char[word.Length];
-        System.Text.Ascii.ToLower(word, lower, out _);
         if (!NameParts.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(lower, out var key, out _)) return false;
         folded = key;
         return true;
