@@ -194,11 +194,15 @@ public sealed partial class TextScrubber
     }
 
     private static readonly HashSet<string> _compoundSuffixSet = new(_compoundSuffixes, StringComparer.Ordinal);
+    private static readonly System.Buffers.SearchValues<char> _compoundSuffixLastLetters =
+        System.Buffers.SearchValues.Create(string.Concat(_compoundSuffixes.Select(e => e[^1]).Distinct()));
     private static readonly int[] _compoundSuffixLengths = _compoundSuffixes.Select(e => e.Length).Distinct().Order().ToArray();
 
     // True when the word is longer than, and ends with, one of the compound endings: one set lookup per ending length.
     private static bool EndsWithCompoundSuffix(ReadOnlySpan<char> run)
     {
+        // Most words end with none of the endings' last letters.
+        if (run.Length == 0 || !_compoundSuffixLastLetters.Contains(run[^1])) return false;
         var endings = _compoundSuffixSet.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var length in _compoundSuffixLengths)
         {
@@ -290,7 +294,7 @@ public sealed partial class TextScrubber
         // Only those four words can open it (then a space or "."): not every "and", "at", "from" or "used".
         if (boundary && IsUnitWord(letters) && !(start > 0 && text[start - 1] is '.' or ',' or ':' or '/'))
             candidates.NumberFirst.Add(start);
-        if (boundary && _streetPrefixHeadsLookup.Contains(letters)) candidates.Prefix.Add(start);
+        if (boundary && _streetPrefixFirstLetters.Contains(letters[0]) && _streetPrefixHeadsLookup.Contains(letters)) candidates.Prefix.Add(start);
         if (boundary && char.IsUpper(text[start]))
         {
             // "[\p{L}\p{M}]*" runs on over combining marks; the compound ending closes that run.
@@ -300,9 +304,15 @@ public sealed partial class TextScrubber
         }
         // A street word after a space closes up to three capitalised words before it: every word start back
         // to the third is a candidate.
-        if (start > 0 && text[start - 1] is ' ' or '\t' or '\u00A0' && _streetSuffixHeadsLookup.Contains(letters))
+        if (start > 0 && text[start - 1] is ' ' or '\t' or '\u00A0' && _streetSuffixFirstLetters.Contains(letters[0]) && _streetSuffixHeadsLookup.Contains(letters))
             AddSuffixCandidates(text, start, candidates.Suffix);
     }
+
+    // First letters of the street words: most words start with none of them and need no set lookup.
+    private static readonly System.Buffers.SearchValues<char> _streetPrefixFirstLetters =
+        System.Buffers.SearchValues.Create(string.Concat(_streetPrefixHeads.Where(h => h.Length > 0).Select(h => h[0]).Distinct()));
+    private static readonly System.Buffers.SearchValues<char> _streetSuffixFirstLetters =
+        System.Buffers.SearchValues.Create(string.Concat(_streetSuffixHeads.Select(h => h[0]).Distinct()));
 
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _streetPrefixHeadsLookup = _streetPrefixHeads.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _streetSuffixHeadsLookup = _streetSuffixHeads.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -229,6 +229,21 @@ public sealed partial class TextScrubber
         }
     }
 
+    // What an ASCII character becomes in the skeleton: its upper case (letters, digits), a break (\0), or nothing.
+    private const char SkippedInSkeleton = '\uFFFF';
+
+    private static readonly char[] _asciiSkeleton = BuildAsciiSkeleton();
+
+    private static char[] BuildAsciiSkeleton()
+    {
+        var table = new char[128];
+        for (var c = (char)0; c < 128; c++)
+        {
+            table[c] = char.IsLetterOrDigit(c) ? char.ToUpperInvariant(c) : IsSkippableSeparator(c) ? SkippedInSkeleton : '\0';
+        }
+        return table;
+    }
+
     private static void FindKnownLoose(string text, ScrubContext context, List<Hit> hits)
     {
         if (context.LooseItems.Count == 0) return;
@@ -242,7 +257,15 @@ public sealed partial class TextScrubber
             for (var i = 0; i < text.Length; i++)
             {
                 var ch = text[i];
-                if (char.IsLetterOrDigit(ch))
+                if (ch < 128)
+                {
+                    // ASCII, most of any text: one table read instead of the character-class tests.
+                    var mapped = _asciiSkeleton[ch];
+                    if (mapped == SkippedInSkeleton) continue;
+                    skeletonBuffer[n] = mapped;
+                    map[n++] = i;
+                }
+                else if (char.IsLetterOrDigit(ch))
                 {
                     skeletonBuffer[n] = char.ToUpperInvariant(ch);
                     map[n++] = i;
@@ -765,6 +788,7 @@ public sealed class ScrubContext
     internal bool MightBeNamePart(ReadOnlySpan<char> word, ReadOnlySpan<char> lower, bool ascii, out string folded)
     {
         folded = "";
+        if (ascii && !MayStartNamePart(lower[0])) return false;
         if (!ascii)
         {
             folded = NameFolding.FoldWord(word);
@@ -774,6 +798,12 @@ public sealed class ScrubContext
         folded = key;
         return true;
     }
+
+    // First letters (a-z) of the known name parts, one bit each; all bits set once a part starts otherwise.
+    private uint _namePartFirstLetters;
+
+    // False when no known name part starts with this lower-case ASCII character: the lookup is spared.
+    private bool MayStartNamePart(char c) => (uint)(c - 'a') >= 26 || (_namePartFirstLetters & (1u << (c - 'a'))) != 0;
 
     internal void Add(string type, KnownIdentifier item, string? normalised, string token)
     {
@@ -889,6 +919,7 @@ public sealed class ScrubContext
         {
             // Single letters are initials; matching them alone would scrub every "a" and "I".
             if (word.Length < 2) continue;
+            _namePartFirstLetters |= (uint)(word[0] - 'a') < 26 ? 1u << (word[0] - 'a') : uint.MaxValue;
             if (!NameParts.TryGetValue(word, out var list)) NameParts[word] = list = [];
             if (!list.Contains(index)) list.Add(index);
         }
