@@ -18,20 +18,21 @@ public sealed partial class TextScrubber
     }
 
     /// <summary>
-    /// The words of one text, and the text lower-cased once (invariant; for an ASCII word its slice is the word's
+    /// The words of one text, and their ASCII letters lower-cased once (for an ASCII word its slice is the word's
     /// lookup key). Both arrays are pooled; the lower-cased copy holds the text's identifiers and is cleared on return.
     /// </summary>
     private readonly struct WordPass : IDisposable
     {
         private readonly char[] _lower;
         private readonly Word[] _words;
+        private readonly int _length;
 
         public WordPass(string text)
         {
             _lower = ArrayPool<char>.Shared.Rent(Math.Max(text.Length, 1));
             // A word is followed by at least one character that is not part of it.
             _words = ArrayPool<Word>.Shared.Rent(text.Length / 2 + 1);
-            text.AsSpan().ToLowerInvariant(_lower);
+            _length = text.Length;
             var n = 0;
             var i = 0;
             while (i < text.Length)
@@ -51,6 +52,8 @@ public sealed partial class TextScrubber
                     if (c < 128)
                     {
                         if (!char.IsAsciiLetter(c)) break;
+                        // Lower-cased as it is read; only ASCII words are looked up by this copy.
+                        _lower[i] = (char)(c | 0x20);
                     }
                     else if (char.IsLetter(c))
                     {
@@ -76,12 +79,14 @@ public sealed partial class TextScrubber
 
         public ReadOnlySpan<Word> Words => _words.AsSpan(0, Count);
 
-        /// <summary>The lower-cased text of [start, end).</summary>
+        /// <summary>The lower-cased letters of [start, end), an ASCII word (other characters are not written).</summary>
         public ReadOnlySpan<char> Lower(int start, int end) => _lower.AsSpan(start, end - start);
 
         public void Dispose()
         {
-            ArrayPool<char>.Shared.Return(_lower, clearArray: true);
+            // Only the text's length was written (a pooled array is often longer).
+            _lower.AsSpan(0, _length).Clear();
+            ArrayPool<char>.Shared.Return(_lower);
             ArrayPool<Word>.Shared.Return(_words);
         }
     }

@@ -298,7 +298,9 @@ public sealed partial class TextScrubber
         finally
         {
             // Cleared: the skeleton holds the text's identifiers, which must not outlive the call in a shared pool.
-            System.Buffers.ArrayPool<char>.Shared.Return(skeletonBuffer, clearArray: true);
+            // Only its first text.Length characters were written (a pooled array is often longer).
+            skeletonBuffer.AsSpan(0, Math.Min(text.Length, skeletonBuffer.Length)).Clear();
+            System.Buffers.ArrayPool<char>.Shared.Return(skeletonBuffer);
             System.Buffers.ArrayPool<int>.Shared.Return(map);
         }
     }
