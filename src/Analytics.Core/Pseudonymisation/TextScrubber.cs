@@ -645,12 +645,19 @@ public sealed partial class TextScrubber
         var trimmed = candidate.Trim().Replace('\n', ' ').Replace('\r', ' ');
         if (context.KnownPhoneDigits.Count > 0)
         {
-            var digits = new string(trimmed.Where(char.IsAsciiDigit).ToArray());
-            if (context.KnownPhoneDigits.TryGetValue(digits, out var known)) return known;
+            // The digits are gathered on the stack and looked up as a span: no string per candidate.
+            Span<char> digits = trimmed.Length <= 128 ? stackalloc char[trimmed.Length] : new char[trimmed.Length];
+            var n = 0;
+            foreach (var c in trimmed)
+            {
+                if (char.IsAsciiDigit(c)) digits[n++] = c;
+            }
+            if (context.KnownPhoneDigits.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(digits[..n], out var known)) return known;
         }
-        if (NotAPhoneRegex().IsMatch(trimmed)) return null;
+        // The format check is cheaper than the pattern; both only reject.
         var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
         if (requireStrictFormat && !international && !HasTrunkPrefix(trimmed, context.TrunkPrefix)) return null;
+        if (NotAPhoneRegex().IsMatch(trimmed)) return null;
         var e164 = ParsePhone(trimmed, context.DefaultRegion ?? "ZZ");
         // "00" is the international prefix almost everywhere; where the region's own prefix differs (Nigeria: 009),
         // a "00" number in the text is still most likely international.
