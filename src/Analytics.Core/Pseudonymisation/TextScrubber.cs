@@ -394,8 +394,11 @@ public sealed partial class TextScrubber
 
     // ---- Validated pattern recognisers ----
 
-    [GeneratedRegex(@"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])")]
-    private static partial Regex EmailRegex();
+    private const string EmailPattern = @"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])";
+
+    // An e-mail address, anchored (\G): tried only where it is started.
+    [GeneratedRegex(@"\G" + EmailPattern)]
+    private static partial Regex AnchoredEmailRegex();
 
     // Longest local part the pattern accepts, plus its first character.
     private const int MaxLocalPart = 65;
@@ -412,8 +415,22 @@ public sealed partial class TextScrubber
             // The local part is the run of local-part characters right before the '@': no match starts before it.
             var start = at;
             while (start > position && at - start < MaxLocalPart && IsLocalPartChar(text[start - 1])) start--;
-            var m = EmailRegex().Match(text, start);
-            if (!m.Success) break;
+            // A match that starts between the local part's start and the '@' uses this '@' (an address holds one
+            // '@' and its local part none); tried there alone, a failure does not scan on through the rest of the
+            // text: the next '@' is searched for instead, which finds the same next match a scan would.
+            Match? m = null;
+            for (var p = start; p <= at; p++)
+            {
+                var attempt = AnchoredEmailRegex().Match(text, p);
+                if (!attempt.Success) continue;
+                m = attempt;
+                break;
+            }
+            if (m is null)
+            {
+                position = at + 1;
+                continue;
+            }
             position = m.Index + m.Length;
             var normalised = Normalisers.Email(m.Value);
             if (normalised is null) continue;
