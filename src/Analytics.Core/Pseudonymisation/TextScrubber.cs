@@ -516,7 +516,8 @@ public sealed partial class TextScrubber
         var p => p,
     };
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \-]|[ ]?\r?\n)?[A-Za-z0-9]){10,32}")]
+    // Anchored (\G): tried only at the places an IBAN can start.
+    [GeneratedRegex(@"\G(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \-]|[ ]?\r?\n)?[A-Za-z0-9]){10,32}")]
     private static partial Regex IbanCandidateRegex();
 
     private void FindIbans(string text, ScrubContext context, List<Hit> hits)
@@ -524,12 +525,17 @@ public sealed partial class TextScrubber
         var position = 0;
         while (position < text.Length)
         {
-            // An IBAN starts with two letters and two digits: the pattern is started at the first such place, not
-            // tried at every letter. No match can start before it, so the matches are those of a full scan.
+            // An IBAN starts with two letters and two digits: the pattern is tried at each such place only, not at
+            // every letter, and after a miss the next such place is sought. No match can start elsewhere, so the
+            // matches are those of a full scan.
             var candidate = NextIbanStart(text, position);
             if (candidate < 0) break;
             var m = IbanCandidateRegex().Match(text, candidate);
-            if (!m.Success) break;
+            if (!m.Success)
+            {
+                position = candidate + 1;
+                continue;
+            }
             // Resume just after a hit, not after the greedy match, so a second IBAN right behind is not swallowed.
             position = m.Index + 1;
             var length = IbanCheck.LengthFor(text.AsSpan(m.Index, 2));
