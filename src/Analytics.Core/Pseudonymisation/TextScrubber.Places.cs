@@ -16,52 +16,44 @@ public sealed partial class TextScrubber
 
     // ---- Cities and towns: one dictionary lookup per capitalised word, no pattern per city ----
 
-    private static void FindPlaces(string text, List<Hit> hits)
+    private static void FindPlaces(string text, in WordPass pass, List<Hit> hits)
     {
         var gazetteer = Gazetteer.Default;
-        Span<char> lower = stackalloc char[48];
-        var i = 0;
-        while (i < text.Length)
+        var next = 0;
+        foreach (var word in pass.Words)
         {
-            if (!Gazetteer.IsWordChar(text[i]))
-            {
-                i++;
-                continue;
-            }
-            var start = i;
-            while (i < text.Length && Gazetteer.IsWordChar(text[i])) i++;
+            // Words inside a place already found are skipped.
+            if (word.Start < next) continue;
+            var start = word.Start;
+            var i = word.End;
             // A place name starts with a capital, after something that is not a letter or digit.
             if (!char.IsUpper(text[start]) || (start > 0 && char.IsLetterOrDigit(text[start - 1]))) continue;
-            if (!TryFold(text.AsSpan(start, i - start), lower, out var folded, out var key) || !gazetteer.TryGet(key, out var places)) continue;
+            ReadOnlySpan<char> key;
+            if (!word.NonAscii)
+            {
+                // Longer ASCII words are not looked up (no place's first word is that long).
+                if (word.Length > MaxAsciiPlaceWord) continue;
+                key = pass.Lower(start, i);
+            }
+            else
+            {
+                key = NameFolding.FoldWord(text.AsSpan(start, i - start));
+                if (key.Length == 0) continue;
+            }
+            if (!gazetteer.TryGet(key, out var places)) continue;
             foreach (var place in places)
             {
                 if (!MatchPlace(text, start, i, place, out var end)) continue;
                 if (!IsPlaceCase(text, start, end)) continue;
                 if (place.ContextOnly && !HasPlaceContext(text, start)) continue;
                 hits.Add(new Hit(start, end - start, PlaceType, null, PatternPriority, PlaceType + ":" + place.Country));
-                i = end;
+                next = end;
                 break;
             }
-            _ = folded;
         }
     }
 
-    // Folds an ASCII word into the buffer without allocating; other words (diacritics) are folded by NameFolding.
-    private static bool TryFold(ReadOnlySpan<char> word, Span<char> buffer, out string? folded, out ReadOnlySpan<char> key)
-    {
-        folded = null;
-        key = default;
-        if (System.Text.Ascii.IsValid(word))
-        {
-            if (word.Length > buffer.Length) return false;
-            System.Text.Ascii.ToLower(word, buffer, out var written);
-            key = buffer[..written];
-            return true;
-        }
-        folded = NameFolding.FoldWord(word);
-        key = folded;
-        return folded.Length > 0;
-    }
+    private const int MaxAsciiPlaceWord = 48;
 
     // Matches the place's further words after the first one (which ends at firstEnd), across short gaps of spaces,
     // hyphens, apostrophes, periods or a line break ("Cluj-Napoca", "Reggio\nEmilia", "St. Pölten").
@@ -202,11 +194,15 @@ public sealed partial class TextScrubber
     }
 
     private static readonly HashSet<string> _compoundSuffixSet = new(_compoundSuffixes, StringComparer.Ordinal);
+    private static readonly System.Buffers.SearchValues<char> _compoundSuffixLastLetters =
+        System.Buffers.SearchValues.Create(string.Concat(_compoundSuffixes.Select(e => e[^1]).Distinct()));
     private static readonly int[] _compoundSuffixLengths = _compoundSuffixes.Select(e => e.Length).Distinct().Order().ToArray();
 
     // True when the word is longer than, and ends with, one of the compound endings: one set lookup per ending length.
     private static bool EndsWithCompoundSuffix(ReadOnlySpan<char> run)
     {
+        // Most words end with none of the endings' last letters.
+        if (run.Length == 0 || !_compoundSuffixLastLetters.Contains(run[^1])) return false;
         var endings = _compoundSuffixSet.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var length in _compoundSuffixLengths)
         {
@@ -220,53 +216,106 @@ public sealed partial class TextScrubber
         System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
         or System.Globalization.UnicodeCategory.EnclosingMark;
 
-    private static void FindAddresses(string text, List<Hit> hits)
+    private static void FindAddresses(string text, in WordPass pass, List<Hit> hits)
     {
         AddAddresses(text, UkPostcodeRegex(), hits);
-        var prefix = new List<int>();
-        var compound = new List<int>();
-        var suffix = new List<int>();
-        var numberFirst = new List<int>();
-        var prefixHeads = _streetPrefixHeads.GetAlternateLookup<ReadOnlySpan<char>>();
-        var suffixHeads = _streetSuffixHeads.GetAlternateLookup<ReadOnlySpan<char>>();
-        var i = 0;
-        while (i < text.Length)
+        // Reused per thread: the lists hold positions only.
+        var candidates = _addressCandidates ??= new AddressCandidates();
+        candidates.Clear();
+        // The shared words, and the characters between them (where house numbers are); a word with a non-spacing
+        // mark is read as its runs of letters, as a walk over letters alone would.
+        var gapFrom = 0;
+        foreach (var word in pass.Words)
         {
-            var c = text[i];
-            var boundary = i == 0 || !char.IsLetterOrDigit(text[i - 1]);
-            if (!char.IsLetter(c))
+            AddNumberStarts(text, gapFrom, word.Start, candidates);
+            if (!word.HasMark)
             {
-                // A number-first address opens with a house number or with "flat", "apartment", "apt", "unit".
-                if (char.IsDigit(c) && (i == 0 || !(char.IsLetterOrDigit(text[i - 1]) || text[i - 1] is '.' or ',' or ':' or '/')))
-                    numberFirst.Add(i);
-                i++;
-                continue;
+                AddWordCandidates(text, word.Start, word.End, candidates);
             }
-            var start = i;
-            while (i < text.Length && char.IsLetter(text[i])) i++;
-            var letters = text.AsSpan(start, i - start);
-            // Only those four words can open it (then a space or "."): not every "and", "at", "from" or "used".
-            if (boundary && IsUnitWord(letters) && !(start > 0 && text[start - 1] is '.' or ',' or ':' or '/'))
-                numberFirst.Add(start);
-            if (boundary && prefixHeads.Contains(letters)) prefix.Add(start);
-            if (boundary && char.IsUpper(c))
+            else
             {
-                // "[\p{L}\p{M}]*" runs on over combining marks; the compound ending closes that run.
-                var end = i;
-                while (end < text.Length && IsLetterOrMark(text[end])) end++;
-                if (EndsWithCompoundSuffix(text.AsSpan(start, end - start))) compound.Add(start);
+                var j = word.Start;
+                while (j < word.End)
+                {
+                    if (!char.IsLetter(text[j]))
+                    {
+                        j++;
+                        continue;
+                    }
+                    var start = j;
+                    while (j < word.End && char.IsLetter(text[j])) j++;
+                    AddWordCandidates(text, start, j, candidates);
+                }
             }
-            // A street word after a space closes up to three capitalised words before it: every word start back
-            // to the third is a candidate.
-            if (start > 0 && text[start - 1] is ' ' or '\t' or '\u00A0' && suffixHeads.Contains(letters))
-                AddSuffixCandidates(text, start, suffix);
+            gapFrom = word.End;
         }
-        AddAnchored(text, PrefixAddressRegex(), prefix, hits);
-        AddAnchored(text, CompoundAddressRegex(), compound, hits);
-        suffix.Sort();
-        AddAnchored(text, SuffixAddressRegex(), suffix, hits);
-        AddAnchored(text, NumberFirstAddressRegex(), numberFirst, hits);
+        AddNumberStarts(text, gapFrom, text.Length, candidates);
+        AddAnchored(text, PrefixAddressRegex(), candidates.Prefix, hits);
+        AddAnchored(text, CompoundAddressRegex(), candidates.Compound, hits);
+        candidates.Suffix.Sort();
+        AddAnchored(text, SuffixAddressRegex(), candidates.Suffix, hits);
+        AddAnchored(text, NumberFirstAddressRegex(), candidates.NumberFirst, hits);
     }
+
+    // Where each address pattern may start, in text order.
+    private sealed class AddressCandidates
+    {
+        public List<int> Prefix { get; } = [];
+        public List<int> Compound { get; } = [];
+        public List<int> Suffix { get; } = [];
+        public List<int> NumberFirst { get; } = [];
+
+        public void Clear()
+        {
+            Prefix.Clear();
+            Compound.Clear();
+            Suffix.Clear();
+            NumberFirst.Clear();
+        }
+    }
+
+    [ThreadStatic] private static AddressCandidates? _addressCandidates;
+
+    // A number-first address opens with a house number or with "flat", "apartment", "apt", "unit".
+    private static void AddNumberStarts(string text, int from, int to, AddressCandidates candidates)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (char.IsDigit(text[i]) && (i == 0 || !(char.IsLetterOrDigit(text[i - 1]) || text[i - 1] is '.' or ',' or ':' or '/')))
+                candidates.NumberFirst.Add(i);
+        }
+    }
+
+    // The candidates a run of letters [start, end) opens.
+    private static void AddWordCandidates(string text, int start, int end, AddressCandidates candidates)
+    {
+        var letters = text.AsSpan(start, end - start);
+        var boundary = start == 0 || !char.IsLetterOrDigit(text[start - 1]);
+        // Only those four words can open it (then a space or "."): not every "and", "at", "from" or "used".
+        if (boundary && IsUnitWord(letters) && !(start > 0 && text[start - 1] is '.' or ',' or ':' or '/'))
+            candidates.NumberFirst.Add(start);
+        if (boundary && _streetPrefixFirstLetters.Contains(letters[0]) && _streetPrefixHeadsLookup.Contains(letters)) candidates.Prefix.Add(start);
+        if (boundary && char.IsUpper(text[start]))
+        {
+            // "[\p{L}\p{M}]*" runs on over combining marks; the compound ending closes that run.
+            var runEnd = end;
+            while (runEnd < text.Length && IsLetterOrMark(text[runEnd])) runEnd++;
+            if (EndsWithCompoundSuffix(text.AsSpan(start, runEnd - start))) candidates.Compound.Add(start);
+        }
+        // A street word after a space closes up to three capitalised words before it: every word start back
+        // to the third is a candidate.
+        if (start > 0 && text[start - 1] is ' ' or '\t' or '\u00A0' && _streetSuffixFirstLetters.Contains(letters[0]) && _streetSuffixHeadsLookup.Contains(letters))
+            AddSuffixCandidates(text, start, candidates.Suffix);
+    }
+
+    // First letters of the street words: most words start with none of them and need no set lookup.
+    private static readonly System.Buffers.SearchValues<char> _streetPrefixFirstLetters =
+        System.Buffers.SearchValues.Create(string.Concat(_streetPrefixHeads.Where(h => h.Length > 0).Select(h => h[0]).Distinct()));
+    private static readonly System.Buffers.SearchValues<char> _streetSuffixFirstLetters =
+        System.Buffers.SearchValues.Create(string.Concat(_streetSuffixHeads.Select(h => h[0]).Distinct()));
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _streetPrefixHeadsLookup = _streetPrefixHeads.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _streetSuffixHeadsLookup = _streetSuffixHeads.GetAlternateLookup<ReadOnlySpan<char>>();
 
     // "flat", "apartment", "apt", "unit" in any case: the only words a number-first address can start with.
     private static bool IsUnitWord(ReadOnlySpan<char> letters) => letters.Length switch

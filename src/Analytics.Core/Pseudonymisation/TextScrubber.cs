@@ -112,8 +112,10 @@ public sealed partial class TextScrubber
         var hits = new List<Hit>();
         FindKnownExact(text, context, hits);
         FindKnownLoose(text, context, hits);
-        FindNames(text, context, hits);
-        FindPlaces(text, hits);
+        // Names, places and addresses read the same words: they are found once.
+        using var words = new WordPass(text);
+        FindNames(text, words, context, hits);
+        FindPlaces(text, words, hits);
         // Cheap pre-checks spare the pattern scans on the many texts that cannot contain their target.
         var hasAt = text.Contains('@');
         if (hasAt) FindEmails(text, context, hits);
@@ -125,7 +127,7 @@ public sealed partial class TextScrubber
             FindWallets(text, context, hits);
             FindPhones(text, context, hits);
             FindContext(text, context, hits);
-            FindAddresses(text, hits);
+            FindAddresses(text, words, hits);
         }
         return hits;
     }
@@ -227,6 +229,21 @@ public sealed partial class TextScrubber
         }
     }
 
+    // What an ASCII character becomes in the skeleton: its upper case (letters, digits), a break (\0), or nothing.
+    private const char SkippedInSkeleton = '\uFFFF';
+
+    private static readonly char[] _asciiSkeleton = BuildAsciiSkeleton();
+
+    private static char[] BuildAsciiSkeleton()
+    {
+        var table = new char[128];
+        for (var c = (char)0; c < 128; c++)
+        {
+            table[c] = char.IsLetterOrDigit(c) ? char.ToUpperInvariant(c) : IsSkippableSeparator(c) ? SkippedInSkeleton : '\0';
+        }
+        return table;
+    }
+
     private static void FindKnownLoose(string text, ScrubContext context, List<Hit> hits)
     {
         if (context.LooseItems.Count == 0) return;
@@ -240,7 +257,15 @@ public sealed partial class TextScrubber
             for (var i = 0; i < text.Length; i++)
             {
                 var ch = text[i];
-                if (char.IsLetterOrDigit(ch))
+                if (ch < 128)
+                {
+                    // ASCII, most of any text: one table read instead of the character-class tests.
+                    var mapped = _asciiSkeleton[ch];
+                    if (mapped == SkippedInSkeleton) continue;
+                    skeletonBuffer[n] = mapped;
+                    map[n++] = i;
+                }
+                else if (char.IsLetterOrDigit(ch))
                 {
                     skeletonBuffer[n] = char.ToUpperInvariant(ch);
                     map[n++] = i;
@@ -273,34 +298,36 @@ public sealed partial class TextScrubber
         finally
         {
             // Cleared: the skeleton holds the text's identifiers, which must not outlive the call in a shared pool.
-            System.Buffers.ArrayPool<char>.Shared.Return(skeletonBuffer, clearArray: true);
+            // Only its first text.Length characters were written (a pooled array is often longer).
+            skeletonBuffer.AsSpan(0, Math.Min(text.Length, skeletonBuffer.Length)).Clear();
+            System.Buffers.ArrayPool<char>.Shared.Return(skeletonBuffer);
             System.Buffers.ArrayPool<int>.Shared.Return(map);
         }
     }
 
     // ---- Known names: full, reordered, re-cased, without diacritics, or in part ----
 
-    private static void FindNames(string text, ScrubContext context, List<Hit> hits)
+    private static void FindNames(string text, in WordPass pass, ScrubContext context, List<Hit> hits)
     {
         if (context.NameParts.Count == 0) return;
         // Reused per thread: a narrative has a hundred words or more, and the list only holds positions and name parts.
         var words = _nameWords ??= new List<(int Start, int End, string Folded)>(256);
         words.Clear();
-        var i = 0;
-        while (i < text.Length)
+        foreach (var word in pass.Words)
         {
-            if (!char.IsLetter(text[i]))
+            // A name word starts at a letter: leading non-spacing marks are not part of it.
+            var start = word.Start;
+            if (word.HasMark)
             {
-                i++;
-                continue;
+                while (start < word.End && !char.IsLetter(text[start])) start++;
+                if (start == word.End) continue;
             }
-            var start = i;
-            while (i < text.Length && (char.IsLetter(text[i]) || char.GetUnicodeCategory(text[i]) == System.Globalization.UnicodeCategory.NonSpacingMark)) i++;
+            var end = word.End;
             // Only words that can be name parts are folded (allocation-free check first).
-            if (i - start >= 2 && context.MightBeNamePart(text.AsSpan(start, i - start), out var folded))
-                words.Add((start, i, folded));
+            if (end - start >= 2 && context.MightBeNamePart(text.AsSpan(start, end - start), pass.Lower(start, end), !word.NonAscii, out var folded))
+                words.Add((start, end, folded));
             else
-                words.Add((start, i, ""));
+                words.Add((start, end, ""));
         }
 
         var w = 0;
@@ -367,8 +394,11 @@ public sealed partial class TextScrubber
 
     // ---- Validated pattern recognisers ----
 
-    [GeneratedRegex(@"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])")]
-    private static partial Regex EmailRegex();
+    private const string EmailPattern = @"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])";
+
+    // An e-mail address, anchored (\G): tried only where it is started.
+    [GeneratedRegex(@"\G" + EmailPattern)]
+    private static partial Regex AnchoredEmailRegex();
 
     // Longest local part the pattern accepts, plus its first character.
     private const int MaxLocalPart = 65;
@@ -385,8 +415,22 @@ public sealed partial class TextScrubber
             // The local part is the run of local-part characters right before the '@': no match starts before it.
             var start = at;
             while (start > position && at - start < MaxLocalPart && IsLocalPartChar(text[start - 1])) start--;
-            var m = EmailRegex().Match(text, start);
-            if (!m.Success) break;
+            // A match that starts between the local part's start and the '@' uses this '@' (an address holds one
+            // '@' and its local part none); tried there alone, a failure does not scan on through the rest of the
+            // text: the next '@' is searched for instead, which finds the same next match a scan would.
+            Match? m = null;
+            for (var p = start; p <= at; p++)
+            {
+                var attempt = AnchoredEmailRegex().Match(text, p);
+                if (!attempt.Success) continue;
+                m = attempt;
+                break;
+            }
+            if (m is null)
+            {
+                position = at + 1;
+                continue;
+            }
             position = m.Index + m.Length;
             var normalised = Normalisers.Email(m.Value);
             if (normalised is null) continue;
@@ -472,7 +516,8 @@ public sealed partial class TextScrubber
         var p => p,
     };
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \-]|[ ]?\r?\n)?[A-Za-z0-9]){10,32}")]
+    // Anchored (\G): tried only at the places an IBAN can start.
+    [GeneratedRegex(@"\G(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \-]|[ ]?\r?\n)?[A-Za-z0-9]){10,32}")]
     private static partial Regex IbanCandidateRegex();
 
     private void FindIbans(string text, ScrubContext context, List<Hit> hits)
@@ -480,12 +525,17 @@ public sealed partial class TextScrubber
         var position = 0;
         while (position < text.Length)
         {
-            // An IBAN starts with two letters and two digits: the pattern is started at the first such place, not
-            // tried at every letter. No match can start before it, so the matches are those of a full scan.
+            // An IBAN starts with two letters and two digits: the pattern is tried at each such place only, not at
+            // every letter, and after a miss the next such place is sought. No match can start elsewhere, so the
+            // matches are those of a full scan.
             var candidate = NextIbanStart(text, position);
             if (candidate < 0) break;
             var m = IbanCandidateRegex().Match(text, candidate);
-            if (!m.Success) break;
+            if (!m.Success)
+            {
+                position = candidate + 1;
+                continue;
+            }
             // Resume just after a hit, not after the greedy match, so a second IBAN right behind is not swallowed.
             position = m.Index + 1;
             var length = IbanCheck.LengthFor(text.AsSpan(m.Index, 2));
@@ -618,12 +668,19 @@ public sealed partial class TextScrubber
         var trimmed = candidate.Trim().Replace('\n', ' ').Replace('\r', ' ');
         if (context.KnownPhoneDigits.Count > 0)
         {
-            var digits = new string(trimmed.Where(char.IsAsciiDigit).ToArray());
-            if (context.KnownPhoneDigits.TryGetValue(digits, out var known)) return known;
+            // The digits are gathered on the stack and looked up as a span: no string per candidate.
+            Span<char> digits = trimmed.Length <= 128 ? stackalloc char[trimmed.Length] : new char[trimmed.Length];
+            var n = 0;
+            foreach (var c in trimmed)
+            {
+                if (char.IsAsciiDigit(c)) digits[n++] = c;
+            }
+            if (context.KnownPhoneDigits.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(digits[..n], out var known)) return known;
         }
-        if (NotAPhoneRegex().IsMatch(trimmed)) return null;
+        // The format check is cheaper than the pattern; both only reject.
         var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
         if (requireStrictFormat && !international && !HasTrunkPrefix(trimmed, context.TrunkPrefix)) return null;
+        if (NotAPhoneRegex().IsMatch(trimmed)) return null;
         var e164 = ParsePhone(trimmed, context.DefaultRegion ?? "ZZ");
         // "00" is the international prefix almost everywhere; where the region's own prefix differs (Nigeria: 009),
         // a "00" number in the text is still most likely international.
@@ -759,20 +816,26 @@ public sealed class ScrubContext
 
     // True with the folded word when it may be a known name part. ASCII words are checked without allocating;
     // others (diacritics, special letters) are folded first.
-    internal bool MightBeNamePart(ReadOnlySpan<char> word, out string folded)
+    // lower: the word lower-cased (its lookup key when it is ASCII).
+    internal bool MightBeNamePart(ReadOnlySpan<char> word, ReadOnlySpan<char> lower, bool ascii, out string folded)
     {
         folded = "";
-        if (!System.Text.Ascii.IsValid(word))
+        if (ascii && !MayStartNamePart(lower[0])) return false;
+        if (!ascii)
         {
             folded = NameFolding.FoldWord(word);
             return NameParts.ContainsKey(folded);
         }
-        Span<char> lower = word.Length <= 64 ? stackalloc char[word.Length] : new char[word.Length];
-        System.Text.Ascii.ToLower(word, lower, out _);
         if (!NameParts.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(lower, out var key, out _)) return false;
         folded = key;
         return true;
     }
+
+    // First letters (a-z) of the known name parts, one bit each; all bits set once a part starts otherwise.
+    private uint _namePartFirstLetters;
+
+    // False when no known name part starts with this lower-case ASCII character: the lookup is spared.
+    private bool MayStartNamePart(char c) => (uint)(c - 'a') >= 26 || (_namePartFirstLetters & (1u << (c - 'a'))) != 0;
 
     internal void Add(string type, KnownIdentifier item, string? normalised, string token)
     {
@@ -888,6 +951,7 @@ public sealed class ScrubContext
         {
             // Single letters are initials; matching them alone would scrub every "a" and "I".
             if (word.Length < 2) continue;
+            _namePartFirstLetters |= (uint)(word[0] - 'a') < 26 ? 1u << (word[0] - 'a') : uint.MaxValue;
             if (!NameParts.TryGetValue(word, out var list)) NameParts[word] = list = [];
             if (!list.Contains(index)) list.Add(index);
         }
