@@ -133,35 +133,44 @@ public sealed partial class TextScrubber
     }
 
     // Label: the placeholder text of a hit without a token ("place:IT"); the type itself when absent ("dob", "address").
-    private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority, string? Label = null)
+    // Ordered as Accept takes them: longest first, then the more trustworthy source, then the earlier span. The order
+    // is part of the type (rather than a comparison delegate) so that the sort calls it directly.
+    private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority, string? Label = null) : IComparable<Hit>
     {
         public int End => Start + Length;
+
+        public int CompareTo(Hit other) => Length != other.Length ? other.Length.CompareTo(Length)
+            : Priority != other.Priority ? Priority.CompareTo(other.Priority) : Start.CompareTo(other.Start);
     }
 
     private static List<Hit> Accept(string text, List<Hit> hits)
     {
         if (hits.Count == 0) return hits;
-        // Longest span wins an overlap; ties go to the more trustworthy source, then to the earlier span.
-        hits.Sort((a, b) => a.Length != b.Length ? b.Length.CompareTo(a.Length)
-            : a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : a.Start.CompareTo(b.Start));
+        // Longest span wins an overlap; ties go to the more trustworthy source, then to the earlier span (Hit's order).
+        hits.Sort();
         // A text has few hits: checking each against those already accepted is cheaper than a per-character map.
+        // Accepted hits never overlap, so they are kept in text order by inserting each where it starts.
         var accepted = new List<Hit>();
         foreach (var hit in hits)
         {
-            if (hit.Length <= 0 || Overlaps(accepted, hit)) continue;
-            accepted.Add(hit);
+            if (hit.Length <= 0) continue;
+            var at = InsertionPoint(accepted, hit);
+            if (at >= 0) accepted.Insert(at, hit);
         }
-        accepted.Sort((a, b) => a.Start.CompareTo(b.Start));
         return accepted;
     }
 
-    private static bool Overlaps(List<Hit> accepted, Hit hit)
+    // Where hit goes among the accepted hits (in text order), or -1 when it overlaps one of them.
+    private static int InsertionPoint(List<Hit> accepted, Hit hit)
     {
-        foreach (var a in accepted)
+        var at = accepted.Count;
+        for (var i = accepted.Count - 1; i >= 0; i--)
         {
-            if (hit.Start < a.End && a.Start < hit.End) return true;
+            var a = accepted[i];
+            if (hit.Start < a.End && a.Start < hit.End) return -1;
+            if (a.Start > hit.Start) at = i;
         }
-        return false;
+        return at;
     }
 
     private static ScrubResult Apply(string text, List<Hit> accepted)
@@ -662,6 +671,8 @@ public sealed partial class TextScrubber
     // digits alone (any of its usual spellings, even in its own country's national format) without parsing.
     // Strict mode wants an international or trunk prefix before an unknown national number is even parsed:
     // a bare digit run in prose is more often a reference than a phone, and parsing is the costly step.
+    // The digit buffer is written before it is read (only its first n characters are used): no need to zero it.
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static string? ReadPhone(string candidate, ScrubContext context, bool requireStrictFormat)
     {
         // A number wrapped onto the next line is read as if the break were a space.
@@ -894,11 +905,19 @@ public sealed class ScrubContext
             nsn = _phoneUtil.GetNationalSignificantNumber(number);
             trunk = _phoneUtil.GetNddPrefixForRegion(_phoneUtil.GetRegionCodeForNumber(number), true) ?? "";
         }
-        foreach (var digits in new[] { e164[1..], "00" + e164[1..], trunk + nsn, nsn })
-        {
-            KnownPhoneDigits.TryAdd(digits, e164);
-            AddLoose(digits, IdentifierTypes.Phone, token);
-        }
+        var international = e164[1..];
+        AddPhoneDigits(international, e164, token);
+        AddPhoneDigits("00" + international, e164, token);
+        AddPhoneDigits(trunk.Length == 0 ? nsn : trunk + nsn, e164, token);
+        AddPhoneDigits(nsn, e164, token);
+    }
+
+    // Digits only: the string is its own skeleton.
+    private void AddPhoneDigits(string digits, string e164, string token)
+    {
+        KnownPhoneDigits.TryAdd(digits, e164);
+        if (digits.Length >= MinimumSkeleton && !LooseItems.Contains((digits, IdentifierTypes.Phone, token)))
+            LooseItems.Add((digits, IdentifierTypes.Phone, token));
     }
 
     // Trunk (national dialling) prefix by country calling code, for the codes whose regions all share one prefix.
