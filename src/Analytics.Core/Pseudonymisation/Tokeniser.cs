@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Analytics.Core.Pseudonymisation;
@@ -16,13 +15,6 @@ public sealed class Tokeniser
 
     /// <summary>Length of the base32 part of a token.</summary>
     public const int EncodedLength = 26;
-
-    private const int MaxCachedHashesPerThread = 64;
-
-    // HMAC instances are not thread-safe, and keying one costs two SHA-256 blocks; one instance per key
-    // per thread keeps the hot path allocation-light without locks. Keyed by reference so two key objects
-    // with the same id but different secrets never share a MAC.
-    [ThreadStatic] private static Dictionary<PseudonymisationKey, IncrementalHash>? _hashes;
 
     private readonly KeyRing _keys;
 
@@ -117,21 +109,7 @@ public sealed class Tokeniser
         return colon > 0 ? token[..colon] : null;
     }
 
-    private static void Mac(PseudonymisationKey key, ReadOnlySpan<byte> data, Span<byte> destination)
-    {
-        var hashes = _hashes ??= new Dictionary<PseudonymisationKey, IncrementalHash>(ReferenceEqualityComparer.Instance);
-        if (!hashes.TryGetValue(key, out var hmac))
-        {
-            // Bounded so that short-lived keys (tests, one-off rekey jobs) cannot grow the cache forever.
-            if (hashes.Count >= MaxCachedHashesPerThread)
-            {
-                foreach (var h in hashes.Values) h.Dispose();
-                hashes.Clear();
-            }
-            hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Secret);
-            hashes[key] = hmac;
-        }
-        hmac.AppendData(data);
-        hmac.GetHashAndReset(destination);
-    }
+    // HMAC-SHA256 of data under the key, computed in process from the key's precomputed pad states.
+    private static void Mac(PseudonymisationKey key, ReadOnlySpan<byte> data, Span<byte> destination) =>
+        key.Hmac.Compute(data, destination);
 }
