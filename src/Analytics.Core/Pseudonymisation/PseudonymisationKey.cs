@@ -23,11 +23,6 @@ public sealed class PseudonymisationKey
     /// <summary>The secret bytes.</summary>
     public byte[] Secret { get; }
 
-    // The HMAC under this secret, its pad blocks hashed once; built on first use (a race only builds it twice).
-    private HmacSha256? _hmac;
-
-    internal HmacSha256 Hmac => _hmac ??= new HmacSha256(Secret);
-
     // Never print the secret (keys end up in exception messages and debugger views).
     public override string ToString() => $"PseudonymisationKey {Id}";
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Analytics.Core.Pseudonymisation;
@@ -15,6 +16,13 @@ public sealed class Tokeniser
 
     /// <summary>Length of the base32 part of a token.</summary>
     public const int EncodedLength = 26;
+
+    private const int MaxCachedHashesPerThread = 64;
+
+    // HMAC instances are not thread-safe, and keying one costs two SHA-256 blocks; one instance per key
+    // per thread keeps the hot path allocation-light without locks. Keyed by reference so two key objects
+    // with the same id but different secrets never share a MAC.
+    [ThreadStatic] private static Dictionary<PseudonymisationKey, IncrementalHash>? _hashes;
 
     private readonly KeyRing _keys;
 
@@ -109,7 +117,21 @@ public sealed class Tokeniser
         return colon > 0 ? token[..colon] : null;
     }
 
-    // HMAC-SHA256 of data under the key, computed in process from the key's precomputed pad states.
-    private static void Mac(PseudonymisationKey key, ReadOnlySpan<byte> data, Span<byte> destination) =>
-        key.Hmac.Compute(data, destination);
+    private static void Mac(PseudonymisationKey key, ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var hashes = _hashes ??= new Dictionary<PseudonymisationKey, IncrementalHash>(ReferenceEqualityComparer.Instance);
+        if (!hashes.TryGetValue(key, out var hmac))
+        {
+            // Bounded so that short-lived keys (tests, one-off rekey jobs) cannot grow the cache forever.
+            if (hashes.Count >= MaxCachedHashesPerThread)
+            {
+                foreach (var h in hashes.Values) h.Dispose();
+                hashes.Clear();
+            }
+            hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Secret);
+            hashes[key] = hmac;
+        }
+        hmac.AppendData(data);
+        hmac.GetHashAndReset(destination);
+    }
 }
