@@ -657,7 +657,7 @@ public sealed partial class TextScrubber
                 var digits = CountDigits(text, start, end);
                 // E.164 allows 15 digits; only an international "00" prefix adds two.
                 if (digits < 7 || digits > (text[start] == '0' && text[start + 1] == '0' ? 17 : 15)) continue;
-                var e164 = ReadPhone(text.Substring(start, end - start), context, requireStrictFormat: true);
+                var e164 = ReadPhone(text.AsSpan(start, end - start), context, requireStrictFormat: true);
                 if (e164 is null) continue;
                 hits.Add(new Hit(start, end - start, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, e164), PatternPriority));
                 FindPhonesIn(text, groups, lo, first - 1, context, hits);
@@ -672,11 +672,11 @@ public sealed partial class TextScrubber
     // Strict mode wants an international or trunk prefix before an unknown national number is even parsed:
     // a bare digit run in prose is more often a reference than a phone, and parsing is the costly step.
     // The digit buffer is written before it is read (only its first n characters are used): no need to zero it.
+    // The candidate stays a span until it has to be parsed: most are known numbers or fail the format check.
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private static string? ReadPhone(string candidate, ScrubContext context, bool requireStrictFormat)
+    private static string? ReadPhone(ReadOnlySpan<char> candidate, ScrubContext context, bool requireStrictFormat)
     {
-        // A number wrapped onto the next line is read as if the break were a space.
-        var trimmed = candidate.Trim().Replace('\n', ' ').Replace('\r', ' ');
+        var trimmed = candidate.Trim();
         if (context.KnownPhoneDigits.Count > 0)
         {
             // The digits are gathered on the stack and looked up as a span: no string per candidate.
@@ -691,12 +691,15 @@ public sealed partial class TextScrubber
         // The format check is cheaper than the pattern; both only reject.
         var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
         if (requireStrictFormat && !international && !HasTrunkPrefix(trimmed, context.TrunkPrefix)) return null;
+        // The pattern reads a line break as the space it stands for (its only whitespace is \s).
         if (NotAPhoneRegex().IsMatch(trimmed)) return null;
-        var e164 = ParsePhone(trimmed, context.DefaultRegion ?? "ZZ");
+        // A number wrapped onto the next line is read as if the break were a space.
+        var written = new string(trimmed).Replace('\n', ' ').Replace('\r', ' ');
+        var e164 = ParsePhone(written, context.DefaultRegion ?? "ZZ");
         // "00" is the international prefix almost everywhere; where the region's own prefix differs (Nigeria: 009),
         // a "00" number in the text is still most likely international.
         if (e164 is null && context.DefaultRegion is not null && trimmed.StartsWith("00", StringComparison.Ordinal))
-            e164 = ParsePhone(trimmed, "ZZ");
+            e164 = ParsePhone(written, "ZZ");
         return e164;
     }
 
@@ -715,7 +718,7 @@ public sealed partial class TextScrubber
     }
 
     // Regions without a trunk prefix (e.g. Italy, Spain) write national numbers bare.
-    private static bool HasTrunkPrefix(string candidate, string trunkPrefix) =>
+    private static bool HasTrunkPrefix(ReadOnlySpan<char> candidate, string trunkPrefix) =>
         trunkPrefix.Length == 0 || candidate.TrimStart('(').StartsWith(trunkPrefix, StringComparison.Ordinal);
 
     private static int CountDigits(string text, int start, int end)

@@ -114,7 +114,14 @@ public sealed class Tokeniser
     public static string? TypeOf(string token)
     {
         var colon = token.IndexOf(':');
-        return colon > 0 ? token[..colon] : null;
+        if (colon <= 0) return null;
+        // A known type is handed back as its constant: no new string per token.
+        var prefix = token.AsSpan(0, colon);
+        foreach (var type in IdentifierTypes.All)
+        {
+            if (prefix.SequenceEqual(type)) return type;
+        }
+        return token[..colon];
     }
 
     private static void Mac(PseudonymisationKey key, ReadOnlySpan<byte> data, Span<byte> destination)
