@@ -24,6 +24,9 @@ public sealed class Tokeniser
     // with the same id but different secrets never share a MAC.
     [ThreadStatic] private static Dictionary<PseudonymisationKey, IncrementalHash>? _hashes;
 
+    // The known types as an array: walked without an enumerator.
+    private static readonly string[] _types = [.. IdentifierTypes.All];
+
     private readonly KeyRing _keys;
 
     /// <summary>Creates a tokeniser that chains through every key of <paramref name="keys"/>.</summary>
@@ -117,7 +120,7 @@ public sealed class Tokeniser
         if (colon <= 0) return null;
         // A known type is handed back as its constant: no new string per token.
         var prefix = token.AsSpan(0, colon);
-        foreach (var type in IdentifierTypes.All)
+        foreach (var type in _types)
         {
             if (prefix.SequenceEqual(type)) return type;
         }
