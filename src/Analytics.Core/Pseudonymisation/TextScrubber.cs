@@ -583,6 +583,28 @@ public sealed partial class TextScrubber
     [GeneratedRegex(@"(?<![\w\-])\d{2,6}(?:(?:[ \-]|[ ]?\r?\n)\d{2,6}){1,7}(?![\w])|(?<![\w\-])\d{13,19}(?![\w])")]
     private static partial Regex CardCandidateRegex();
 
+    // Normalisers.Card of a run of the text read across line breaks, checked on the stack: a string is made only for
+    // a valid card. Digits are kept; spaces, hyphens and line breaks are skipped; anything else rejects the run.
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static string? CardIn(ReadOnlySpan<char> run)
+    {
+        Span<char> digits = stackalloc char[19];
+        var n = 0;
+        foreach (var ch in run)
+        {
+            if (char.IsAsciiDigit(ch))
+            {
+                if (n == digits.Length) return null;
+                digits[n++] = ch;
+            }
+            else if (ch is not (' ' or '-' or '\n' or '\r'))
+            {
+                return null;
+            }
+        }
+        return n >= 13 && Luhn.IsValid(digits[..n]) ? new string(digits[..n]) : null;
+    }
+
     private void FindCards(string text, ScrubContext context, List<Hit> hits)
     {
         foreach (var m in CardCandidateRegex().EnumerateMatches(text))
@@ -599,7 +621,7 @@ public sealed partial class TextScrubber
                     var start = groups[first].Start;
                     var end = groups[last].End;
                     if (end - start < 13) break;
-                    var card = Normalisers.Card(text.Substring(start, end - start).Replace("\r", "", StringComparison.Ordinal).Replace('\n', ' '));
+                    var card = CardIn(text.AsSpan(start, end - start));
                     if (card is null) continue;
                     hits.Add(new Hit(start, end - start, IdentifierTypes.Card, TokenOf(context, IdentifierTypes.Card, card), PatternPriority));
                     first = last + 1;
