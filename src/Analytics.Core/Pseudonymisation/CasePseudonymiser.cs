@@ -151,8 +151,16 @@ public sealed class CasePseudonymiser
         }
 
         // Distinct structured tokens by type: the same phone on a victim and a suspect counts once.
-        public Dictionary<string, int> StructuredCounts() => _structured
-            .GroupBy(t => Tokeniser.TypeOf(t)!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        // Types in the order they first occur, as a grouping would give them.
+        public Dictionary<string, int> StructuredCounts()
+        {
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var token in _structured)
+            {
+                var type = Tokeniser.TypeOf(token)!;
+                counts[type] = counts.GetValueOrDefault(type) + 1;
+            }
+            return counts;
+        }
     }
 }

@@ -31,7 +31,7 @@ public static class Normalisers
     {
         var trimmed = value.Trim();
         // libphonenumber accepts vanity letters ("1-800-FLOWERS"); an identifier with letters is not a number here.
-        if (trimmed.Length == 0 || trimmed.Any(char.IsLetter)) return null;
+        if (trimmed.Length == 0 || HasLetter(trimmed)) return null;
         var region = string.IsNullOrWhiteSpace(defaultRegion) ? "ZZ" : defaultRegion.Trim().ToUpperInvariant();
         if (region == "ZZ" && trimmed.StartsWith("00", StringComparison.Ordinal)) trimmed = "+" + trimmed[2..];
         try
@@ -43,6 +43,15 @@ public static class Normalisers
         {
             return null;
         }
+    }
+
+    private static bool HasLetter(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsLetter(c)) return true;
+        }
+        return false;
     }
 
     /// <summary>Trimmed and lower-cased; null unless it looks like local@domain.tld.</summary>

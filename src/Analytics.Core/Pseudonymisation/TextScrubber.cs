@@ -133,35 +133,44 @@ public sealed partial class TextScrubber
     }
 
     // Label: the placeholder text of a hit without a token ("place:IT"); the type itself when absent ("dob", "address").
-    private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority, string? Label = null)
+    // Ordered as Accept takes them: longest first, then the more trustworthy source, then the earlier span. The order
+    // is part of the type (rather than a comparison delegate) so that the sort calls it directly.
+    private readonly record struct Hit(int Start, int Length, string Type, string? Token, int Priority, string? Label = null) : IComparable<Hit>
     {
         public int End => Start + Length;
+
+        public int CompareTo(Hit other) => Length != other.Length ? other.Length.CompareTo(Length)
+            : Priority != other.Priority ? Priority.CompareTo(other.Priority) : Start.CompareTo(other.Start);
     }
 
     private static List<Hit> Accept(string text, List<Hit> hits)
     {
         if (hits.Count == 0) return hits;
-        // Longest span wins an overlap; ties go to the more trustworthy source, then to the earlier span.
-        hits.Sort((a, b) => a.Length != b.Length ? b.Length.CompareTo(a.Length)
-            : a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : a.Start.CompareTo(b.Start));
+        // Longest span wins an overlap; ties go to the more trustworthy source, then to the earlier span (Hit's order).
+        hits.Sort();
         // A text has few hits: checking each against those already accepted is cheaper than a per-character map.
+        // Accepted hits never overlap, so they are kept in text order by inserting each where it starts.
         var accepted = new List<Hit>();
         foreach (var hit in hits)
         {
-            if (hit.Length <= 0 || Overlaps(accepted, hit)) continue;
-            accepted.Add(hit);
+            if (hit.Length <= 0) continue;
+            var at = InsertionPoint(accepted, hit);
+            if (at >= 0) accepted.Insert(at, hit);
         }
-        accepted.Sort((a, b) => a.Start.CompareTo(b.Start));
         return accepted;
     }
 
-    private static bool Overlaps(List<Hit> accepted, Hit hit)
+    // Where hit goes among the accepted hits (in text order), or -1 when it overlaps one of them.
+    private static int InsertionPoint(List<Hit> accepted, Hit hit)
     {
-        foreach (var a in accepted)
+        var at = accepted.Count;
+        for (var i = accepted.Count - 1; i >= 0; i--)
         {
-            if (hit.Start < a.End && a.Start < hit.End) return true;
+            var a = accepted[i];
+            if (hit.Start < a.End && a.Start < hit.End) return -1;
+            if (a.Start > hit.Start) at = i;
         }
-        return false;
+        return at;
     }
 
     private static ScrubResult Apply(string text, List<Hit> accepted)
@@ -574,6 +583,28 @@ public sealed partial class TextScrubber
     [GeneratedRegex(@"(?<![\w\-])\d{2,6}(?:(?:[ \-]|[ ]?\r?\n)\d{2,6}){1,7}(?![\w])|(?<![\w\-])\d{13,19}(?![\w])")]
     private static partial Regex CardCandidateRegex();
 
+    // Normalisers.Card of a run of the text read across line breaks, checked on the stack: a string is made only for
+    // a valid card. Digits are kept; spaces, hyphens and line breaks are skipped; anything else rejects the run.
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static string? CardIn(ReadOnlySpan<char> run)
+    {
+        Span<char> digits = stackalloc char[19];
+        var n = 0;
+        foreach (var ch in run)
+        {
+            if (char.IsAsciiDigit(ch))
+            {
+                if (n == digits.Length) return null;
+                digits[n++] = ch;
+            }
+            else if (ch is not (' ' or '-' or '\n' or '\r'))
+            {
+                return null;
+            }
+        }
+        return n >= 13 && Luhn.IsValid(digits[..n]) ? new string(digits[..n]) : null;
+    }
+
     private void FindCards(string text, ScrubContext context, List<Hit> hits)
     {
         foreach (var m in CardCandidateRegex().EnumerateMatches(text))
@@ -590,7 +621,7 @@ public sealed partial class TextScrubber
                     var start = groups[first].Start;
                     var end = groups[last].End;
                     if (end - start < 13) break;
-                    var card = Normalisers.Card(text.Substring(start, end - start).Replace("\r", "", StringComparison.Ordinal).Replace('\n', ' '));
+                    var card = CardIn(text.AsSpan(start, end - start));
                     if (card is null) continue;
                     hits.Add(new Hit(start, end - start, IdentifierTypes.Card, TokenOf(context, IdentifierTypes.Card, card), PatternPriority));
                     first = last + 1;
@@ -648,7 +679,7 @@ public sealed partial class TextScrubber
                 var digits = CountDigits(text, start, end);
                 // E.164 allows 15 digits; only an international "00" prefix adds two.
                 if (digits < 7 || digits > (text[start] == '0' && text[start + 1] == '0' ? 17 : 15)) continue;
-                var e164 = ReadPhone(text.Substring(start, end - start), context, requireStrictFormat: true);
+                var e164 = ReadPhone(text.AsSpan(start, end - start), context, requireStrictFormat: true);
                 if (e164 is null) continue;
                 hits.Add(new Hit(start, end - start, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, e164), PatternPriority));
                 FindPhonesIn(text, groups, lo, first - 1, context, hits);
@@ -662,10 +693,12 @@ public sealed partial class TextScrubber
     // digits alone (any of its usual spellings, even in its own country's national format) without parsing.
     // Strict mode wants an international or trunk prefix before an unknown national number is even parsed:
     // a bare digit run in prose is more often a reference than a phone, and parsing is the costly step.
-    private static string? ReadPhone(string candidate, ScrubContext context, bool requireStrictFormat)
+    // The digit buffer is written before it is read (only its first n characters are used): no need to zero it.
+    // The candidate stays a span until it has to be parsed: most are known numbers or fail the format check.
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static string? ReadPhone(ReadOnlySpan<char> candidate, ScrubContext context, bool requireStrictFormat)
     {
-        // A number wrapped onto the next line is read as if the break were a space.
-        var trimmed = candidate.Trim().Replace('\n', ' ').Replace('\r', ' ');
+        var trimmed = candidate.Trim();
         if (context.KnownPhoneDigits.Count > 0)
         {
             // The digits are gathered on the stack and looked up as a span: no string per candidate.
@@ -680,12 +713,15 @@ public sealed partial class TextScrubber
         // The format check is cheaper than the pattern; both only reject.
         var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
         if (requireStrictFormat && !international && !HasTrunkPrefix(trimmed, context.TrunkPrefix)) return null;
+        // The pattern reads a line break as the space it stands for (its only whitespace is \s).
         if (NotAPhoneRegex().IsMatch(trimmed)) return null;
-        var e164 = ParsePhone(trimmed, context.DefaultRegion ?? "ZZ");
+        // A number wrapped onto the next line is read as if the break were a space.
+        var written = new string(trimmed).Replace('\n', ' ').Replace('\r', ' ');
+        var e164 = ParsePhone(written, context.DefaultRegion ?? "ZZ");
         // "00" is the international prefix almost everywhere; where the region's own prefix differs (Nigeria: 009),
         // a "00" number in the text is still most likely international.
         if (e164 is null && context.DefaultRegion is not null && trimmed.StartsWith("00", StringComparison.Ordinal))
-            e164 = ParsePhone(trimmed, "ZZ");
+            e164 = ParsePhone(written, "ZZ");
         return e164;
     }
 
@@ -704,7 +740,7 @@ public sealed partial class TextScrubber
     }
 
     // Regions without a trunk prefix (e.g. Italy, Spain) write national numbers bare.
-    private static bool HasTrunkPrefix(string candidate, string trunkPrefix) =>
+    private static bool HasTrunkPrefix(ReadOnlySpan<char> candidate, string trunkPrefix) =>
         trunkPrefix.Length == 0 || candidate.TrimStart('(').StartsWith(trunkPrefix, StringComparison.Ordinal);
 
     private static int CountDigits(string text, int start, int end)
@@ -894,11 +930,19 @@ public sealed class ScrubContext
             nsn = _phoneUtil.GetNationalSignificantNumber(number);
             trunk = _phoneUtil.GetNddPrefixForRegion(_phoneUtil.GetRegionCodeForNumber(number), true) ?? "";
         }
-        foreach (var digits in new[] { e164[1..], "00" + e164[1..], trunk + nsn, nsn })
-        {
-            KnownPhoneDigits.TryAdd(digits, e164);
-            AddLoose(digits, IdentifierTypes.Phone, token);
-        }
+        var international = e164[1..];
+        AddPhoneDigits(international, e164, token);
+        AddPhoneDigits("00" + international, e164, token);
+        AddPhoneDigits(trunk.Length == 0 ? nsn : trunk + nsn, e164, token);
+        AddPhoneDigits(nsn, e164, token);
+    }
+
+    // Digits only: the string is its own skeleton.
+    private void AddPhoneDigits(string digits, string e164, string token)
+    {
+        KnownPhoneDigits.TryAdd(digits, e164);
+        if (digits.Length >= MinimumSkeleton && !LooseItems.Contains((digits, IdentifierTypes.Phone, token)))
+            LooseItems.Add((digits, IdentifierTypes.Phone, token));
     }
 
     // Trunk (national dialling) prefix by country calling code, for the codes whose regions all share one prefix.

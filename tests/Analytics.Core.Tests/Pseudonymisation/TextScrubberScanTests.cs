@@ -29,4 +29,15 @@ public class TextScrubberScanTests
         Assert.Equal($"Code XY12, then paid to {T("iban", "RO49AAAA1B31007593840000")} twice.", result.Text);
         Assert.Equal(1, result.Counts["iban"]);
     }
+
+    // Card runs are checked on the stack: a card wrapped onto the next line (CRLF) is still one card, and a run of
+    // more than 19 digits is none (its first four groups are the card, the fifth stays).
+    [Fact]
+    public void Scrub_FindsCard_WrappedOntoTheNextLine_AndNotInATooLongRun()
+    {
+        var result = _scrubber.Scrub("Paid with 4111 1111\r\n1111 1111 at night; ref 4111 1111 1111 1111 1111 later.", "RO");
+
+        Assert.Equal($"Paid with {T("card", "4111111111111111")} at night; ref {T("card", "4111111111111111")} 1111 later.", result.Text);
+        Assert.Equal(2, result.Counts["card"]);
+    }
 }
