@@ -170,12 +170,14 @@ public sealed partial class SqlServerDialect : ISqlDialect
     private static DataTable ToDataTable(BulkInsert insert)
     {
         var table = new DataTable();
+        // Rows may be built on demand (ProjectedRows): build each once, not once per column whose type is looked for.
+        var rows = insert.Rows.ToList();
         for (var i = 0; i < insert.Columns.Count; i++)
         {
-            var type = insert.Rows.Select(r => r[i]).FirstOrDefault(v => v is not null)?.GetType() ?? typeof(string);
+            var type = rows.Select(r => r[i]).FirstOrDefault(v => v is not null)?.GetType() ?? typeof(string);
             table.Columns.Add(insert.Columns[i], type);
         }
-        foreach (var row in insert.Rows) table.Rows.Add(row.Select(v => v ?? DBNull.Value).ToArray());
+        foreach (var row in rows) table.Rows.Add(row.Select(v => v ?? DBNull.Value).ToArray());
         return table;
     }
 
