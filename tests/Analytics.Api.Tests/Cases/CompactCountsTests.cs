@@ -33,6 +33,31 @@ public sealed class CompactCountsTests
     }
 
     [Fact]
+    public void PackedStrings_GiveBackEveryString_InOrder()
+    {
+        string[] tokens = ["phone:abc", "", "name:ăß→", "email:x"];
+
+        var packed = PackedStrings.From(tokens);
+
+        Assert.Equal(tokens, packed);
+        Assert.Equal(4, packed.Count);
+        Assert.Equal("name:ăß→", packed[2]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => packed[4]);
+        Assert.Empty(PackedStrings.From([]));
+        Assert.Same(packed, PackedStrings.From(packed));
+    }
+
+    [Fact]
+    public void CaseWrite_KeepsItsTokensPacked_AndReadsThemBack()
+    {
+        var write = new CaseWrite("RO", "RO-A", "ref", "k1", "investigation", null, null, 1, 1, "{}", "{}", "hash", ["phone:k1:x", "email:k1:y"]);
+
+        Assert.IsType<PackedStrings>(write.Tokens);
+        Assert.Equal(["phone:k1:x", "email:k1:y"], write.Tokens);
+        Assert.Equal(["phone:k1:x", "email:k1:y"], (write with { CaseRefToken = "other" }).Tokens);
+    }
+
+    [Fact]
     public void ProjectedRows_BuildEachRowWhenRead()
     {
         var built = 0;
