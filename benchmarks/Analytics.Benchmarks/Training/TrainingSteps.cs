@@ -21,7 +21,7 @@ public sealed record BenchSettings
     /// <summary>Threads of ML.NET trainers and scikit-learn; the platform trains with two.</summary>
     public int Threads { get; init; } = 2;
     public int MaxIterations { get; init; } = 100;
-    /// <summary>Rows the released k-means is fitted on (<see cref="PatternDiscoveryOptions.FinalFitSampleSize"/>); null = the platform's default, 0 = all rows.</summary>
+    /// <summary>Rows the released k-means is fitted on, exactly (both <see cref="PatternDiscoveryOptions.FinalFitSampleSize"/> and <see cref="PatternDiscoveryOptions.FinalFitAllRowsUpTo"/>); null = the platform's rule, 0 = all rows.</summary>
     public int? FinalFitSample { get; init; }
 
     /// <summary>The platform's classifier settings (<see cref="ClassifierOptions"/> defaults) with this seed and thread count.</summary>
