@@ -311,7 +311,7 @@ public sealed class CaseStore(Db db)
         if (created.Count == 0) return;
         await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_documents", ["case_id", "record"], ["case_id"], null,
             new ProjectedRows(created.Count, r => [newIds[created[r]], cases[created[r]].Record])), ct);
-        await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_tokens", ["token", "case_id", "type"], ["token", "case_id"], null,
+        await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_tokens", ["token", "case_id", "type"], ["case_id", "token"], null,
             created.SelectMany(i => cases[i].Tokens.Distinct(StringComparer.Ordinal).Select(t => new object?[] { t, newIds[i], t[..t.IndexOf(':')] })).ToList()), ct);
         foreach (var i in created) results[i] = new WriteResult(newIds[i], WriteOutcome.Created, 1);
     }
@@ -377,7 +377,7 @@ public sealed class CaseStore(Db db)
             InsertDocument = Make(CaseStore.InsertDocument, "Id", "Record");
             UpdateDocument = Make(CaseStore.UpdateDocument, "Id", "Record");
             DeleteTokens = Make(CaseStore.DeleteTokens, "Id");
-            InsertToken = Make(dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "token, case_id"), "Token", "CaseId", "Type");
+            InsertToken = Make(dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "case_id, token"), "Token", "CaseId", "Type");
         }
 
         public static readonly string[] CaseColumns =
