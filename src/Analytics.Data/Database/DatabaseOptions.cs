@@ -20,4 +20,10 @@ public sealed class DatabaseOptions
     /// </summary>
     [Range(0, 4096)]
     public int SqliteWriterCacheMegabytes { get; set; } = 8;
+
+    /// <summary>
+    /// SQLite only: copy the WAL back into the database file beside the writers (<see cref="SqliteCheckpointer"/>) instead
+    /// of inside the commit that crosses SQLite's threshold, which holds the write gate while it copies and syncs the file.
+    /// </summary>
+    public bool SqliteBackgroundCheckpoints { get; set; } = true;
 }

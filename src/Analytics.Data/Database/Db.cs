@@ -15,7 +15,7 @@ public sealed class Db
     {
         Dialect = options.Provider switch
         {
-            "sqlite" => new SqliteDialect(options.SqliteWriterCacheMegabytes),
+            "sqlite" => new SqliteDialect(options.SqliteWriterCacheMegabytes, options.SqliteBackgroundCheckpoints),
             "postgres" => new PostgresDialect(),
             "sqlserver" => new SqlServerDialect(),
             _ => throw new NotSupportedException($"Database provider '{options.Provider}' is not available in this build."),
@@ -23,7 +23,11 @@ public sealed class Db
         _connectionString = options.ConnectionString;
         _writerConnectionString = Dialect.WriterConnectionString(options.ConnectionString);
         WriteGate = new WriteGate(Dialect.SingleWriter);
+        if (options.Provider == "sqlite" && options.SqliteBackgroundCheckpoints) Checkpointer = SqliteCheckpointer.For(this, options.ConnectionString);
     }
+
+    /// <summary>SQLite with a database file and background checkpoints: copies the WAL back beside the writers. Null otherwise.</summary>
+    public SqliteCheckpointer? Checkpointer { get; }
 
     public ISqlDialect Dialect { get; }
 
@@ -36,7 +40,13 @@ public sealed class Db
     /// A connection for a write transaction, taken while holding <see cref="WriteGate"/>. On SQLite it comes from the writers'
     /// own pool, whose larger page cache keeps the pages of the last transactions (see <see cref="DatabaseOptions.SqliteWriterCacheMegabytes"/>).
     /// </summary>
-    public Task<DbConnection> OpenWriterAsync(CancellationToken ct) => OpenAsync(_writerConnectionString, ct);
+    public async Task<DbConnection> OpenWriterAsync(CancellationToken ct)
+    {
+        var connection = await OpenAsync(_writerConnectionString, ct);
+        // Each write transaction gives the checkpointer a chance to copy what the previous ones appended to the WAL.
+        if (Checkpointer is not null && connection is Microsoft.Data.Sqlite.SqliteConnection writer) await Checkpointer.WriterOpenedAsync(writer, ct);
+        return connection;
+    }
 
     private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
     {

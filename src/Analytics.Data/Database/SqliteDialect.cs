@@ -6,8 +6,11 @@ using SQLitePCL;
 
 namespace Analytics.Data.Database;
 
-/// <summary>SQLite, the embedded default. <paramref name="writerCacheMegabytes"/>: page cache of writer connections (0 = SQLite's default).</summary>
-public sealed class SqliteDialect(int writerCacheMegabytes = 0) : ISqlDialect
+/// <summary>
+/// SQLite, the embedded default. <paramref name="writerCacheMegabytes"/>: page cache of writer connections (0 = SQLite's
+/// default). <paramref name="backgroundCheckpoints"/>: writer connections leave WAL checkpoints to <see cref="SqliteCheckpointer"/>.
+/// </summary>
+public sealed class SqliteDialect(int writerCacheMegabytes = 0, bool backgroundCheckpoints = false) : ISqlDialect
 {
     public string Name => "sqlite";
 
@@ -60,9 +63,11 @@ public sealed class SqliteDialect(int writerCacheMegabytes = 0) : ISqlDialect
         if (handle is not null && Prepared.TryGetValue(handle, out _)) return;
         await using var command = connection.CreateCommand();
         // WAL lets readers run beside the single writer; NORMAL is durable across application crashes in WAL mode.
+        var writer = WriterStrings.ContainsKey(connection.ConnectionString);
         command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
             // Negative: a size in KiB rather than in pages.
-            + (writerCacheMegabytes > 0 && WriterStrings.ContainsKey(connection.ConnectionString) ? $" PRAGMA cache_size=-{writerCacheMegabytes * 1024};" : "");
+            + (writer && writerCacheMegabytes > 0 ? $" PRAGMA cache_size=-{writerCacheMegabytes * 1024};" : "")
+            + (writer && backgroundCheckpoints ? $" PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={SqliteCheckpointer.LogFileLimitBytes};" : "");
         await command.ExecuteNonQueryAsync(ct);
         if (handle is not null) Prepared.AddOrUpdate(handle, Done);
     }

@@ -85,6 +85,130 @@ public sealed class SqliteDialectTests : IDisposable
         Assert.Equal("-2000", await ScalarAsync(writer, "PRAGMA cache_size"));
     }
 
+    [Fact]
+    public async Task WriterHandles_LeaveCheckpointsToTheCheckpointer_UnlessTurnedOff()
+    {
+        var background = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "e.db")}" });
+        var inline = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "f.db")}", SqliteBackgroundCheckpoints = false });
+
+        await using (var writer = await background.OpenWriterAsync(CancellationToken.None))
+            Assert.Equal("0", await ScalarAsync(writer, "PRAGMA wal_autocheckpoint"));
+        await using (var reader = await background.OpenAsync(CancellationToken.None))
+            Assert.Equal("1000", await ScalarAsync(reader, "PRAGMA wal_autocheckpoint"));
+        await using (var writer = await inline.OpenWriterAsync(CancellationToken.None))
+            Assert.Equal("1000", await ScalarAsync(writer, "PRAGMA wal_autocheckpoint"));
+        Assert.NotNull(background.Checkpointer);
+        Assert.Null(inline.Checkpointer);
+        Assert.Null(new Db(new DatabaseOptions { ConnectionString = "Data Source=:memory:" }).Checkpointer);
+    }
+
+    [Fact]
+    public async Task ManySmallWriteTransactions_KeepTheLogBounded_AndLoseNothing()
+    {
+        var path = Path.Combine(_dir, "g.db");
+        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
+        await using (var setup = await db.OpenWriterAsync(CancellationToken.None))
+        {
+            await using var create = setup.CreateCommand();
+            create.CommandText = "CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)";
+            await create.ExecuteNonQueryAsync();
+        }
+        // 12,000 transactions of three pages each: about 36,000 log frames (144 MB) if nothing were ever checkpointed.
+        const int transactions = 12_000;
+        long largestLog = 0;
+        for (var i = 0; i < transactions; i++)
+        {
+            await db.WriteGate.WaitAsync(CancellationToken.None);
+            try
+            {
+                await using var writer = await db.OpenWriterAsync(CancellationToken.None);
+                await using var tx = await writer.BeginTransactionAsync();
+                await using var insert = writer.CreateCommand();
+                insert.Transaction = tx;
+                insert.CommandText = "INSERT INTO blobs (body) VALUES (zeroblob(3000))";
+                await insert.ExecuteNonQueryAsync();
+                await tx.CommitAsync();
+            }
+            finally
+            {
+                db.WriteGate.Release();
+            }
+            if (i % 500 == 0) await Task.Delay(150);
+            largestLog = Math.Max(largestLog, new FileInfo(path + "-wal").Length);
+        }
+
+        await using var check = await db.OpenAsync(CancellationToken.None);
+        Assert.Equal(transactions.ToString(System.Globalization.CultureInfo.InvariantCulture), await ScalarAsync(check, "SELECT COUNT(*) FROM blobs"));
+        Assert.True(db.Checkpointer!.Counts.Runs > 0);
+        // The log starts again from its beginning after a complete checkpoint: near TailFrames pages while the background
+        // keeps up, and never much past the hard cap, where a writer checkpoints it itself.
+        Assert.True(largestLog < SqliteCheckpointer.HardCapBytes + 8L * 1024 * 1024, $"largest log: {largestLog / 1024 / 1024} MB");
+    }
+
+    [Fact]
+    public async Task LongLog_IsCopiedToTheEndUnderTheWriteGate_SoTheNextWriterStartsItAgain()
+    {
+        var path = Path.Combine(_dir, "h.db");
+        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
+        // One transaction of ~5,000 pages: a log longer than TailFrames.
+        await WriteAsync(db, "CREATE TABLE big (body BLOB NOT NULL); INSERT INTO big SELECT zeroblob(3000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) SELECT i FROM n)");
+        var logAfterBig = new FileInfo(path + "-wal").Length;
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (db.Checkpointer!.Counts.Tails == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(150);
+            await WriteAsync(db, "CREATE TABLE IF NOT EXISTS nudge (x INTEGER); INSERT INTO nudge VALUES (1)");
+        }
+        await WriteAsync(db, "INSERT INTO nudge VALUES (2)");
+
+        Assert.True(logAfterBig > SqliteCheckpointer.TailFrames * 4096L, $"log after the big transaction: {logAfterBig} bytes");
+        Assert.True(db.Checkpointer.Counts.Tails > 0, "no checkpoint copied the tail under the write gate");
+        // The file keeps its size, but the writer after the checkpoint started it again from its beginning.
+        await using var check = await db.OpenAsync(CancellationToken.None);
+        Assert.Equal("5000", await ScalarAsync(check, "SELECT COUNT(*) FROM big"));
+        await using var frames = check.CreateCommand();
+        frames.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        await using var row = await frames.ExecuteReaderAsync();
+        Assert.True(await row.ReadAsync());
+        Assert.True(row.GetInt64(1) < 100, $"frames in the log after the restart: {row.GetInt64(1)}");
+    }
+
+    [Fact]
+    public async Task LogPastTheHardCap_IsCheckpointedByTheNextWriter_AndTheFileCutBackToItsLimit()
+    {
+        var path = Path.Combine(_dir, "i.db");
+        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
+        // One transaction of ~17,000 pages: a log past the 64 MB cap, which only the next writer's open can see.
+        await WriteAsync(db, "CREATE TABLE big (body BLOB NOT NULL); INSERT INTO big SELECT zeroblob(3500) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 17000) SELECT i FROM n)");
+        var logAfterBig = new FileInfo(path + "-wal").Length;
+
+        await WriteAsync(db, "CREATE TABLE after (x INTEGER); INSERT INTO after VALUES (1)");
+        await WriteAsync(db, "INSERT INTO after VALUES (2)");
+
+        Assert.True(logAfterBig > SqliteCheckpointer.HardCapBytes, $"log after the big transaction: {logAfterBig / 1024 / 1024} MB");
+        Assert.True(db.Checkpointer!.Counts.Inline > 0, "the writer did not checkpoint the long log");
+        Assert.True(new FileInfo(path + "-wal").Length <= SqliteCheckpointer.LogFileLimitBytes, $"log file now: {new FileInfo(path + "-wal").Length / 1024 / 1024} MB");
+        await using var check = await db.OpenAsync(CancellationToken.None);
+        Assert.Equal("17000", await ScalarAsync(check, "SELECT COUNT(*) FROM big"));
+    }
+
+    private static async Task WriteAsync(Db db, string sql)
+    {
+        await db.WriteGate.WaitAsync(CancellationToken.None);
+        try
+        {
+            await using var writer = await db.OpenWriterAsync(CancellationToken.None);
+            await using var command = writer.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync();
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
     private static async Task AssertSettingsAsync(DbConnection connection)
     {
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
