@@ -32,6 +32,9 @@ public static class LoadPhases
 {
     private const long WarmUpCases = 1_000;
 
+    /// <summary>When a phase of <paramref name="budget"/> abandons the requests still running: the budget plus as much again, at most 20 s more.</summary>
+    public static TimeSpan HardStop(TimeSpan budget) => budget + TimeSpan.FromSeconds(Math.Min(20, budget.TotalSeconds));
+
     public static HttpClient Client(Uri baseAddress, string apiKey, int connections)
     {
         var handler = new SocketsHttpHandler
@@ -104,9 +107,10 @@ public static class LoadPhases
         var warmUp = new WarmUp(warm.Elapsed.TotalSeconds, warmCases,
             warmCases == 0 ? 0 : (server.CpuTime() - warmCpuBefore).TotalMicroseconds / warmCases, windows);
 
-        // Hard stop: a request still running at twice the budget (at most 20 s) is abandoned and counted as failed.
+        // Hard stop: a request still running at the budget plus as much again (at most 20 s more) is abandoned and counted as
+        // failed. Capping the whole at 20 s would abandon every request in flight at the end of a phase of 20 s or more.
         using var hardStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        hardStop.CancelAfter(TimeSpan.FromSeconds(Math.Min(20, duration.TotalSeconds * 2)));
+        hardStop.CancelAfter(HardStop(duration));
         long cases = 0, failures = 0, requests = 0;
         string? firstFailure = null;
         var latencies = new List<long>[workers];
