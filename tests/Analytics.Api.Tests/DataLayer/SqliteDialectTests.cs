@@ -107,32 +107,13 @@ public sealed class SqliteDialectTests : IDisposable
     {
         var path = Path.Combine(_dir, "g.db");
         var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
-        await using (var setup = await db.OpenWriterAsync(CancellationToken.None))
-        {
-            await using var create = setup.CreateCommand();
-            create.CommandText = "CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)";
-            await create.ExecuteNonQueryAsync();
-        }
+        await WriteAsync(db, "CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
         // 12,000 transactions of three pages each: about 36,000 log frames (144 MB) if nothing were ever checkpointed.
         const int transactions = 12_000;
         long largestLog = 0;
         for (var i = 0; i < transactions; i++)
         {
-            await db.WriteGate.WaitAsync(CancellationToken.None);
-            try
-            {
-                await using var writer = await db.OpenWriterAsync(CancellationToken.None);
-                await using var tx = await writer.BeginTransactionAsync();
-                await using var insert = writer.CreateCommand();
-                insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO blobs (body) VALUES (zeroblob(3000))";
-                await insert.ExecuteNonQueryAsync();
-                await tx.CommitAsync();
-            }
-            finally
-            {
-                db.WriteGate.Release();
-            }
+            await WriteAsync(db, "INSERT INTO blobs (body) VALUES (zeroblob(3000))");
             if (i % 500 == 0) await Task.Delay(150);
             largestLog = Math.Max(largestLog, new FileInfo(path + "-wal").Length);
         }
@@ -148,14 +129,11 @@ public sealed class SqliteDialectTests : IDisposable
     [Fact]
     public async Task LongLog_IsCopiedToTheEndUnderTheWriteGate_SoTheNextWriterStartsItAgain()
     {
-        var path = Path.Combine(_dir, "h.db");
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
         // One transaction of ~5,000 pages: a log longer than TailFrames.
-        await WriteAsync(db, "CREATE TABLE big (body BLOB NOT NULL); INSERT INTO big SELECT zeroblob(3000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) SELECT i FROM n)");
-        var logAfterBig = new FileInfo(path + "-wal").Length;
+        var (db, path, logAfterBig) = await OneBigTransactionAsync("h.db", rows: 5000);
 
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (db.Checkpointer!.Counts.Tails == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        while (db.Checkpointer!.Counts.Tails == 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(150);
             await WriteAsync(db, "CREATE TABLE IF NOT EXISTS nudge (x INTEGER); INSERT INTO nudge VALUES (1)");
@@ -177,11 +155,8 @@ public sealed class SqliteDialectTests : IDisposable
     [Fact]
     public async Task LogPastTheHardCap_IsCheckpointedByTheNextWriter_AndTheFileCutBackToItsLimit()
     {
-        var path = Path.Combine(_dir, "i.db");
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
         // One transaction of ~17,000 pages: a log past the 64 MB cap, which only the next writer's open can see.
-        await WriteAsync(db, "CREATE TABLE big (body BLOB NOT NULL); INSERT INTO big SELECT zeroblob(3500) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 17000) SELECT i FROM n)");
-        var logAfterBig = new FileInfo(path + "-wal").Length;
+        var (db, path, logAfterBig) = await OneBigTransactionAsync("i.db", rows: 17000);
 
         await WriteAsync(db, "CREATE TABLE after (x INTEGER); INSERT INTO after VALUES (1)");
         await WriteAsync(db, "INSERT INTO after VALUES (2)");
@@ -191,6 +166,16 @@ public sealed class SqliteDialectTests : IDisposable
         Assert.True(new FileInfo(path + "-wal").Length <= SqliteCheckpointer.LogFileLimitBytes, $"log file now: {new FileInfo(path + "-wal").Length / 1024 / 1024} MB");
         await using var check = await db.OpenAsync(CancellationToken.None);
         Assert.Equal("17000", await ScalarAsync(check, "SELECT COUNT(*) FROM big"));
+    }
+
+    // A new database whose first write is one transaction of `rows` rows of a page each; returns the log's size after it.
+    private async Task<(Db Db, string Path, long Log)> OneBigTransactionAsync(string name, int rows)
+    {
+        var path = Path.Combine(_dir, name);
+        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
+        await WriteAsync(db, "CREATE TABLE big (body BLOB NOT NULL); INSERT INTO big SELECT zeroblob(3500) FROM " +
+            $"(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) SELECT i FROM n)");
+        return (db, path, new FileInfo(path + "-wal").Length);
     }
 
     private static async Task WriteAsync(Db db, string sql)
