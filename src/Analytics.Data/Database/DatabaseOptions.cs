@@ -15,7 +15,7 @@ public sealed class DatabaseOptions
 
     /// <summary>
     /// SQLite only: page cache of the writer's connection, in MB. Writers take their connections from a pool of their own,
-    /// so this cache stays warm from one write transaction to the next (the token index is written at random places);
+    /// so this cache stays warm from one write transaction to the next (the pages the last transactions wrote);
     /// readers keep SQLite's default of 2 MB each. 0 leaves the writer at the default too.
     /// </summary>
     [Range(0, 4096)]

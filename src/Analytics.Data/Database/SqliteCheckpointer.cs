@@ -65,7 +65,8 @@ public sealed class SqliteCheckpointer
     /// </summary>
     public async Task WriterOpenedAsync(SqliteConnection writer, CancellationToken ct)
     {
-        if (File.Exists(_logPath) && new FileInfo(_logPath).Length > HardCapBytes)
+        var log = new FileInfo(_logPath);
+        if (log.Exists && log.Length > HardCapBytes)
         {
             await PassiveAsync(writer, ct);
             Interlocked.Increment(ref _inline);
