@@ -316,20 +316,24 @@ public sealed class CaseStore(Db db)
         foreach (var i in created) results[i] = new WriteResult(newIds[i], WriteOutcome.Created, 1);
     }
 
-    // SQL Server takes at most 2,100 parameters per command, and Dapper binds a list for SQLite and SQL Server as one each.
+    // SQL Server takes at most 2,100 parameters per command, and Dapper binds a list there as one parameter per value.
     private const int LookupChunk = 1_000;
 
     /// <summary>Which (authority, reference) pairs are stored, read through the unique index (authority first) per authority.</summary>
     private async Task<HashSet<(string, string)>> StoredKeysAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<(string Authority, string Reference)> keys, CancellationToken ct)
     {
-        var sql = $"SELECT authority, case_ref_token FROM cases WHERE authority = @Authority AND {db.Dialect.InList("case_ref_token", "@References")}";
+        var sql = $"SELECT authority, case_ref_token FROM cases WHERE authority = @Authority AND {db.Dialect.InManyValues("case_ref_token", "@References")}";
         var stored = new HashSet<(string, string)>();
         foreach (var authority in keys.GroupBy(k => k.Authority, StringComparer.Ordinal))
         {
             foreach (var chunk in authority.Select(k => k.Reference).Chunk(LookupChunk))
             {
+                // The list's value depends on the engine (a list, an array or JSON text): bound by its runtime type.
+                var parameters = new DynamicParameters();
+                parameters.Add("Authority", authority.Key);
+                parameters.Add("References", db.Dialect.ManyValues(chunk));
                 var rows = await connection.QueryAsync<(string Authority, string Reference)>(
-                    new CommandDefinition(sql, new { Authority = authority.Key, References = chunk }, tx, cancellationToken: ct));
+                    new CommandDefinition(sql, parameters, tx, cancellationToken: ct));
                 foreach (var row in rows) stored.Add(row);
             }
         }

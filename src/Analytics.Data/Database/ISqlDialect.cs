@@ -38,6 +38,17 @@ public interface ISqlDialect
     /// </summary>
     string InList(string column, string listParam);
 
+    /// <summary>
+    /// <see cref="InList"/> for long lists (hundreds of keys): the condition, with <see cref="ManyValues"/> bound to
+    /// <paramref name="param"/>. SQLite looks up each named parameter by a linear search of the statement's names, both
+    /// when it parses the statement and when each value is bound, so a list of n values costs n² comparisons there; it
+    /// gets the values as one JSON array instead.
+    /// </summary>
+    string InManyValues(string column, string param) => InList(column, param);
+
+    /// <summary>The value to bind to the parameter of <see cref="InManyValues"/>.</summary>
+    object ManyValues(IReadOnlyList<string> values) => values;
+
     /// <summary>Makes a single-table SELECT lock the rows it reads until the transaction ends (a no-op where writers are serialised anyway).</summary>
     string ForUpdate(string selectSql);
 

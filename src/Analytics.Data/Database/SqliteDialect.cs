@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -83,6 +84,10 @@ public sealed class SqliteDialect(int writerCacheMegabytes = 0, bool backgroundC
 
     public string ForUpdate(string selectSql) => selectSql;
 
+    public string InManyValues(string column, string param) => $"{column} IN (SELECT value FROM json_each({param}))";
+
+    public object ManyValues(IReadOnlyList<string> values) => JsonSerializer.Serialize(values);
+
     // SQLite is the single-node default: one process migrates its own file.
     public Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct) =>
         Task.FromResult<IAsyncDisposable>(NoLock.Instance);
@@ -92,8 +97,11 @@ public sealed class SqliteDialect(int writerCacheMegabytes = 0, bool backgroundC
     public IReadOnlyList<string> Batches(string script) => [script];
 
     // One writer, no network: a prepared statement per row is as fast as SQLite gets short of dropping its indexes.
+    // The statement runs on the connection's own handle, inside the transaction already open on it.
     public Task<IReadOnlyList<string>> BulkInsertAsync(DbConnection connection, DbTransaction tx, BulkInsert insert, CancellationToken ct) =>
-        PreparedBulkInsert.RunAsync(this, connection, tx, insert, ct);
+        connection is SqliteConnection sqlite
+            ? Task.FromResult(SqliteBulkInsert.Run(this, sqlite, insert, ct))
+            : PreparedBulkInsert.RunAsync(this, connection, tx, insert, ct);
 
     private sealed class NoLock : IAsyncDisposable
     {
