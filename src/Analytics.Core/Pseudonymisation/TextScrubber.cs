@@ -730,6 +730,7 @@ public sealed partial class TextScrubber
         try
         {
             if (region == "ZZ" && candidate.StartsWith("00", StringComparison.Ordinal)) candidate = "+" + candidate[2..];
+            if (region == "ZZ" && !StartsWithCountryCode(candidate)) return null;
             var number = _phoneUtil.Parse(candidate, region);
             return _phoneUtil.IsValidNumber(number) ? _phoneUtil.Format(number, PhoneNumberFormat.E164) : null;
         }
@@ -737,6 +738,23 @@ public sealed partial class TextScrubber
         {
             return null;
         }
+    }
+
+    // With no region to fall back on, libphonenumber needs a plus and then a country calling code, and no calling code
+    // starts with 0. It throws for anything else (INVALID_COUNTRY_CODE), and a thrown exception costs more than the parse:
+    // zero-padded references ("no. 0000001234", read as "+000001234") made one per case. The start is found as it finds
+    // it: the first plus sign or digit of any script.
+    internal static bool StartsWithCountryCode(string candidate)
+    {
+        var plus = false;
+        foreach (var c in candidate)
+        {
+            if (c is '+' or '\uFF0B') plus = true;
+            else if (char.IsDigit(c)) return plus && char.GetNumericValue(c) != 0;
+            // A letter may be a vanity digit: that is for libphonenumber to judge.
+            else if (plus && char.IsLetter(c)) return true;
+        }
+        return false;
     }
 
     // Regions without a trunk prefix (e.g. Italy, Spain) write national numbers bare.

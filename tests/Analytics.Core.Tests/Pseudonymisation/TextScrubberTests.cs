@@ -34,6 +34,42 @@ public class TextScrubberTests
         Assert.Equal(1, result.Counts["phone"]);
     }
 
+    // Without a region the scrubber skips libphonenumber for what it would refuse anyway: that skip must never lose a
+    // number libphonenumber accepts, and must cover what it refuses for want of a country code.
+    [Theory]
+    [InlineData("+40 721 234 567", true)]
+    [InlineData("++40 721 234 567", true)]
+    [InlineData("(+40) 721 234 567", true)]
+    [InlineData("+ 40 721 234 567", true)]
+    [InlineData("\uFF0B40 721 234 567", true)]
+    [InlineData("+\u0664\u0660 721 234 567", true)]
+    [InlineData("+1-800-FLOWERS", true)]
+    [InlineData("+00000001", false)]
+    [InlineData("+0040721234567", false)]
+    [InlineData("+(0)721 234 567", false)]
+    [InlineData("0721 234 567", false)]
+    [InlineData("(0721) 234.567", false)]
+    [InlineData("0000000001", false)]
+    [InlineData("40721234567", false)]
+    public void CountryCodeCheck_AgreesWithLibphonenumber_WithoutARegion(string candidate, bool worthParsing)
+    {
+        Assert.Equal(worthParsing, TextScrubber.StartsWithCountryCode(candidate));
+        if (worthParsing) return;
+        var refused = Assert.Throws<PhoneNumbers.NumberParseException>(() => PhoneNumbers.PhoneNumberUtil.GetInstance().Parse(candidate, "ZZ"));
+        Assert.Equal(PhoneNumbers.ErrorType.INVALID_COUNTRY_CODE, refused.ErrorType);
+    }
+
+    [Theory]
+    [InlineData("Case no. 0000001234 was opened.", null)]
+    [InlineData("Call 0040 721 234 567 now.", "+40721234567")]
+    public void Scrub_WithoutARegion_ReadsInternationalNumbers_AndLeavesZeroPaddedReferences(string text, string? phone)
+    {
+        var result = _scrubber.Scrub(text, defaultRegion: null);
+
+        if (phone is null) Assert.Equal(text, result.Text);
+        else Assert.Equal($"Call {T("phone", phone)} now.", result.Text);
+    }
+
     [Theory]
     [InlineData("The recruitment began in 2019 and lasted until 2021.")]
     [InlineData("She was paid EUR 15000 for the season.")]
