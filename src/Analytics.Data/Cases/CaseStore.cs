@@ -295,14 +295,15 @@ public sealed class CaseStore(Db db)
         var stored = await StoredKeysAsync(connection, tx, firsts.Select(i => (cases[i].Authority, cases[i].CaseRefToken)).ToList(), ct);
         firsts.RemoveAll(i => stored.Contains((cases[i].Authority, cases[i].CaseRefToken)));
         if (firsts.Count == 0) return;
-        // Rows are built as the engine reads them, so the decoded profiles and records of a large batch are never all alive at once.
+        // Rows are built as the engine reads them, and profiles and records stay UTF-8 (SQLite binds the bytes; the other
+        // engines decode each one as they read it), so the decoded texts of a large batch are never all alive at once.
         var rows = new ProjectedRows(firsts.Count, r =>
         {
             var (i, c) = (firsts[r], cases[firsts[r]]);
             return
             [
                 newIds[i], c.Jurisdiction, c.Authority, c.CaseRefToken, c.KeyId, c.Stage, c.PeriodFrom, c.PeriodTo,
-                c.VictimCount, c.SuspectCount, c.Profile, "active", 1, c.RecordHash, now, now,
+                c.VictimCount, c.SuspectCount, new Utf8Text(c.ProfileUtf8), "active", 1, c.RecordHash, now, now,
             ];
         });
         var inserted = (await db.Dialect.BulkInsertAsync(connection, tx,
@@ -310,7 +311,7 @@ public sealed class CaseStore(Db db)
         var created = firsts.Where(i => inserted.Contains(newIds[i])).ToList();
         if (created.Count == 0) return;
         await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_documents", ["case_id", "record"], ["case_id"], null,
-            new ProjectedRows(created.Count, r => [newIds[created[r]], cases[created[r]].Record])), ct);
+            new ProjectedRows(created.Count, r => [newIds[created[r]], new Utf8Text(cases[created[r]].RecordUtf8)])), ct);
         await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_tokens", ["token", "case_id", "type"], ["case_id", "token"], null,
             created.SelectMany(i => cases[i].Tokens.Distinct(StringComparer.Ordinal).Select(t => new object?[] { t, newIds[i], t[..t.IndexOf(':')] })).ToList()), ct);
         foreach (var i in created) results[i] = new WriteResult(newIds[i], WriteOutcome.Created, 1);

@@ -1,10 +1,11 @@
 using System.Data.Common;
+using System.Text;
 using Dapper;
 
 namespace Analytics.Data.Database;
 
 /// <summary>
-/// Rows for <see cref="ISqlDialect.BulkInsertAsync"/>: values in <see cref="Columns"/> order (string, int or null). No two rows
+/// Rows for <see cref="ISqlDialect.BulkInsertAsync"/>: values in <see cref="Columns"/> order (string, <see cref="Utf8Text"/>, int or null). No two rows
 /// may share a key: the caller removes repeats, so the engine only has to skip keys already in the table.
 /// </summary>
 public sealed record BulkInsert(
@@ -24,6 +25,15 @@ public sealed record BulkInsert(
             if (Columns[i] == column) return i;
         throw new ArgumentException($"'{column}' is not one of the columns of the bulk insert into {Table}.", nameof(column));
     }
+}
+
+/// <summary>
+/// A text value of a bulk insert that is already UTF-8 (a stored record kept as bytes): SQLite binds the bytes as they
+/// are, the other engines take <see cref="ToString"/>.
+/// </summary>
+public readonly record struct Utf8Text(byte[] Bytes)
+{
+    public override string ToString() => Encoding.UTF8.GetString(Bytes);
 }
 
 /// <summary>

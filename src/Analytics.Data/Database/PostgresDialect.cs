@@ -76,6 +76,7 @@ public sealed class PostgresDialect : ISqlDialect
                         case int number: await importer.WriteAsync(number, NpgsqlDbType.Integer, ct); break;
                         case long number: await importer.WriteAsync(number, NpgsqlDbType.Bigint, ct); break;
                         case double number: await importer.WriteAsync(number, NpgsqlDbType.Double, ct); break;
+                        case Utf8Text text: await importer.WriteAsync(text.ToString(), NpgsqlDbType.Text, ct); break;
                         default: await importer.WriteAsync((string)value, NpgsqlDbType.Text, ct); break;
                     }
                 }

@@ -171,7 +171,7 @@ public sealed partial class SqlServerDialect : ISqlDialect
     {
         var table = new DataTable();
         // Rows may be built on demand (ProjectedRows): build each once, not once per column whose type is looked for.
-        var rows = insert.Rows.ToList();
+        var rows = insert.Rows.Select(r => Array.ConvertAll(r, v => v is Utf8Text text ? text.ToString() : v)).ToList();
         for (var i = 0; i < insert.Columns.Count; i++)
         {
             var type = rows.Select(r => r[i]).FirstOrDefault(v => v is not null)?.GetType() ?? typeof(string);

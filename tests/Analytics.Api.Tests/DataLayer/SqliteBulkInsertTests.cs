@@ -61,6 +61,26 @@ public sealed class SqliteBulkInsertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BulkInsert_KeepsLongTextAndUtf8Bytes_EachValueCopiedWhenBound()
+    {
+        // Longer than the stack buffer, so every text of the row is encoded into a pooled buffer that the next one reuses.
+        var longKey = string.Concat(Enumerable.Repeat("Ștefan ✓ 😀 ", 200));
+        var longNote = string.Concat(Enumerable.Repeat("Åsa «note» ", 300));
+        const string record = "{\"summary\":\"Zoë met [name:k1:AB12]\"}";
+        await using var tx = await _connection.BeginTransactionAsync();
+
+        await _dialect.BulkInsertAsync(_connection, tx, Items(
+            [longKey, 1, null, null, longNote],
+            ["record", 2, null, null, new Utf8Text(System.Text.Encoding.UTF8.GetBytes(record))]), CancellationToken.None);
+        await tx.CommitAsync();
+
+        var rows = (await _connection.QueryAsync<(string K, string Note, string Type)>(
+            new CommandDefinition("SELECT k, note, typeof(note) FROM items ORDER BY part"))).ToList();
+        Assert.Equal((longKey, longNote, "text"), rows[0]);
+        Assert.Equal(("record", record, "text"), rows[1]);
+    }
+
+    [Fact]
     public async Task BulkInsert_OfAnUnsupportedValue_NamesTheColumn_AndRollsBackToNothing()
     {
         await using var tx = await _connection.BeginTransactionAsync();
