@@ -3,8 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace Analytics.Data.Database;
 
-/// <summary>Opens connections to the configured database with its dialect's session settings.</summary>
-public sealed class Db
+/// <summary>
+/// Opens connections to the configured database with its dialect's session settings. Disposing it stops the background
+/// checkpoints (the container does so at shutdown); connections can still be opened afterwards.
+/// </summary>
+public sealed class Db : IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _writerConnectionString;
@@ -35,6 +38,14 @@ public sealed class Db
     public WriteGate WriteGate { get; }
 
     public Task<DbConnection> OpenAsync(CancellationToken ct) => OpenAsync(_connectionString, ct);
+
+    /// <summary>Stops <see cref="Checkpointer"/>, waiting for a checkpoint in progress: nothing opens the file in the background after it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Checkpointer is not null) await Checkpointer.StopAsync();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>
     /// A connection for a write transaction, taken while holding <see cref="WriteGate"/>. On SQLite it comes from the writers'

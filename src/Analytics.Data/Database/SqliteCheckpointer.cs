@@ -34,6 +34,7 @@ public sealed class SqliteCheckpointer
     private readonly string _connectionString;
     private readonly string _logPath;
     private int _running;
+    private int _stopped;
     private long _inline;
     private long _lastStart = long.MinValue / 2;
     private long _runs;
@@ -80,8 +81,27 @@ public sealed class SqliteCheckpointer
         var now = Environment.TickCount64;
         if (now - Volatile.Read(ref _lastStart) < MinimumIntervalMs) return;
         if (Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
+        // Read after taking the run (both are full fences): either StopAsync sees this run and waits for it, or this
+        // sees the stop and starts nothing.
+        if (Volatile.Read(ref _stopped) != 0)
+        {
+            Volatile.Write(ref _running, 0);
+            return;
+        }
         Volatile.Write(ref _lastStart, now);
         _ = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// Starts no more checkpoints and waits (up to <paramref name="timeout"/>, 10 s by default) for the one running, so
+    /// that nothing opens the database file afterwards: at shutdown, and before a test deletes its temporary folder.
+    /// Writers keep working; only the inline checkpoint past <see cref="HardCapBytes"/> still bounds the log.
+    /// </summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        Interlocked.Exchange(ref _stopped, 1);
+        var deadline = Environment.TickCount64 + (long)(timeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds;
+        while (Volatile.Read(ref _running) != 0 && Environment.TickCount64 < deadline) await Task.Delay(10);
     }
 
     // One checkpoint (and the tail under the write gate if the log is long); returns the log's size in frames before it.

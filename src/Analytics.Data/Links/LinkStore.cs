@@ -47,6 +47,9 @@ public sealed class LinkGroupRow
 /// </summary>
 public sealed class LinkStore(Db db)
 {
+    // One computation at a time in this process, whoever starts it (the recurring job, a steward's run, a direct call):
+    // a second one would read the link tables and the alerts already raised while the first is replacing them.
+    private readonly SemaphoreSlim _computing = new(1, 1);
     private (string Marker, LinkRecomputeResult Result)? _last;
     private TimeSpan _lastDuration;
     private long _lastEnded;
@@ -101,6 +104,19 @@ public sealed class LinkStore(Db db)
     /// </param>
     public async Task<LinkRecomputeResult> RecomputeAsync(int batchSize, CancellationToken ct, double maxBusyShare = 1.0)
     {
+        await _computing.WaitAsync(ct);
+        try
+        {
+            return await ComputeAsync(batchSize, ct, maxBusyShare);
+        }
+        finally
+        {
+            _computing.Release();
+        }
+    }
+
+    private async Task<LinkRecomputeResult> ComputeAsync(int batchSize, CancellationToken ct, double maxBusyShare)
+    {
         if (_last is { } previous && maxBusyShare < 1.0
             && Stopwatch.GetElapsedTime(_lastEnded) < _lastDuration * (1 / Math.Max(maxBusyShare, 0.01) - 1))
             return previous.Result with { NewAlerts = 0, Rewritten = 0, Skipped = true, Throttled = true };
@@ -117,8 +133,9 @@ public sealed class LinkStore(Db db)
         var groups = graph.Groups();
         var now = DateTimeOffset.UtcNow.ToString("O");
 
-        // Only this job writes the link tables and it never runs twice at once, so what they hold can be read and
-        // compared before the gate is taken: the write transaction then holds only deletes and inserts.
+        // Only this job writes the link tables and it never runs twice at once (the lock above; Hangfire keeps nodes
+        // from running it together), so what they hold can be read and compared before the gate is taken: the write
+        // transaction then holds only deletes and inserts.
         var stored = await StoredSignaturesAsync(connection, ct);
         var changed = groups.Where(g => !stored.Remove(g.Id, out var signature) || signature != Signature(g)).ToList();
         // Left in `stored`: groups that no longer exist. Changed groups are replaced whole.

@@ -19,7 +19,7 @@ public sealed class AuditRetryLogTests
         var dir = Directory.CreateTempSubdirectory("analytics-audit-retry-");
         try
         {
-            var db = new Db(new DatabaseOptions { Provider = "sqlite", ConnectionString = $"Data Source={Path.Combine(dir.FullName, "audit.db")}" });
+            await using var db = new Db(new DatabaseOptions { Provider = "sqlite", ConnectionString = $"Data Source={Path.Combine(dir.FullName, "audit.db")}" });
             await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).RunAsync(None);
             var logs = new ConcurrentQueue<string>();
             using var loggers = LoggerFactory.Create(b => b.AddProvider(new CapturingLoggerProvider(logs)));

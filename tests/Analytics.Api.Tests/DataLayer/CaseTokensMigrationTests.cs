@@ -14,7 +14,7 @@ public sealed class CaseTokensMigrationTests : IDisposable
     [Fact]
     public async Task CaseFirstKey_KeepsEveryTokenStoredBefore_AndStillRefusesATokenTwicePerCase()
     {
-        var db = new Db(new DatabaseOptions { Provider = "sqlite", ConnectionString = $"Data Source={_path}" });
+        await using var db = new Db(new DatabaseOptions { Provider = "sqlite", ConnectionString = $"Data Source={_path}" });
         await using (var connection = await db.OpenAsync(CancellationToken.None))
         {
             // The database as it was before the migration, with two cases that share a token.

@@ -31,7 +31,11 @@ public abstract class DataLayerDatabase : IAsyncLifetime
         await new MigrationRunner(_db, NullLogger<MigrationRunner>.Instance).RunAsync(CancellationToken.None);
     }
 
-    public virtual Task DisposeAsync() => Task.CompletedTask;
+    // The Db first: its background checkpoints must not reopen a file that is being deleted.
+    public virtual async Task DisposeAsync()
+    {
+        if (_db is not null) await _db.DisposeAsync();
+    }
 }
 
 public sealed class SqliteDataLayerDatabase : DataLayerDatabase
@@ -42,11 +46,11 @@ public sealed class SqliteDataLayerDatabase : DataLayerDatabase
 
     protected override DatabaseOptions Create() => new() { Provider = "sqlite", ConnectionString = $"Data Source={_path}" };
 
-    public override Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
+        await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_path + suffix);
-        return Task.CompletedTask;
     }
 }
 
@@ -63,10 +67,10 @@ public sealed class PostgresDataLayerDatabase : DataLayerDatabase
         return new DatabaseOptions { Provider = "postgres", ConnectionString = _database.ConnectionString };
     }
 
-    public override Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
+        await base.DisposeAsync();
         _database?.Dispose();
-        return Task.CompletedTask;
     }
 }
 
@@ -89,12 +93,12 @@ public sealed class SqlServerDataLayerDatabase : DataLayerDatabase
         return new DatabaseOptions { Provider = "sqlserver", ConnectionString = new SqlConnectionStringBuilder(server) { InitialCatalog = _name }.ConnectionString };
     }
 
-    public override Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        if (_master is null) return Task.CompletedTask;
+        await base.DisposeAsync();
+        if (_master is null) return;
         SqlConnection.ClearAllPools();
         Execute(_master, $"ALTER DATABASE [{_name}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [{_name}];");
-        return Task.CompletedTask;
     }
 
     private static void Execute(string connectionString, string sql)

@@ -12,8 +12,20 @@ public sealed class SqliteDialectTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("analytics-dialect-tests-").FullName;
 
+    private readonly List<Db> _dbs = [];
+
+    // Every Db of a test is disposed before its folder goes: a background checkpoint still running would otherwise
+    // reopen the file (and recreate its -wal and -shm) while the folder is being deleted.
+    private Db NewDb(DatabaseOptions options)
+    {
+        var db = new Db(options);
+        _dbs.Add(db);
+        return db;
+    }
+
     public void Dispose()
     {
+        foreach (var db in _dbs) db.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }
@@ -21,7 +33,7 @@ public sealed class SqliteDialectTests : IDisposable
     [Fact]
     public async Task ReopenedPooledConnection_KeepsWalForeignKeysSynchronousAndBusyTimeout()
     {
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "sub", "a.db")}" });
+        var db = NewDb(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "sub", "a.db")}" });
 
         object? first;
         await using (var connection = await db.OpenAsync(CancellationToken.None)) first = ((SqliteConnection)connection).Handle;
@@ -35,7 +47,7 @@ public sealed class SqliteDialectTests : IDisposable
     [Fact]
     public async Task NewHandle_AfterThePoolIsCleared_GetsTheSettings()
     {
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "b.db")}" });
+        var db = NewDb(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "b.db")}" });
         await using (var connection = await db.OpenAsync(CancellationToken.None)) await AssertSettingsAsync(connection);
 
         SqliteConnection.ClearAllPools();
@@ -49,7 +61,7 @@ public sealed class SqliteDialectTests : IDisposable
     [Fact]
     public async Task WriterConnections_ComeFromTheirOwnPool_WithTheWritersCache_ReadersKeepTheDefault()
     {
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "c.db")}", SqliteWriterCacheMegabytes = 48 });
+        var db = NewDb(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "c.db")}", SqliteWriterCacheMegabytes = 48 });
 
         object? writerHandle;
         await using (var writer = await db.OpenWriterAsync(CancellationToken.None))
@@ -80,7 +92,7 @@ public sealed class SqliteDialectTests : IDisposable
     [Fact]
     public async Task WriterCacheZero_LeavesWritersAtTheDefault()
     {
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "d.db")}", SqliteWriterCacheMegabytes = 0 });
+        var db = NewDb(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "d.db")}", SqliteWriterCacheMegabytes = 0 });
         await using var writer = await db.OpenWriterAsync(CancellationToken.None);
         Assert.Equal("-2000", await ScalarAsync(writer, "PRAGMA cache_size"));
     }
@@ -88,8 +100,8 @@ public sealed class SqliteDialectTests : IDisposable
     [Fact]
     public async Task WriterHandles_LeaveCheckpointsToTheCheckpointer_UnlessTurnedOff()
     {
-        var background = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "e.db")}" });
-        var inline = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "f.db")}", SqliteBackgroundCheckpoints = false });
+        var background = NewDb(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "e.db")}" });
+        var inline = NewDb(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "f.db")}", SqliteBackgroundCheckpoints = false });
 
         await using (var writer = await background.OpenWriterAsync(CancellationToken.None))
             Assert.Equal("0", await ScalarAsync(writer, "PRAGMA wal_autocheckpoint"));
@@ -106,7 +118,7 @@ public sealed class SqliteDialectTests : IDisposable
     public async Task ManySmallWriteTransactions_KeepTheLogBounded_AndLoseNothing()
     {
         var path = Path.Combine(_dir, "g.db");
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
+        var db = NewDb(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
         await WriteAsync(db, "CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
         // 12,000 transactions of three pages each: about 36,000 log frames (144 MB) if nothing were ever checkpointed.
         const int transactions = 12_000;
@@ -168,11 +180,34 @@ public sealed class SqliteDialectTests : IDisposable
         Assert.Equal("17000", await ScalarAsync(check, "SELECT COUNT(*) FROM big"));
     }
 
+    [Fact]
+    public async Task DisposedDb_StartsNoMoreCheckpoints_SoItsFolderCanBeDeleted()
+    {
+        var folder = Path.Combine(_dir, "j");
+        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(folder, "j.db")}" });
+        await WriteAsync(db, "CREATE TABLE t (x INTEGER)");
+
+        await db.DisposeAsync();
+        var runs = db.Checkpointer!.Counts.Runs;
+        // Writers still work after it; they only nudge nothing.
+        for (var i = 0; i < 5; i++)
+        {
+            await WriteAsync(db, "INSERT INTO t VALUES (1)");
+            await Task.Delay(120);
+        }
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+        await Task.Delay(300);
+
+        Assert.Equal(runs, db.Checkpointer.Counts.Runs);
+        Assert.False(Directory.Exists(folder));
+    }
+
     // A new database whose first write is one transaction of `rows` rows of a page each; returns the log's size after it.
     private async Task<(Db Db, string Path, long Log)> OneBigTransactionAsync(string name, int rows)
     {
         var path = Path.Combine(_dir, name);
-        var db = new Db(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
+        var db = NewDb(new DatabaseOptions { ConnectionString = $"Data Source={path}" });
         await WriteAsync(db, "CREATE TABLE big (body BLOB NOT NULL); INSERT INTO big SELECT zeroblob(3500) FROM " +
             $"(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) SELECT i FROM n)");
         return (db, path, new FileInfo(path + "-wal").Length);

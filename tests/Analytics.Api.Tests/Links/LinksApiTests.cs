@@ -187,6 +187,35 @@ public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task ComputationsStartedTogether_RunOneAfterTheOther_AndRaiseEachAlertOnce()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-G");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-G");
+        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-G", "DIICOT/2024/00700", "+40 721 555 700"));
+        await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-G", "DDA-MI/2024/700", "0040 721 555 700"));
+
+        // What the recurring job, a steward's run and a direct call can do at once: each must finish, none twice over.
+        // The write gate is held while they start, so that any of them that gets past reading the link tables and the
+        // alerts already raised waits there with what it read.
+        var gate = _factory.Services.GetRequiredService<Analytics.Data.Database.Db>().WriteGate;
+        await gate.WaitAsync(CancellationToken.None);
+        Task all;
+        try
+        {
+            all = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(ComputeAsync)));
+            await Task.Delay(1_000);
+        }
+        finally
+        {
+            gate.Release();
+        }
+        await all;
+
+        var alerts = await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>();
+        Assert.Single(alerts.Items, a => a.CaseId == roCase);
+    }
+
+    [Fact]
     public async Task Endpoints_AreForbidden_ToTheWrongRoles()
     {
         var prosecutor = await _factory.ProsecutorAsync("RO", "RO-LINK-F");
