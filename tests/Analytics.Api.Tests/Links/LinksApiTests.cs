@@ -36,13 +36,21 @@ public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
         return (await response.ReadAsync<Receipt>()).CaseId;
     }
 
+    // A Romanian and an Italian prosecutor (authorities RO-LINK-{tag} and IT-LINK-{tag}), each with one case that carries
+    // the phone +40 721 555 {number}, written the Romanian way and as the Italian side gives it.
+    private async Task<(HttpClient Ro, HttpClient It, string RoCase, string ItCase)> LinkedPairAsync(string tag, int number, string italianSpelling)
+    {
+        var ro = await _factory.ProsecutorAsync("RO", $"RO-LINK-{tag}");
+        var it = await _factory.ProsecutorAsync("IT", $"IT-LINK-{tag}");
+        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", $"RO-LINK-{tag}", $"DIICOT/2024/00{number}", $"+40 721 555 {number}"));
+        var itCase = await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", $"IT-LINK-{tag}", $"DDA-MI/2024/{number}", italianSpelling));
+        return (ro, it, roCase, itCase);
+    }
+
     [Fact]
     public async Task Cases_ShowsHitWithTypeAndAuthorities_ForPhoneInTwoNationalFormats()
     {
-        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-A");
-        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-A");
-        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-A", "DIICOT/2024/00101", "+40 721 555 101"));
-        var itCase = await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-A", "DDA-MI/2024/101", "0040 721 555 101"));
+        var (ro, it, roCase, itCase) = await LinkedPairAsync("A", 101, "0040 721 555 101");
         var roAlone = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-A", "DIICOT/2024/00102", "+40 721 555 102"));
         await ComputeAsync();
 
@@ -79,10 +87,7 @@ public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
     [Fact]
     public async Task GetCase_Returns404_ForAnotherAuthoritysCaseLikeAMissingOne()
     {
-        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-B");
-        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-B");
-        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-B", "DIICOT/2024/00201", "+40 721 555 201"));
-        await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-B", "DDA-MI/2024/201", "0040721555201"));
+        var (_, it, roCase, _) = await LinkedPairAsync("B", 201, "0040721555201");
         await ComputeAsync();
 
         var foreign = await it.GetAsync($"/api/v1/links/cases/{roCase}");
@@ -150,10 +155,7 @@ public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
     [Fact]
     public async Task WithdrawnCase_LeavesEveryLink_AfterRecompute()
     {
-        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-D");
-        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-D");
-        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-D", "DIICOT/2024/00401", "+40 721 555 401"));
-        var itCase = await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-D", "DDA-MI/2024/401", "0040721555401"));
+        var (ro, it, roCase, itCase) = await LinkedPairAsync("D", 401, "0040721555401");
         await ComputeAsync();
         Assert.True((await (await it.GetAsync($"/api/v1/links/cases/{itCase}")).ReadAsync<CaseLinks>()).Hit);
 
@@ -189,10 +191,7 @@ public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
     [Fact]
     public async Task ComputationsStartedTogether_RunOneAfterTheOther_AndRaiseEachAlertOnce()
     {
-        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-G");
-        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-G");
-        var roCase = await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-G", "DIICOT/2024/00700", "+40 721 555 700"));
-        await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-G", "DDA-MI/2024/700", "0040 721 555 700"));
+        var (ro, _, roCase, _) = await LinkedPairAsync("G", 700, "0040 721 555 700");
 
         // What the recurring job, a steward's run and a direct call can do at once: each must finish, none twice over.
         // The write gate is held while they start, so that any of them that gets past reading the link tables and the
