@@ -15,7 +15,8 @@ public sealed record LinkGroup(string Id, IReadOnlyList<LinkedCase> Cases, IRead
 
 /// <summary>
 /// Union-find over "token shared by these cases" edges. Only cases that share at least one token enter it,
-/// so memory grows with the linked cases, not with every stored case; per case it keeps an int and a type bit mask.
+/// so memory grows with the linked cases, not with every stored case; per case it keeps its id, an int, a type bit mask
+/// and references to its jurisdiction and authority (each distinct value held once).
 /// </summary>
 public sealed class LinkGraph
 {
@@ -24,52 +25,76 @@ public sealed class LinkGraph
         IdentifierTypes.All.Where(t => t is not IdentifierTypes.Name and not IdentifierTypes.CaseReference).ToList();
 
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-    private readonly List<(string Id, string Jurisdiction, string Authority)> _cases = [];
+    private readonly List<string> _ids = [];
+    private readonly List<(string Jurisdiction, string Authority)?> _holders = [];
     private readonly List<int> _parent = [];
     private readonly List<int> _types = [];
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
 
-    public int CaseCount => _cases.Count;
+    /// <summary>Cases that share a token with another case.</summary>
+    public int CaseCount => _ids.Count;
 
-    /// <summary>Records that the cases in <paramref name="cases"/> all carry one token of <paramref name="type"/>.</summary>
-    public void AddSharedToken(string type, IReadOnlyList<(string CaseId, string Jurisdiction, string Authority)> cases)
+    /// <summary>Records that the cases <paramref name="caseIds"/> all carry one token of <paramref name="type"/>.</summary>
+    public void AddSharedToken(string type, IReadOnlyList<string> caseIds)
     {
-        if (cases.Count < 2) return;
+        ArgumentNullException.ThrowIfNull(caseIds);
+        if (caseIds.Count < 2) return;
         var bit = TypeBit(type);
-        var first = Node(cases[0]);
+        var first = Node(caseIds[0]);
         _types[first] |= bit;
-        for (var i = 1; i < cases.Count; i++)
+        for (var i = 1; i < caseIds.Count; i++)
         {
-            var node = Node(cases[i]);
+            var node = Node(caseIds[i]);
             _types[node] |= bit;
             Union(first, node);
         }
     }
 
-    /// <summary>The groups, each with its cases ordered by id; a group's id is its smallest case id.</summary>
+    /// <summary>
+    /// Gives a case's jurisdiction and authority; a case the graph does not hold is ignored, so every stored case can be
+    /// offered. A linked case never described (no longer active by the time holders were read) is left out of
+    /// <see cref="Groups"/>.
+    /// </summary>
+    public void Describe(string caseId, string jurisdiction, string authority)
+    {
+        if (!_index.TryGetValue(caseId, out var i)) return;
+        _holders[i] = (Intern(jurisdiction), Intern(authority));
+    }
+
+    /// <summary>The groups of at least two described cases, each with its cases ordered by id; a group's id is its smallest case id.</summary>
     public IReadOnlyList<LinkGroup> Groups()
     {
         var members = new Dictionary<int, List<int>>();
-        for (var i = 0; i < _cases.Count; i++)
+        for (var i = 0; i < _ids.Count; i++)
         {
+            if (_holders[i] is null) continue;
             var root = Find(i);
             if (!members.TryGetValue(root, out var list)) members[root] = list = [];
             list.Add(i);
         }
-        return members.Values.Select(list =>
+        return members.Values.Where(list => list.Count > 1).Select(list =>
         {
-            var cases = list.Select(i => new LinkedCase(_cases[i].Id, _cases[i].Jurisdiction, _cases[i].Authority, TypesOf(_types[i])))
+            var cases = list.Select(i => new LinkedCase(_ids[i], _holders[i]!.Value.Jurisdiction, _holders[i]!.Value.Authority, TypesOf(_types[i])))
                 .OrderBy(c => c.CaseId, StringComparer.Ordinal).ToList();
             var mask = list.Aggregate(0, (m, i) => m | _types[i]);
             return new LinkGroup(cases[0].CaseId, cases, TypesOf(mask));
         }).OrderBy(g => g.Id, StringComparer.Ordinal).ToList();
     }
 
-    private int Node((string CaseId, string Jurisdiction, string Authority) c)
+    private string Intern(string value)
     {
-        if (_index.TryGetValue(c.CaseId, out var i)) return i;
-        i = _cases.Count;
-        _index[c.CaseId] = i;
-        _cases.Add(c);
+        if (_names.TryGetValue(value, out var held)) return held;
+        _names[value] = value;
+        return value;
+    }
+
+    private int Node(string caseId)
+    {
+        if (_index.TryGetValue(caseId, out var i)) return i;
+        i = _ids.Count;
+        _index[caseId] = i;
+        _ids.Add(caseId);
+        _holders.Add(null);
         _parent.Add(i);
         _types.Add(0);
         return i;
