@@ -55,37 +55,6 @@ public sealed class ProjectedRows(int count, Func<int, object?[]> row) : IReadOn
 }
 
 /// <summary>
-/// One prepared insert-unless-exists statement re-executed per row: the bulk path of SQLite, where a single writer holds the
-/// file and every statement is a call into the library, not a round trip.
-/// </summary>
-public static class PreparedBulkInsert
-{
-    public static async Task<IReadOnlyList<string>> RunAsync(
-        ISqlDialect dialect, DbConnection connection, DbTransaction tx, BulkInsert insert, CancellationToken ct)
-    {
-        var inserted = new List<string>();
-        if (insert.Rows.Count == 0) return inserted;
-        var names = insert.Columns.Select((_, i) => "@p" + i).ToArray();
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = dialect.InsertIgnore(insert.Table, insert.ColumnList, string.Join(", ", names), string.Join(", ", insert.KeyColumns));
-        foreach (var name in names)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            command.Parameters.Add(parameter);
-        }
-        var returning = insert.ReturningIndex;
-        foreach (var row in insert.Rows)
-        {
-            for (var i = 0; i < row.Length; i++) command.Parameters[i].Value = row[i] ?? DBNull.Value;
-            if (await command.ExecuteNonQueryAsync(ct) == 1 && returning >= 0) inserted.Add((string)row[returning]!);
-        }
-        return inserted;
-    }
-}
-
-/// <summary>
 /// The second half of a staged bulk insert (PostgreSQL COPY, SQL Server SqlBulkCopy): moves the staged rows into the
 /// target with the dialect's insert-unless-exists statement, returns the keys it inserted, and drops the stage.
 /// </summary>

@@ -99,9 +99,7 @@ public sealed class SqliteDialect(int writerCacheMegabytes = 0, bool backgroundC
     // One writer, no network: a prepared statement per row is as fast as SQLite gets short of dropping its indexes.
     // The statement runs on the connection's own handle, inside the transaction already open on it.
     public Task<IReadOnlyList<string>> BulkInsertAsync(DbConnection connection, DbTransaction tx, BulkInsert insert, CancellationToken ct) =>
-        connection is SqliteConnection sqlite
-            ? Task.FromResult(SqliteBulkInsert.Run(this, sqlite, insert, ct))
-            : PreparedBulkInsert.RunAsync(this, connection, tx, insert, ct);
+        Task.FromResult(SqliteBulkInsert.Run(this, (SqliteConnection)connection, insert, ct));
 
     private sealed class NoLock : IAsyncDisposable
     {
