@@ -61,6 +61,16 @@ public sealed class LinkGraph
         _holders[i] = (Intern(jurisdiction), Intern(authority));
     }
 
+    /// <summary>
+    /// <see cref="Describe(string, string, string)"/> from characters a reader already holds: nothing is allocated for a
+    /// case the graph does not hold, nor for a jurisdiction or authority it has seen before.
+    /// </summary>
+    public void Describe(ReadOnlySpan<char> caseId, ReadOnlySpan<char> jurisdiction, ReadOnlySpan<char> authority)
+    {
+        if (!_index.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(caseId, out var i)) return;
+        _holders[i] = (Intern(jurisdiction), Intern(authority));
+    }
+
     /// <summary>The groups of at least two described cases, each with its cases ordered by id; a group's id is its smallest case id.</summary>
     public IReadOnlyList<LinkGroup> Groups()
     {
@@ -86,6 +96,15 @@ public sealed class LinkGraph
         if (_names.TryGetValue(value, out var held)) return held;
         _names[value] = value;
         return value;
+    }
+
+    private string Intern(ReadOnlySpan<char> value)
+    {
+        var names = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (names.TryGetValue(value, out _, out var held)) return held;
+        var text = new string(value);
+        _names[text] = text;
+        return text;
     }
 
     private int Node(string caseId)

@@ -1,8 +1,11 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Text;
+using System.Security.Cryptography;
 using Analytics.Core.Links;
 using Analytics.Data.Database;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace Analytics.Data.Links;
 
@@ -62,12 +65,18 @@ public sealed class LinkStore(Db db)
     // case_tokens is keyed by case, so the engine sorts the entries once: a filter on shared tokens in SQL (an IN over a
     // grouped copy) cost SQLite about five times as long on 100,000 cases. Withdrawn cases have no tokens; the status
     // check guards anyway.
-    private static string TokenHolders(ISqlDialect dialect) => $"""
+    private static string TokenHolders(ISqlDialect dialect) => TokenHolders(dialect.InList("t.type", "@Types"));
+
+    // The SQLite reader binds no parameters: the linking types are the platform's own constants, written as literals.
+    private static readonly string SqliteTokenHolders =
+        TokenHolders($"t.type IN ({string.Join(", ", LinkGraph.LinkingTypes.Select(type => $"'{type}'"))})");
+
+    private static string TokenHolders(string typeFilter) => $"""
         SELECT t.token, t.case_id,
                CASE t.type {string.Concat(LinkGraph.LinkingTypes.Select((type, i) => $"WHEN '{type}' THEN {i} "))}END AS type_index
         FROM case_tokens t
         JOIN cases c ON c.id = t.case_id AND c.status = 'active'
-        WHERE {dialect.InList("t.type", "@Types")}
+        WHERE {typeFilter}
         ORDER BY t.token
         """;
 
@@ -135,7 +144,8 @@ public sealed class LinkStore(Db db)
         // from running it together), so what they hold can be read and compared before the gate is taken: the write
         // transaction then holds only deletes and inserts.
         var stored = await StoredSignaturesAsync(connection, ct);
-        var changed = groups.Where(g => !stored.Remove(g.Id, out var signature) || signature != Signature(g)).ToList();
+        var signatures = new SignatureWriter();
+        var changed = groups.Where(g => !stored.Remove(g.Id, out var signature) || signature != signatures.Of(g)).ToList();
         // Left in `stored`: groups that no longer exist. Changed groups are replaced whole.
         var gone = stored.Keys.Concat(changed.Select(g => g.Id)).ToList();
         // A group that did not change has no counterpart its cases have not been alerted about.
@@ -188,7 +198,7 @@ public sealed class LinkStore(Db db)
         }
     }
 
-    /// <summary>What a stored group holds, in a form comparable with <see cref="Signature(LinkGroup)"/>.</summary>
+    /// <summary>The signature (<see cref="SignatureWriter"/>) of every stored group, by group id.</summary>
     private static async Task<Dictionary<string, string>> StoredSignaturesAsync(DbConnection connection, CancellationToken ct)
     {
         var signatures = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -197,33 +207,89 @@ public sealed class LinkStore(Db db)
             FROM link_groups g JOIN case_links l ON l.group_id = g.id
             ORDER BY g.id, l.case_id
             """);
+        var signature = new SignatureWriter();
         string? group = null, groupTypes = null;
-        var cases = new List<(string CaseId, string Holder)>();
+        var cases = new List<(string CaseId, string Jurisdiction, string Authority, string Types)>();
         await foreach (var row in rows.WithCancellation(ct))
         {
             if (row.GroupId != group)
             {
-                if (group is not null) signatures[group] = Compose(groupTypes!, cases);
+                if (group is not null) signatures[group] = signature.Of(groupTypes!, cases);
                 group = row.GroupId;
                 groupTypes = row.GroupTypes;
                 cases.Clear();
             }
-            cases.Add((row.CaseId, $"{row.Jurisdiction}|{row.Authority}|{row.Types}"));
+            cases.Add((row.CaseId, row.Jurisdiction, row.Authority, row.Types));
         }
-        if (group is not null) signatures[group] = Compose(groupTypes!, cases);
+        if (group is not null) signatures[group] = signature.Of(groupTypes!, cases);
         return signatures;
     }
 
-    private static string Signature(LinkGroup group) => Compose(string.Join(',', group.Types),
-        group.Cases.Select(c => (c.CaseId, $"{c.Jurisdiction}|{c.Authority}|{string.Join(',', c.MatchedTypes)}")).ToList());
+    /// <summary>
+    /// A group's signature: the SHA-256 of its types and of each case (id, jurisdiction, authority, the types it shares),
+    /// cases in ordinal order of their ids whatever order (or collation) the database returned them in. Written as
+    /// UTF-8 into one reused buffer: a run compares thousands of groups and builds no string per case.
+    /// </summary>
+    private sealed class SignatureWriter
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> _text = new(4096);
 
-    // Cases in ordinal order of their ids, whatever order (or collation) the database returned them in.
-    private static string Compose(string groupTypes, List<(string CaseId, string Holder)> cases) =>
-        groupTypes + string.Concat(cases.OrderBy(c => c.CaseId, StringComparer.Ordinal).Select(c => $";{c.CaseId}|{c.Holder}"));
+        public string Of(string groupTypes, List<(string CaseId, string Jurisdiction, string Authority, string Types)> cases)
+        {
+            cases.Sort(static (a, b) => string.CompareOrdinal(a.CaseId, b.CaseId));
+            _text.ResetWrittenCount();
+            Write(groupTypes);
+            foreach (var (caseId, jurisdiction, authority, types) in cases)
+            {
+                Write(";"); Write(caseId); Write("|"); Write(jurisdiction); Write("|"); Write(authority); Write("|"); Write(types);
+            }
+            return Digest();
+        }
 
-    private static async Task<LinkGraph> BuildGraphAsync(DbConnection connection, DbTransaction? tx, ISqlDialect dialect, CancellationToken ct)
+        public string Of(LinkGroup group)
+        {
+            _text.ResetWrittenCount();
+            WriteJoined(group.Types);
+            // LinkGraph.Groups orders a group's cases by id (ordinal).
+            foreach (var c in group.Cases)
+            {
+                Write(";"); Write(c.CaseId); Write("|"); Write(c.Jurisdiction); Write("|"); Write(c.Authority); Write("|"); WriteJoined(c.MatchedTypes);
+            }
+            return Digest();
+        }
+
+        private void WriteJoined(IReadOnlyList<string> values)
+        {
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (i > 0) Write(",");
+                Write(values[i]);
+            }
+        }
+
+        private void Write(string value)
+        {
+            var span = _text.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
+            _text.Advance(Encoding.UTF8.GetBytes(value, span));
+        }
+
+        private string Digest() => Convert.ToHexStringLower(SHA256.HashData(_text.WrittenSpan));
+    }
+
+    /// <summary>
+    /// The graph of active cases that share a linking token. On SQLite the rows are read on the connection's handle
+    /// (<see cref="SqliteLinkReader"/>) unless <paramref name="directSqliteRead"/> is false, as the tests compare.
+    /// </summary>
+    internal static async Task<LinkGraph> BuildGraphAsync(DbConnection connection, DbTransaction? tx, ISqlDialect dialect, CancellationToken ct,
+        bool directSqliteRead = true)
     {
         var graph = new LinkGraph();
+        if (directSqliteRead && connection is SqliteConnection sqlite && tx is null)
+        {
+            SqliteLinkReader.AddSharedTokens(sqlite, SqliteTokenHolders, graph, ct);
+            if (graph.CaseCount > 0) SqliteLinkReader.DescribeHolders(sqlite, ActiveHolders, graph, ct);
+            return graph;
+        }
         // Streamed: only the holders of one token are held at a time.
         await using (var rows = await connection.ExecuteReaderAsync(new CommandDefinition(TokenHolders(dialect),
             new { Types = LinkGraph.LinkingTypes.ToArray() }, tx, cancellationToken: ct)))
