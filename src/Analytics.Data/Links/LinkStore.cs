@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
-using System.Text;
 using System.Security.Cryptography;
+using System.Text;
 using Analytics.Core.Links;
 using Analytics.Data.Database;
 using Dapper;
