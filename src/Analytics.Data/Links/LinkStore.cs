@@ -83,16 +83,6 @@ public sealed class LinkStore(Db db)
     // Jurisdiction and authority of every active case, read once per case (not once per token) for the linked ones.
     private const string ActiveHolders = "SELECT id, jurisdiction, authority FROM cases WHERE status = 'active'";
 
-    private const string InsertGroup = """
-        INSERT INTO link_groups (id, size, jurisdictions, authorities, types, computed_at)
-        VALUES (@Id, @Size, @Jurisdictions, @Authorities, @Types, @Now)
-        """;
-
-    private const string InsertCaseLink = """
-        INSERT INTO case_links (case_id, group_id, jurisdiction, authority, types)
-        VALUES (@CaseId, @GroupId, @Jurisdiction, @Authority, @Types)
-        """;
-
     private const string InsertAlert = """
         INSERT INTO link_alerts (authority, case_id, new_authorities, new_jurisdictions, types, created_at)
         VALUES (@Authority, @CaseId, @NewAuthorities, @NewJurisdictions, @Types, @Now)
@@ -162,17 +152,23 @@ public sealed class LinkStore(Db db)
                 await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM link_groups WHERE {db.Dialect.InList("id", "@Ids")}",
                     new { Ids = chunk }, tx, cancellationToken: ct));
             }
+            // The dialect's bulk path (positional binding on SQLite, COPY on PostgreSQL, SqlBulkCopy on SQL Server): the
+            // write gate is held for tens of thousands of link rows after a large ingestion. Every key was deleted above,
+            // so a row that does not go in means the tables disagree with the computation: the run fails and rolls back.
             foreach (var chunk in changed.Chunk(batchSize))
             {
-                await connection.ExecuteAsync(new CommandDefinition(InsertGroup, chunk.Select(g => new
-                {
-                    g.Id, Size = g.Cases.Count, Jurisdictions = string.Join(',', g.Jurisdictions), Authorities = g.AuthorityCount,
-                    Types = string.Join(',', g.Types), Now = now,
-                }), tx, cancellationToken: ct));
-                await connection.ExecuteAsync(new CommandDefinition(InsertCaseLink, chunk.SelectMany(g => g.Cases.Select(c => new
-                {
-                    c.CaseId, GroupId = g.Id, c.Jurisdiction, c.Authority, Types = string.Join(',', c.MatchedTypes),
-                })), tx, cancellationToken: ct));
+                await InsertEveryRowAsync(connection, tx, new BulkInsert("link_groups",
+                    ["id", "size", "jurisdictions", "authorities", "types", "computed_at"], ["id"], "id",
+                    chunk.Select(g => new object?[]
+                    {
+                        g.Id, g.Cases.Count, string.Join(',', g.Jurisdictions), g.AuthorityCount, string.Join(',', g.Types), now,
+                    }).ToList()), ct);
+                await InsertEveryRowAsync(connection, tx, new BulkInsert("case_links",
+                    ["case_id", "group_id", "jurisdiction", "authority", "types"], ["case_id"], "case_id",
+                    chunk.SelectMany(g => g.Cases.Select(c => new object?[]
+                    {
+                        c.CaseId, g.Id, c.Jurisdiction, c.Authority, string.Join(',', c.MatchedTypes),
+                    })).ToList()), ct);
             }
 
             // Alerts of cases that have left (withdrawn) go with them.
@@ -196,6 +192,14 @@ public sealed class LinkStore(Db db)
         {
             db.WriteGate.Release();
         }
+    }
+
+    private async Task InsertEveryRowAsync(DbConnection connection, DbTransaction tx, BulkInsert insert, CancellationToken ct)
+    {
+        var inserted = await db.Dialect.BulkInsertAsync(connection, tx, insert, ct);
+        if (inserted.Count != insert.Rows.Count)
+            throw new InvalidOperationException(
+                $"{insert.Rows.Count - inserted.Count} of {insert.Rows.Count} rows for {insert.Table} were already stored; the link run is rolled back.");
     }
 
     /// <summary>The signature (<see cref="SignatureWriter"/>) of every stored group, by group id.</summary>
