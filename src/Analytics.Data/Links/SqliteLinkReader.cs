@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Analytics.Core.Links;
 using Microsoft.Data.Sqlite;
@@ -28,8 +29,8 @@ internal static class SqliteLinkReader
         SqliteException.ThrowExceptionForRC(rc, db);
         using (statement)
         {
-            var token = new ByteBuffer(64);
-            var group = new ByteBuffer(1024);
+            var token = new ArrayBufferWriter<byte>(64);
+            var group = new ArrayBufferWriter<byte>(1024);
             var ends = new List<int>();
             var caseIds = new Dictionary<string, string>(StringComparer.Ordinal);
             var holders = new List<string>();
@@ -40,14 +41,15 @@ internal static class SqliteLinkReader
             {
                 if (++rows % CancellationStride == 0) ct.ThrowIfCancellationRequested();
                 var next = raw.sqlite3_column_blob(statement, 0);
-                if (type < 0 || !next.SequenceEqual(token.Span))
+                if (type < 0 || !next.SequenceEqual(token.WrittenSpan))
                 {
                     Flush();
-                    token.Set(next);
+                    token.ResetWrittenCount();
+                    token.Write(next);
                     type = raw.sqlite3_column_int(statement, 2);
                 }
-                group.Append(raw.sqlite3_column_blob(statement, 1));
-                ends.Add(group.Length);
+                group.Write(raw.sqlite3_column_blob(statement, 1));
+                ends.Add(group.WrittenCount);
             }
             if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, db);
             Flush();
@@ -62,7 +64,7 @@ internal static class SqliteLinkReader
                     for (var i = 0; i < ends.Count; i++)
                     {
                         var start = i == 0 ? 0 : ends[i - 1];
-                        var id = Decode(group.Span[start..ends[i]], ref chars);
+                        var id = Decode(group.WrittenSpan[start..ends[i]], ref chars);
                         if (!lookup.TryGetValue(id, out _, out var held))
                         {
                             held = new string(id);
@@ -72,7 +74,7 @@ internal static class SqliteLinkReader
                     }
                     graph.AddSharedToken(LinkGraph.LinkingTypes[type], holders);
                 }
-                group.Clear();
+                group.ResetWrittenCount();
                 ends.Clear();
             }
         }
@@ -112,30 +114,5 @@ internal static class SqliteLinkReader
         if (needed > buffer.Length) buffer = new char[Math.Max(needed, buffer.Length * 2)];
         var written = Encoding.UTF8.GetChars(utf8, buffer);
         return buffer.AsSpan(0, written);
-    }
-
-    // A reusable, growable run of bytes.
-    private sealed class ByteBuffer(int capacity)
-    {
-        private byte[] _bytes = new byte[capacity];
-
-        public int Length { get; private set; }
-
-        public ReadOnlySpan<byte> Span => _bytes.AsSpan(0, Length);
-
-        public void Clear() => Length = 0;
-
-        public void Set(ReadOnlySpan<byte> value)
-        {
-            Length = 0;
-            Append(value);
-        }
-
-        public void Append(ReadOnlySpan<byte> value)
-        {
-            if (Length + value.Length > _bytes.Length) Array.Resize(ref _bytes, Math.Max(Length + value.Length, _bytes.Length * 2));
-            value.CopyTo(_bytes.AsSpan(Length));
-            Length += value.Length;
-        }
     }
 }
