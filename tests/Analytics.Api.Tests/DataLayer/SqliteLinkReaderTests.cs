@@ -4,6 +4,7 @@ using Analytics.Core.Links;
 using Analytics.Data.Cases;
 using Analytics.Data.Database;
 using Analytics.Data.Links;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -63,6 +64,40 @@ public sealed class SqliteLinkReaderTests : IAsyncLifetime
             Assert.Contains($"{id}|{holder}", abc, StringComparison.Ordinal);
         Assert.DoesNotContain(ids[6], string.Concat(direct), StringComparison.Ordinal);
         Assert.DoesNotContain(ids[5], string.Concat(direct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALinkRowTheRunCannotReplace_FailsTheRun_AndLeavesTheStoredLinksAsTheyWere()
+    {
+        var store = new CaseStore(_db);
+        var written = await store.UpsertAsync(
+        [
+            Case("RO", "RO-A", "p", ["phone:shared-9"]),
+            Case("MD", "MD-B", "q", ["phone:shared-9"]),
+        ], CancellationToken.None);
+        var links = new LinkStore(_db);
+        Assert.Equal(1, (await links.RecomputeAsync(5000, CancellationToken.None)).Groups);
+        // A stray row for a case of the group, under a group the run does not know: the run cannot write the case's link.
+        await using (var connection = await _db.OpenAsync(CancellationToken.None))
+        {
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE case_links SET group_id = 'stray' WHERE case_id = @Id",
+                new { Id = written[1].CaseId }));
+        }
+        var before = await LinkRowsAsync();
+        await store.UpsertAsync([Case("BG", "BG-C", "r", ["phone:shared-9"])], CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => links.RecomputeAsync(5000, CancellationToken.None));
+
+        Assert.Contains("case_links", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(written[1].CaseId, failure.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await LinkRowsAsync());
+    }
+
+    private async Task<List<string>> LinkRowsAsync()
+    {
+        await using var connection = await _db.OpenAsync(CancellationToken.None);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT case_id || '|' || group_id FROM case_links UNION ALL SELECT 'group|' || id || '|' || size FROM link_groups ORDER BY 1"))).ToList();
     }
 
     // A group as one comparable line: its id, types and every case with its holder and matched types.
