@@ -149,6 +149,36 @@ public sealed class FastTreeFittingTests
     }
 
     [Fact]
+    public void FitBinary_GivesTheModelOfTheDenseRows_OnFlagsBandsAndCounts()
+    {
+        // FastTree is handed the rows sparse; the model must be the one it builds from the same rows dense, also for
+        // columns that are rarely zero (an age band, counts) and with a share of the features per tree.
+        var random = new Random(11);
+        var rows = new List<float[]>();
+        var labels = new List<bool>();
+        for (var i = 0; i < 800; i++)
+        {
+            var band = random.Next(1, 7);
+            var victims = random.Next(0, 4);
+            var flag = random.NextDouble() < 0.2 ? 1f : 0f;
+            var label = random.NextDouble() < (band > 3 ? 0.7 : 0.2) + 0.1 * flag;
+            rows.Add([flag, band, victims, random.NextDouble() < 0.05 ? 1 : 0, victims * 0.5f, 0]);
+            labels.Add(label);
+        }
+        var options = new ClassifierOptions { NumberOfTrees = 10, Threads = 2, FeatureFraction = 0.6 };
+        var ml = new MLContext(options.Seed);
+        var dense = MlRows.Load(ml, rows.Select((r, i) => new BoolLabelRow { Features = r, Label = labels[i] }), 6);
+        var expected = ml.BinaryClassification.Trainers.FastTree(FastTreeFitting.TrainerOptions(options, options.Threads)).Fit(dense);
+
+        var actual = FastTreeFitting.FitBinary(rows, labels, 6, options);
+
+        var probe = rows.Take(200).ToList();
+        var want = PerClass(ml, [expected], probe);
+        Assert.Equal(want, PerClass(ml, [actual], probe));
+        Assert.True(want.Select(p => p[0]).Distinct().Count() > 5);
+    }
+
+    [Fact]
     public void FitOneVersusAll_RejectsLabelsThatDoNotMatchTheRows()
     {
         var (rows, labels) = Data(20, 1);

@@ -1,5 +1,6 @@
 using Analytics.Learning.Features;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 
@@ -32,11 +33,12 @@ public static class FastTreeFitting
         ArgumentNullException.ThrowIfNull(options);
         if (rows.Count != labels.Count)
             throw new ArgumentException($"{rows.Count} rows but {labels.Count} labels.", nameof(labels));
+        var sparse = MlRows.Sparse(rows, featureCount);
         var models = new ITransformer[classCount];
         for (var c = 0; c < classCount; c++)
         {
             var positive = c;
-            models[c] = Fit(rows, i => labels[i] == positive, featureCount, options, Math.Max(1, options.Threads));
+            models[c] = Fit(rows, sparse, i => labels[i] == positive, featureCount, options, Math.Max(1, options.Threads));
         }
         return models;
     }
@@ -49,7 +51,7 @@ public static class FastTreeFitting
         ArgumentNullException.ThrowIfNull(options);
         if (rows.Count != labels.Count)
             throw new ArgumentException($"{rows.Count} rows but {labels.Count} labels.", nameof(labels));
-        return Fit(rows, i => labels[i], featureCount, options, Math.Max(1, options.Threads));
+        return Fit(rows, MlRows.Sparse(rows, featureCount), i => labels[i], featureCount, options, Math.Max(1, options.Threads));
     }
 
     /// <summary>
@@ -64,17 +66,26 @@ public static class FastTreeFitting
         return 2 * options.MinimumExampleCountPerLeaf;
     }
 
-    private static ITransformer Fit(IReadOnlyList<float[]> rows, Func<int, bool> positive, int featureCount, ClassifierOptions options, int threads)
+    /// <summary>
+    /// One calibrated binary model. FastTree reads the rows sparse (<paramref name="sparse"/>, the same rows): it turns
+    /// them into columns and bins every column before the first tree, once per model, and with only the non-zero values
+    /// to copy, sort and bin that takes about a fifth less time. The models are the same as from the dense rows
+    /// (docs/benchmarks/training.md, tenth round).
+    /// </summary>
+    private static ITransformer Fit(IReadOnlyList<float[]> rows, VBuffer<float>[] sparse, Func<int, bool> positive, int featureCount, ClassifierOptions options, int threads)
     {
         var ml = new MLContext(options.Seed);
-        var data = MlRows.Load(ml, Enumerable.Range(0, rows.Count).Select(i => new BoolLabelRow { Features = rows[i], Label = positive(i) }), featureCount);
         var positives = Enumerable.Range(0, rows.Count).Count(positive);
         if (Math.Min(positives, rows.Count - positives) < MinimumRowsPerSide(options))
+        {
+            var dense = MlRows.Load(ml, Enumerable.Range(0, rows.Count).Select(i => new BoolLabelRow { Features = rows[i], Label = positive(i) }), featureCount);
             return ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
             {
                 L2Regularization = 1f,
                 NumberOfThreads = 1,
-            }).Fit(data);
+            }).Fit(dense);
+        }
+        var data = MlRows.Load(ml, Enumerable.Range(0, rows.Count).Select(i => new SparseBoolLabelRow { Features = sparse[i], Label = positive(i) }), featureCount);
         return ml.BinaryClassification.Trainers.FastTree(TrainerOptions(options, threads)).Fit(data);
     }
 
