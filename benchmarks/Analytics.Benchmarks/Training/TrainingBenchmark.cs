@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Analytics.Learning.Patterns;
 
 namespace Analytics.Benchmarks.Training;
 
@@ -151,7 +152,7 @@ public static class TrainingBenchmark
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
 
-        var markdown = Markdown(o, results, command, total.Elapsed, $"{loadBefore} before, {LoadAverage()} after");
+        var markdown = Markdown(o.Settings, o.Sizes, results, command, total.Elapsed, $"{loadBefore} before, {LoadAverage()} after");
         Console.WriteLine();
         Console.WriteLine(markdown);
         Directory.CreateDirectory(o.Out);
@@ -227,9 +228,28 @@ public static class TrainingBenchmark
         catch (IOException) { return "?"; }
     }
 
-    private static string Markdown(Options o, List<StepResult> results, string command, TimeSpan elapsed, string load)
+    /// <summary>
+    /// The paragraph of the report that points to the hand-written notes: the changes made to make training fast and
+    /// every measured round live there, so that a rerun, which rewrites training.md, keeps them.
+    /// </summary>
+    public const string NotesPointer = """
+        What was changed to make training fast, and every measured round (before and after each change, and the
+        variants measured but not adopted), are in [`training-notes.md`](training-notes.md), which this command leaves as it is.
+        """;
+
+    /// <summary>The report written to training.md: the run's table, a pointer to the notes and how it is measured.</summary>
+    public static string Markdown(BenchSettings s, IReadOnlyList<int> sizes, IReadOnlyList<StepResult> results, string command, TimeSpan elapsed, string load)
     {
-        var s = o.Settings;
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(sizes);
+        ArgumentNullException.ThrowIfNull(results);
+        var p = new PatternDiscoveryOptions();
+        var finalFit = s.FinalFitSample switch
+        {
+            null => "",
+            0 => "; this run: all rows",
+            { } n => string.Create(CultureInfo.InvariantCulture, $"; this run: {n:N0} rows"),
+        };
         var sb = new StringBuilder();
         sb.AppendLine("# Training benchmark: ML.NET next to scikit-learn");
         sb.AppendLine();
@@ -243,7 +263,7 @@ public static class TrainingBenchmark
         sb.AppendLine();
         sb.AppendLine("| size | step | ML.NET s | ML.NET CPU s | sklearn s | sklearn CPU s | ratio | ML.NET MB | sklearn MB | quality ML.NET vs sklearn |");
         sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
-        foreach (var size in o.Sizes)
+        foreach (var size in sizes)
         {
             StepResult? Get(string engine, string step) => results.FirstOrDefault(r => r.Size == size && r.Engine == engine && r.Step == step);
             void Row(string label, StepResult? net, StepResult? py, string quality)
@@ -276,39 +296,8 @@ public static class TrainingBenchmark
                     $"CPU {F(Q(classifier, "exploitationCpuSeconds"))} s: {classifier.Notes.GetValueOrDefault("exploitationPhases")}");
         }
         sb.AppendLine();
-        sb.AppendLine("""
-            ## How training is made fast
-
-            - **One float matrix, no per-row objects.** `FeatureSchema.Vectorize(profile, span)` writes a row in place through
-              per-field lookup tables built with the schema (no string keys built per value), and `FeatureMatrix.Build` fills one
-              row-major `float[]` on two threads (rows are independent, so the result is the same on any count). ML.NET reads the
-              rows through `IDataView`s with a fixed vector size streamed out of that array: no `List<float[]>`, and no cached copy
-              for the large final fit, which keeps 1M cases × 185 columns at one 740 MB array.
-            - **k is chosen on a sample; the model is fitted once.** Every candidate k (4…16, 3 k-means++ starts each) is fitted on a
-              seeded 5,000-row sample with a small Lloyd loop over each row's non-zeros (relative tolerance 1e-4), scored by silhouette on 2,000 of those
-              rows and Davies–Bouldin on the sample, candidates on two threads with one seed per (k, start). Then ML.NET k-means
-              (single-threaded, seeded, tolerance 1e-4) is fitted once on all rows with the chosen k; its assignments, silhouette
-              and Davies–Bouldin are the model's. Data no larger than the sample is fitted from 3 starts on a cached view, as before.
-              Assignment and inertia use ‖x‖² + ‖c‖² − 2 x·c over each row's non-zeros (about 24 of 185 columns), the dot products with all centres in one SIMD pass, on two threads; pattern profiles count all columns of all patterns in one pass.
-            - **FastTree: one model per class, side by side.** Most of FastTree's time is tree growth (histogram sums ≈ 50 % of
-              the samples of a `perf` profile at 100k, binning and data conversion ≈ 15 %, the rest split finding, gradients,
-              calibration and JIT). Its own second thread gained nothing on these narrow trees, so `FastTreeFitting.FitOneVersusAll`
-              trains the calibrated binary model of each class itself (class c against the rest, the same settings and seed as
-              ML.NET's one-versus-all trainer, which it reproduces probability for probability), two models at once on one thread
-              each; ML.NET's one-versus-all trainer also fits its first class twice, which is gone. The classifier stores one model
-              per class and normalises their probabilities as the one-versus-all model did. No disk transpose; above 200,000
-              labelled training rows a seeded stratified subsample (every class keeps at least 500 rows; `trainingRowsAvailable`,
-              `trainingRowsUsed`, `maximumTrainingRows` in the model card).
-            - **Permutation importance rescores only what changed.** A shuffled 0/1 column leaves most rows as they were (a
-              column with a share p of ones changes about 2p(1 − p) of them); only changed rows are scored again, the others keep
-              their test-set probabilities, so the indicators are exactly the same at a fraction of the cost.
-            - **Measured, not adopted:** feature fraction 0.5 or 0.7, 25 trees at learning rate 0.4, bagging half the rows, at least
-              20 rows per leaf, a 30k/50k row cap (each lowered macro-F1 by 0.006–0.05); 16 bins per feature, `SparsifyThreshold`
-              1 or 0.95, no feature flocks, no tiered JIT (no gain); merging identical training rows into weighted rows (−32 %
-              processor time, macro-F1 0.714 at 100k, but a class with 4 training rows in the small planted data then took half the
-              probability of an unrelated case).
-
-            """);
+        sb.AppendLine(NotesPointer);
+        sb.AppendLine();
         sb.AppendLine("## How it is measured");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"""
@@ -323,15 +312,17 @@ public static class TrainingBenchmark
               `KMeans(n_clusters={s.K}, init="k-means++", n_init=1, max_iter={s.MaxIterations}, random_state={s.Seed})`; time = fit + assignment/inertia.
               Inertia = sum of squared distances to the nearest centre, the same definition on both sides.
             - **k-means end to end.** `PatternDiscovery.Discover` from profiles (schema, vectorisation into one float matrix, candidate k on
-              the 5,000-row fit sample, one ML.NET k-means fit on all rows, 2,000-row silhouette, Davies–Bouldin on all rows, pattern profiles)
-              with MinK = MaxK = {s.K} and one run; *automatic k* uses the platform defaults (k = 4…16, 3 runs each on the sample).
+              the {p.FitSampleSize:N0}-row fit sample, one ML.NET k-means fit on all rows up to {p.FinalFitAllRowsUpTo:N0} (above that on a seeded half, at most {p.FinalFitSampleSize:N0}) and assignment of
+              every row, {p.SilhouetteSampleSize:N0}-row silhouette, Davies–Bouldin on all rows, pattern profiles) with MinK = MaxK = {s.K} and one run
+              (`--final-fit-sample N` fits on exactly N rows, 0 = all rows{finalFit}); *automatic k* uses the platform defaults (k = {p.MinK}…{p.MaxK}, {p.Restarts} runs each on the sample).
               Profile building is not in the time but is in the peak memory.
             - **Classifier.** ML.NET one-versus-all FastTree ({s.Trees} trees, {s.Leaves} leaves, ≥ {s.MinLeaf} rows per leaf, learning rate {s.LearningRate})
               vs `HistGradientBoostingClassifier(max_iter={s.Trees}, max_leaf_nodes={s.Leaves}, min_samples_leaf={s.MinLeaf}, learning_rate={s.LearningRate}, early_stopping=False)`
               on the same columns (exploitation and sector columns left out, as `ClassifierTraining` does) and the same split. Both grow
               {s.Trees} trees per class (OVA binary models vs a softmax model). Time = fit; macro-F1 over the classes present in the test set.
-              FastTree runs with the classifier's own fitting (`FastTreeFitting.FitOneVersusAll`: {s.Threads} class models at once, feature fraction
-              {s.FeatureFraction}, no disk transpose); above {s.MaximumTrainingRows:N0} training rows both engines train on the same stratified
+              FastTree runs with the classifier's own fitting (`FastTreeFitting.FitOneVersusAll`: the class models one after the other, each on
+              {s.Threads} thread{(s.Threads == 1 ? "" : "s")}, the training rows handed to FastTree sparse (only their non-zero columns), feature fraction {s.FeatureFraction} drawn with the
+              classifier's seed, no disk transpose); above {s.MaximumTrainingRows:N0} training rows both engines train on the same stratified
               subsample (`ClassifierTraining.StratifiedSubsample`), the test split is never reduced.
             - **Classifiers end to end.** `ClassifierTraining.TrainExploitationType` then `TrainChildVictim` from profiles, as the retrain
               job runs them: schema and matrix, split, fit, test-set evaluation, permutation importance (2 rounds on 2,000 test rows).

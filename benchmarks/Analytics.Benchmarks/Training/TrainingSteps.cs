@@ -434,8 +434,8 @@ public static class TrainingSteps
 
         clock.Restart();
         var cpu = Cpu();
-        // The classifier's own fitting (FastTreeFitting: one model per class, models side by side on one thread each),
-        // on the rows prepare marked "train".
+        // The classifier's own fitting (FastTreeFitting: one model per class, one after the other, each on every thread,
+        // from the rows handed over sparse), on the rows prepare marked "train".
         var models = FastTreeFitting.FitOneVersusAll(trainX, trainY, meta.Classes.Count, columns.Length, s.Classifier);
         var seconds = clock.Elapsed.TotalSeconds;
         cpu = Cpu() - cpu;

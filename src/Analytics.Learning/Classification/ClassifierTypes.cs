@@ -25,7 +25,7 @@ public sealed record ClassifierOptions
     /// <summary>
     /// Share of the features each tree may split on (FastTree's FeatureFraction, drawn per tree with
     /// <see cref="Seed"/>): 0.6 builds each tree's histograms on 60 % of the columns, about a quarter less processor
-    /// time at 100k cases for a macro-F1 within the spread of the feature-choice seed (docs/benchmarks/training.md).
+    /// time at 100k cases for a macro-F1 within the spread of the feature-choice seed (docs/benchmarks/training-notes.md, sixth round).
     /// </summary>
     public double FeatureFraction { get; init; } = 0.6;
     /// <summary>Histogram bins per feature; the features are 0/1 or have at most 11 distinct values.</summary>

@@ -10,7 +10,7 @@ namespace Analytics.Learning.Classification;
 /// Fits the platform's calibrated binary FastTree models. The one-versus-all models are trained one after the other, each
 /// on every thread allowed: FastTree sums each tree's histograms feature by feature on its threads, and on two cores that
 /// took a fifth less time and a quarter less processor time than two one-thread models side by side
-/// (docs/benchmarks/training.md, ninth round).
+/// (docs/benchmarks/training-notes.md, ninth round).
 /// </summary>
 public static class FastTreeFitting
 {
@@ -70,7 +70,7 @@ public static class FastTreeFitting
     /// One calibrated binary model. FastTree reads the rows sparse (<paramref name="sparse"/>, the same rows): it turns
     /// them into columns and bins every column before the first tree, once per model, and with only the non-zero values
     /// to copy, sort and bin that takes about a fifth less time. The models are the same as from the dense rows
-    /// (docs/benchmarks/training.md, tenth round).
+    /// (docs/benchmarks/training-notes.md, tenth round).
     /// </summary>
     private static ITransformer Fit(IReadOnlyList<float[]> rows, VBuffer<float>[] sparse, Func<int, bool> positive, int featureCount, ClassifierOptions options, int threads)
     {

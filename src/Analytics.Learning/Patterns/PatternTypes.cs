@@ -11,13 +11,13 @@ public sealed record PatternDiscoveryOptions
     public int MaxK { get; init; } = 16;
     /// <summary>Rows in the seeded sample the silhouette is computed on (the first rows of the fit sample).</summary>
     public int SilhouetteSampleSize { get; init; } = 2000;
-    /// <summary>Rows in the seeded sample every candidate k is fitted on; the chosen k is then fitted once on all rows.</summary>
+    /// <summary>Rows in the seeded sample every candidate k is fitted on; the chosen k is then fitted once (<see cref="FinalFitRows"/>).</summary>
     public int FitSampleSize { get; init; } = 5000;
     /// <summary>
     /// Most rows of the seeded sample the released ML.NET k-means is fitted on (the first rows of the same permutation, so
     /// it holds the fit sample); every row is then assigned to its nearest centre. 0 fits on all rows. See
     /// <see cref="FinalFitRows"/> for the whole rule. At 1,000,000 generated cases the 200,000-row fit's inertia over all
-    /// rows was within 0.03 % of the fit on all rows, for 30 % less processor time (docs/benchmarks/training.md).
+    /// rows was within 0.03 % of the fit on all rows, for 30 % less processor time (docs/benchmarks/training-notes.md, third round).
     /// </summary>
     public int FinalFitSampleSize { get; init; } = 200_000;
     /// <summary>Up to this many rows the released k-means is fitted on all of them.</summary>
