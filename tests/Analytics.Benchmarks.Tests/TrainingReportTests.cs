@@ -43,4 +43,35 @@ public sealed class TrainingReportTests
         var sampled = TrainingBenchmark.Markdown(settings with { FinalFitSample = 30_000 }, [10_000], [], "training", TimeSpan.Zero, "?");
         Assert.Contains("0 = all rows; this run: 30,000 rows)", sampled, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Goals_JudgeWhatTheRunMeasured_AndLeaveTheRestUnjudged()
+    {
+        var results = new List<StepResult>
+        {
+            new() { Step = "kmeans-e2e", Size = 100_000, Seconds = 2.4, PeakMb = 400 },
+            new() { Step = "kmeans-auto", Size = 100_000, Seconds = 1.8, PeakMb = 390 },
+            new() { Step = "fasttree", Size = 100_000, Seconds = 8.9, PeakMb = 284 },
+            new() { Engine = "sklearn", Step = "hgb", Size = 100_000, Seconds = 3.0, PeakMb = 356 },
+            new() { Step = "prepare", Size = 1_000_000, Seconds = 60, PeakMb = 2_400 },
+            new() { Step = "kmeans-e2e", Size = 1_000_000, Seconds = 16.5, PeakMb = 1_200 },
+            new() { Step = "classifier", Size = 1_000_000, Seconds = 40, PeakMb = 900 },
+        };
+
+        var goals = TrainingBenchmark.Goals(results);
+        TrainingBenchmark.TrainingGoal Goal(string start) => goals.Single(g => g.Goal.StartsWith(start, StringComparison.Ordinal));
+
+        // Automatic k is the platform's own run and is preferred over the fixed-k one.
+        Assert.Equal(new TrainingBenchmark.TrainingGoal("k-means end to end ≤ 2 s at 100k", 1.8, "s", true, "automatic k"), Goal("k-means end to end ≤ 2 s"));
+        Assert.Equal(new TrainingBenchmark.TrainingGoal("k-means end to end ≤ 15 s at 1M", 16.5, "s", false, "fixed k"), Goal("k-means end to end ≤ 15 s"));
+        Assert.Equal((8.9, false), (Goal("FastTree").Measured, Goal("FastTree").Met));
+        // The export step is not training; the largest training step at 1M is the k-means one.
+        Assert.Equal((1_200.0, true, "kmeans-e2e"), (Goal("training at 1M").Measured, Goal("training at 1M").Met, Goal("training at 1M").Note));
+
+        var only10k = TrainingBenchmark.Goals([new StepResult { Step = "fasttree", Size = 10_000, Seconds = 2 }]);
+        Assert.All(only10k, g => Assert.Null(g.Met));
+        var markdown = TrainingBenchmark.Markdown(new BenchSettings(), [100_000], results, "training", TimeSpan.Zero, "?");
+        Assert.Contains("| FastTree ≤ 5 s at 100k (one-versus-all fit) | 8.90 s | **no** |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| training at 1M under 1.5 GB (largest peak of the training steps) | 1,200 MB (kmeans-e2e) | yes |", markdown, StringComparison.Ordinal);
+    }
 }

@@ -238,6 +238,35 @@ public static class TrainingBenchmark
         """;
 
     /// <summary>The report written to training.md: the run's table, a pointer to the notes and how it is measured.</summary>
+    /// <summary>One of issue #4's training goals against this run; <see cref="Met"/> is null when the run did not measure it.</summary>
+    public sealed record TrainingGoal(string Goal, double? Measured, string Unit, bool? Met, string? Note = null);
+
+    /// <summary>
+    /// Issue #4's goals judged on the ML.NET steps of a run: k-means end to end (automatic k when the run has it, else the
+    /// fixed-k run) ≤ 2 s at 100k and ≤ 15 s at 1M, the FastTree one-versus-all fit ≤ 5 s at 100k, and the largest peak
+    /// memory of the training steps at 1M under 1.5 GB (1,500 MB).
+    /// </summary>
+    public static IReadOnlyList<TrainingGoal> Goals(IReadOnlyList<StepResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        StepResult? Net(int size, string step) => results.FirstOrDefault(r => r.Engine == "ml.net" && r.Size == size && r.Step == step);
+        var goals = new List<TrainingGoal>();
+        void Time(string goal, int size, double limit, params string[] steps)
+        {
+            var result = steps.Select(step => Net(size, step)).FirstOrDefault(r => r is not null);
+            goals.Add(new TrainingGoal(goal, result?.Seconds, "s", result is null ? null : result.Seconds <= limit,
+                result is null || steps.Length == 1 ? null : result.Step == "kmeans-auto" ? "automatic k" : "fixed k"));
+        }
+        Time("k-means end to end ≤ 2 s at 100k", 100_000, 2, "kmeans-auto", "kmeans-e2e");
+        Time("k-means end to end ≤ 15 s at 1M", 1_000_000, 15, "kmeans-auto", "kmeans-e2e");
+        Time("FastTree ≤ 5 s at 100k (one-versus-all fit)", 100_000, 5, "fasttree");
+        var atMillion = results.Where(r => r.Engine == "ml.net" && r.Size == 1_000_000 && r.Step is not ("prepare" or "service-load")).ToList();
+        var peak = atMillion.Count == 0 ? (double?)null : atMillion.Max(r => r.PeakMb);
+        goals.Add(new TrainingGoal("training at 1M under 1.5 GB (largest peak of the training steps)", peak, "MB", peak is null ? null : peak < 1_500,
+            peak is null ? null : atMillion.MaxBy(r => r.PeakMb)!.Step));
+        return goals;
+    }
+
     public static string Markdown(BenchSettings s, IReadOnlyList<int> sizes, IReadOnlyList<StepResult> results, string command, TimeSpan elapsed, string load)
     {
         ArgumentNullException.ThrowIfNull(s);
@@ -295,6 +324,14 @@ public static class TrainingBenchmark
                     $"macro-F1 {F(Q(classifier, "macroF1"), "F3")} (child victim {F(Q(classifier, "childMacroF1"), "F3")}); exploitation type {F(Q(classifier, "exploitationSeconds"))} s, " +
                     $"CPU {F(Q(classifier, "exploitationCpuSeconds"))} s: {classifier.Notes.GetValueOrDefault("exploitationPhases")}");
         }
+        sb.AppendLine();
+        sb.AppendLine("Goals of issue #4 (a size this run did not measure is not judged):");
+        sb.AppendLine();
+        sb.AppendLine("| goal | measured | met |");
+        sb.AppendLine("|---|---:|:---:|");
+        foreach (var goal in Goals(results))
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {goal.Goal} | {(goal.Measured is { } m ? $"{F(m, goal.Unit == "MB" ? "N0" : "F2")} {goal.Unit}{(goal.Note is null ? "" : $" ({goal.Note})")}" : "not run")} | {goal.Met switch { true => "yes", false => "**no**", null => "" }} |");
         sb.AppendLine();
         sb.AppendLine(NotesPointer);
         sb.AppendLine();
