@@ -1,3 +1,4 @@
+using Analytics.Api.Jobs;
 using Analytics.Data.Insights;
 using Analytics.Data.Jobs;
 using Analytics.Data.Patterns;
@@ -48,10 +49,11 @@ public sealed class LearningJobs(
     /// <summary>Trains one model on every active case and registers it; the promotion policy decides whether it goes live.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 3600)]
     [AutomaticRetry(Attempts = 2)]
-    public Task TrainAsync(string model, CancellationToken ct) => RecordAsync($"train:{model}", async () =>
+    public Task TrainAsync(string model, CancellationToken ct) => RecordAsync($"train:{model}", async progress =>
     {
         if (!ModelNames.All.Contains(model)) throw new ArgumentException($"Unknown model '{model}'. Known: {string.Join(", ", ModelNames.All)}.");
         var o = options.Value;
+        progress.Report("reading the active cases");
         // Streamed from the database into a compact form (a few integers per case): the memory of training is the feature
         // matrix's, not that of a profile object graph and its stored JSON per case.
         var profiles = await patterns.ActiveCompactProfilesAsync(ct);
@@ -63,16 +65,18 @@ public sealed class LearningJobs(
         RegistrationResult result;
         if (model == ModelNames.Patterns)
         {
-            var discovered = PatternDiscovery.Discover(profiles, new PatternDiscoveryOptions { Seed = o.Seed, SuppressionThreshold = o.DisclosureThreshold });
+            var discovered = PatternDiscovery.Discover(profiles, new PatternDiscoveryOptions { Seed = o.Seed, SuppressionThreshold = o.DisclosureThreshold }, progress);
             var m = discovered.Model;
+            progress.Report("registering the new version");
             result = registry.Register(model, new ModelCardDraft(snapshot, m.Schema, m.Parameters, new ModelMetrics("silhouette", m.Metrics), DateTimeOffset.UtcNow),
                 m.Save, o.PromotionTolerance);
         }
         else
         {
             var classifier = model == ModelNames.ExploitationType
-                ? ClassifierTraining.TrainExploitationType(profiles, new ClassifierOptions { Seed = o.Seed })
-                : ClassifierTraining.TrainChildVictim(profiles, new ClassifierOptions { Seed = o.Seed });
+                ? ClassifierTraining.TrainExploitationType(profiles, new ClassifierOptions { Seed = o.Seed }, progress)
+                : ClassifierTraining.TrainChildVictim(profiles, new ClassifierOptions { Seed = o.Seed }, progress);
+            progress.Report("registering the new version");
             result = registry.Register(model, new ModelCardDraft(snapshot, classifier.Schema, classifier.Parameters,
                 new ModelMetrics("macroF1", classifier.Metrics.ToDictionary()), DateTimeOffset.UtcNow), classifier.Save, o.PromotionTolerance);
         }
@@ -83,7 +87,7 @@ public sealed class LearningJobs(
     /// <summary>Assigns active cases that have no pattern under the active pattern model, in batches.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 3)]
-    public Task AssignPatternsAsync(CancellationToken ct) => RecordAsync(AssignJob, async () =>
+    public Task AssignPatternsAsync(CancellationToken ct) => RecordAsync(AssignJob, async progress =>
     {
         serving.Refresh();
         var current = serving.Patterns.Current;
@@ -100,17 +104,20 @@ public sealed class LearningJobs(
             }).ToList();
             await patterns.SaveAssignmentsAsync(current.Version, assignments, ct);
             total += batch.Count;
+            progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{total:N0} cases assigned so far under patterns version {current.Version}"));
         }
         return $"{total} cases assigned under patterns version {current.Version}";
     });
 
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 3)]
-    public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, async () =>
+    public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, async progress =>
     {
+        progress.Report("reading the active cases");
         // Compact profiles and their ids, as training reads them: no profile object graph per case is kept.
         var ids = new List<string>();
         var profiles = await patterns.ActiveCompactProfilesAsync(ct, ids);
+        progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"aggregating {profiles.Count:N0} cases"));
         var (summary, routes) = await insights.RefreshAsync(profiles, ct);
         var current = serving.Patterns.Current;
         var monthly = current is null ? 0 : await patterns.RefreshAggregatesAsync(current.Version, ct);
@@ -119,18 +126,23 @@ public sealed class LearningJobs(
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });
 
-    private async Task RecordAsync(string jobId, Func<Task<string>> work)
+    // The run is recorded as running, its work reports what it is doing into the run's detail as it goes (JobProgress),
+    // and the outcome replaces that detail once every progress write has landed.
+    private async Task RecordAsync(string jobId, Func<IProgress<string>, Task<string>> work)
     {
         var runId = await jobs.StartRunAsync(jobId, CancellationToken.None);
+        var progress = new JobProgress(jobs, runId, logger);
         try
         {
-            var detail = await work();
+            var detail = await work(progress);
+            await progress.FlushAsync();
             await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
             logger.LogInformation("Job {Job} succeeded: {Detail}", jobId, detail);
         }
         catch (Exception e)
         {
             // Messages of our own exceptions name counts and settings only; nothing here can hold an identifier.
+            await progress.FlushAsync();
             await jobs.FinishRunAsync(runId, "failed", $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
             logger.LogWarning("Job {Job} failed: {Error}", jobId, e.GetType().Name);
             throw;

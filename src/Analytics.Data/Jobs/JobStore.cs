@@ -58,6 +58,19 @@ public sealed class JobStore(Db db)
         return id;
     }
 
+    /// <summary>
+    /// Sets what a running run is doing (its detail) for stewards to read while it runs. A run that has already finished
+    /// keeps its outcome and detail: a late report changes nothing. Returns whether the run was still running.
+    /// </summary>
+    public async Task<bool> ReportProgressAsync(string runId, string detail, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE job_runs SET detail = @detail WHERE id = @runId AND outcome = 'running'",
+            new { runId, detail = detail.Length > 2000 ? detail[..2000] : detail }, cancellationToken: ct)) == 1;
+    }
+
     public async Task FinishRunAsync(string runId, string outcome, string? detail, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Analytics.Core.Cases;
 using Analytics.Learning.Features;
@@ -16,7 +17,14 @@ public static class ClassifierTraining
     /// </summary>
     /// <exception cref="ArgumentException">No usable cases, or fewer than two classes.</exception>
     public static CaseClassifier TrainExploitationType(IReadOnlyList<CaseProfile> profiles, ClassifierOptions? options = null) =>
-        Train(ClassifierKind.ExploitationType, profiles, options ?? new ClassifierOptions());
+        Train(ClassifierKind.ExploitationType, profiles, options ?? new ClassifierOptions(), null);
+
+    /// <summary>
+    /// <see cref="TrainExploitationType(IReadOnlyList{CaseProfile}, ClassifierOptions?)"/>, telling <paramref name="progress"/>
+    /// what it is doing at the start of each phase and after each class model (plain text, counts only).
+    /// </summary>
+    public static CaseClassifier TrainExploitationType(IReadOnlyList<CaseProfile> profiles, ClassifierOptions? options, IProgress<string>? progress) =>
+        Train(ClassifierKind.ExploitationType, profiles, options ?? new ClassifierOptions(), progress);
 
     /// <summary>
     /// Trains a binary FastTree model of "some victim is under 18". Cases where that is unknown (no
@@ -24,7 +32,14 @@ public static class ClassifierTraining
     /// </summary>
     /// <exception cref="ArgumentException">No usable cases, or only one class.</exception>
     public static CaseClassifier TrainChildVictim(IReadOnlyList<CaseProfile> profiles, ClassifierOptions? options = null) =>
-        Train(ClassifierKind.ChildVictim, profiles, options ?? new ClassifierOptions());
+        Train(ClassifierKind.ChildVictim, profiles, options ?? new ClassifierOptions(), null);
+
+    /// <summary>
+    /// <see cref="TrainChildVictim(IReadOnlyList{CaseProfile}, ClassifierOptions?)"/>, telling <paramref name="progress"/>
+    /// what it is doing at the start of each phase (plain text, counts only).
+    /// </summary>
+    public static CaseClassifier TrainChildVictim(IReadOnlyList<CaseProfile> profiles, ClassifierOptions? options, IProgress<string>? progress) =>
+        Train(ClassifierKind.ChildVictim, profiles, options ?? new ClassifierOptions(), progress);
 
     /// <summary>True when a feature would leak the answer of <paramref name="kind"/>.</summary>
     public static bool IsLeaking(ClassifierKind kind, string feature) => kind switch
@@ -40,7 +55,7 @@ public static class ClassifierTraining
         _ => FeatureSchema.HasChildVictim(p) switch { true => "child", false => "adult", null => null },
     };
 
-    private static CaseClassifier Train(ClassifierKind kind, IReadOnlyList<CaseProfile> profiles, ClassifierOptions options)
+    private static CaseClassifier Train(ClassifierKind kind, IReadOnlyList<CaseProfile> profiles, ClassifierOptions options, IProgress<string>? progress)
     {
         ArgumentNullException.ThrowIfNull(profiles);
         // One pass for the labels; no profile object is kept (from CompactProfiles, each read decodes a short-lived one),
@@ -70,6 +85,7 @@ public static class ClassifierTraining
             seconds[name] = clock.Elapsed.TotalSeconds;
             clock.Restart();
         }
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"building the features of {labelledAt.Count:N0} labelled cases"));
         var classIndex = classes.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         var y = labels.Select(l => classIndex[l]).ToArray();
         var schema = FeatureSchema.Build(new ProfileSubset(profiles, labelledAt), options.TopCountries);
@@ -90,9 +106,19 @@ public static class ClassifierTraining
         // The trainers read the rows through a view over the matrix: each row is copied only while it is being read.
         var trainX = new MatrixRows(x, fittedRows);
         var trainY = fitted.Select(i => y[i]).ToList();
-        IReadOnlyList<ITransformer> models = kind == ClassifierKind.ChildVictim
-            ? [FastTreeFitting.FitBinary(trainX, trainY.Select(c => c == 1).ToList(), features.Count, options)]
-            : FastTreeFitting.FitOneVersusAll(trainX, trainY, classes.Count, features.Count, options);
+        IReadOnlyList<ITransformer> models;
+        if (kind == ClassifierKind.ChildVictim)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"fitting the model on {fitted.Count:N0} cases"));
+            models = [FastTreeFitting.FitBinary(trainX, trainY.Select(c => c == 1).ToList(), features.Count, options)];
+        }
+        else
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"fitting {classes.Count} class models on {fitted.Count:N0} cases"));
+            models = FastTreeFitting.FitOneVersusAll(trainX, trainY, classes.Count, features.Count, options,
+                progress is null ? null : done => progress.Report(string.Create(CultureInfo.InvariantCulture,
+                    $"fitting {classes.Count} class models on {fitted.Count:N0} cases: {done} of {classes.Count} done")));
+        }
         Phase("fit");
 
         var parameters = new Dictionary<string, double>
@@ -115,6 +141,7 @@ public static class ClassifierTraining
         var classifier = new CaseClassifier(kind, schema, features, classes, parameters, models,
             MlRows.Load(new MLContext(), Array.Empty<FeatureRow>(), features.Count).Schema);
 
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"evaluating on {test.Count:N0} held-out cases"));
         var testY = test.Select(i => y[i]).ToList();
         var probabilities = classifier.Probabilities(x.ToDataView(testRows), testRows.Length);
         classifier.Metrics = ClassificationMetrics.Compute(classes, testY, probabilities, fitted.Count);
@@ -128,6 +155,7 @@ public static class ClassifierTraining
             sample = sample[..options.PermutationSampleSize];
             Array.Sort(sample);
         }
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ranking the indicators on {sample.Length:N0} held-out cases"));
         classifier.Indicators = PermutationImportance(classifier, classes.Count,
             sample.Select(i => x.Row(testRows[i]).ToArray()).ToList(), sample.Select(i => testY[i]).ToList(), sample.Select(i => probabilities[i]).ToList(), options);
         Phase("importance");

@@ -26,7 +26,9 @@ public static class FastTreeFitting
     /// <param name="classCount">Number of classes.</param>
     /// <param name="featureCount">Length of every feature vector.</param>
     /// <param name="options">FastTree settings (<see cref="ClassifierTraining.FastTreeOptions"/>) and thread count.</param>
-    public static IReadOnlyList<ITransformer> FitOneVersusAll(IReadOnlyList<float[]> rows, IReadOnlyList<int> labels, int classCount, int featureCount, ClassifierOptions options)
+    /// <param name="fitted">Called after each class model with the number fitted so far.</param>
+    public static IReadOnlyList<ITransformer> FitOneVersusAll(IReadOnlyList<float[]> rows, IReadOnlyList<int> labels, int classCount, int featureCount, ClassifierOptions options,
+        Action<int>? fitted = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(labels);
@@ -39,6 +41,7 @@ public static class FastTreeFitting
         {
             var positive = c;
             models[c] = Fit(rows, sparse, i => labels[i] == positive, featureCount, options, Math.Max(1, options.Threads));
+            fitted?.Invoke(c + 1);
         }
         return models;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Analytics.Core.Cases;
 using Analytics.Learning.Features;
 using Microsoft.ML;
@@ -37,7 +38,14 @@ public static class PatternDiscovery
     /// give the same assignments. Its silhouette (same sample) and Davies–Bouldin (all rows) are the model's metrics.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">Too few profiles for the smallest k.</exception>
-    public static PatternDiscoveryResult Discover(IReadOnlyList<CaseProfile> profiles, PatternDiscoveryOptions? options = null)
+    public static PatternDiscoveryResult Discover(IReadOnlyList<CaseProfile> profiles, PatternDiscoveryOptions? options = null) =>
+        Discover(profiles, options, null);
+
+    /// <summary>
+    /// <see cref="Discover(IReadOnlyList{CaseProfile}, PatternDiscoveryOptions?)"/>, telling <paramref name="progress"/> what it
+    /// is doing at the start of each phase (plain text, counts only).
+    /// </summary>
+    public static PatternDiscoveryResult Discover(IReadOnlyList<CaseProfile> profiles, PatternDiscoveryOptions? options, IProgress<string>? progress)
     {
         ArgumentNullException.ThrowIfNull(profiles);
         options ??= new PatternDiscoveryOptions();
@@ -61,6 +69,7 @@ public static class PatternDiscovery
             seconds[name + " CPU"] = (now - cpu).TotalSeconds;
             cpu = now;
         }
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"building the features of {profiles.Count:N0} cases"));
         var schema = FeatureSchema.Build(profiles, options.TopCountries);
         Phase("schema");
         var matrix = FeatureMatrix.Build(schema, profiles, options.Threads);
@@ -90,6 +99,9 @@ public static class PatternDiscovery
 
         var maxK = Math.Min(options.MaxK, fitSample.Rows - 1);
         var candidates = Enumerable.Range(options.MinK, Math.Max(0, maxK - options.MinK + 1)).ToArray();
+        if (candidates.Length > 1)
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"choosing the number of patterns ({candidates[0]} to {candidates[^1]}) on a sample of {fitSample.Rows:N0} cases"));
         var scores = new KScore[candidates.Length];
         var chosenK = candidates[0];
         // A single candidate needs no choice: its score is the released model's own (filled in after the fit).
@@ -116,6 +128,7 @@ public static class PatternDiscovery
         }
         Phase("chooseK");
 
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"fitting {chosenK} patterns with k-means"));
         var ml = new MLContext(options.Seed);
         // The released model is fitted on a seeded sample of the rows (all rows when there are few), read straight out
         // of the matrix; small data is fitted from several starts. Then every row goes to its nearest centre.
@@ -133,6 +146,7 @@ public static class PatternDiscovery
         if (candidates.Length == 1)
             scores[0] = new KScore(chosenK, silhouette, daviesBouldin);
         Phase("quality");
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"profiling the {chosenK} patterns"));
         var patterns = PatternProfiler.Build(schema, profiles, matrix, final.Assignments, chosenK, options);
         Phase("profiles");
         var parameters = new Dictionary<string, double>
