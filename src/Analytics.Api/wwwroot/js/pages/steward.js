@@ -52,7 +52,24 @@ export async function stewardPage(main) {
                             model.versions.map((v) => h('td', {}, v.version === model.active ? h('span', { class: 'hint' }, 'active') :
                                 h('button', { type: 'button', 'data-testid': `activate-${model.name}-${v.version}`, onclick: () => act(`/api/v1/models/${model.name}/${v.version}/activate`, 'The running service swapped to it.') },
                                     `Activate ${v.version}`))))))),
-            h('button', { type: 'button', class: 'secondary', onclick: () => act(`/api/v1/models/${model.name}/rollback`, 'Rolled back.') }, 'Roll back to the previous version'));
+            h('div', { class: 'actions' },
+                h('button', { type: 'button', 'data-testid': `train-${model.name}`, onclick: () => train(model.name) }, 'Train now'),
+                h('button', { type: 'button', class: 'secondary', onclick: () => act(`/api/v1/models/${model.name}/rollback`, 'Rolled back.') }, 'Roll back to the previous version')));
+    };
+
+    // A training asked for here is watched until its run ends: the runs table refreshes itself meanwhile, so its
+    // progress ("fitting 10 class models …: 3 of 10 done") shows as it goes, and the model card shows the new version.
+    let watching = null;
+    const train = async (name) => {
+        try {
+            const before = await api(`/api/v1/jobs/runs?job=${encodeURIComponent(`train:${name}`)}&limit=50`);
+            await api(`/api/v1/models/${name}/train`, { method: 'POST' });
+            watching = { model: name, job: `train:${name}`, known: new Set(before.map((r) => r.id)) };
+            say(`Training of ${name} queued. Its progress shows under "Last job runs".`);
+            await loadRuns(true);
+        } catch (error) {
+            say(`${error.title}: ${error.detail}`, false);
+        }
     };
 
     const loadSchedules = async () => {
@@ -93,8 +110,11 @@ export async function stewardPage(main) {
         return form;
     };
 
-    const loadRuns = async () => {
-        runs.replaceChildren(runs.firstChild, loading('Loading job runs…'));
+    let refresh = null;
+    const loadRuns = async (quiet = false) => {
+        clearTimeout(refresh);
+        if (!runs.isConnected && quiet) return;
+        if (!quiet) runs.replaceChildren(runs.firstChild, loading('Loading job runs…'));
         try {
             const list = await api('/api/v1/jobs/runs?limit=15');
             runs.replaceChildren(runs.firstChild, list.length === 0 ? empty('No job has run yet.') :
@@ -102,6 +122,16 @@ export async function stewardPage(main) {
                     h('thead', {}, h('tr', {}, ['Job', 'Started', 'Finished', 'Outcome', 'Detail'].map((c) => h('th', { scope: 'col' }, c)))),
                     h('tbody', {}, list.map((r) => h('tr', {}, h('td', {}, r.jobId), h('td', {}, when(r.startedAt)), h('td', {}, when(r.finishedAt)),
                         h('td', {}, h('span', { class: `outcome ${r.outcome}` }, r.outcome)), h('td', { class: 'detail' }, r.detail ?? '')))))));
+            if (watching) {
+                const ended = list.find((r) => r.jobId === watching.job && !watching.known.has(r.id) && r.outcome !== 'running');
+                if (ended) {
+                    say(`Training of ${watching.model} ${ended.outcome}: ${ended.detail ?? ''}`, ended.outcome === 'succeeded');
+                    watching = null;
+                    await loadModels();
+                }
+            }
+            // Refreshed every 2 s while a job runs or a training asked for here has not ended; never once the page is left.
+            if (watching || list.some((r) => r.outcome === 'running')) refresh = setTimeout(() => loadRuns(true), 2000);
         } catch (error) {
             runs.replaceChildren(runs.firstChild, errorBox(error));
         }
