@@ -1,3 +1,4 @@
+using System.Globalization;
 using Analytics.Learning.Classification;
 using Analytics.Learning.Patterns;
 
@@ -25,7 +26,7 @@ public sealed class TrainingProgressTests
         var k = classifier.Classes.Count;
         var m = progress.Messages;
         Assert.Equal(4 + k, m.Count);
-        Assert.Equal($"building the features of {profiles.Count:N0} labelled cases", m[0]);
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"building the features of {profiles.Count:N0} labelled cases"), m[0]);
         Assert.StartsWith($"fitting {k} class models on ", m[1], StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(1, k).Select(i => $"{m[1]}: {i} of {k} done"), m.Skip(2).Take(k));
         Assert.StartsWith("evaluating on ", m[2 + k], StringComparison.Ordinal);
@@ -56,8 +57,8 @@ public sealed class TrainingProgressTests
         var k = result.Model.K;
         Assert.Equal(
             [
-                $"building the features of {profiles.Count:N0} cases",
-                $"choosing the number of patterns (3 to 6) on a sample of {profiles.Count:N0} cases",
+                string.Create(CultureInfo.InvariantCulture, $"building the features of {profiles.Count:N0} cases"),
+                string.Create(CultureInfo.InvariantCulture, $"choosing the number of patterns (3 to 6) on a sample of {profiles.Count:N0} cases"),
                 $"fitting {k} patterns with k-means",
                 $"profiling the {k} patterns",
             ], progress.Messages);
