@@ -91,6 +91,13 @@ public sealed class LinkGraph
         }).OrderBy(g => g.Id, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// The graph's own string for a case it already holds, or a new one for a case it does not: a reader that sees the
+    /// same case under many tokens makes one string for it, and keeps no index of its own.
+    /// </summary>
+    public string CaseId(ReadOnlySpan<char> caseId) =>
+        _index.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(caseId, out var held, out _) ? held : new string(caseId);
+
     private string Intern(string value)
     {
         if (_names.TryGetValue(value, out var held)) return held;

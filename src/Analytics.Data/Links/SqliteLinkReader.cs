@@ -10,8 +10,8 @@ namespace Analytics.Data.Links;
 /// The link job's two reads on SQLite, stepped on the connection's own handle. Every linking token of every active case
 /// comes by (one row each, over a million at 100,000 cases), and through a data reader each row cost two new strings
 /// (token and case id) that were dropped at once. Here a token is compared as the bytes SQLite holds, a case id becomes a
-/// string only when its token is shared (once per case and run), and a case's jurisdiction and authority are looked up
-/// without a string at all.
+/// string only when its token is shared (once per case and run: the graph hands back the string it holds), and a case's
+/// jurisdiction and authority are looked up without a string at all.
 /// </summary>
 internal static class SqliteLinkReader
 {
@@ -32,7 +32,6 @@ internal static class SqliteLinkReader
             var token = new ArrayBufferWriter<byte>(64);
             var group = new ArrayBufferWriter<byte>(1024);
             var ends = new List<int>();
-            var caseIds = new Dictionary<string, string>(StringComparer.Ordinal);
             var holders = new List<string>();
             var chars = new char[64];
             var type = -1;
@@ -59,18 +58,11 @@ internal static class SqliteLinkReader
             {
                 if (ends.Count > 1)
                 {
-                    var lookup = caseIds.GetAlternateLookup<ReadOnlySpan<char>>();
                     holders.Clear();
                     for (var i = 0; i < ends.Count; i++)
                     {
                         var start = i == 0 ? 0 : ends[i - 1];
-                        var id = Decode(group.WrittenSpan[start..ends[i]], ref chars);
-                        if (!lookup.TryGetValue(id, out _, out var held))
-                        {
-                            held = new string(id);
-                            caseIds[held] = held;
-                        }
-                        holders.Add(held);
+                        holders.Add(graph.CaseId(Decode(group.WrittenSpan[start..ends[i]], ref chars)));
                     }
                     graph.AddSharedToken(LinkGraph.LinkingTypes[type], holders);
                 }

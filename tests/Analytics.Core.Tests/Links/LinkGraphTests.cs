@@ -48,4 +48,17 @@ public class LinkGraphTests
         lone.Describe("c-1", "RO", "RO-A");
         Assert.Empty(lone.Groups());
     }
+
+    [Fact]
+    public void CaseId_HandsBackTheGraphsOwnString_ForACaseItHolds()
+    {
+        var held = new string("c-1".AsSpan());
+        var graph = new LinkGraph();
+        graph.AddSharedToken("phone", [held, "c-2"]);
+
+        Assert.Same(held, graph.CaseId("c-1".AsSpan()));
+        var unknown = graph.CaseId("c-9".AsSpan());
+        Assert.Equal("c-9", unknown);
+        Assert.Equal(2, graph.CaseCount);
+    }
 }
