@@ -32,6 +32,12 @@ public sealed record CtdcReportOptions
 /// </summary>
 public static partial class CtdcReport
 {
+    /// <summary>Hands each phase to the callback on the reporting thread, in order (<see cref="Progress{T}"/> would post it to the thread pool).</summary>
+    private sealed class PhaseLines(Action<string> write) : IProgress<string>
+    {
+        public void Report(string value) => write(value);
+    }
+
     private sealed class Tally
     {
         public Dictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);
@@ -40,7 +46,10 @@ public static partial class CtdcReport
             Counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal);
     }
 
-    /// <summary>Builds the report; <paramref name="progress"/> receives one line per finished step.</summary>
+    /// <summary>
+    /// Builds the report; <paramref name="progress"/> receives one line per finished step, and, indented, the phases of the
+    /// long steps (pattern discovery and the two classifiers) as they start.
+    /// </summary>
     /// <exception cref="ImportFileException">The file is not a CTDC layout, or not text.</exception>
     public static string Build(TextReader reader, string fileName, CtdcReportOptions options, Action<string>? progress = null)
     {
@@ -55,6 +64,7 @@ public static partial class CtdcReport
             progress?.Invoke($"{step}: {clock.Elapsed.TotalSeconds:F1} s");
             clock.Restart();
         }
+        IProgress<string>? Phases(string step) => progress is null ? null : new PhaseLines(line => progress($"  {step}: {line}"));
 
         // 1. Read and map.
         var header = CtdcImporter.ReadHeader(reader, fileName, out var rows);
@@ -101,20 +111,20 @@ public static partial class CtdcReport
         // 3. Patterns.
         PatternDiscoveryResult? patterns = null;
         string? patternError = null;
-        try { patterns = PatternDiscovery.Discover(profiles, new PatternDiscoveryOptions { Seed = options.Seed, SuppressionThreshold = options.Threshold }); }
+        try { patterns = PatternDiscovery.Discover(profiles, new PatternDiscoveryOptions { Seed = options.Seed, SuppressionThreshold = options.Threshold }, Phases("pattern discovery")); }
         catch (ArgumentException e) { patternError = e.Message; }
         Done("pattern discovery");
 
         // 4. Classifiers.
         var classifierOptions = new ClassifierOptions { Seed = options.Seed };
-        (CaseClassifier? Model, string? Error) Train(Func<IReadOnlyList<CaseProfile>, ClassifierOptions, CaseClassifier> train)
+        (CaseClassifier? Model, string? Error) Train(string step, Func<IReadOnlyList<CaseProfile>, ClassifierOptions, IProgress<string>?, CaseClassifier> train)
         {
-            try { return (train(profiles, classifierOptions), null); }
+            try { return (train(profiles, classifierOptions, Phases(step)), null); }
             catch (ArgumentException e) { return (null, e.Message); }
         }
-        var exploitation = Train((p, o) => ClassifierTraining.TrainExploitationType(p, o));
+        var exploitation = Train("exploitation-type classifier", ClassifierTraining.TrainExploitationType);
         Done("exploitation-type classifier");
-        var child = Train((p, o) => ClassifierTraining.TrainChildVictim(p, o));
+        var child = Train("child-victim classifier", ClassifierTraining.TrainChildVictim);
         Done("child-victim classifier");
 
         // 5. Write.

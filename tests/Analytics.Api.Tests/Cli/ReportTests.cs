@@ -74,6 +74,10 @@ public sealed class ReportTests(ITestOutputHelper log)
         Assert.Contains("CountryOfExploitation: no country of exploitation", report);
         Assert.Contains("Primary exploitation type", report);
         Assert.Contains("## Time per step", report);
+        // The long steps show their phases while they run, each under its step's name.
+        Assert.Matches(new Regex(@"^  pattern discovery: fitting \d+ patterns with k-means$", RegexOptions.Multiline), console);
+        Assert.Matches(new Regex(@"^  exploitation-type classifier: fitting \d+ class models on [\d,]+ cases$", RegexOptions.Multiline), console);
+        Assert.Matches(new Regex(@"^  child-victim classifier: evaluating on [\d,]+ held-out cases$", RegexOptions.Multiline), console);
     }
 
     [Fact]
