@@ -25,7 +25,8 @@ public sealed record IngestReport(
     double IdleRssAfterRunMb,
     double PeakRssMb,
     string LoadAverage,
-    Goals Goals);
+    Goals Goals,
+    int Cores);
 
 public static class IngestBenchmark
 {
@@ -110,7 +111,8 @@ public static class IngestBenchmark
                 Mb(server.RssBytes()),
                 Mb(server.PeakBytes()),
                 LoadAverage(),
-                Targets);
+                Targets,
+                Environment.ProcessorCount);
             await server.DisposeAsync();
             server = null;
 
@@ -164,7 +166,8 @@ public static class IngestBenchmark
     private static void Print(LoadResult r)
     {
         Console.WriteLine($"  {r.CasesPerSecond:N0} cases/s ({r.Cases:N0} in {r.Seconds:N1} s, {r.Requests:N0} requests), p50 {r.P50Ms:N2} ms, p99 {r.P99Ms:N2} ms, " +
-                          $"server CPU {r.ServerCpuUsPerCase:N0} µs/case, RSS {r.SteadyRssMb:N0} MB, failures {r.Failures:N0}");
+                          $"server CPU {r.ServerCpuUsPerCase:N0} µs/case, client CPU {r.ClientCpuUsPerCase:N0} µs/case " +
+                          $"(ceiling on {Environment.ProcessorCount} cores {r.CeilingCasesPerSecond(Environment.ProcessorCount):N0} cases/s), RSS {r.SteadyRssMb:N0} MB, failures {r.Failures:N0}");
         Console.WriteLine($"  warm-up before it: {r.WarmUp.Seconds:N1} s, {r.WarmUp.Cases:N0} cases, server CPU {r.WarmUp.ServerCpuUsPerCase:N0} µs/case " +
                           $"(2-s windows, µs/case and JIT share: {string.Join(", ", r.WarmUp.Windows.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.ServerCpuUsPerCase:N0}/{w.JitShare:P0}")))})");
         if (r.FirstFailure is not null) Console.WriteLine($"  first failure: {r.FirstFailure}");
@@ -248,10 +251,14 @@ public static class IngestBenchmark
         sb.AppendLine();
         sb.AppendLine("## HTTP phases");
         sb.AppendLine();
-        sb.AppendLine("| Phase | Workers | Requests | Cases | Cases/s | p50 latency | p99 latency | Service CPU per case | RSS (2nd half) | Failures | Warm-up before it: time, cases, service CPU per case |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine($"| Phase | Workers | Requests | Cases | Cases/s | p50 latency | p99 latency | Service CPU per case | Load client CPU per case | Ceiling on {r.Cores} cores | RSS (2nd half) | Failures | Warm-up before it: time, cases, service CPU per case |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var h in r.Http)
-            sb.AppendLine($"| {h.Name} | {h.Concurrency} | {N(h.Requests)} | {N(h.Cases)} | {N(h.CasesPerSecond)} | {N(h.P50Ms, 2)} ms | {N(h.P99Ms, 2)} ms | {N(h.ServerCpuUsPerCase)} µs | {N(h.SteadyRssMb)} MB | {N(h.Failures)} | {N(h.WarmUp.Seconds, 1)} s, {N(h.WarmUp.Cases)}, {N(h.WarmUp.ServerCpuUsPerCase)} µs |");
+            sb.AppendLine($"| {h.Name} | {h.Concurrency} | {N(h.Requests)} | {N(h.Cases)} | {N(h.CasesPerSecond)} | {N(h.P50Ms, 2)} ms | {N(h.P99Ms, 2)} ms | {N(h.ServerCpuUsPerCase)} µs | {N(h.ClientCpuUsPerCase)} µs | {N(h.CeilingCasesPerSecond(r.Cores))} cases/s | {N(h.SteadyRssMb)} MB | {N(h.Failures)} | {N(h.WarmUp.Seconds, 1)} s, {N(h.WarmUp.Cases)}, {N(h.WarmUp.ServerCpuUsPerCase)} µs |");
+        sb.AppendLine();
+        sb.AppendLine($"The ceiling is the rate the {r.Cores} cores would give if they did nothing but this phase's work at its measured processor time " +
+                      "per case, the service's and the load client's together (cores × 1 s ÷ both per case). A goal above it cannot be reached by " +
+                      "scheduling or concurrency, only by a cheaper case.");
         sb.AppendLine();
         sb.AppendLine("Each phase is timed after an untimed warm-up that runs until the runtime's tiered compilation has settled (its " +
                       $"worker thread under {N(LoadPhases.SettledJitShare * 100)} % of the service's CPU in two 2-second windows in a row; at least 2 s and 1,000 cases, " +

@@ -19,7 +19,21 @@ public sealed record LoadResult(
     double ServerCpuUsPerCase,
     double SteadyRssMb,
     string? FirstFailure,
-    WarmUp WarmUp);
+    WarmUp WarmUp,
+    double ClientCpuUsPerCase = 0)
+{
+    /// <summary>
+    /// The most cases per second <paramref name="cores"/> cores could give at this phase's processor time per case, service
+    /// and load client together, if they did nothing else: what the phase's rate could reach without a cheaper case.
+    /// 0 when the phase stored nothing.
+    /// </summary>
+    public double CeilingCasesPerSecond(int cores)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cores, 1);
+        var perCase = ServerCpuUsPerCase + ClientCpuUsPerCase;
+        return perCase <= 0 ? 0 : cores * 1_000_000 / perCase;
+    }
+}
 
 /// <summary>The untimed warm-up before a phase: its length, the cases it stored, their service CPU per case, and the CPU per case of each window.</summary>
 public sealed record WarmUp(double Seconds, long Cases, double ServerCpuUsPerCase, IReadOnlyList<WarmWindow> Windows);
@@ -115,6 +129,7 @@ public static class LoadPhases
         string? firstFailure = null;
         var latencies = new List<long>[workers];
         var cpuBefore = server.CpuTime();
+        var clientCpuBefore = ClientCpuTime();
         var rssFrom = server.Now;
         var clock = Stopwatch.StartNew();
         var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
@@ -154,6 +169,7 @@ public static class LoadPhases
         await Task.WhenAll(tasks);
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpu = server.CpuTime() - cpuBefore;
+        var clientCpu = ClientCpuTime() - clientCpuBefore;
         var rssTo = server.Now;
 
         var all = latencies.SelectMany(l => l).Order().ToArray();
@@ -161,7 +177,15 @@ public static class LoadPhases
         // Steady state: the second half of the phase, once the heap has grown to its working size.
         var steady = server.MeanRss(rssFrom + (rssTo - rssFrom) / 2, rssTo);
         return new LoadResult(name, workers, batchSize, requests, cases, failures, elapsed, cases / elapsed,
-            Percentile(0.50), Percentile(0.99), cases == 0 ? 0 : cpu.TotalMicroseconds / cases, steady / 1048576.0, firstFailure, warmUp);
+            Percentile(0.50), Percentile(0.99), cases == 0 ? 0 : cpu.TotalMicroseconds / cases, steady / 1048576.0, firstFailure, warmUp,
+            cases == 0 ? 0 : clientCpu.TotalMicroseconds / cases);
+    }
+
+    // The load client is this process: its processor time over a phase is what sending the requests and reading the answers cost.
+    private static TimeSpan ClientCpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     /// <summary>Longest warm-up of a phase; a service still compiling after this is timed as it is.</summary>
