@@ -72,7 +72,12 @@ public sealed class SuiteTests : IDisposable
         var started = DateTimeOffset.UtcNow.AddSeconds(-5);
         Write("ingest", "ingestion.json", new
         {
-            http = new object[] { new { batchSize = 1, concurrency = 16, casesPerSecond = 1_250.0 }, new { batchSize = 1000, concurrency = 2, casesPerSecond = 12_000.0 } },
+            http = new object[]
+            {
+                new { batchSize = 1, concurrency = 16, casesPerSecond = 1_250.0, serverCpuUsPerCase = 600.0, clientCpuUsPerCase = 100.0 },
+                new { batchSize = 1000, concurrency = 2, casesPerSecond = 12_000.0, serverCpuUsPerCase = 150.0, clientCpuUsPerCase = 10.0 },
+            },
+            cores = 2,
             cpu = new[] { new { name = "pseudonymise", cpuUsPerCase = 50.0 } },
             steadyStateRssMb = 450.0,
             peakRssMb = 500.0,
@@ -115,6 +120,8 @@ public sealed class SuiteTests : IDisposable
         Assert.Equal((0.25, 0.5, 58_000.0, 58_100.0), (kmeans.TimeRatio, kmeans.MemoryRatio, kmeans.Quality, kmeans.PeerQuality));
         Assert.Contains(result.Memory, m => m.Part == "ingest" && m.Process == "service" && m.PeakMb == 500);
         Assert.Contains(result.Notes, n => n.Contains("shared with other work", StringComparison.Ordinal));
+        // 600 + 100 µs per single case: two cores give at most 2,857 cases/s, above the goal, so no note; the batches' 160 µs is no limit either.
+        Assert.DoesNotContain(result.Notes, n => n.StartsWith("Ingest,", StringComparison.Ordinal));
 
         var markdown = SuiteReport.Markdown(result);
         Assert.Contains("| HTTP single-case POSTs, 16 concurrent (cases/s) | 1,250 cases/s | ≥ 2,500 cases/s | 0.50× | higher | **no** |", markdown);
@@ -161,6 +168,25 @@ public sealed class SuiteTests : IDisposable
         Assert.Throws<ArgumentException>(() => SuiteOptions.Parse(["--fast"]));
         Assert.Throws<ArgumentException>(() => SuiteOptions.Parse(["--sizes", "ten"]));
         Assert.Equal([10_000], SuiteOptions.Parse(["--quick"]).Sizes);
+    }
+
+    [Fact]
+    public void Build_SaysWhenTheCpuPerCaseAloneRulesABatchGoalOut()
+    {
+        var started = DateTimeOffset.UtcNow.AddSeconds(-5);
+        Write("ingest", "ingestion.json", new
+        {
+            http = new object[] { new { batchSize = 1000, concurrency = 2, casesPerSecond = 5_500.0, serverCpuUsPerCase = 305.0, clientCpuUsPerCase = 15.0 } },
+            cores = 2,
+        });
+        var parts = new List<PartRun> { new("ingest", "ok", 60, 120, null, 200, null) { Output = Path.Combine(_dir, "ingest") } };
+        var result = SuiteReport.Build(new SuiteInputs("all --parts ingest", started, DateTimeOffset.UtcNow, 100, 600, new MachineInfo(2, "cpu", 24, "os", ".NET", "abc"),
+            new LoadFigures(1, 1, 1, 1, "before", "after", 2), SuiteOptions.Parse(["--parts", "ingest"]), parts, null, _dir));
+
+        // 305 + 15 µs per case: two cores give at most 2 s ÷ 320 µs = 6,250 cases/s.
+        var note = Assert.Single(result.Notes, n => n.StartsWith("Ingest,", StringComparison.Ordinal));
+        Assert.Equal("Ingest, NDJSON batches of 1,000: 305 µs of service and 15 µs of load-client processor time per case; " +
+                     "at that cost the 2 cores give at most 6,250 cases/s, below the goal of 10,000.", note);
     }
 
     private void Write(string folder, string file, object content)

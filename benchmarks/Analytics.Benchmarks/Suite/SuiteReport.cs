@@ -83,6 +83,13 @@ public static class SuiteReport
                 comparisons.Add(batch <= 1
                     ? Goal("ingest", $"HTTP single-case POSTs, {Int(h?["concurrency"])} concurrent (cases/s)", rate.Value, "cases/s", SingleGoal, "higher")
                     : Goal("ingest", $"HTTP NDJSON batches of {batch:N0}, {Int(h?["concurrency"])} senders (cases/s)", rate.Value, "cases/s", BatchGoal, "higher"));
+                // Where the processor time per case alone rules the goal out, say so: no scheduling would reach it.
+                var goal = batch <= 1 ? SingleGoal : BatchGoal;
+                if (Num(h?["serverCpuUsPerCase"]) is { } service && Num(h?["clientCpuUsPerCase"]) is { } client && Int(ingest["cores"]) is > 0 and var cores
+                    && service + client > 0 && cores * 1_000_000 / (service + client) is var ceiling && ceiling < goal)
+                    notes.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"Ingest, {(batch <= 1 ? "single-case POSTs" : $"NDJSON batches of {batch:N0}")}: {service:N0} µs of service and {client:N0} µs of load-client processor time per case; " +
+                        $"at that cost the {cores} cores give at most {ceiling:N0} cases/s, below the goal of {goal:N0}."));
             }
             var pseudo = ingest["cpu"]?.AsArray().FirstOrDefault(c => (string?)c?["name"] == "pseudonymise");
             if (Num(pseudo?["cpuUsPerCase"]) is { } us)
