@@ -24,16 +24,29 @@ public static class CliServices
         Recursive = true,
     };
 
-    public static async Task<ServiceProvider> BuildAsync(ParseResult parse, CancellationToken ct)
+    /// <summary>
+    /// The commands' configuration: the environment (as the service reads it: <c>Database__Provider</c> and the like),
+    /// then <c>--database</c> and <c>--key-file</c> over it, so an option given on the command line wins over the
+    /// environment (the options' defaults come from the same variables). <paramref name="environment"/> replaces the
+    /// process environment, keys written with ':' (for tests).
+    /// </summary>
+    public static IConfiguration Configuration(ParseResult parse, IEnumerable<KeyValuePair<string, string?>>? environment = null)
     {
-        var configuration = new ConfigurationBuilder()
+        var builder = new ConfigurationBuilder();
+        if (environment is null) builder.AddEnvironmentVariables();
+        else builder.AddInMemoryCollection(environment);
+        return builder
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:ConnectionString"] = parse.GetValue(Database),
                 ["Pseudonymisation:KeyFile"] = parse.GetValue(KeyFile),
             })
-            .AddEnvironmentVariables()
             .Build();
+    }
+
+    public static async Task<ServiceProvider> BuildAsync(ParseResult parse, CancellationToken ct)
+    {
+        var configuration = Configuration(parse);
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning))
