@@ -35,6 +35,10 @@ if (!node.ServesApi) builder.Configuration["FirstRun:IssueKeys"] = "false";
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
+// Bodies other than case records (which have their own strict reader): a field the contract does not have is an error,
+// not silently dropped; and a parameter that cannot be bound is thrown to the handler above, which names it.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi(o => o.AddExamples());
 builder.Services.AddAnalyticsData();
 builder.Services.AddIngestion();

@@ -1,18 +1,34 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Analytics.Api.Errors;
 
 /// <summary>
 /// The one place unexpected failures end up. The exception is logged by type and stack only: its message could
-/// echo submitted data, so it is never returned to the client.
+/// echo submitted data, so it is never returned to the client. A request the framework could not bind (a query
+/// parameter that is not a number, a JSON body of the wrong shape or with a field the contract does not have) gets a
+/// validation problem naming the parameter or the JSON Pointer of the field, without the value sent.
 /// </summary>
-public sealed class UnexpectedExceptionHandler(IProblemDetailsService problems, ILogger<UnexpectedExceptionHandler> logger) : IExceptionHandler
+public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService problems, ILogger<UnexpectedExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
         if (exception is BadHttpRequestException bad)
         {
             context.Response.StatusCode = bad.StatusCode;
+            if (bad.StatusCode == StatusCodes.Status400BadRequest && BindingError(bad) is { } error)
+            {
+                return await problems.TryWriteAsync(new()
+                {
+                    HttpContext = context,
+                    ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [error.Field] = [error.Message] })
+                    {
+                        Status = 400,
+                        Title = "The request could not be read; nothing was changed.",
+                    },
+                });
+            }
             return await problems.TryWriteAsync(new()
             {
                 HttpContext = context,
@@ -28,5 +44,56 @@ public sealed class UnexpectedExceptionHandler(IProblemDetailsService problems, 
             HttpContext = context,
             ProblemDetails = { Status = 500, Title = "Unexpected error", Detail = "The request was not completed; nothing was stored. The error has been logged." },
         });
+    }
+
+    // The framework's messages: Failed to bind parameter "int? limit" from "…". / Required parameter "… name" was not
+    // provided from …. / Failed to read parameter "… body" from the request body as JSON. Only the type and name are used.
+    [GeneratedRegex("""^(?<kind>Failed to bind|Required|Failed to read) parameter "(?<type>[^"]*?)\s*(?<name>[A-Za-z_][A-Za-z0-9_]*)"(?<rest>.*)$""", RegexOptions.Singleline)]
+    private static partial Regex FrameworkMessage();
+
+    /// <summary>The field a binding failure is about, and what it should have been; null when the message is not one of the framework's.</summary>
+    internal static (string Field, string Message)? BindingError(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException json) return BodyError(json);
+        var match = FrameworkMessage().Match(bad.Message);
+        if (!match.Success) return null;
+        var name = match.Groups["name"].Value;
+        return match.Groups["kind"].Value switch
+        {
+            "Required" when match.Groups["rest"].Value.Contains("body", StringComparison.Ordinal) => ("", "A JSON body is required."),
+            "Required" => ("/" + name, "Required."),
+            "Failed to read" => ("", "The body is not JSON of the expected shape."),
+            _ => ("/" + name, $"Must be {Expected(match.Groups["type"].Value)}."),
+        };
+    }
+
+    private static (string Field, string Message) BodyError(JsonException json)
+    {
+        var pointer = Analytics.Core.Cases.CaseJson.PathToPointer(json.Path);
+        if (json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)
+            && Regex.Match(json.Message, "'(?<name>[^']*)'") is { Success: true } unknown)
+        {
+            var name = Analytics.Core.Cases.CaseJson.EscapePointerToken(unknown.Groups["name"].Value);
+            if (!pointer.EndsWith("/" + name, StringComparison.Ordinal)) pointer += "/" + name;
+            return (pointer, "Unknown property; the contract does not have it.");
+        }
+        return json.Path is null
+            ? ("", "Malformed JSON.")
+            : (pointer, "Wrong type or malformed value.");
+    }
+
+    private static string Expected(string type)
+    {
+        var bare = type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').Trim();
+        return bare switch
+        {
+            "int" or "Int32" or "long" or "Int64" => "a whole number",
+            "double" or "Double" or "float" or "Single" or "decimal" => "a number",
+            "bool" or "Boolean" => "true or false",
+            "DateTimeOffset" or "DateTime" => "a date and time (ISO 8601, e.g. 2026-11-24T09:00:00Z)",
+            "DateOnly" => "a date (yyyy-MM-dd)",
+            "Guid" => "a UUID",
+            _ => $"a valid {bare}",
+        };
     }
 }

@@ -66,6 +66,7 @@ public static class InsightsApi
         var quarterly = string.Equals(interval, "quarter", StringComparison.OrdinalIgnoreCase);
         if (interval is not null && !quarterly && !string.Equals(interval, "month", StringComparison.OrdinalIgnoreCase))
             return Problem(400, "Invalid interval", "interval must be 'month' or 'quarter'.");
+        if (!IsFormat(format)) return Problem(400, "Invalid format", FormatMessage);
 
         var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.PatternId == id && r.Month != "unknown");
         var cells = monthly.GroupBy(r => quarterly ? Quarter(r.Month) : r.Month).OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -77,14 +78,21 @@ public static class InsightsApi
             : TypedResults.Ok(trend);
     }
 
-    public static async Task<Results<Ok<EmergingReport>, FileContentHttpResult, ProblemHttpResult>> EmergingAsync(
+    public static async Task<Results<Ok<EmergingReport>, FileContentHttpResult, ProblemHttpResult, ValidationProblem>> EmergingAsync(
         int? recentMonths, int? baselineMonths, double? alpha, string? format, ModelServing serving, PatternStore store, IOptions<LearningOptions> options, CancellationToken ct)
     {
+        var errors = new Dictionary<string, string[]>();
+        if (recentMonths is < 1 or > 24) errors["/recentMonths"] = ["from 1 to 24"];
+        if (baselineMonths is < 3 or > 120) errors["/baselineMonths"] = ["from 3 to 120"];
+        // NaN and infinities parse as numbers: every comparison with NaN is false, so the range is checked the other way round.
+        if (alpha is { } a && !(a >= 1e-6 && a <= 0.2)) errors["/alpha"] = ["a significance level from 0.000001 to 0.2"];
+        if (!IsFormat(format)) errors["/format"] = [FormatMessage];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid emerging-pattern query.");
         var current = serving.Patterns.Current;
         if (current is null) return Problem(404, "No active pattern model", "A steward trains one first.");
-        var recent = Math.Clamp(recentMonths ?? 3, 1, 24);
-        var baseline = Math.Clamp(baselineMonths ?? 12, 3, 120);
-        var level = Math.Clamp(alpha ?? 0.01, 1e-6, 0.2);
+        var recent = recentMonths ?? 3;
+        var baseline = baselineMonths ?? 12;
+        var level = alpha ?? 0.01;
         var k = options.Value.DisclosureThreshold;
 
         var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.Month != "unknown").ToList();
@@ -131,6 +139,8 @@ public static class InsightsApi
         if (exploitationType is not null && !CodeLists.Contains(CodeLists.ExploitationTypes, exploitationType)) errors["/exploitationType"] = ["unknown exploitation type"];
         if (origin is not null && !CodeLists.Contains(CodeLists.Countries, origin)) errors["/origin"] = ["an ISO 3166-1 alpha-2 code"];
         if (destination is not null && !CodeLists.Contains(CodeLists.Countries, destination)) errors["/destination"] = ["an ISO 3166-1 alpha-2 code"];
+        if (from is not null && to is not null && IsYear(from) && IsYear(to) && string.CompareOrdinal(from, to) > 0) errors["/to"] = ["must not be before 'from'"];
+        if (!IsFormat(format)) errors["/format"] = [FormatMessage];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid route filter.");
 
         var k = options.Value.DisclosureThreshold;
@@ -151,8 +161,9 @@ public static class InsightsApi
             : TypedResults.Ok(new RouteReport(k, flows));
     }
 
-    public static async Task<Results<Ok<SummaryReport>, FileContentHttpResult>> SummaryAsync(string? format, InsightStore store, IOptions<LearningOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<SummaryReport>, FileContentHttpResult, ValidationProblem>> SummaryAsync(string? format, InsightStore store, IOptions<LearningOptions> options, CancellationToken ct)
     {
+        if (!IsFormat(format)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/format"] = [FormatMessage] }, title: "Invalid summary query.");
         var k = options.Value.DisclosureThreshold;
         var rows = await store.SummaryAsync(ct);
         var dimensions = InsightStore.Dimensions.ToDictionary(d => d, d =>
@@ -186,7 +197,19 @@ public static class InsightsApi
     private static Dictionary<string, string[]> ValidateProfile(CaseProfile p)
     {
         var errors = new Dictionary<string, string[]>();
+        // JSON null where an array, an object or a code belongs: named, and nothing below reads it.
+        Present("/victims", p.Victims);
+        Present("/suspects", p.Suspects);
+        foreach (var (pointer, codes) in new (string, IReadOnlyList<string>)[]
+        {
+            ("/recruitmentChannels", p.RecruitmentChannels), ("/meansOfControl", p.MeansOfControl), ("/exploitationTypes", p.ExploitationTypes),
+            ("/labourSectors", p.LabourSectors), ("/routeCountries", p.RouteCountries), ("/exploitationCountries", p.ExploitationCountries),
+            ("/evidenceKinds", p.EvidenceKinds), ("/platforms", p.Platforms), ("/paymentChannels", p.PaymentChannels),
+        })
+            Present(pointer, codes);
+        if (errors.Count > 0) return errors;
         if (p.Victims.Count > 200) errors["/victims"] = ["at most 200 victims"];
+        if (p.Suspects.Count > 200) errors["/suspects"] = ["at most 200 suspects"];
         for (var i = 0; i < Math.Min(p.Victims.Count, 200); i++)
         {
             Check($"/victims/{i}/ageBand", CodeLists.AgeBands, p.Victims[i].AgeBand);
@@ -209,6 +232,13 @@ public static class InsightsApi
         List("/paymentChannels", CodeLists.PaymentChannels, p.PaymentChannels);
         return errors;
 
+        void Present<T>(string pointer, IReadOnlyList<T>? items)
+        {
+            if (items is null) { errors[pointer] = ["must be an array, not null"]; return; }
+            for (var i = 0; i < Math.Min(items.Count, 200); i++)
+                if (items[i] is null) errors[$"{pointer}/{i}"] = ["must not be null"];
+        }
+
         void Check(string pointer, string list, string? code)
         {
             if (code is not null && !CodeLists.Contains(list, code)) errors[pointer] = [$"unknown code (code list {list})"];
@@ -224,7 +254,14 @@ public static class InsightsApi
 
     private static bool IsCsv(string? format) => string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsYear(string value) => value.Length == 4 && value.All(char.IsAsciiDigit);
+    /// <summary>What <c>?format=</c> may be: absent, json or csv. Anything else is refused rather than answered as JSON.</summary>
+    internal static bool IsFormat(string? format) =>
+        format is null || IsCsv(format) || string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
+
+    internal const string FormatMessage = "json (the default) or csv";
+
+    // Year 0 does not exist in the calendar the months are computed in.
+    internal static bool IsYear(string value) => value.Length == 4 && value.All(char.IsAsciiDigit) && value != "0000";
 
     private static string Quarter(string month) => $"{month[..4]}-Q{(int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture) - 1) / 3 + 1}";
 

@@ -29,8 +29,15 @@ public static class KeysApi
         if (request.Role == Roles.Prosecutor)
         {
             if (request.Jurisdiction is null || !CodeLists.Contains(CodeLists.Countries, request.Jurisdiction)) errors["/jurisdiction"] = ["a prosecutor key needs an ISO 3166-1 alpha-2 jurisdiction"];
-            if (request.Authority is null || !request.Authority.StartsWith(request.Jurisdiction + "-", StringComparison.Ordinal) || request.Authority.Length > 63)
+            if (request.Authority is null || !request.Authority.StartsWith(request.Jurisdiction + "-", StringComparison.Ordinal)
+                || request.Authority.Length <= request.Jurisdiction!.Length + 1 || request.Authority.Length > 63)
                 errors["/authority"] = ["a prosecutor key needs an authority id starting with its jurisdiction, e.g. RO-DIICOT"];
+        }
+        else if (Roles.All.Contains(request.Role))
+        {
+            // Analyst and steward keys see every jurisdiction: a jurisdiction or authority on them would be stored and mean nothing.
+            if (request.Jurisdiction is not null) errors["/jurisdiction"] = [$"only a prosecutor key carries a jurisdiction, not a{(request.Role == Roles.Analyst ? "n" : "")} {request.Role} key"];
+            if (request.Authority is not null) errors["/authority"] = [$"only a prosecutor key carries an authority, not a{(request.Role == Roles.Analyst ? "n" : "")} {request.Role} key"];
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The key request is invalid.");
         var issued = await keys.CreateAsync(request.Name, request.Role, request.Jurisdiction, request.Authority, ct);

@@ -23,7 +23,8 @@ public sealed record LinkAlert(long Id, string CaseId, IReadOnlyList<string> New
 
 public sealed record LinkAlertPage(IReadOnlyList<LinkAlert> Items, long? Next);
 
-public sealed record MarkAlertsRead(long UpTo);
+/// <summary>Marks the authority's alerts up to and including this alert id as read; required.</summary>
+public sealed record MarkAlertsRead(long? UpTo);
 
 public sealed record AlertsMarked(int Marked);
 
@@ -89,8 +90,11 @@ public static class LinksApi
         return TypedResults.Ok(new LinkAlertPage(items, rows.Count > take ? items[^1].Id : null));
     }
 
-    public static async Task<Ok<AlertsMarked>> MarkReadAsync(MarkAlertsRead request, ClaimsPrincipal user, LinkStore links, CancellationToken ct) =>
-        TypedResults.Ok(new AlertsMarked(await links.MarkAlertsReadAsync(user.AuthorityOf()!, request.UpTo, ct)));
+    public static async Task<Results<Ok<AlertsMarked>, ValidationProblem>> MarkReadAsync(MarkAlertsRead request, ClaimsPrincipal user, LinkStore links, CancellationToken ct) =>
+        request.UpTo is { } upTo and >= 0
+            ? TypedResults.Ok(new AlertsMarked(await links.MarkAlertsReadAsync(user.AuthorityOf()!, upTo, ct)))
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/upTo"] = ["required: the id of the newest alert to mark as read (0 or more)"] },
+                title: "Nothing was marked as read.");
 
     public static async Task<Ok<LinkSummary>> SummaryAsync(LinkStore links, IOptions<LearningOptions> options, CancellationToken ct)
     {

@@ -45,6 +45,12 @@ public static class PatternsApi
         return app;
     }
 
+    /// <summary>Largest page size of the list; a larger one is refused, not silently cut.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>Highest page number accepted (far beyond any list; keeps the offset arithmetic in range).</summary>
+    public const int MaxPage = 1_000_000;
+
     public static async Task<Results<Ok<PatternPage>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ListAsync(
         string? from, string? to, string? jurisdiction, string? exploitationType, string? ageBand, int? page, int? pageSize, string? format,
         ModelServing serving, PatternStore store, IOptions<LearningOptions> options, CancellationToken ct)
@@ -54,6 +60,9 @@ public static class PatternsApi
             Code(jurisdiction, "/jurisdiction", CodeLists.Countries), Code(exploitationType, "/exploitationType", CodeLists.ExploitationTypes),
             Code(ageBand, "/ageBand", CodeLists.AgeBands));
         if (filter.From is not null && filter.To is not null && string.CompareOrdinal(filter.From, filter.To) > 0) errors["/to"] = ["must not be before 'from'"];
+        if (page is < 1 or > MaxPage) errors["/page"] = [$"from 1 to {MaxPage:N0}"];
+        if (pageSize is < 1 or > MaxPageSize) errors["/pageSize"] = [$"from 1 to {MaxPageSize}"];
+        if (!Insights.InsightsApi.IsFormat(format)) errors["/format"] = [Insights.InsightsApi.FormatMessage];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid pattern filter.");
 
         var current = serving.Patterns.Current;
@@ -82,9 +91,9 @@ public static class PatternsApi
             {
                 p.Id, p.Label, p.Size, p.Matching is null ? null : p.Matching.Suppressed ? $"< {k}" : p.Matching.Cases, p.FirstSeen, p.LastSeen,
             }));
-        var size = Math.Clamp(pageSize ?? 20, 1, 100);
-        var number = Math.Max(page ?? 1, 1);
-        return TypedResults.Ok(new PatternPage(current.Version, k, released.Count, number, size, released.Skip((number - 1) * size).Take(size).ToList(),
+        var size = pageSize ?? 20;
+        var number = page ?? 1;
+        return TypedResults.Ok(new PatternPage(current.Version, k, released.Count, number, size, released.Skip((int)Math.Min((number - 1L) * size, int.MaxValue)).Take(size).ToList(),
             filter.IsEmpty ? null : filter));
 
         static string Key(int id) => id.ToString(CultureInfo.InvariantCulture);
@@ -92,7 +101,7 @@ public static class PatternsApi
         string? Month(string? value, string pointer, bool start)
         {
             if (value is null) return null;
-            if (value.Length == 4 && value.All(char.IsAsciiDigit)) return start ? $"{value}-01" : $"{value}-12";
+            if (Insights.InsightsApi.IsYear(value)) return start ? $"{value}-01" : $"{value}-12";
             if (DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) return value;
             errors[pointer] = ["a year (2024) or a month (2024-03)"];
             return null;

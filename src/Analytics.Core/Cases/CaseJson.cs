@@ -163,7 +163,7 @@ public static class CaseJson
     }
 
     /// <summary>Converts a System.Text.Json path such as <c>$.victims[0]['a b']</c> to an RFC 6901 pointer.</summary>
-    internal static string PathToPointer(string? path)
+    public static string PathToPointer(string? path)
     {
         if (string.IsNullOrEmpty(path) || path == "$")
             return "";
@@ -204,7 +204,7 @@ public static class CaseJson
         return builder.ToString();
     }
 
-    internal static string EscapePointerToken(string token) =>
+    public static string EscapePointerToken(string token) =>
         token.Contains('~') || token.Contains('/') ? token.Replace("~", "~0").Replace("/", "~1") : token;
 
     // Walks the serializer metadata along the pointer to say what JSON kind was expected there.

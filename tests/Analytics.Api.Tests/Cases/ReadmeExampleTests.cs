@@ -37,7 +37,7 @@ public sealed partial class ReadmeExampleTests(AnalyticsFactory factory) : IClas
         var root = Root();
         var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
         var shown = JsonDocument.Parse(BlockAfter(readme, "The service answers `201 Created` with a receipt:")).RootElement;
-        var stored = BlockAfter(readme, "returns what was stored, which is only the pseudonymised form:");
+        var stored = BlockAfter(readme, "returns what was stored, which is only the pseudonymised form");
         var shownSummary = Regex.Match(stored, "\"summary\": \"(?<s>[^\"]*)\"").Groups["s"].Value;
         shownSummary = Regex.Replace(shownSummary, @"\s*\n\s*", " ");
 

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Analytics.Api.Tests.Infrastructure;
+using Analytics.Data.ApiKeys;
+
+namespace Analytics.Api.Tests.Errors;
+
+/// <summary>
+/// What a careless or hostile client sends to the routes other than case submission: each gets a 400 problem that names
+/// the parameter or the JSON Pointer of the field, never a 500, never a silently ignored or clamped value.
+/// </summary>
+public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<AnalyticsFactory>
+{
+    private static async Task<Dictionary<string, string[]>> ProblemFieldsAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        return errors.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.EnumerateArray().Select(v => v.GetString()!).ToArray());
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Theory]
+    [InlineData("/api/v1/insights/emerging?alpha=NaN", "/alpha")]
+    [InlineData("/api/v1/insights/emerging?alpha=Infinity", "/alpha")]
+    [InlineData("/api/v1/insights/emerging?alpha=0.5", "/alpha")]
+    [InlineData("/api/v1/insights/emerging?recentMonths=0", "/recentMonths")]
+    [InlineData("/api/v1/insights/emerging?baselineMonths=1000", "/baselineMonths")]
+    [InlineData("/api/v1/insights/emerging?format=xml", "/format")]
+    [InlineData("/api/v1/insights/summary?format=xml", "/format")]
+    [InlineData("/api/v1/insights/routes?from=0000", "/from")]
+    [InlineData("/api/v1/insights/routes?from=2024&to=2020", "/to")]
+    [InlineData("/api/v1/insights/routes?format=pdf", "/format")]
+    [InlineData("/api/v1/patterns?to=0000", "/to")]
+    [InlineData("/api/v1/patterns?page=2147483647", "/page")]
+    [InlineData("/api/v1/patterns?page=0", "/page")]
+    [InlineData("/api/v1/patterns?pageSize=1000", "/pageSize")]
+    [InlineData("/api/v1/patterns?format=xml", "/format")]
+    [InlineData("/api/v1/insights/routes?limit=abc", "/limit")]
+    [InlineData("/api/v1/insights/emerging?recentMonths=3.5", "/recentMonths")]
+    public async Task AnalystQueries_NameTheBadParameter(string url, string field)
+    {
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+
+        var fields = await ProblemFieldsAsync(await analyst.GetAsync(url));
+
+        Assert.Equal([field], fields.Keys);
+    }
+
+    [Fact]
+    public async Task AParameterThatIsNotANumber_IsNamed_AndItsValueIsNotEchoed()
+    {
+        var prosecutor = await factory.ProsecutorAsync("RO", "RO-BADQUERY");
+
+        var response = await prosecutor.GetAsync("/api/v1/cases?limit=Ioana-0721234567");
+        var body = await response.Content.ReadAsStringAsync();
+
+        var fields = await ProblemFieldsAsync(response);
+        Assert.Equal(["Must be a whole number."], fields["/limit"]);
+        Assert.DoesNotContain("Ioana", body);
+        Assert.DoesNotContain("0721234567", body);
+    }
+
+    [Theory]
+    [InlineData("""{"victims":null}""", "/victims")]
+    [InlineData("""{"victims":[null]}""", "/victims/0")]
+    [InlineData("""{"suspects":[{"role":"recruiter"},null]}""", "/suspects/1")]
+    [InlineData("""{"routeCountries":null}""", "/routeCountries")]
+    [InlineData("""{"routeCountries":["RO",null]}""", "/routeCountries/1")]
+    [InlineData("""{"modusOperandi":{"recruitmentChannels":["social-media"]}}""", "/modusOperandi")]
+    [InlineData("""{"victims":[{"ageBand":"12-14","name":"Ioana"}]}""", "/victims/0/name")]
+    [InlineData("""{"victims":"many"}""", "/victims")]
+    public async Task Match_NamesNullsUnknownFieldsAndWrongTypes(string body, string field)
+    {
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+
+        var fields = await ProblemFieldsAsync(await analyst.PostAsync("/api/v1/match", Json(body)));
+
+        Assert.Equal([field], fields.Keys);
+    }
+
+    [Fact]
+    public async Task Match_RefusesMoreThan200Suspects()
+    {
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+        var body = JsonSerializer.Serialize(new { suspects = Enumerable.Range(0, 201).Select(_ => new { role = "recruiter" }) });
+
+        var fields = await ProblemFieldsAsync(await analyst.PostAsync("/api/v1/match", Json(body)));
+
+        Assert.Equal(["/suspects"], fields.Keys);
+    }
+
+    [Theory]
+    [InlineData("{}", "/upTo")]
+    [InlineData("""{"upTo":-1}""", "/upTo")]
+    [InlineData("""{"upTo":"all"}""", "/upTo")]
+    [InlineData("""{"upto_id":5}""", "/upto_id")]
+    public async Task MarkingAlertsRead_NeedsTheNewestAlertId(string body, string field)
+    {
+        var prosecutor = await factory.ProsecutorAsync("RO", "RO-ALERTS-BAD");
+
+        var fields = await ProblemFieldsAsync(await prosecutor.PostAsync("/api/v1/links/alerts/read", Json(body)));
+
+        Assert.Equal([field], fields.Keys);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"a","role":"analyst","jurisdiction":"RO"}""", "/jurisdiction")]
+    [InlineData("""{"name":"a","role":"steward","authority":"RO-X"}""", "/authority")]
+    [InlineData("""{"name":"a","role":"prosecutor","jurisdiction":"RO","authority":"RO-"}""", "/authority")]
+    [InlineData("""{"name":"a","role":"analyst","expires":"2027-01-01"}""", "/expires")]
+    public async Task IssuingAKey_RefusesFieldsThatMeanNothingForTheRole(string body, string field)
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var before = (await steward.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetArrayLength();
+
+        var fields = await ProblemFieldsAsync(await steward.PostAsync("/api/v1/keys", Json(body)));
+
+        Assert.Equal([field], fields.Keys);
+        Assert.Equal(before, (await steward.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AScheduleWithAFieldTheContractDoesNotHave_IsRefused_AndTheCronStays()
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var before = await steward.GetFromJsonAsync<JsonElement>("/api/v1/schedules/assign-patterns");
+
+        var fields = await ProblemFieldsAsync(await steward.PutAsync("/api/v1/schedules/assign-patterns",
+            Json("""{"cron":"0 4 * * *","timeZone":"Europe/Bucharest"}""")));
+
+        Assert.Equal(["/timeZone"], fields.Keys);
+        var after = await steward.GetFromJsonAsync<JsonElement>("/api/v1/schedules/assign-patterns");
+        Assert.Equal(before.GetProperty("cron").GetString(), after.GetProperty("cron").GetString());
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("")]
+    public async Task ABodyThatIsNotJson_IsAProblem_NotAnError(string body)
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.PutAsync("/api/v1/schedules/assign-patterns", Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
