@@ -33,6 +33,25 @@ public sealed class ModelServing : IDisposable
 
     private void OnActiveVersionChanged(object? sender, ActiveVersionChangedEventArgs e) => Load(e.Name);
 
+    /// <summary>
+    /// Whether a version's artefact loads as the model it should be: checked before a steward's activation, so that
+    /// the registry never names as active a version the API could not serve. Returns the failure's type, or null.
+    /// </summary>
+    public string? LoadFailure(string name, string version)
+    {
+        try
+        {
+            using var stream = _registry.OpenModel(name, version);
+            if (name == ModelNames.Patterns) PatternModel.Load(stream);
+            else CaseClassifier.Load(stream);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            return e.GetType().Name;
+        }
+    }
+
     private void Load(string name)
     {
         try

@@ -1,3 +1,4 @@
+using Analytics.Learning.Registry;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -102,6 +103,15 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
 
         var activated = await (await steward.PostAsync($"/api/v1/models/patterns/{second.Active}/activate", null)).ReadAsync<ActiveVersion>();
         Assert.Equal(second.Active, activated.Active);
+        Assert.Equal(second.Active, _factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version);
+
+        // A version whose artefact no longer loads is refused before the registry changes: the active version and the
+        // served model stay as they were.
+        var registry = _factory.Services.GetRequiredService<ModelRegistry>();
+        await File.WriteAllBytesAsync(registry.ModelPath(ModelNames.Patterns, first.Active!), "not a model"u8.ToArray());
+        var refused = await steward.PostAsync($"/api/v1/models/patterns/{first.Active}/activate", null);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal(second.Active, registry.GetActiveVersion(ModelNames.Patterns));
         Assert.Equal(second.Active, _factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version);
 
         // Too few cases left: the job fails, records why, and the active version stays.
