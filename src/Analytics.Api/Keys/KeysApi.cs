@@ -47,6 +47,9 @@ public static class KeysApi
     public static async Task<Ok<List<KeyInfo>>> ListAsync(ApiKeyStore keys, CancellationToken ct) =>
         TypedResults.Ok((await keys.ListAsync(ct)).Select(k => new KeyInfo(k.Id, k.Name, k.Role, k.Jurisdiction, k.Authority, k.CreatedAt, k.RevokedAt)).ToList());
 
-    public static async Task<Results<NoContent, NotFound>> RevokeAsync(string id, ApiKeyStore keys, CancellationToken ct) =>
-        await keys.RevokeAsync(id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    /// <summary>Revokes a key; revoking a revoked key again changes nothing and says so the same way (DELETE is idempotent).</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, ApiKeyStore keys, CancellationToken ct) =>
+        await keys.RevokeAsync(id, ct) || (await keys.ListAsync(ct)).Any(k => k.Id == id)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem("No API key has this id.", statusCode: 404, title: "Key not found");
 }

@@ -150,4 +150,18 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task RevokingAKeyTwice_ChangesNothingTheSecondTime_AndAnUnknownIdIsNotFound()
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var issued = await (await steward.PostAsync("/api/v1/keys", Json("""{"name":"to revoke","role":"analyst"}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        var id = issued.GetProperty("id").GetString();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await steward.DeleteAsync($"/api/v1/keys/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await steward.DeleteAsync($"/api/v1/keys/{id}")).StatusCode);
+        var unknown = await steward.DeleteAsync("/api/v1/keys/no-such-key");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
 }
