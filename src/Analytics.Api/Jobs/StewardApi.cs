@@ -38,7 +38,7 @@ public static class StewardApi
         models.MapPost("/{name}/rollback", Rollback).WithName("RollbackModel").WithSummary("Return to the previously active version.");
 
         app.MapGroup("/api/v1/jobs").WithTags("Jobs").RequireAuthorization(Policies.Steward)
-            .MapGet("/runs", RunsAsync).WithName("ListJobRuns").WithSummary("Recent job runs and their outcome.");
+            .MapGet("/runs", RunsAsync).WithName("ListJobRuns").WithSummary("Job runs and their outcome, newest first (?job=, ?limit=50 up to 500, ?before= the startedAt of the last run you have, for the next page).");
         return app;
     }
 
@@ -123,8 +123,14 @@ public static class StewardApi
         }
     }
 
-    public static async Task<Ok<IReadOnlyList<JobRun>>> RunsAsync(JobStore store, string? job, int? limit, CancellationToken ct) =>
-        TypedResults.Ok(await store.RunsAsync(job, Math.Clamp(limit ?? 50, 1, 500), ct));
+    public static async Task<Results<Ok<IReadOnlyList<JobRun>>, ValidationProblem>> RunsAsync(JobStore store, string? job, int? limit, string? before, CancellationToken ct)
+    {
+        // Start times are stored as round-trip UTC text, so the cursor is compared as the same text.
+        if (before is not null && !DateTimeOffset.TryParseExact(before, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/before"] = ["the startedAt of a run, as returned (ISO 8601 round-trip)"] },
+                title: "Invalid job-run query.");
+        return TypedResults.Ok(await store.RunsAsync(job, Math.Clamp(limit ?? 50, 1, 500), before, ct));
+    }
 
     private static string? ServingVersion(ModelServing serving, string name) => name switch
     {

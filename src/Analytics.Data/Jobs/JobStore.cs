@@ -79,15 +79,21 @@ public sealed class JobStore(Db db)
             new { runId, outcome, detail = detail is { Length: > 2000 } ? detail[..2000] : detail, at = DateTimeOffset.UtcNow.ToString("O") }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<JobRun>> RunsAsync(string? jobId, int limit, CancellationToken ct)
+    public Task<IReadOnlyList<JobRun>> RunsAsync(string? jobId, int limit, CancellationToken ct) => RunsAsync(jobId, limit, before: null, ct);
+
+    /// <summary>
+    /// Runs newest first; with <paramref name="before"/> (a run's <c>startedAt</c>, as returned) only those that started
+    /// earlier, so a client pages back through the history by passing the last run it has.
+    /// </summary>
+    public async Task<IReadOnlyList<JobRun>> RunsAsync(string? jobId, int limit, string? before, CancellationToken ct)
     {
         const string sql = """
             SELECT id AS Id, job_id AS JobId, started_at AS StartedAt, finished_at AS FinishedAt, outcome AS Outcome, detail AS Detail
-            FROM job_runs WHERE (@jobId IS NULL OR job_id = @jobId)
+            FROM job_runs WHERE (@jobId IS NULL OR job_id = @jobId) AND (@before IS NULL OR started_at < @before)
             ORDER BY started_at DESC
             """;
         await using var connection = await db.OpenAsync(ct);
         var paged = db.Dialect.Page(sql, "0", "@limit");
-        return (await connection.QueryAsync<JobRun>(new CommandDefinition(paged, new { jobId, limit }, cancellationToken: ct))).AsList();
+        return (await connection.QueryAsync<JobRun>(new CommandDefinition(paged, new { jobId, limit, before }, cancellationToken: ct))).AsList();
     }
 }

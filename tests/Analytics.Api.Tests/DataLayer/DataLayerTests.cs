@@ -227,6 +227,9 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal([runs[2], runs[1]], page.Select(r => r.Id));
         Assert.Equal(("succeeded", 2000), (page[0].Outcome, page[0].Detail!.Length));
         Assert.Equal("running", page[1].Outcome);
+        // The next page starts after the last run of this one.
+        var next = await store.RunsAsync(job, 2, page[^1].StartedAt, None);
+        Assert.Equal([runs[0]], next.Select(r => r.Id));
     }
 
     [DialectFact]

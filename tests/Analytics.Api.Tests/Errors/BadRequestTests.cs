@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Analytics.Api.Tests.Infrastructure;
 using Analytics.Data.ApiKeys;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Api.Tests.Errors;
 
@@ -163,5 +164,28 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
         var unknown = await steward.DeleteAsync("/api/v1/keys/no-such-key");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task JobRuns_PageBackWithTheLastStartTime_AndRefuseACursorThatIsNotOne()
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var jobs = factory.Services.GetRequiredService<Analytics.Data.Jobs.JobStore>();
+        var job = "paging-" + Guid.NewGuid().ToString("n")[..8];
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await jobs.StartRunAsync(job, CancellationToken.None));
+            await Task.Delay(5);
+        }
+
+        var first = await steward.GetFromJsonAsync<JsonElement>($"/api/v1/jobs/runs?job={job}&limit=2");
+        var before = Uri.EscapeDataString(first[1].GetProperty("startedAt").GetString()!);
+        var second = await steward.GetFromJsonAsync<JsonElement>($"/api/v1/jobs/runs?job={job}&limit=2&before={before}");
+
+        Assert.Equal([ids[2], ids[1]], first.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal([ids[0]], second.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        var fields = await ProblemFieldsAsync(await steward.GetAsync($"/api/v1/jobs/runs?job={job}&before=yesterday"));
+        Assert.Equal(["/before"], fields.Keys);
     }
 }
