@@ -191,9 +191,10 @@ public static class CasesApi
         window.Clear();
     }
 
-    public static async Task<Ok<CaseList>> ListAsync(ClaimsPrincipal user, CaseStore store, string? after, int? limit, CancellationToken ct)
+    public static async Task<Results<Ok<CaseList>, ValidationProblem>> ListAsync(ClaimsPrincipal user, CaseStore store, string? after, int? limit, CancellationToken ct)
     {
-        var take = Math.Clamp(limit ?? 100, 1, 1000);
+        var (take, problem) = Errors.QueryLimits.Take(limit, 100, 1000);
+        if (problem is not null) return problem;
         var rows = await store.ListAsync(user.AuthorityOf()!, after, take + 1, ct);
         var items = rows.Take(take).Select(r => new CaseListItem(r.Id, r.Status, r.Version, r.UpdatedAt)).ToList();
         return TypedResults.Ok(new CaseList(items, rows.Count > take ? items[^1].CaseId : null));

@@ -141,6 +141,7 @@ public static class InsightsApi
         if (destination is not null && !CodeLists.Contains(CodeLists.Countries, destination)) errors["/destination"] = ["an ISO 3166-1 alpha-2 code"];
         if (from is not null && to is not null && IsYear(from) && IsYear(to) && string.CompareOrdinal(from, to) > 0) errors["/to"] = ["must not be before 'from'"];
         if (!IsFormat(format)) errors["/format"] = [FormatMessage];
+        if (limit is < 1) errors["/limit"] = ["from 1 to 5,000 (a larger one is lowered to 5,000)"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid route filter.");
 
         var k = options.Value.DisclosureThreshold;
@@ -155,7 +156,7 @@ public static class InsightsApi
                 .OrderBy(f => f.Suppressed).ThenByDescending(f => f.Cases ?? 0).ThenBy(f => f.Route, StringComparer.Ordinal)
                 .ToList();
         });
-        var flows = ordered.Take(Math.Clamp(limit ?? 200, 1, 5_000)).ToList();
+        var flows = ordered.Take(Math.Min(limit ?? 200, 5_000)).ToList();
         return IsCsv(format)
             ? Csv.File("routes.csv", ["route", "origin", "destination", "cases"], flows.Select(f => new object?[] { string.Join(" > ", f.Countries), f.Origin, f.Destination, f.Suppressed ? $"< {k}" : f.Cases }))
             : TypedResults.Ok(new RouteReport(k, flows));

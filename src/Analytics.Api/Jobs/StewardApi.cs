@@ -129,7 +129,9 @@ public static class StewardApi
         if (before is not null && !DateTimeOffset.TryParseExact(before, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/before"] = ["the startedAt of a run, as returned (ISO 8601 round-trip)"] },
                 title: "Invalid job-run query.");
-        return TypedResults.Ok(await store.RunsAsync(job, Math.Clamp(limit ?? 50, 1, 500), before, ct));
+        var (take, problem) = Errors.QueryLimits.Take(limit, 50, 500);
+        if (problem is not null) return problem;
+        return TypedResults.Ok(await store.RunsAsync(job, take, before, ct));
     }
 
     private static string? ServingVersion(ModelServing serving, string name) => name switch

@@ -43,6 +43,7 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
     [InlineData("/api/v1/patterns?format=xml", "/format")]
     [InlineData("/api/v1/insights/routes?limit=abc", "/limit")]
     [InlineData("/api/v1/insights/emerging?recentMonths=3.5", "/recentMonths")]
+    [InlineData("/api/v1/insights/routes?limit=0", "/limit")]
     public async Task AnalystQueries_NameTheBadParameter(string url, string field)
     {
         var analyst = await factory.ClientForAsync(Roles.Analyst);
@@ -189,5 +190,31 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
         Assert.Equal([ids[0]], second.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         var fields = await ProblemFieldsAsync(await steward.GetAsync($"/api/v1/jobs/runs?job={job}&before=yesterday"));
         Assert.Equal(["/before"], fields.Keys);
+    }
+
+    [Theory]
+    [InlineData("prosecutor", "/api/v1/cases?limit=0")]
+    [InlineData("prosecutor", "/api/v1/links/cases?limit=-5")]
+    [InlineData("prosecutor", "/api/v1/links/alerts?limit=0")]
+    [InlineData("steward", "/api/v1/audit?limit=0")]
+    [InlineData("steward", "/api/v1/jobs/runs?limit=-1")]
+    public async Task APageSizeBelowOne_IsRefused_NotRaisedToOne(string role, string url)
+    {
+        var client = role == Roles.Prosecutor ? await factory.ProsecutorAsync("RO", "RO-LIMITS") : await factory.ClientForAsync(role);
+
+        var fields = await ProblemFieldsAsync(await client.GetAsync(url));
+
+        Assert.Equal(["/limit"], fields.Keys);
+    }
+
+    [Fact]
+    public async Task APageSizeAboveTheMaximum_IsLoweredToIt()
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.GetAsync("/api/v1/jobs/runs?limit=100000");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength() <= 500);
     }
 }
