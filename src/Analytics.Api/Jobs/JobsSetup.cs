@@ -161,6 +161,26 @@ public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring,
         }
     }
 
+    /// <summary>
+    /// Changes a job's cron in Hangfire (which validates it: <see cref="ArgumentException"/> for an invalid one) and then
+    /// stores it with <paramref name="save"/>. When the save fails, Hangfire goes back to the cron it had, so the
+    /// schedule that runs is always the one the database holds.
+    /// </summary>
+    public async Task ChangeAsync(string jobId, string cron, Func<Task> save)
+    {
+        var previous = Effective(jobId).Cron;
+        Register(jobId, cron);
+        try
+        {
+            await save();
+        }
+        catch
+        {
+            if (previous is not null) Register(jobId, previous);
+            throw;
+        }
+    }
+
     /// <summary>The cron and next run as Hangfire holds them (what actually takes effect).</summary>
     public (string? Cron, DateTime? NextExecution) Effective(string jobId)
     {

@@ -59,13 +59,12 @@ public static class StewardApi
         if (cron.Length is 0 or > 100) return CronProblem("required, at most 100 characters, e.g. \"0 3 * * *\"");
         try
         {
-            scheduler.Register(job, cron);
+            await scheduler.ChangeAsync(job, cron, () => store.SetScheduleAsync(job, cron, user.PrincipalId(), ct));
         }
         catch (ArgumentException)
         {
             return CronProblem("is not a valid cron expression (minute hour day-of-month month day-of-week, UTC), e.g. \"0 3 * * *\" for 03:00 every day");
         }
-        await store.SetScheduleAsync(job, cron, user.PrincipalId(), ct);
         var schedule = (await store.SchedulesAsync(ct)).First(s => s.JobId == job);
         return TypedResults.Ok(View(schedule, scheduler));
     }

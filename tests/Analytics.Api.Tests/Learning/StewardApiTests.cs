@@ -37,6 +37,23 @@ public sealed class SchedulesApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task ScheduleChange_WhoseSaveFails_LeavesHangfireOnTheStoredCron()
+    {
+        var scheduler = _factory.Services.GetRequiredService<JobScheduler>();
+        var stored = (await _factory.Services.GetRequiredService<JobStore>().SchedulesAsync(CancellationToken.None)).Single(s => s.JobId == "refresh-aggregates").Cron;
+        Assert.Equal(stored, scheduler.Effective("refresh-aggregates").Cron);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            scheduler.ChangeAsync("refresh-aggregates", "7 7 * * *", () => throw new InvalidOperationException("the database is unreachable")));
+
+        Assert.Equal(stored, scheduler.Effective("refresh-aggregates").Cron);
+        // And a save that works leaves the new cron in effect.
+        await scheduler.ChangeAsync("refresh-aggregates", "7 7 * * *", () => Task.CompletedTask);
+        Assert.Equal("7 7 * * *", scheduler.Effective("refresh-aggregates").Cron);
+        await scheduler.ChangeAsync("refresh-aggregates", stored, () => Task.CompletedTask);
+    }
+
+    [Fact]
     public async Task PutSchedule_ReturnsProblemAndKeepsOldCron_ForInvalidCron()
     {
         var steward = await _factory.ClientForAsync(Roles.Steward);
