@@ -46,8 +46,8 @@ public static class InsightsApi
 
         var insights = app.MapGroup("/api/v1/insights").WithTags("Insights").RequireAuthorization(Policies.Analyst);
         insights.MapGet("/emerging", EmergingAsync).WithName("EmergingPatterns")
-            .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected).");
-        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200, ?format=csv).");
+            .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected; ?recentMonths=3 from 1 to 24, ?baselineMonths=12 from 3 to 120, ?alpha=0.01 from 0.000001 to 0.2, ?format=csv).");
+        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200 up to 5,000, ?format=csv).");
         insights.MapGet("/summary", SummaryAsync).WithName("Summary").WithSummary("Case counts by year, exploitation type, age band, gender and recruitment channel (?format=csv).");
         insights.MapGet("/indicators", Indicators).WithName("Indicators").WithSummary("Features that most drive the active classifiers (permutation importance).");
 
