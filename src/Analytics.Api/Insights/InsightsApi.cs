@@ -24,7 +24,8 @@ public sealed record EmergingReport(
 
 public sealed record RouteFlow(string Route, IReadOnlyList<string> Countries, string Origin, string Destination, int? Cases, bool Suppressed);
 
-public sealed record RouteReport(int DisclosureThreshold, IReadOnlyList<RouteFlow> Flows);
+/// <summary>A page of flows: <see cref="Total"/> flows match the filter, <see cref="Flows"/> are those from <see cref="Offset"/> on.</summary>
+public sealed record RouteReport(int DisclosureThreshold, int Total, int Offset, IReadOnlyList<RouteFlow> Flows);
 
 public sealed record SummaryReport(int DisclosureThreshold, IReadOnlyDictionary<string, IReadOnlyList<ReleasedCount>> Dimensions);
 
@@ -47,7 +48,7 @@ public static class InsightsApi
         var insights = app.MapGroup("/api/v1/insights").WithTags("Insights").RequireAuthorization(Policies.Analyst);
         insights.MapGet("/emerging", EmergingAsync).WithName("EmergingPatterns")
             .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected; ?recentMonths=3 from 1 to 24, ?baselineMonths=12 from 3 to 120, ?alpha=0.01 from 0.000001 to 0.2, ?format=csv).");
-        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200 up to 5,000, ?format=csv).");
+        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200 up to 5,000, ?offset= to page on, ?format=csv).");
         insights.MapGet("/summary", SummaryAsync).WithName("Summary").WithSummary("Case counts by year, exploitation type, age band, gender and recruitment channel (?format=csv).");
         insights.MapGet("/indicators", Indicators).WithName("Indicators").WithSummary("Features that most drive the active classifiers (permutation importance).");
 
@@ -130,7 +131,7 @@ public static class InsightsApi
     }
 
     public static async Task<Results<Ok<RouteReport>, FileContentHttpResult, ValidationProblem>> RoutesAsync(
-        string? from, string? to, string? exploitationType, string? origin, string? destination, int? limit, string? format,
+        string? from, string? to, string? exploitationType, string? origin, string? destination, int? limit, int? offset, string? format,
         InsightStore store, IOptions<LearningOptions> options, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -142,6 +143,7 @@ public static class InsightsApi
         if (from is not null && to is not null && IsYear(from) && IsYear(to) && string.CompareOrdinal(from, to) > 0) errors["/to"] = ["must not be before 'from'"];
         if (!IsFormat(format)) errors["/format"] = [FormatMessage];
         if (limit is < 1) errors["/limit"] = ["from 1 to 5,000 (a larger one is lowered to 5,000)"];
+        if (offset is < 0) errors["/offset"] = ["0 or more: how many flows of the ordered list to skip"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid route filter.");
 
         var k = options.Value.DisclosureThreshold;
@@ -156,10 +158,11 @@ public static class InsightsApi
                 .OrderBy(f => f.Suppressed).ThenByDescending(f => f.Cases ?? 0).ThenBy(f => f.Route, StringComparer.Ordinal)
                 .ToList();
         });
-        var flows = ordered.Take(Math.Min(limit ?? 200, 5_000)).ToList();
+        var skip = offset ?? 0;
+        var flows = ordered.Skip(skip).Take(Math.Min(limit ?? 200, 5_000)).ToList();
         return IsCsv(format)
             ? Csv.File("routes.csv", ["route", "origin", "destination", "cases"], flows.Select(f => new object?[] { string.Join(" > ", f.Countries), f.Origin, f.Destination, f.Suppressed ? $"< {k}" : f.Cases }))
-            : TypedResults.Ok(new RouteReport(k, flows));
+            : TypedResults.Ok(new RouteReport(k, ordered.Count, skip, flows));
     }
 
     public static async Task<Results<Ok<SummaryReport>, FileContentHttpResult, ValidationProblem>> SummaryAsync(string? format, InsightStore store, IOptions<LearningOptions> options, CancellationToken ct)

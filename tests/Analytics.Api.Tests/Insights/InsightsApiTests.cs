@@ -85,6 +85,23 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
     }
 
     [Fact]
+    public async Task Routes_PageOnWithOffset_ThroughTheSameOrderedFlows()
+    {
+        var all = (await Analyst.GetFromJsonAsync<RouteReport>("/api/v1/insights/routes?limit=5000"))!;
+        Assert.True(all.Total > 3, $"{all.Total} flows");
+        Assert.Equal(all.Total, all.Flows.Count);
+
+        var first = (await Analyst.GetFromJsonAsync<RouteReport>("/api/v1/insights/routes?limit=2"))!;
+        var second = (await Analyst.GetFromJsonAsync<RouteReport>("/api/v1/insights/routes?limit=2&offset=2"))!;
+        var past = (await Analyst.GetFromJsonAsync<RouteReport>($"/api/v1/insights/routes?offset={all.Total}"))!;
+
+        Assert.Equal(all.Flows.Take(4).Select(f => f.Route), first.Flows.Concat(second.Flows).Select(f => f.Route));
+        Assert.Equal((all.Total, 2), (second.Total, second.Offset));
+        Assert.Empty(past.Flows);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Analyst.GetAsync("/api/v1/insights/routes?offset=-1")).StatusCode);
+    }
+
+    [Fact]
     public async Task Routes_ReturnProblem_ForInvalidFilter()
     {
         var response = await Analyst.GetAsync("/api/v1/insights/routes?from=last-year&origin=XX");
