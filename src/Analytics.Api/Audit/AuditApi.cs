@@ -47,7 +47,7 @@ public static class AuditApi
         AuditStore store, long? after, int? limit, string? principal, string? action, CancellationToken ct)
     {
         if (after < 0) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["Must be a sequence number of 0 or more."] });
-        var (take, problem) = Errors.QueryLimits.Take(limit, 100, 1000);
+        var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
         var rows = await store.ListAsync(after ?? 0, take + 1, Blank(principal), Blank(action), ct);
         var items = rows.Take(take).Select(View).ToList();

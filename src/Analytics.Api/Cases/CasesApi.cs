@@ -193,7 +193,7 @@ public static class CasesApi
 
     public static async Task<Results<Ok<CaseList>, ValidationProblem>> ListAsync(ClaimsPrincipal user, CaseStore store, string? after, int? limit, CancellationToken ct)
     {
-        var (take, problem) = Errors.QueryLimits.Take(limit, 100, 1000);
+        var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
         var rows = await store.ListAsync(user.AuthorityOf()!, after, take + 1, ct);
         var items = rows.Take(take).Select(r => new CaseListItem(r.Id, r.Status, r.Version, r.UpdatedAt)).ToList();

@@ -69,17 +69,9 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
 
     private static (string Field, string Message) BodyError(JsonException json)
     {
-        var pointer = Analytics.Core.Cases.CaseJson.PathToPointer(json.Path);
-        if (json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)
-            && Regex.Match(json.Message, "'(?<name>[^']*)'") is { Success: true } unknown)
-        {
-            var name = Analytics.Core.Cases.CaseJson.EscapePointerToken(unknown.Groups["name"].Value);
-            if (!pointer.EndsWith("/" + name, StringComparison.Ordinal)) pointer += "/" + name;
-            return (pointer, "Unknown property; the contract does not have it.");
-        }
-        return json.Path is null
-            ? ("", "Malformed JSON.")
-            : (pointer, "Wrong type or malformed value.");
+        var (pointer, unknown) = Analytics.Core.Cases.CaseJson.Locate(json);
+        if (unknown) return (pointer, "Unknown property; the contract does not have it.");
+        return json.Path is null ? ("", "Malformed JSON.") : (pointer, "Wrong type or malformed value.");
     }
 
     private static string Expected(string type)

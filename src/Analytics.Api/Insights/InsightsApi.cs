@@ -9,6 +9,7 @@ using Analytics.Learning.Classification;
 using Analytics.Learning.Prediction;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using static Analytics.Api.Errors.QueryValues;
 
 namespace Analytics.Api.Insights;
 
@@ -256,16 +257,6 @@ public static class InsightsApi
     }
 
 
-    private static bool IsCsv(string? format) => string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>What <c>?format=</c> may be: absent, json or csv. Anything else is refused rather than answered as JSON.</summary>
-    internal static bool IsFormat(string? format) =>
-        format is null || IsCsv(format) || string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
-
-    internal const string FormatMessage = "json (the default) or csv";
-
-    // Year 0 does not exist in the calendar the months are computed in.
-    internal static bool IsYear(string value) => value.Length == 4 && value.All(char.IsAsciiDigit) && value != "0000";
 
     private static string Quarter(string month) => $"{month[..4]}-Q{(int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture) - 1) / 3 + 1}";
 

@@ -128,7 +128,7 @@ public static class StewardApi
         if (before is not null && !DateTimeOffset.TryParseExact(before, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/before"] = ["the startedAt of a run, as returned (ISO 8601 round-trip)"] },
                 title: "Invalid job-run query.");
-        var (take, problem) = Errors.QueryLimits.Take(limit, 50, 500);
+        var (take, problem) = Errors.QueryValues.Take(limit, 50, 500);
         if (problem is not null) return problem;
         return TypedResults.Ok(await store.RunsAsync(job, take, before, ct));
     }

@@ -61,7 +61,7 @@ public static class LinksApi
 
     public static async Task<Results<Ok<CaseLinksPage>, ValidationProblem>> ListCasesAsync(ClaimsPrincipal user, LinkStore links, string? after, int? limit, CancellationToken ct)
     {
-        var (take, problem) = Errors.QueryLimits.Take(limit, 100, 1000);
+        var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
         var (ids, hits) = await links.HitsAsync(user.JurisdictionOf()!, user.AuthorityOf()!, after, take + 1, ct);
         var page = ids.Take(take).ToList();
@@ -84,7 +84,7 @@ public static class LinksApi
     public static async Task<Results<Ok<LinkAlertPage>, ValidationProblem>> ListAlertsAsync(
         ClaimsPrincipal user, LinkStore links, DateTimeOffset? since, long? after, bool? unread, int? limit, CancellationToken ct)
     {
-        var (take, problem) = Errors.QueryLimits.Take(limit, 100, 1000);
+        var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
         var rows = await links.AlertsAsync(user.AuthorityOf()!, since?.ToUniversalTime().ToString("O"), after ?? 0, unread ?? false, take + 1, ct);
         var items = rows.Take(take).Select(a => new LinkAlert(a.Id, a.CaseId, Split(a.NewJurisdictions), Split(a.NewAuthorities), Split(a.Types),

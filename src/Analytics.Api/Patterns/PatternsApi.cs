@@ -62,7 +62,7 @@ public static class PatternsApi
         if (filter.From is not null && filter.To is not null && string.CompareOrdinal(filter.From, filter.To) > 0) errors["/to"] = ["must not be before 'from'"];
         if (page is < 1 or > MaxPage) errors["/page"] = [$"from 1 to {MaxPage:N0}"];
         if (pageSize is < 1 or > MaxPageSize) errors["/pageSize"] = [$"from 1 to {MaxPageSize}"];
-        if (!Insights.InsightsApi.IsFormat(format)) errors["/format"] = [Insights.InsightsApi.FormatMessage];
+        if (!Errors.QueryValues.IsFormat(format)) errors["/format"] = [Errors.QueryValues.FormatMessage];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid pattern filter.");
 
         var current = serving.Patterns.Current;
@@ -86,7 +86,7 @@ public static class PatternsApi
         }
         else released = released.OrderByDescending(p => p.Size).ThenBy(p => p.Id).ToList();
 
-        if (string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase))
+        if (Errors.QueryValues.IsCsv(format))
             return Csv.File("patterns.csv", ["id", "label", "size", "matching", "firstSeen", "lastSeen"], released.Select(p => new object?[]
             {
                 p.Id, p.Label, p.Size, p.Matching is null ? null : p.Matching.Suppressed ? $"< {k}" : p.Matching.Cases, p.FirstSeen, p.LastSeen,
@@ -101,7 +101,7 @@ public static class PatternsApi
         string? Month(string? value, string pointer, bool start)
         {
             if (value is null) return null;
-            if (Insights.InsightsApi.IsYear(value)) return start ? $"{value}-01" : $"{value}-12";
+            if (Errors.QueryValues.IsYear(value)) return start ? $"{value}-01" : $"{value}-12";
             if (DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) return value;
             errors[pointer] = ["a year (2024) or a month (2024-03)"];
             return null;

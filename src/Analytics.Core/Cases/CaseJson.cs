@@ -111,18 +111,27 @@ public static class CaseJson
         }
     }
 
+    /// <summary>
+    /// The JSON Pointer a deserialisation error is about, and whether it is a property the target type does not have
+    /// (the pointer then ends with that property's name). Never carries a submitted value.
+    /// </summary>
+    public static (string Pointer, bool UnknownProperty) Locate(JsonException ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var pointer = PathToPointer(ex.Path);
+        if (!ex.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)) return (pointer, false);
+        // The path normally ends at the unknown property already; make sure the pointer names it.
+        var name = QuotedName(ex.Message);
+        if (name is not null && !pointer.EndsWith("/" + EscapePointerToken(name), StringComparison.Ordinal))
+            pointer = pointer + "/" + EscapePointerToken(name);
+        return (pointer, true);
+    }
+
     private static ValidationError ShapeError(JsonException ex)
     {
-        var pointer = PathToPointer(ex.Path);
+        var (pointer, unknown) = Locate(ex);
         var message = ex.Message;
-        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
-        {
-            // The path normally ends at the unknown property already; make sure the pointer names it.
-            var name = QuotedName(message);
-            if (name is not null && !pointer.EndsWith("/" + EscapePointerToken(name), StringComparison.Ordinal))
-                pointer = pointer + "/" + EscapePointerToken(name);
-            return new ValidationError(pointer, "Unknown property; the schema does not allow it.");
-        }
+        if (unknown) return new ValidationError(pointer, "Unknown property; the schema does not allow it.");
         if (message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
             return new ValidationError(pointer, "Property appears more than once.");
         var expected = ExpectedKind(pointer);
@@ -163,7 +172,7 @@ public static class CaseJson
     }
 
     /// <summary>Converts a System.Text.Json path such as <c>$.victims[0]['a b']</c> to an RFC 6901 pointer.</summary>
-    public static string PathToPointer(string? path)
+    internal static string PathToPointer(string? path)
     {
         if (string.IsNullOrEmpty(path) || path == "$")
             return "";
@@ -204,7 +213,7 @@ public static class CaseJson
         return builder.ToString();
     }
 
-    public static string EscapePointerToken(string token) =>
+    internal static string EscapePointerToken(string token) =>
         token.Contains('~') || token.Contains('/') ? token.Replace("~", "~0").Replace("/", "~1") : token;
 
     // Walks the serializer metadata along the pointer to say what JSON kind was expected there.
