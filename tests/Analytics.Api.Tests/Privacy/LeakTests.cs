@@ -141,7 +141,9 @@ public sealed class LeakTests(ITestOutputHelper output) : IDisposable
                 if (!text.AsSpan(at).StartsWith(phrase, StringComparison.Ordinal)) continue;
                 if ((at > 0 && char.IsLetterOrDigit(text[at - 1])) || (end < text.Length && char.IsLetterOrDigit(text[end]))) continue;
                 var start = Math.Max(0, at - 20);
-                yield return text.Substring(start, Math.Min(60, text.Length - start));
+                // Control characters are shown escaped, so a hit inside binary page bytes can be told from one in stored text.
+                yield return string.Concat(text.Substring(start, Math.Min(60, text.Length - start))
+                    .Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
                 break;
             }
             offset = at + 1;
