@@ -83,6 +83,42 @@ public sealed class ApiKeyStore(Db db)
         return rows.AsList();
     }
 
+    /// <summary>
+    /// One page of keys in the order they were issued, after the key <paramref name="after"/> (null: from the first).
+    /// <paramref name="revoked"/> keeps only revoked (true) or only usable (false) keys; null keeps both.
+    /// Null when <paramref name="after"/> names no key.
+    /// </summary>
+    public async Task<IReadOnlyList<ApiKeyRecord>?> PageAsync(string? after, bool? revoked, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        string? afterCreated = null;
+        if (after is not null)
+        {
+            afterCreated = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+                "SELECT created_at FROM api_keys WHERE id = @after", new { after }, cancellationToken: ct));
+            if (afterCreated is null) return null;
+        }
+        var sql = db.Dialect.Page("""
+            SELECT id AS Id, '' AS SecretHash, name AS Name, role AS Role, jurisdiction AS Jurisdiction, authority AS Authority,
+                   created_at AS CreatedAt, revoked_at AS RevokedAt
+            FROM api_keys
+            WHERE (@afterCreated IS NULL OR created_at > @afterCreated OR (created_at = @afterCreated AND id > @after))
+              AND (@revoked IS NULL OR (@revoked = 1 AND revoked_at IS NOT NULL) OR (@revoked = 0 AND revoked_at IS NULL))
+            ORDER BY created_at, id
+            """, "0", "@limit");
+        var rows = await connection.QueryAsync<ApiKeyRecord>(new CommandDefinition(sql,
+            new { afterCreated, after = after ?? "", revoked = revoked is null ? (int?)null : revoked.Value ? 1 : 0, limit }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>Whether a key with this id was ever issued (revoked or not).</summary>
+    public async Task<bool> ExistsAsync(string id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM api_keys WHERE id = @id", new { id }, cancellationToken: ct)) > 0;
+    }
+
     public async Task<bool> RevokeAsync(string id, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);

@@ -182,6 +182,39 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [DialectFact]
+    public async Task ApiKeys_PageInIssueOrder_FilterOnRevocation_AndRefuseAnUnknownCursor()
+    {
+        var store = new ApiKeyStore(Db);
+        var issued = new List<string>();
+        for (var i = 0; i < 4; i++) issued.Add((await store.CreateAsync($"pager {i}", Roles.Analyst, null, null, None)).Id);
+        await store.RevokeAsync(issued[2], None);
+
+        var seen = new List<ApiKeyRecord>();
+        string? after = null;
+        for (var pages = 0; pages < 1_000; pages++)
+        {
+            var page = await store.PageAsync(after, null, 3, None);
+            Assert.NotNull(page);
+            seen.AddRange(page);
+            if (page.Count < 3) break;
+            after = page[^1].Id;
+        }
+        var usable = (await store.PageAsync(null, false, 10_000, None))!;
+        var revoked = (await store.PageAsync(null, true, 10_000, None))!;
+
+        Assert.Equal(seen.Count, seen.Select(k => k.Id).Distinct().Count());
+        Assert.Equal(issued, seen.Select(k => k.Id).Where(issued.Contains).ToList());
+        Assert.All(seen, k => Assert.Equal("", k.SecretHash));
+        Assert.Contains(issued[2], revoked.Select(k => k.Id));
+        Assert.DoesNotContain(issued[2], usable.Select(k => k.Id));
+        Assert.All(revoked, k => Assert.NotNull(k.RevokedAt));
+        Assert.All(usable, k => Assert.Null(k.RevokedAt));
+        Assert.Null(await store.PageAsync("no-such-key", null, 10, None));
+        Assert.True(await store.ExistsAsync(issued[2], None));
+        Assert.False(await store.ExistsAsync("no-such-key", None));
+    }
+
+    [DialectFact]
     public async Task ApiKeys_VerifyUntilRevoked_AndListWithoutHashes()
     {
         var store = new ApiKeyStore(Db);

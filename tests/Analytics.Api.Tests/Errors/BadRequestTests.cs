@@ -120,12 +120,12 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
     public async Task IssuingAKey_RefusesFieldsThatMeanNothingForTheRole(string body, string field)
     {
         var steward = await factory.ClientForAsync(Roles.Steward);
-        var before = (await steward.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetArrayLength();
+        var before = (await steward.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetProperty("items").GetArrayLength();
 
         var fields = await ProblemFieldsAsync(await steward.PostAsync("/api/v1/keys", Json(body)));
 
         Assert.Equal([field], fields.Keys);
-        Assert.Equal(before, (await steward.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetArrayLength());
+        Assert.Equal(before, (await steward.GetFromJsonAsync<JsonElement>("/api/v1/keys")).GetProperty("items").GetArrayLength());
     }
 
     [Fact]
