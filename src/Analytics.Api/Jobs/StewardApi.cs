@@ -99,12 +99,11 @@ public static class StewardApi
     {
         if (!ModelNames.All.Contains(name) || registry.GetTable(name).Versions.All(v => v.Version != version))
             return TypedResults.Problem($"No version '{version}' of model '{name}'.", statusCode: 404, title: "Model version not found");
-        if (serving.LoadFailure(name, version) is { } failure)
+        var (active, failure) = serving.Activate(name, version);
+        if (failure is not null)
             return TypedResults.Problem($"The artefact of version '{version}' of model '{name}' could not be loaded ({failure}); the active version is unchanged.",
                 statusCode: 422, title: "Model version cannot be served");
-        var active = registry.Activate(name, version);
-        serving.Refresh();
-        return TypedResults.Ok(new ActiveVersion(name, active));
+        return TypedResults.Ok(new ActiveVersion(name, active!));
     }
 
     public static Results<Ok<ActiveVersion>, ProblemHttpResult> Rollback(string name, ModelRegistry registry, ModelServing serving)

@@ -34,36 +34,58 @@ public sealed class ModelServing : IDisposable
     private void OnActiveVersionChanged(object? sender, ActiveVersionChangedEventArgs e) => Load(e.Name);
 
     /// <summary>
-    /// Whether a version's artefact loads as the model it should be: checked before a steward's activation, so that
-    /// the registry never names as active a version the API could not serve. Returns the failure's type, or null.
+    /// A steward's promotion: loads the version's artefact first, so the registry never names as active a version the
+    /// API could not serve, then makes it active and serves the model already loaded (its file is read once).
+    /// Returns the active version, or the type of the load failure (and nothing changes).
     /// </summary>
-    public string? LoadFailure(string name, string version)
+    public (string? Active, string? Failure) Activate(string name, string version)
     {
+        object model;
         try
         {
             using var stream = _registry.OpenModel(name, version);
-            if (name == ModelNames.Patterns) PatternModel.Load(stream);
-            else CaseClassifier.Load(stream);
-            return null;
+            model = name == ModelNames.Patterns ? PatternModel.Load(stream) : CaseClassifier.Load(stream);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or InvalidOperationException or UnauthorizedAccessException)
         {
-            return e.GetType().Name;
+            return (null, e.GetType().Name);
+        }
+        lock (_activation)
+        {
+            Volatile.Write(ref _staged, new Staged(name, version, model));
+            try
+            {
+                var active = _registry.Activate(name, version);
+                Load(name);
+                return (active, null);
+            }
+            finally
+            {
+                Volatile.Write(ref _staged, null);
+            }
         }
     }
+
+    private sealed record Staged(string Name, string Version, object Model);
+
+    private readonly Lock _activation = new();
+    private Staged? _staged;
 
     private void Load(string name)
     {
         try
         {
             var before = Held(name);
-            var version = name switch
-            {
-                ModelNames.Patterns => Patterns.LoadActive(_registry, name, PatternModel.Load),
-                ModelNames.ExploitationType => ExploitationType.LoadActive(_registry, name, CaseClassifier.Load),
-                ModelNames.ChildVictim => ChildVictim.LoadActive(_registry, name, CaseClassifier.Load),
-                _ => null,
-            };
+            var version = Volatile.Read(ref _staged) is { } staged && staged.Name == name && staged.Version != before
+                && _registry.GetActiveVersion(name) == staged.Version
+                ? Serve(staged)
+                : name switch
+                {
+                    ModelNames.Patterns => Patterns.LoadActive(_registry, name, PatternModel.Load),
+                    ModelNames.ExploitationType => ExploitationType.LoadActive(_registry, name, CaseClassifier.Load),
+                    ModelNames.ChildVictim => ChildVictim.LoadActive(_registry, name, CaseClassifier.Load),
+                    _ => null,
+                };
             if (version is not null && version != before) _logger.LogInformation("Serving {Model} version {Version}", name, version);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or InvalidOperationException)
@@ -71,6 +93,17 @@ public sealed class ModelServing : IDisposable
             // A broken artefact must not take the API down: the previous model stays in service.
             _logger.LogError("Could not load the active version of {Model}: {Error}; the previous version stays in service", name, e.GetType().Name);
         }
+    }
+
+    private string Serve(Staged staged)
+    {
+        switch (staged.Name)
+        {
+            case ModelNames.Patterns: Patterns.Swap((PatternModel)staged.Model, staged.Version); break;
+            case ModelNames.ExploitationType: ExploitationType.Swap((CaseClassifier)staged.Model, staged.Version); break;
+            default: ChildVictim.Swap((CaseClassifier)staged.Model, staged.Version); break;
+        }
+        return staged.Version;
     }
 
     private string? Held(string name) => name switch
