@@ -18,7 +18,7 @@ public sealed record TrendPoint(string Period, int? Cases, bool Suppressed);
 public sealed record PatternTrend(int PatternId, string Label, string Interval, int DisclosureThreshold, IReadOnlyList<TrendPoint> Points);
 
 public sealed record EmergingPattern(
-    int PatternId, string Label, int? RecentCases, int? BaselineCases, double? Expected, double? RateRatio, double PValue, bool Emerging);
+    int PatternId, string Label, int? RecentCases, int? BaselineCases, double? Expected, double? RateRatio, double? PValue, bool? Emerging);
 
 public sealed record EmergingReport(
     string Test, string RecentWindow, string BaselineWindow, double Alpha, string Correction, int DisclosureThreshold, IReadOnlyList<EmergingPattern> Patterns);
@@ -48,7 +48,7 @@ public static class InsightsApi
 
         var insights = app.MapGroup("/api/v1/insights").WithTags("Insights").RequireAuthorization(Policies.Analyst);
         insights.MapGet("/emerging", EmergingAsync).WithName("EmergingPatterns")
-            .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected; ?recentMonths=3 from 1 to 24, ?baselineMonths=12 from 3 to 120, ?alpha=0.01 from 0.000001 to 0.2, ?format=csv).");
+            .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected; ?recentMonths=3, 6 or 12, ?baselineMonths=12, 24 or 36, ?alpha=0.05, 0.01 or 0.001, ?format=csv). A pattern with a count below k gets no p-value and no verdict.");
         insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200 up to 5,000, ?offset= to page on, ?format=csv).");
         insights.MapGet("/summary", SummaryAsync).WithName("Summary").WithSummary("Case counts by year, exploitation type, age band, gender and recruitment channel (?format=csv).");
         insights.MapGet("/indicators", Indicators).WithName("Indicators").WithSummary("Features that most drive the active classifiers (permutation importance).");
@@ -80,14 +80,19 @@ public static class InsightsApi
             : TypedResults.Ok(trend);
     }
 
+    private static readonly int[] RecentWindows = [3, 6, 12];
+    private static readonly int[] BaselineWindows = [12, 24, 36];
+    private static readonly double[] Levels = [0.05, 0.01, 0.001];
+
     public static async Task<Results<Ok<EmergingReport>, FileContentHttpResult, ProblemHttpResult, ValidationProblem>> EmergingAsync(
         int? recentMonths, int? baselineMonths, double? alpha, string? format, ModelServing serving, PatternStore store, IOptions<LearningOptions> options, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (recentMonths is < 1 or > 24) errors["/recentMonths"] = ["from 1 to 24"];
-        if (baselineMonths is < 3 or > 120) errors["/baselineMonths"] = ["from 3 to 120"];
-        // NaN and infinities parse as numbers: every comparison with NaN is false, so the range is checked the other way round.
-        if (alpha is { } a && !(a >= 1e-6 && a <= 0.2)) errors["/alpha"] = ["a significance level from 0.000001 to 0.2"];
+        // A few fixed windows and levels, not any: two windows one month apart differ by one month's count, which the
+        // trend withholds when it is below k; and a level that could be set freely would find a withheld p-value by bisection.
+        if (recentMonths is { } r && !RecentWindows.Contains(r)) errors["/recentMonths"] = [$"one of {string.Join(", ", RecentWindows)}"];
+        if (baselineMonths is { } b && !BaselineWindows.Contains(b)) errors["/baselineMonths"] = [$"one of {string.Join(", ", BaselineWindows)}"];
+        if (alpha is { } a && !Levels.Contains(a)) errors["/alpha"] = [$"one of {string.Join(", ", Levels.Select(l => l.ToString(System.Globalization.CultureInfo.InvariantCulture)))}"];
         if (!IsFormat(format)) errors["/format"] = [FormatMessage];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid emerging-pattern query.");
         var current = serving.Patterns.Current;
@@ -112,16 +117,20 @@ public static class InsightsApi
             var baselineCount = rows.Where(r => string.CompareOrdinal(r.Month, baselineFrom) >= 0 && string.CompareOrdinal(r.Month, recentFrom) < 0).Sum(r => r.Cases);
             var expected = (double)baselineCount / baseline * recent;
             var pValue = PoissonTest.UpperTail(recentCount, expected);
-            var emerging = recentCount >= k && pValue < level / correction;
-            // Counts below k are withheld, and so is every figure derived from them.
+            // Counts below k are withheld, and so is every figure derived from them: the p-value and the verdict too,
+            // since for a known expectation only one count gives a p-value, and the verdict tells on which side of the
+            // level it lies.
             var showRecent = DisclosureControl.CanRelease(recentCount, k);
             var showBaseline = DisclosureControl.CanRelease(baselineCount, k);
+            var tested = showRecent && showBaseline;
             return new EmergingPattern(p.Id, p.Profile!.Label,
                 showRecent ? recentCount : null, showBaseline ? baselineCount : null,
                 showBaseline ? Math.Round(expected, 2) : null,
-                showRecent && showBaseline && expected > 0 ? Math.Round(recentCount / expected, 2) : null,
-                pValue, emerging);
-        }).OrderBy(e => e.PValue).ToList();
+                tested && expected > 0 ? Math.Round(recentCount / expected, 2) : null,
+                tested ? pValue : null, tested ? recentCount >= k && pValue < level / correction : null);
+        })
+            // Tested patterns by p-value; the others after them by id, so their place in the list says nothing of theirs.
+            .OrderBy(e => e.PValue is null).ThenBy(e => e.PValue ?? 0).ThenBy(e => e.PatternId).ToList();
 
         var report = new EmergingReport(PoissonTest.Name, $"{recentFrom}..{last}", $"{baselineFrom}..{AddMonths(recentFrom, -1)}", level,
             $"Bonferroni over {correction} patterns", k, results);

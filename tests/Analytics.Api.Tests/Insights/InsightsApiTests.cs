@@ -44,12 +44,52 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
         Assert.NotNull(report);
         Assert.Contains("Poisson", report.Test);
         var planted = report.Patterns.Single(p => p.Label.Contains("BG→AT", StringComparison.Ordinal));
-        Assert.True(planted.Emerging, $"p = {planted.PValue}");
+        Assert.True(planted.Emerging == true, $"p = {planted.PValue}");
         Assert.True(planted.PValue < 1e-4);
         var stable = report.Patterns.Where(p => !p.Label.Contains("BG→AT", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(stable);
-        Assert.All(stable, p => Assert.False(p.Emerging, $"{p.Label} flagged with p = {p.PValue}"));
+        Assert.All(stable, p => Assert.True(p.Emerging != true, $"{p.Label} flagged with p = {p.PValue}"));
         Assert.All(report.Patterns, p => Assert.True(p.RecentCases is null or >= 10));
+    }
+
+    [Fact]
+    public async Task Emerging_WithholdsThePValueAndVerdict_OfAPatternWithAWithheldCount_AndListsItAfterTheTestedOnes()
+    {
+        // Over one recent month most patterns have fewer than k cases; over 12 most have more.
+        var months = new[] { 3, 6, 12 };
+        var reports = new List<EmergingReport>();
+        foreach (var recent in months)
+            reports.Add((await Analyst.GetFromJsonAsync<EmergingReport>($"/api/v1/insights/emerging?recentMonths={recent}&baselineMonths=12"))!);
+
+        var withheld = reports.SelectMany(r => r.Patterns).Where(p => p.RecentCases is null || p.BaselineCases is null).ToList();
+        var tested = reports.SelectMany(r => r.Patterns).Where(p => p.RecentCases is not null && p.BaselineCases is not null).ToList();
+        Assert.NotEmpty(withheld);
+        Assert.NotEmpty(tested);
+        Assert.All(withheld, p => Assert.True(p.PValue is null && p.Emerging is null && p.RateRatio is null, $"{p.Label}: p = {p.PValue}"));
+        Assert.All(tested, p => Assert.True(p.PValue is >= 0 and <= 1 && p.Emerging is not null, p.Label));
+        foreach (var report in reports)
+        {
+            var order = report.Patterns.Select(p => p.PValue is null).ToList();
+            Assert.Equal(order.OrderBy(x => x), order);
+            var untested = report.Patterns.Where(p => p.PValue is null).Select(p => p.PatternId).ToList();
+            Assert.Equal(untested.Order(), untested);
+        }
+
+        var csv = await Analyst.GetStringAsync("/api/v1/insights/emerging?recentMonths=3&format=csv");
+        var withheldRow = csv.Split('\n').Skip(1).FirstOrDefault(l => l.Contains("< 10", StringComparison.Ordinal));
+        if (withheldRow is not null) Assert.EndsWith(",,", withheldRow.TrimEnd('\r'));
+    }
+
+    [Theory]
+    [InlineData("recentMonths=4")]
+    [InlineData("baselineMonths=13")]
+    [InlineData("alpha=0.02")]
+    public async Task Emerging_TakesOnlyItsFixedWindowsAndLevels(string query)
+    {
+        var response = await Analyst.GetAsync("/api/v1/insights/emerging?" + query);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("/" + query.Split('=')[0], await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
