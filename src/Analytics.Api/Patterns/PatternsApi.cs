@@ -139,9 +139,11 @@ public static class PatternsApi
             .Select(p =>
             {
                 var profile = p.Profile!;
-                // A share of a small count would disclose the count: only attributes held by at least k cases are shown.
+                // A share discloses two counts, the holders and the rest of the pattern (size − holders): an attribute is
+                // shown only when neither is a small count (1 to k − 1).
                 var attributes = profile.Attributes
-                    .Where(a => a.ShareInPattern * profile.Size >= k)
+                    .Where(a => DisclosureControl.CanRelease((int)Math.Round(a.ShareInPattern * profile.Size), k)
+                        && DisclosureControl.CanRelease(profile.Size - (int)Math.Round(a.ShareInPattern * profile.Size), k))
                     .Select(a => new PatternAttributeView(a.Feature, Math.Round(a.ShareInPattern, 3), Math.Round(a.Lift, 2)))
                     .ToList();
                 var jurisdictions = DisclosureControl.Release(profile.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);

@@ -111,7 +111,8 @@ internal static class PatternProfiler
                     if (last is null || string.CompareOrdinal(period, last) > 0)
                         last = period;
                 }
-            var label = Label(schema, shares, adults[c] / (double)sizes[c]);
+            // Whatever the label names is held by at least as many cases as a released count needs.
+            var label = Label(schema, shares, adults[c] / (double)sizes[c], options.SuppressionThreshold / (double)sizes[c]);
             patterns.Add(new Pattern(c, Suppressed: false, new PatternProfile(sizes[c], label, top, jurisdictions, first, last)));
         }
         return patterns;
@@ -128,34 +129,40 @@ internal static class PatternProfiler
     /// <param name="schema">Schema of the shares.</param>
     /// <param name="shares">Share of the pattern's cases with each column set.</param>
     /// <param name="adultShare">Share of the pattern's cases with at least one adult victim.</param>
-    internal static string Label(FeatureSchema schema, double[] shares, double adultShare)
+    /// <param name="minShare">
+    /// The smallest share a named value may have whatever its kind: the disclosure threshold over the pattern's size, so a
+    /// label never names a value held by fewer cases than a released count needs.
+    /// </param>
+    internal static string Label(FeatureSchema schema, double[] shares, double adultShare, double minShare = 0)
     {
+        double AtLeast(double share) => Math.Max(share, minShare);
         var parts = new List<string>();
-        var who = Who(schema, shares, adultShare);
+        var who = Who(schema, shares, adultShare, minShare);
         if (who is not null)
             parts.Add(who);
-        if (Top(schema, shares, "recruitment", LabelMinShare) is { } channel)
+        if (Top(schema, shares, "recruitment", AtLeast(LabelMinShare)) is { } channel)
             parts.Add(Words(channel));
-        if (Top(schema, shares, "suspect.relation", LabelMinShare) is { } relation)
+        if (Top(schema, shares, "suspect.relation", AtLeast(LabelMinShare)) is { } relation)
             parts.Add(Words(relation));
-        var origin = Top(schema, shares, "origin", LabelMinShare);
-        var destination = Top(schema, shares, "destination", LabelMinShare);
+        var origin = Top(schema, shares, "origin", AtLeast(LabelMinShare));
+        var destination = Top(schema, shares, "destination", AtLeast(LabelMinShare));
         if (origin is not null || destination is not null)
             parts.Add(origin == destination ? origin! : $"{origin}→{destination}");
-        if (Top(schema, shares, "exploitation", LabelMinShare) is { } exploitation)
+        if (Top(schema, shares, "exploitation", AtLeast(LabelMinShare)) is { } exploitation)
             parts.Add(exploitation is "sexual" or "labour" or "online-sexual" ? Words(exploitation) + " exploitation" : Words(exploitation));
         return parts.Count > 0 ? string.Join(" · ", parts) : "Mixed cases";
     }
 
-    private static string? Who(FeatureSchema schema, double[] shares, double adultShare)
+    private static string? Who(FeatureSchema schema, double[] shares, double adultShare, double minShare)
     {
+        double AtLeast(double share) => Math.Max(share, minShare);
         // Genders are multi-hot over a case's victims, so "mostly girls" also needs boys to be rare.
-        var gender = Top(schema, shares, "victim.gender", GenderMinShare);
+        var gender = Top(schema, shares, "victim.gender", AtLeast(GenderMinShare));
         if (gender is not null && CodeLists.Codes(CodeLists.Genders).Any(g => g != gender && shares[schema.IndexOf("victim.gender=" + g)] >= OtherGenderMaxShare))
             gender = null;
         var child = shares[schema.IndexOf("victim.child")];
         var bands = CodeLists.Codes(CodeLists.AgeBands);
-        bool? isChild = child >= AgeGroupMinShare ? true : adultShare >= AgeGroupMinShare ? false : null;
+        bool? isChild = child >= AtLeast(AgeGroupMinShare) ? true : adultShare >= AtLeast(AgeGroupMinShare) ? false : null;
         var noun = (isChild, gender) switch
         {
             (true, "female") => "Girls",
@@ -170,7 +177,7 @@ internal static class PatternProfiler
         };
         if (noun is null || isChild is null)
             return noun;
-        var group = bands.Where(b => FeatureSchema.IsChildBand(b) == isChild && shares[schema.IndexOf("victim.age=" + b)] >= AgeBandMinShare).ToList();
+        var group = bands.Where(b => FeatureSchema.IsChildBand(b) == isChild && shares[schema.IndexOf("victim.age=" + b)] >= AtLeast(AgeBandMinShare)).ToList();
         if (group.Count == 0)
             return noun;
         var low = group[0].Split('-', '+')[0];

@@ -32,7 +32,17 @@ public sealed class PatternsApiTests : IClassFixture<AnalyticsFactory>
             Assert.All(p.Jurisdictions, j => Assert.True(j.Suppressed ? j.Count is null : j.Count is 0 or >= 10));
             Assert.NotEqual(1, p.Jurisdictions.Count(j => j.Suppressed));
             Assert.False(string.IsNullOrWhiteSpace(p.Label));
+            // A share gives away the holders and the rest of the pattern: neither may be a small count.
+            Assert.All(p.Attributes, a =>
+            {
+                var holders = (int)Math.Round(a.Share * p.Size);
+                Assert.True(holders >= 10 && (p.Size - holders is 0 or >= 10), $"{a.Feature}: {holders} of {p.Size}");
+            });
         });
+        // The model holds attributes that rule leaves out (a share just under 1), so the check above is not empty.
+        var model = _factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Model;
+        Assert.Contains(model.Patterns.Where(p => p.Profile is { } pr && pr.Size >= 10).SelectMany(p => p.Profile!.Attributes.Select(a => p.Profile.Size - (int)Math.Round(a.ShareInPattern * p.Profile.Size))),
+            rest => rest is > 0 and < 10);
         Assert.Contains(page.Items, p => p.Label.Contains("RO→IT", StringComparison.Ordinal));
         var one = await analyst.GetFromJsonAsync<PatternView>($"/api/v1/patterns/{page.Items[0].Id}");
         Assert.Equal(page.Items[0].Label, one!.Label);
