@@ -89,14 +89,14 @@ public sealed class InsightStore(Db db)
     private const string Routes = """
         SELECT route AS Route, origin AS Origin, destination AS Destination, SUM(cases) AS Cases
         FROM route_counts
-        WHERE (@from IS NULL OR year >= @from) AND (@to IS NULL OR year <= @to)
+        WHERE (@from IS NULL OR (year >= @from AND year <> 'unknown')) AND (@to IS NULL OR (year <= @to AND year <> 'unknown'))
           AND (@type IS NULL OR exploitation_type = @type)
           AND (@origin IS NULL OR origin = @origin) AND (@destination IS NULL OR destination = @destination)
         GROUP BY route, origin, destination
         ORDER BY SUM(cases) DESC, route
         """;
 
-    /// <summary>Route flows summed over the filters (years inclusive, yyyy).</summary>
+    /// <summary>Route flows summed over the filters (years inclusive, yyyy; with either bound, cases of unknown year are out).</summary>
     public Task<IReadOnlyList<RouteRow>> RoutesAsync(string? from, string? to, string? type, string? origin, string? destination, CancellationToken ct) =>
         _cache.GetAsync($"routes|{from}|{to}|{type}|{origin}|{destination}", async () =>
         {

@@ -125,6 +125,33 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
     }
 
     [Fact]
+    public async Task Routes_YearBounds_LeaveOutCasesOfUnknownYear_WhicheverBoundIsGiven()
+    {
+        // One flow of its own (origin ZZ, left alone by the other tests), with 12 cases of 2020 and 3 of unknown year,
+        // as the refresh job writes cases without an offence period.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={fixture.Factory.DatabasePath}"))
+        {
+            await connection.OpenAsync();
+            var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO route_counts (route, origin, destination, year, exploitation_type, cases) VALUES
+                ('ZZ→ZY', 'ZZ', 'ZY', '2020', 'sexual', 12), ('ZZ→ZY', 'ZZ', 'ZY', 'unknown', 'sexual', 3)
+                """;
+            await insert.ExecuteNonQueryAsync();
+        }
+        var store = fixture.Factory.Services.GetRequiredService<InsightStore>();
+        async Task<int> SumAsync(string? from, string? to) =>
+            (await store.RoutesAsync(from, to, null, "ZZ", null, CancellationToken.None)).Sum(r => r.Cases);
+
+        // Otherwise "from" alone would count them and "to" would not, and the difference of two released totals would
+        // be the unknown-year count.
+        Assert.Equal(15, await SumAsync(null, null));
+        Assert.Equal(12, await SumAsync("1000", null));
+        Assert.Equal(12, await SumAsync(null, "9999"));
+        Assert.Equal(12, await SumAsync("1000", "9999"));
+    }
+
+    [Fact]
     public async Task Routes_PageOnWithOffset_ThroughTheSameOrderedFlows()
     {
         var all = (await Analyst.GetFromJsonAsync<RouteReport>("/api/v1/insights/routes?limit=5000"))!;
