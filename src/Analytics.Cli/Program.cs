@@ -24,10 +24,40 @@ public static class CliProgram
         ExportCommand.Create(),
     };
 
-    public static async Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>Runs a command line as the program does: usage errors (and a database or key file that cannot be used) exit 2.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Root().Parse(args);
-        var code = await parse.InvokeAsync();
+        int code;
+        try
+        {
+            // Ctrl+C cancels the command's token, so a long import stops after its last committed chunk and says where
+            // to resume, instead of the process ending mid-way.
+            code = await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (CliSetupException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            return Hosting.ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("cancelled");
+            return Hosting.ExitCodes.Partial;
+        }
+        catch (Exception e)
+        {
+            await error.WriteLineAsync($"Unhandled exception: {e}");
+            return Hosting.ExitCodes.Partial;
+        }
         // Parse errors (unknown option, missing argument, failed validation) are usage errors.
         return parse.Errors.Count > 0 && code != 0 ? Hosting.ExitCodes.Usage : code;
     }

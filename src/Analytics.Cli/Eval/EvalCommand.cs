@@ -19,7 +19,7 @@ public static class EvalCommand
     private static Command Scrubbing()
     {
         var samples = new Option<int>("--samples") { Description = "Number of labelled narratives.", DefaultValueFactory = _ => 2000 };
-        samples.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--samples must be 1 or more."); });
+        samples.Require(v => v >= 1, "--samples must be 1 or more.");
         var seed = new Option<int>("--seed") { Description = "Random seed of the corpus.", DefaultValueFactory = _ => 1 };
         var output = new Option<FileInfo>("--out") { Description = "Markdown report; the JSON report is written next to it (.json).", DefaultValueFactory = _ => new FileInfo("docs/scrubbing-quality.md") };
         var showMisses = new Option<int>("--show-misses") { Description = "Print up to this many missed spans and false hits (synthetic text).", DefaultValueFactory = _ => 0 };

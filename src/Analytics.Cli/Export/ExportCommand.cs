@@ -26,7 +26,7 @@ public static class ExportCommand
     private static Command Features()
     {
         var count = new Option<int>("--count") { Description = "Number of generated cases.", DefaultValueFactory = _ => 2000 };
-        count.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 20) r.AddError("--count must be 20 or more."); });
+        count.Require(v => v >= 20, "--count must be 20 or more.");
         var seed = new Option<int>("--seed") { Description = "Seed of the case generator.", DefaultValueFactory = _ => 42 };
         var patternSeed = new Option<int>("--pattern-seed") { Description = "Seed of pattern discovery.", DefaultValueFactory = _ => new PatternDiscoveryOptions().Seed };
         var output = new Option<FileInfo>("--out") { Description = "CSV file: one row per case, the features, then pattern_id and planted_pattern.", DefaultValueFactory = _ => new FileInfo("features.csv") };

@@ -14,7 +14,7 @@ public static class GenerateCommand
     {
         var defaults = new GeneratorOptions();
         var count = new Option<int>("--count") { Description = "Number of cases.", DefaultValueFactory = _ => defaults.Count };
-        count.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--count must be 0 or more."); });
+        count.Require(v => v >= 0, "--count must be 0 or more.");
         var seed = new Option<int>("--seed") { Description = "Random seed: the same options always write the same bytes.", DefaultValueFactory = _ => defaults.Seed };
         var output = new Option<FileInfo>("--out") { Description = "NDJSON file of case submissions (one per line).", DefaultValueFactory = _ => new FileInfo("cases.ndjson") };
         var truth = new Option<FileInfo?>("--truth") { Description = "Ground-truth JSON (planted patterns, links, identifiers). Default: <out> with extension .truth.json. Keep it away from the platform: it holds the raw identifiers." };
@@ -23,7 +23,7 @@ public static class GenerateCommand
         foreach (var share in new[] { noise, linkShare })
         {
             var name = share.Name;
-            share.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 0 or > 1 or double.NaN) r.AddError($"{name} must be within 0..1."); });
+            share.Require(v => v is >= 0 and <= 1, $"{name} must be within 0..1.");
         }
         var emerging = new Option<string?>("--emerging") { Description = "Pattern id whose rate triples in the last three months." };
         emerging.AcceptOnlyFromAmong([.. PlantedPatterns.All.Select(p => p.Id)]);

@@ -44,7 +44,11 @@ public static class CliServices
             .Build();
     }
 
-    public static async Task<ServiceProvider> BuildAsync(ParseResult parse, CancellationToken ct)
+    /// <summary>
+    /// The data services over <c>--database</c>, migrated, and with <paramref name="withKey"/> the pseudonymisation key
+    /// read (or created) from <c>--key-file</c>. A database or key file that cannot be used is a <see cref="CliSetupException"/>.
+    /// </summary>
+    public static async Task<ServiceProvider> BuildAsync(ParseResult parse, CancellationToken ct, bool withKey = false)
     {
         var configuration = Configuration(parse);
         var services = new ServiceCollection()
@@ -53,7 +57,33 @@ public static class CliServices
             .AddAnalyticsData()
             .AddIngestion()
             .BuildServiceProvider();
-        await services.GetRequiredService<MigrationRunner>().RunAsync(ct);
+        try
+        {
+            await services.GetRequiredService<MigrationRunner>().RunAsync(ct);
+        }
+        catch (Exception e) when (e is ArgumentException or System.Data.Common.DbException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await services.DisposeAsync();
+            throw new CliSetupException($"--database: the database cannot be opened ({Describe(e)}). It takes a connection string, e.g. \"Data Source=data/analytics.db\".");
+        }
+        if (withKey)
+        {
+            try
+            {
+                services.GetRequiredService<Analytics.Core.Pseudonymisation.KeyRing>();
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or ArgumentException)
+            {
+                await services.DisposeAsync();
+                throw new CliSetupException($"--key-file: the pseudonymisation key file cannot be used ({Describe(e)}).");
+            }
+        }
         return services;
     }
+
+    // The exception's type and its first line: no stack trace for a setting the user can correct.
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";
 }
+
+/// <summary>A database or key file given on the command line that cannot be used: a usage error, not a crash.</summary>
+public sealed class CliSetupException(string message) : Exception(message);

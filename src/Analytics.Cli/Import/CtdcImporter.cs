@@ -86,9 +86,12 @@ public sealed partial class CtdcImporter(CaseIngestion ingestion, CaseStore stor
             rows = CtdcCsv.ReadRows(reader, out var header);
             if (header.Format == CtdcFormat.Unknown)
             {
-                var names = string.Join(", ", header.Columns.Take(6)) + (header.Columns.Count > 6 ? ", …" : "");
+                // Only names of CTDC columns are shown: the first line of a file without a header is a record.
+                var known = header.Columns.Where(c => CtdcFormats.KAnon2021Columns.Contains(c) || CtdcFormats.Synthetic2024Columns.Contains(c)).ToList();
+                var names = known.Count == 0 ? "none of them a CTDC column name"
+                    : $"{known.Count} of them CTDC column names: {string.Join(", ", known.Take(6))}{(known.Count > 6 ? ", …" : "")}";
                 throw new ImportFileException(
-                    $"{file}: unrecognised header ({header.Columns.Count} columns: {names}). Expected one of: " +
+                    $"{file}: unrecognised header ({header.Columns.Count} columns, {names}). Expected one of: " +
                     $"the CTDC Global K-anonymised Dataset 2021 ({CtdcFormats.KAnon2021Columns.Count} columns: {string.Join(", ", CtdcFormats.KAnon2021Columns.Take(4))}, …) or " +
                     $"the CTDC Global Synthetic Dataset v2024 ({CtdcFormats.Synthetic2024Columns.Count} columns: {string.Join(", ", CtdcFormats.Synthetic2024Columns.Take(4))}, …).");
             }

@@ -19,13 +19,13 @@ public static class ImportCommand
             Description = "Resume: read but do not import data rows 1..n (the header is not counted).",
             DefaultValueFactory = _ => 0,
         };
-        skip.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--skip must be 0 or more."); });
+        skip.Require(v => v >= 0, "--skip must be 0 or more.");
         var chunk = new Option<int>("--chunk-size")
         {
             Description = "Rows written per transaction.",
             DefaultValueFactory = _ => 2000,
         };
-        chunk.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--chunk-size must be between 1 and 10000."); });
+        chunk.Require(v => v is >= 1 and <= 10_000, "--chunk-size must be between 1 and 10000.");
 
         var ctdc = new Command("ctdc", "Import a public CTDC CSV file; each row becomes a single-victim case of a pseudo-authority per data source. Re-running is safe: stored rows come back 'unchanged'.")
         {
@@ -58,7 +58,7 @@ public static class ImportCommand
                 return ExitCodes.Usage;
             }
 
-            await using var services = await CliServices.BuildAsync(parse, ct);
+            await using var services = await CliServices.BuildAsync(parse, ct, withKey: true);
             var importer = new CtdcImporter(services.GetRequiredService<CaseIngestion>(), services.GetRequiredService<CaseStore>());
             var options = new ImportOptions { Skip = parse.GetValue(skip), ChunkSize = parse.GetValue(chunk) };
             ImportReport report;

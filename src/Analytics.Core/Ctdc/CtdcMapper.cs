@@ -145,11 +145,13 @@ public static class CtdcMapper
             return string.IsNullOrEmpty(v) ? null : v;
         }
 
+        // A reason names the column and what it expects, never the cell: a file with its columns out of place can hold a
+        // name or a phone number where a code should be, and reasons are printed and counted.
         // Jurisdiction: the country of exploitation; without it the row cannot be placed.
         string? country = null;
         var countryRaw = Get("CountryOfExploitation");
         if (countryRaw is null) reasons.Add("CountryOfExploitation: no country of exploitation (needed as jurisdiction)");
-        else if ((country = ToCountry(countryRaw, format)) is null) reasons.Add($"CountryOfExploitation: '{countryRaw}' is not an ISO 3166-1 {(format == CtdcFormat.KAnon2021 ? "alpha-2" : "alpha-3")} code");
+        else if ((country = ToCountry(countryRaw, format)) is null) reasons.Add($"CountryOfExploitation: not an ISO 3166-1 {(format == CtdcFormat.KAnon2021 ? "alpha-2" : "alpha-3")} code");
 
         Period? period = null;
         if (Get("yearOfRegistration") is { } yearRaw)
@@ -157,7 +159,7 @@ public static class CtdcMapper
             if (int.TryParse(yearRaw, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1990 and <= 2100)
                 period = new Period { From = $"{year:D4}-01", To = $"{year:D4}-12" };
             else
-                reasons.Add($"yearOfRegistration: '{yearRaw}' is not a year");
+                reasons.Add("yearOfRegistration: not a year from 1990 to 2100");
         }
 
         string? gender = null;
@@ -170,7 +172,7 @@ public static class CtdcMapper
                 "TRANSGENDER/NONCONFORMING" or "TRANS/TRANSGENDER/NONCONFORMING" => "other",
                 _ => null,
             };
-            if (gender is null) reasons.Add($"gender: '{genderRaw}' is not a known value");
+            if (gender is null) reasons.Add("gender: not a known value (Female, Male, Transgender/NonConforming)");
         }
 
         string? ageBand = null;
@@ -179,12 +181,12 @@ public static class CtdcMapper
             var band = NormaliseBand(ageRaw);
             if (band == "0-8" || AdultBands.Contains(band)) ageBand = band;
             else if (band == "9-17") notes.Add("ageBroad 9-17 spans the child bands 9-11, 12-14 and 15-17: ageBand left empty (victim is a minor)");
-            else reasons.Add($"ageBroad: '{ageRaw}' is not a known age band");
+            else reasons.Add("ageBroad: not a known age band");
         }
 
         string? citizenship = null;
         if (Get("citizenship") is { } citRaw && (citizenship = ToCountry(citRaw, format)) is null)
-            reasons.Add($"citizenship: '{citRaw}' is not an ISO 3166-1 {(format == CtdcFormat.KAnon2021 ? "alpha-2" : "alpha-3")} code");
+            reasons.Add($"citizenship: not an ISO 3166-1 {(format == CtdcFormat.KAnon2021 ? "alpha-2" : "alpha-3")} code");
 
         var means = new List<string>();
         var exploitation = new List<string>();
@@ -197,7 +199,7 @@ public static class CtdcMapper
             if (v is null) continue;
             if (v is not ("0" or "1"))
             {
-                reasons.Add($"{flag.Column}: '{v}' is not 0 or 1");
+                reasons.Add($"{flag.Column}: not 0 or 1");
                 continue;
             }
             if (flag.Target is Target.Means or Target.Exploitation or Target.Sector) anyModus = true;

@@ -1,0 +1,69 @@
+using Analytics.Cli;
+
+namespace Analytics.Api.Tests.Cli;
+
+/// <summary>What a careless user types gets a one-line error and exit code 2, never a stack trace.</summary>
+public sealed class CliErrorTests
+{
+    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var writer = new StringWriter();
+        var code = await CliProgram.RunAsync(args, writer, writer);
+        return (code, writer.ToString());
+    }
+
+    [Theory]
+    [InlineData("generate", "--count", "abc")]
+    [InlineData("generate", "--noise", "x")]
+    [InlineData("import", "ctdc", "x.csv", "--chunk-size", "abc")]
+    [InlineData("import", "ctdc", "x.csv", "--skip", "x")]
+    [InlineData("submit", "x.ndjson", "--batch-size", "x")]
+    [InlineData("export", "features", "--count", "x")]
+    public async Task ANumberOptionGivenSomethingElse_IsAUsageError_NotACrash(params string[] args)
+    {
+        var (code, output) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.Contains("Cannot parse argument", output);
+        Assert.DoesNotContain("Unhandled", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task ARangeRule_StillRefusesAParsedValueOutsideIt()
+    {
+        var (code, output) = await RunAsync("generate", "--count", "-1");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--count must be 0 or more.", output);
+    }
+
+    [Fact]
+    public async Task ADatabasePathInsteadOfAConnectionString_IsAUsageErrorSayingWhatItTakes()
+    {
+        using var folder = new CliTestFolder();
+
+        var (code, output) = await RunAsync("keys", "list", "--database", folder.File("a.db"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("error: --database: the database cannot be opened", output);
+        Assert.Contains("connection string", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task AKeyFileThatIsNotOne_IsAUsageError_AndNothingIsImported()
+    {
+        using var folder = new CliTestFolder();
+        await File.WriteAllTextAsync(folder.KeyFile, "garbage");
+        var csv = folder.File("small.csv");
+        await File.WriteAllTextAsync(csv, string.Join(',', Analytics.Core.Ctdc.CtdcFormats.KAnon2021Columns) + "\n");
+
+        var (code, output) = await RunAsync("import", "ctdc", csv, "--database", folder.Database, "--key-file", folder.KeyFile);
+
+        Assert.Equal(2, code);
+        Assert.Contains("error: --key-file: the pseudonymisation key file cannot be used", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.False(File.Exists(folder.File("a.db")) && folder.Scalar("SELECT COUNT(*) FROM cases") > 0);
+    }
+}
