@@ -36,8 +36,11 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
             });
         }
 
-        logger.LogError("Unhandled {ExceptionType} ({InnerType}) at {Path}: {StackTrace}", exception.GetType().FullName,
-            exception.GetBaseException().GetType().FullName, context.Request.Path, exception.GetBaseException().StackTrace);
+        // The route's template, not the request's path: a path can carry what a client typed (GET /cases/<a name>).
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route matched)";
+        logger.LogError("Unhandled {ExceptionType} ({InnerType}) at {Method} {Route}: {StackTrace}", exception.GetType().FullName,
+            exception.GetBaseException().GetType().FullName, context.Request.Method, route, exception.GetBaseException().StackTrace);
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         return await problems.TryWriteAsync(new()
         {
