@@ -77,8 +77,12 @@ public static class PatternsApi
         if (!filter.IsEmpty)
         {
             // Narrowed counts are released together, so that a suppressed one cannot be recovered from the others and a total.
+            // A count whose pattern's other cases (its size less the count) are a small count is withheld too: the size
+            // is published, so the count would give them away.
             var sums = counts.ToLookup(c => c.PatternId);
-            var cells = DisclosureControl.Release(released.Select(p => (Key(p.Id), sums[p.Id].Sum(c => c.Cases))), k).ToDictionary(c => c.Key);
+            var narrowed = released.Select(p => (Key: Key(p.Id), Count: sums[p.Id].Sum(c => c.Cases), p.Size)).ToList();
+            var rest = narrowed.Where(n => !DisclosureControl.CanRelease(n.Size - n.Count, k)).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
+            var cells = DisclosureControl.Release(narrowed.Select(n => (n.Key, n.Count)), k, withhold: rest).ToDictionary(c => c.Key);
             released = released
                 .Select(p => cells[Key(p.Id)] is var c ? p with { Matching = new FilteredCount(c.Count, c.Suppressed) } : p)
                 .Where(p => p.Matching is { Suppressed: true } or { Cases: > 0 })

@@ -21,11 +21,16 @@ public static class DisclosureControl
     /// <param name="cells">The cells of one table row or group.</param>
     /// <param name="k">Threshold: counts below it are never released.</param>
     /// <param name="totalReleased">Whether the group's total is published next to its cells (then secondary suppression applies).</param>
-    public static IReadOnlyList<ReleasedCount> Release(IEnumerable<(string Key, int Count)> cells, int k, bool totalReleased = true)
+    /// <param name="withhold">
+    /// Cells to withhold whatever their count, as primary suppressions: for instance a count whose complement in a
+    /// published whole (a pattern's size less the cases that match a filter) would be a small count.
+    /// </param>
+    public static IReadOnlyList<ReleasedCount> Release(IEnumerable<(string Key, int Count)> cells, int k, bool totalReleased = true,
+        IReadOnlySet<string>? withhold = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var list = cells.ToList();
-        var suppressed = list.Select(c => !CanRelease(c.Count, k)).ToArray();
+        var suppressed = list.Select(c => !CanRelease(c.Count, k) || withhold?.Contains(c.Key) == true).ToArray();
         if (totalReleased)
         {
             while (true)

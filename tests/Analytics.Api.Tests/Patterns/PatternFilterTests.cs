@@ -102,6 +102,35 @@ public sealed class PatternFilterTests(AnalyticsFactory factory) : IClassFixture
         Assert.Contains(page.Items, p => p.Matching!.Cases >= page.DisclosureThreshold);
     }
 
+    [Theory]
+    [InlineData("exploitationType=sexual")]
+    [InlineData("exploitationType=labour")]
+    [InlineData("jurisdiction=RO")]
+    [InlineData("from=2000")]
+    public async Task AFilteredCount_IsWithheld_WhenThePatternsOtherCasesAreFewerThanK(string filter)
+    {
+        var (analyst, _) = await ReadyAsync();
+
+        var page = (await analyst.GetFromJsonAsync<PatternPage>($"/api/v1/patterns?{filter}&pageSize=100"))!;
+
+        Assert.All(page.Items.Where(p => !p.Matching!.Suppressed), p =>
+            Assert.True(p.Size - p.Matching!.Cases is 0 or >= 10, $"pattern {p.Id}: {p.Matching.Cases} of {p.Size}"));
+    }
+
+    [Fact]
+    public void TheComplementRule_WithholdsACountTheSmallCountRuleAloneWouldRelease()
+    {
+        var cells = new[] { ("1", 220), ("2", 40), ("3", 35) };
+
+        var plain = Analytics.Core.Disclosure.DisclosureControl.Release(cells, 10);
+        var withRest = Analytics.Core.Disclosure.DisclosureControl.Release(cells, 10, withhold: new HashSet<string> { "1" });
+
+        Assert.All(plain, c => Assert.False(c.Suppressed));
+        // Pattern 1 (size 225, 220 matching) is withheld, and one more cell with it so that the total does not give it back.
+        Assert.True(withRest.Single(c => c.Key == "1").Suppressed);
+        Assert.Equal(2, withRest.Count(c => c.Suppressed));
+    }
+
     [Fact]
     public async Task FilterIsolatingFewCases_ReturnsSuppressedCounts_NotTheCount()
     {
