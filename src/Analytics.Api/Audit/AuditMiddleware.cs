@@ -84,6 +84,8 @@ public static partial class AuditParameters
     private static readonly HashSet<string> AllowedKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         "page", "pageSize", "limit", "after", "format", "period", "jurisdiction", "exploitationType", "ageBand", "job", "since", "k",
+        // The filters and windows of the aggregate queries: a series of them is how differencing would show.
+        "from", "to", "origin", "destination", "interval", "recentMonths", "baselineMonths", "alpha", "offset", "revoked", "before", "unread",
     };
 
     public static IReadOnlySet<string> AllowedQueryKeys => AllowedKeys;

@@ -101,6 +101,26 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task AggregateFiltersAndWindows_AreRecorded_SoASeriesOfOverlappingQueriesShows()
+    {
+        var analyst = await _factory.ClientForAsync(Roles.Analyst);
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        await analyst.GetAsync("/api/v1/patterns?from=2023-01&to=2023-06&jurisdiction=RO");
+        await analyst.GetAsync("/api/v1/insights/routes?from=2019&to=2023&origin=RO&destination=IT&offset=0");
+        await _factory.FlushAuditAsync();
+
+        var principal = analyst.KeyId();
+        var patterns = Assert.Single((await PageAsync(steward, $"/api/v1/audit?principal={principal}&action=ListPatterns")).Items);
+        var routes = Assert.Single((await PageAsync(steward, $"/api/v1/audit?principal={principal}&action=Routes")).Items);
+        var query = patterns.Parameters.GetProperty("query");
+        Assert.Equal(("2023-01", "2023-06", "RO"), (query.GetProperty("from").GetString(), query.GetProperty("to").GetString(), query.GetProperty("jurisdiction").GetString()));
+        query = routes.Parameters.GetProperty("query");
+        Assert.Equal(("2019", "2023", "RO", "IT"), (query.GetProperty("from").GetString(), query.GetProperty("to").GetString(),
+            query.GetProperty("origin").GetString(), query.GetProperty("destination").GetString()));
+    }
+
+    [Fact]
     public async Task Verify_IsValid_OnUntouchedChain()
     {
         var steward = await _factory.ClientForAsync(Roles.Steward);
