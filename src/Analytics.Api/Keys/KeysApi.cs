@@ -1,5 +1,4 @@
 using Analytics.Api.Auth;
-using Analytics.Core.Cases;
 using Analytics.Data.ApiKeys;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,22 +26,8 @@ public static class KeysApi
 
     public static async Task<Results<Created<IssuedApiKey>, ValidationProblem>> CreateAsync(CreateKeyRequest request, ApiKeyStore keys, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100) errors["/name"] = ["required, at most 100 characters"];
-        if (!Roles.All.Contains(request.Role)) errors["/role"] = [$"must be one of: {string.Join(", ", Roles.All)}"];
-        if (request.Role == Roles.Prosecutor)
-        {
-            if (request.Jurisdiction is null || !CodeLists.Contains(CodeLists.Countries, request.Jurisdiction)) errors["/jurisdiction"] = ["a prosecutor key needs an ISO 3166-1 alpha-2 jurisdiction"];
-            if (request.Authority is null || !request.Authority.StartsWith(request.Jurisdiction + "-", StringComparison.Ordinal)
-                || request.Authority.Length <= request.Jurisdiction!.Length + 1 || request.Authority.Length > 63)
-                errors["/authority"] = ["a prosecutor key needs an authority id starting with its jurisdiction, e.g. RO-DIICOT"];
-        }
-        else if (Roles.All.Contains(request.Role))
-        {
-            // Analyst and steward keys see every jurisdiction: a jurisdiction or authority on them would be stored and mean nothing.
-            if (request.Jurisdiction is not null) errors["/jurisdiction"] = [$"only a prosecutor key carries a jurisdiction, not a{(request.Role == Roles.Analyst ? "n" : "")} {request.Role} key"];
-            if (request.Authority is not null) errors["/authority"] = [$"only a prosecutor key carries an authority, not a{(request.Role == Roles.Analyst ? "n" : "")} {request.Role} key"];
-        }
+        var errors = ApiKeyRules.Check(request.Name, request.Role, request.Jurisdiction, request.Authority)
+            .ToDictionary(e => "/" + e.Field, e => new[] { e.Message });
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The key request is invalid.");
         var issued = await keys.CreateAsync(request.Name, request.Role, request.Jurisdiction, request.Authority, ct);
         return TypedResults.Created($"/api/v1/keys/{issued.Id}", issued);

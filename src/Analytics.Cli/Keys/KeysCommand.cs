@@ -19,19 +19,25 @@ public static class KeysCommand
         var create = new Command("create", "Issue an API key; the key is printed once and only its hash is stored.") { role, jurisdiction, authority, name };
         create.SetAction(async (parse, ct) =>
         {
-            await using var services = await CliServices.BuildAsync(parse, ct);
             var r = parse.GetValue(role)!;
+            var problems = ApiKeyRules.Check(parse.GetValue(name) ?? $"{r} key", r, parse.GetValue(jurisdiction), parse.GetValue(authority));
+            if (problems.Count > 0)
+            {
+                foreach (var (field, message) in problems) parse.InvocationConfiguration.Error.WriteLine($"error: --{field}: {message}");
+                return 2;
+            }
+            await using var services = await CliServices.BuildAsync(parse, ct);
             try
             {
                 var issued = await services.GetRequiredService<ApiKeyStore>().CreateAsync(
                     parse.GetValue(name) ?? $"{r} key", r, parse.GetValue(jurisdiction), parse.GetValue(authority), ct);
-                Console.WriteLine($"id:   {issued.Id}\nrole: {issued.Role} {issued.Authority}\nkey:  {issued.Key}");
-                Console.Error.WriteLine("Store the key now: it cannot be shown again. Send it as 'X-Api-Key: <key>'.");
+                parse.InvocationConfiguration.Output.WriteLine($"id:   {issued.Id}\nrole: {issued.Role} {issued.Authority}\nkey:  {issued.Key}");
+                parse.InvocationConfiguration.Error.WriteLine("Store the key now: it cannot be shown again. Send it as 'X-Api-Key: <key>'.");
                 return 0;
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine(e.Message);
+                parse.InvocationConfiguration.Error.WriteLine(e.Message);
                 return 2;
             }
         });
@@ -41,7 +47,7 @@ public static class KeysCommand
         {
             await using var services = await CliServices.BuildAsync(parse, ct);
             foreach (var k in await services.GetRequiredService<ApiKeyStore>().ListAsync(ct))
-                Console.WriteLine($"{k.Id}  {k.Role,-10} {k.Authority ?? "-",-16} {k.Name,-30} {(k.RevokedAt is null ? "active" : "revoked " + k.RevokedAt)}");
+                parse.InvocationConfiguration.Output.WriteLine($"{k.Id}  {k.Role,-10} {k.Authority ?? "-",-16} {k.Name,-30} {(k.RevokedAt is null ? "active" : "revoked " + k.RevokedAt)}");
             return 0;
         });
 
@@ -51,7 +57,7 @@ public static class KeysCommand
         {
             await using var services = await CliServices.BuildAsync(parse, ct);
             var done = await services.GetRequiredService<ApiKeyStore>().RevokeAsync(parse.GetValue(id)!, ct);
-            Console.WriteLine(done ? "revoked" : "no such active key");
+            parse.InvocationConfiguration.Output.WriteLine(done ? "revoked" : "no such active key");
             return done ? 0 : 1;
         });
 

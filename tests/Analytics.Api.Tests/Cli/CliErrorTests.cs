@@ -66,4 +66,36 @@ public sealed class CliErrorTests
         Assert.DoesNotContain("   at ", output);
         Assert.False(File.Exists(folder.File("a.db")) && folder.Scalar("SELECT COUNT(*) FROM cases") > 0);
     }
+
+    [Theory]
+    [InlineData("prosecutor", "XX", "foo", "--jurisdiction|--authority")]
+    [InlineData("prosecutor", "RO", "IT-DDA", "--authority")]
+    [InlineData("analyst", "IT", null, "--jurisdiction")]
+    [InlineData("steward", null, "RO-DIICOT", "--authority")]
+    public async Task KeysCreate_RefusesWhatTheApiRefuses_AndIssuesNothing(string role, string? jurisdiction, string? authority, string fields)
+    {
+        using var folder = new CliTestFolder();
+        var args = new List<string> { "keys", "create", "--role", role, "--database", folder.Database, "--key-file", folder.KeyFile };
+        if (jurisdiction is not null) args.AddRange(["--jurisdiction", jurisdiction]);
+        if (authority is not null) args.AddRange(["--authority", authority]);
+
+        var (code, output) = await RunAsync([.. args]);
+
+        Assert.Equal(2, code);
+        foreach (var field in fields.Split('|')) Assert.Contains($"error: {field}:", output);
+        Assert.DoesNotContain("key:", output);
+    }
+
+    [Fact]
+    public async Task KeysCreate_IssuesAValidProsecutorKey()
+    {
+        using var folder = new CliTestFolder();
+
+        var (code, output) = await RunAsync("keys", "create", "--role", "prosecutor", "--jurisdiction", "RO", "--authority", "RO-DIICOT",
+            "--database", folder.Database, "--key-file", folder.KeyFile);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("key:  ak_", output);
+        Assert.Equal(1, folder.Scalar("SELECT COUNT(*) FROM api_keys"));
+    }
 }
