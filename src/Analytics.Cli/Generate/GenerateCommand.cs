@@ -14,7 +14,8 @@ public static class GenerateCommand
     {
         var defaults = new GeneratorOptions();
         var count = new Option<int>("--count") { Description = "Number of cases.", DefaultValueFactory = _ => defaults.Count };
-        count.Require(v => v >= 0, "--count must be 0 or more.");
+        // The generator holds the whole data set in memory: past this, write several files with different seeds.
+        count.Require(v => v is >= 0 and <= MaxCount, $"--count must be from 0 to {MaxCount:N0} (for more, run again with another --seed).");
         var seed = new Option<int>("--seed") { Description = "Random seed: the same options always write the same bytes.", DefaultValueFactory = _ => defaults.Seed };
         var output = new Option<FileInfo>("--out") { Description = "NDJSON file of case submissions (one per line).", DefaultValueFactory = _ => new FileInfo("cases.ndjson") };
         var truth = new Option<FileInfo?>("--truth") { Description = "Ground-truth JSON (planted patterns, links, identifiers). Default: <out> with extension .truth.json. Keep it away from the platform: it holds the raw identifiers." };
@@ -42,6 +43,12 @@ public static class GenerateCommand
                 console.Error.WriteLine("error: --out and --truth must be different files.");
                 return ExitCodes.Usage;
             }
+            foreach (var (file, name) in new[] { (casesFile, "--out"), (truthFile, "--truth") })
+                if (Directory.Exists(file.FullName))
+                {
+                    console.Error.WriteLine($"error: {name}: {file.FullName} is a directory; give a file name.");
+                    return ExitCodes.Usage;
+                }
             var options = new GeneratorOptions
             {
                 Count = parse.GetValue(count),
@@ -59,11 +66,7 @@ public static class GenerateCommand
                     progress.Report(0, $"{options.Count:N0} cases");
                     var d = generator.Run();
                     progress.Report(1, "writing");
-                    Directory.CreateDirectory(casesFile.DirectoryName!);
-                    Directory.CreateDirectory(truthFile.DirectoryName!);
-                    using (var cases = new FileStream(casesFile.FullName, FileMode.Create, FileAccess.Write))
-                    using (var groundTruth = new FileStream(truthFile.FullName, FileMode.Create, FileAccess.Write))
-                        generator.WriteNdjson(cases, groundTruth);
+                    WriteBoth(casesFile, truthFile, generator);
                     progress.Report(2, "done");
                     return Task.FromResult(d);
                 });
@@ -83,6 +86,34 @@ public static class GenerateCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Writes both files beside their targets and moves them into place only when both are complete: a failure leaves
+    /// whatever was there before, not an empty or half-written file.
+    /// </summary>
+    public const int MaxCount = 50_000;
+
+    private static void WriteBoth(FileInfo casesFile, FileInfo truthFile, CaseGenerator generator)
+    {
+        Directory.CreateDirectory(casesFile.DirectoryName!);
+        Directory.CreateDirectory(truthFile.DirectoryName!);
+        var suffix = $".tmp-{Guid.NewGuid():n}";
+        var casesTemp = casesFile.FullName + suffix;
+        var truthTemp = truthFile.FullName + suffix;
+        try
+        {
+            using (var cases = new FileStream(casesTemp, FileMode.CreateNew, FileAccess.Write))
+            using (var groundTruth = new FileStream(truthTemp, FileMode.CreateNew, FileAccess.Write))
+                generator.WriteNdjson(cases, groundTruth);
+            File.Move(truthTemp, truthFile.FullName, overwrite: true);
+            File.Move(casesTemp, casesFile.FullName, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(casesTemp);
+            File.Delete(truthTemp);
+        }
     }
 
     private static void WriteSummary(CliOutput output, GeneratorOptions options, GeneratedDataset data, FileInfo cases, FileInfo truth, TimeSpan elapsed)

@@ -34,4 +34,39 @@ public sealed class GenerateCommandTests
         Assert.NotEqual(0, code);
         Assert.False(File.Exists(folder.File("x.ndjson")));
     }
+
+    [Fact]
+    public async Task Generate_ThatCannotWriteItsTruth_LeavesTheEarlierCasesFileAsItWas_AndNoTemporaryFile()
+    {
+        using var folder = new CliTestFolder();
+        var cases = folder.File("keep.ndjson");
+        var (code, output) = await folder.RunAsync("generate", "--count", "20", "--out", cases);
+        Assert.True(code == 0, output);
+        var before = await File.ReadAllBytesAsync(cases);
+        Directory.CreateDirectory(folder.File("t.json"));
+        var blocked = folder.File("blocked");
+        await File.WriteAllTextAsync(blocked, "a file where a folder is needed");
+
+        var (intoDirectory, first) = await folder.RunAsync("generate", "--count", "30", "--out", cases, "--truth", folder.File("t.json"));
+        var (underAFile, second) = await folder.RunAsync("generate", "--count", "30", "--out", cases, "--truth", Path.Combine(blocked, "t.json"));
+
+        Assert.Equal(2, intoDirectory);
+        Assert.Contains("--truth", first);
+        Assert.Contains("is a directory", first);
+        Assert.Equal(2, underAFile);
+        Assert.Equal(before, await File.ReadAllBytesAsync(cases));
+        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.tmp-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Generate_RefusesMoreCasesThanItCanHoldInMemory()
+    {
+        using var folder = new CliTestFolder();
+
+        var (code, output) = await folder.RunAsync("generate", "--count", "50001", "--out", folder.File("c.ndjson"));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--count must be from 0 to 50,000", output);
+        Assert.False(File.Exists(folder.File("c.ndjson")));
+    }
 }
