@@ -37,7 +37,7 @@ public static class ImportCommand
             var path = parse.GetValue(file)!;
             if (!path.Exists)
             {
-                output.Error.WriteLine($"error: file not found: {path.FullName}");
+                output.Error.WriteLine(Directory.Exists(path.FullName) ? $"error: {path.FullName} is a directory, not a file" : $"error: file not found: {path.FullName}");
                 return ExitCodes.Usage;
             }
 

@@ -33,7 +33,13 @@ public static class ReportCommand
             var target = parse.GetValue(output)!;
             if (!path.Exists)
             {
-                console.Error.WriteLine($"error: file not found: {path.FullName}");
+                console.Error.WriteLine(Directory.Exists(path.FullName) ? $"error: {path.FullName} is a directory, not a CTDC file" : $"error: file not found: {path.FullName}");
+                return ExitCodes.Usage;
+            }
+            // Checked before the work (a minute on a large file), not after it.
+            if (Directory.Exists(target.FullName))
+            {
+                console.Error.WriteLine($"error: --out: {target.FullName} is a directory; give a file name.");
                 return ExitCodes.Usage;
             }
             var options = new CtdcReportOptions
@@ -57,9 +63,17 @@ public static class ReportCommand
                 console.Error.WriteLine($"error: cannot read {path.FullName}: {e.Message}");
                 return ExitCodes.Usage;
             }
-            if (target.Directory is { Exists: false } dir)
-                dir.Create();
-            await File.WriteAllTextAsync(target.FullName, markdown, ct);
+            try
+            {
+                if (target.Directory is { Exists: false } dir)
+                    dir.Create();
+                await File.WriteAllTextAsync(target.FullName, markdown, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                console.Error.WriteLine($"error: --out: cannot write {target.FullName}: {e.Message}");
+                return ExitCodes.Usage;
+            }
             console.Out.WriteLine($"wrote {target}");
             return ExitCodes.Ok;
         });

@@ -31,7 +31,7 @@ public static class SubmitCommand
             var path = parse.GetValue(file)!;
             if (!path.Exists)
             {
-                output.Error.WriteLine($"error: file not found: {path.FullName}");
+                output.Error.WriteLine(Directory.Exists(path.FullName) ? $"error: {path.FullName} is a directory, not a file" : $"error: file not found: {path.FullName}");
                 return ExitCodes.Usage;
             }
             if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))

@@ -35,7 +35,7 @@ public sealed class CliErrorTests
         var (code, output) = await RunAsync("generate", "--count", "-1");
 
         Assert.Equal(2, code);
-        Assert.Contains("--count must be 0 or more.", output);
+        Assert.Contains("--count must be from 0 to 50,000", output);
     }
 
     [Fact]

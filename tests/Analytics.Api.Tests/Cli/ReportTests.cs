@@ -116,4 +116,24 @@ public sealed class ReportTests(ITestOutputHelper log)
         Assert.Contains("unrecognised header", output);
         Assert.False(File.Exists(folder.File("r.md")));
     }
+
+    [Fact]
+    public async Task Report_ADirectoryAsOut_OrAsInput_IsAUsageError_BeforeAnyWork()
+    {
+        using var folder = new CliTestFolder();
+        var file = folder.File("small.csv");
+        await File.WriteAllTextAsync(file, string.Join(',', Analytics.Core.Ctdc.CtdcFormats.KAnon2021Columns) + "\n");
+        var outDir = folder.File("out.md");
+        Directory.CreateDirectory(outDir);
+
+        var (code, output) = await folder.RunAsync("report", "ctdc", file, "--out", outDir);
+        var (input, inputOutput) = await folder.RunAsync("report", "ctdc", folder.Path, "--out", folder.File("r.md"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("--out:", output);
+        Assert.Contains("is a directory", output);
+        Assert.DoesNotContain("Unhandled", output);
+        Assert.Equal(2, input);
+        Assert.Contains("is a directory, not a CTDC file", inputOutput);
+    }
 }
