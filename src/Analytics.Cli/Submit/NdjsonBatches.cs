@@ -23,31 +23,69 @@ public static class NdjsonBatches
         return $"analytics-submit-{fileSha256[..Math.Min(32, fileSha256.Length)]}-s{batchSize}-b{index}";
     }
 
-    /// <summary>SHA-256 (hex) of the file and its number of non-empty lines, in one streaming pass.</summary>
+    /// <summary>
+    /// SHA-256 (hex) of the file and its number of non-empty lines, in one streaming pass. Lines end as
+    /// <see cref="Read"/> ends them (LF, CR or CR LF).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not UTF-8 text: it names the line, not its content.</exception>
     public static async Task<(string Sha256, int Lines)> ScanAsync(Stream stream, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
         var buffer = new byte[1 << 16];
         var lines = 0;
+        var lineNumber = 1;
         var lineHasContent = false;
+        var afterCr = false;
         int n;
         while ((n = await stream.ReadAsync(buffer, ct)) > 0)
         {
             hash.AppendData(buffer, 0, n);
+            var startLine = lineNumber;
             for (var i = 0; i < n; i++)
             {
                 var b = buffer[i];
-                if (b == (byte)'\n')
+                if (b == (byte)'\n' && afterCr)
+                {
+                    afterCr = false;
+                    continue;
+                }
+                afterCr = b == (byte)'\r';
+                if (b is (byte)'\n' or (byte)'\r')
                 {
                     if (lineHasContent) lines++;
                     lineHasContent = false;
+                    lineNumber++;
                 }
-                else if (b is not ((byte)'\r' or (byte)' ' or (byte)'\t')) lineHasContent = true;
+                else if (b is not ((byte)' ' or (byte)'\t')) lineHasContent = true;
             }
+            try
+            {
+                decoder.GetCharCount(buffer, 0, n, flush: false);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new InvalidDataException($"line {LineAt(buffer, Math.Max(0, e.Index), startLine)} is not UTF-8 text; nothing was sent.");
+            }
+        }
+        try
+        {
+            decoder.GetCharCount([], 0, 0, flush: true);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidDataException($"line {lineNumber} is not UTF-8 text (it ends inside a character); nothing was sent.");
         }
         if (lineHasContent) lines++;
         return (Convert.ToHexStringLower(hash.GetHashAndReset()), lines);
+
+        static int LineAt(byte[] buffer, int index, int line)
+        {
+            for (var i = 0; i < index && i < buffer.Length; i++)
+                if (buffer[i] == (byte)'\n' || (buffer[i] == (byte)'\r' && (i + 1 >= buffer.Length || buffer[i + 1] != (byte)'\n'))) line++;
+            return line;
+        }
     }
 
     /// <summary>Reads <paramref name="stream"/> lazily into batches of at most <paramref name="batchSize"/> non-empty lines.</summary>

@@ -56,6 +56,11 @@ public static class SubmitCommand
                 report = await output.RunWithProgressAsync($"submit {path.Name}", CountLines(path.FullName),
                     progress => new SubmitRunner(sender).RunAsync(path.FullName, size, progress, ct));
             }
+            catch (InvalidDataException e)
+            {
+                output.Error.WriteLine($"error: {path.Name}: {e.Message}");
+                return ExitCodes.Usage;
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 output.Error.WriteLine($"error: cannot read {path.FullName}: {e.Message}");

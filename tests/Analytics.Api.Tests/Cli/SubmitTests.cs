@@ -39,7 +39,34 @@ public sealed class SubmitBatchingTests
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), sha);
     }
 
-    private sealed class ScriptedHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] steps) : HttpMessageHandler
+    [Fact]
+    public async Task Scan_EndsLinesAsTheBatchesDo_OnCrAlone_AndCrLf()
+    {
+        var (_, lines) = await NdjsonBatches.ScanAsync(new MemoryStream("a\rb\r\nc\rd"u8.ToArray()), CancellationToken.None);
+        var batches = NdjsonBatches.Read(new MemoryStream("a\rb\r\nc\rd"u8.ToArray()), new string('0', 64), 10).ToList();
+
+        Assert.Equal(4, lines);
+        Assert.Equal([1, 2, 3, 4], batches.Single().FileLines);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Scan_NamesTheLineThatIsNotUtf8_WithoutItsContent(int badLine)
+    {
+        var text = new MemoryStream();
+        for (var line = 1; line <= 4; line++)
+        {
+            text.Write(line == badLine ? [0x7B, 0xC3, 0x28, 0x7D] : "{\"ok\":1}"u8.ToArray());
+            text.Write(line % 2 == 0 ? "\r\n"u8 : "\n"u8);
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => NdjsonBatches.ScanAsync(new MemoryStream(text.ToArray()), CancellationToken.None));
+
+        Assert.StartsWith($"line {badLine} is not UTF-8 text", error.Message);
+    }
+
+    internal sealed class ScriptedHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] steps) : HttpMessageHandler
     {
         public List<(string? Key, string Body)> Requests { get; } = [];
 
@@ -149,5 +176,23 @@ public sealed class SubmitAgainstServiceTests : IClassFixture<AnalyticsFactory>
         Assert.Matches(@"created\s+1", output);
         Assert.Matches(@"rejected\s+1", output);
         Assert.Contains("JSON Pointer", output);
+    }
+
+    [Fact]
+    public async Task SubmitCommand_RefusesAFileThatIsNotUtf8_AndSendsNothing()
+    {
+        using var folder = new CliTestFolder();
+        var file = folder.File("bad.ndjson");
+        await File.WriteAllBytesAsync(file, [.. "{}\n"u8, 0xC3, 0x28, (byte)'\n']);
+        var handler = new SubmitBatchingTests.ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.OK));
+
+        var command = new System.CommandLine.RootCommand { SubmitCommand.Create(() => new HttpClient(handler)) };
+        var writer = new StringWriter();
+        var code = await command.Parse(["submit", file, "--url", "http://127.0.0.1:9", "--key", "ak_x.y"])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = writer, Error = writer });
+
+        Assert.Equal(2, code);
+        Assert.Contains("line 2 is not UTF-8 text; nothing was sent", writer.ToString());
+        Assert.Empty(handler.Requests);
     }
 }
