@@ -14,7 +14,7 @@ public sealed record TrendPoint(string Period, int? Cases, bool Suppressed);
 
 public sealed record Trend(int DisclosureThreshold, IReadOnlyList<TrendPoint> Points);
 
-public sealed record EmergingPattern(int PatternId, bool Emerging);
+public sealed record EmergingPattern(int PatternId, bool? Emerging);
 
 public sealed record EmergingReport(IReadOnlyList<EmergingPattern> Patterns);
 

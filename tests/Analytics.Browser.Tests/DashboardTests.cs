@@ -56,7 +56,7 @@ public sealed partial class DashboardTests(DashboardFixture service) : IClassFix
         await Expect(cards.First.GetByRole(AriaRole.Heading)).ToHaveTextAsync(api.Items[0].Label);
         await Expect(cards.First.GetByTestId("pattern-size")).ToHaveTextAsync(Shown.Count(api.Items[0].Size, false, api.DisclosureThreshold));
         await Expect(cards.GetByTestId("pattern-size")).ToHaveTextAsync(api.Items.Select(p => Shown.Count(p.Size, false, api.DisclosureThreshold)).ToArray());
-        await Expect(page.GetByTestId("emerging")).ToHaveCountAsync(emerging.Patterns.Count(p => p.Emerging));
+        await Expect(page.GetByTestId("emerging")).ToHaveCountAsync(emerging.Patterns.Count(p => p.Emerging == true));
         await Expect(page.Locator(".spark svg")).ToHaveCountAsync(api.Total);
         await service.ScreenshotAsync(page, "patterns");
         await page.Context.CloseAsync();

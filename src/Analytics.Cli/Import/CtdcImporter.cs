@@ -103,7 +103,8 @@ public sealed partial class CtdcImporter(CaseIngestion ingestion, CaseStore stor
         }
         catch (DecoderFallbackException)
         {
-            throw new ImportFileException($"{file}: unreadable CSV: the header is not UTF-8 text.");
+            // The reader decodes ahead in 64 KiB blocks: the bytes at fault may be in the header or in the rows after it.
+            throw new ImportFileException($"{file}: unreadable CSV: its first block (the header and the rows after it) is not UTF-8 text. Convert the file to UTF-8 (for instance iconv -f latin1 -t utf-8) and run again.");
         }
     }
 
@@ -180,7 +181,8 @@ public sealed partial class CtdcImporter(CaseIngestion ingestion, CaseStore stor
                     }
                     catch (DecoderFallbackException)
                     {
-                        aborted = $"unreadable CSV: the text after data row {read} is not UTF-8";
+                        // The reader decodes ahead in 64 KiB blocks, so the bytes at fault are somewhere in the block after this row.
+                        aborted = $"unreadable CSV: the text in the block after data row {read} is not UTF-8 (convert the file to UTF-8, for instance with iconv -f latin1 -t utf-8, before running again)";
                         break;
                     }
                     catch (IOException io)

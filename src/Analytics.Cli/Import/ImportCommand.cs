@@ -83,7 +83,8 @@ public static class ImportCommand
             if (report.Aborted is not null)
             {
                 output.Error.WriteLine($"error: import stopped: {report.Aborted}. Rows up to {report.LastCommittedRow:N0} are stored; re-run (optionally with --skip {report.LastCommittedRow}) to continue.");
-                return report.Failed || report.Aborted == "cancelled" ? ExitCodes.Partial : ExitCodes.Usage;
+                // Rows already stored make it a partial run, whatever stopped it.
+                return report.Failed || report.Aborted == "cancelled" || report.LastCommittedRow > parse.GetValue(skip) ? ExitCodes.Partial : ExitCodes.Usage;
             }
             return ExitCodes.Ok;
         });

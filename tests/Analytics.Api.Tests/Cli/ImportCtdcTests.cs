@@ -34,6 +34,28 @@ public sealed class ImportCtdcTests
         Row(header, new() { ["yearOfRegistration"] = "2019", ["Datasource"] = "Case Management", ["gender"] = "Male", ["ageBroad"] = "9--17", ["citizenship"] = "UA", ["CountryOfExploitation"] = "PL", ["typeOfLabourConstruction"] = "1" }),
         Row(header, new() { ["Datasource"] = "Case Management", ["CountryOfExploitation"] = "RO" })) + "\n";
 
+    [Fact]
+    public async Task Import_BytesThatAreNotUtf8_PartWay_StopWithRowsStored_AsAPartialRun_SayingToConvertTheFile()
+    {
+        using var folder = new CliTestFolder();
+        var file = folder.File("latin1.csv");
+        var header = Header2021();
+        var rows = Enumerable.Range(0, 3_000).Select(i => Row(header, new()
+        {
+            ["yearOfRegistration"] = "2019", ["Datasource"] = "Case Management", ["gender"] = "Female", ["citizenship"] = "UA",
+            ["CountryOfExploitation"] = "PL", ["isForcedLabour"] = "1", ["ageBroad"] = i == 2_500 ? "\u00ff" : "18--20",
+        }));
+        // Written as Latin-1, so row 2,500's "ÿ" is the single byte 0xFF: not UTF-8.
+        await File.WriteAllBytesAsync(file, System.Text.Encoding.Latin1.GetBytes(string.Join(',', header) + "\n" + string.Join('\n', rows) + "\n"));
+
+        var (code, output) = await folder.RunAsync("import", "ctdc", file, "--chunk-size", "500");
+
+        Assert.Equal(1, code);
+        Assert.Contains("is not UTF-8", output);
+        Assert.Contains("iconv", output);
+        Assert.True(folder.Scalar("SELECT COUNT(*) FROM cases") > 0, output);
+    }
+
     private static int Count(string output, string label) =>
         int.Parse(Regex.Match(output, $@"^\s*{label}\s+([\d,]+)\s*$", RegexOptions.Multiline).Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
 
