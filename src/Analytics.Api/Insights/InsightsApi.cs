@@ -205,7 +205,9 @@ public static class InsightsApi
         var releasedIds = patterns.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).Select(p => p.Id).ToHashSet();
         var nearest = prediction.NearestPatterns.Where(p => releasedIds.Contains(p.PatternId) && p.Label is not null)
             .Take(3).Select(p => new MatchedPattern(p.PatternId, p.Label!, Math.Round(p.Distance, 4))).ToList();
-        return TypedResults.Ok(new MatchResult(patterns.Version, nearest, prediction.ExploitationTypes, prediction.ChildVictimProbability, prediction.DrivingFeatures));
+        // A class learnt from fewer than k cases is not shown: its probability for a probing profile would tell about them.
+        var shown = prediction.ExploitationTypes.Where(t => types.Model.LabelledCases(t.Class) is not { } n || n >= k).ToList();
+        return TypedResults.Ok(new MatchResult(patterns.Version, nearest, shown, prediction.ChildVictimProbability, prediction.DrivingFeatures));
     }
 
     private static Dictionary<string, string[]> ValidateProfile(CaseProfile p)

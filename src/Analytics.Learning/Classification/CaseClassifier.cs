@@ -68,6 +68,13 @@ public sealed class CaseClassifier
     public IReadOnlyDictionary<string, double> TrainingSeconds { get; internal set; } = new Dictionary<string, double>();
     internal DataViewSchema InputSchema { get; }
 
+    /// <summary>Prefix of the parameters that hold the labelled cases of each class.</summary>
+    public const string CasesParameter = "cases.";
+
+    /// <summary>How many labelled cases of <paramref name="className"/> the model was trained and tested on; null for a model stored without the count.</summary>
+    public int? LabelledCases(string className) =>
+        Parameters.TryGetValue(CasesParameter + className, out var n) ? (int)n : null;
+
     /// <summary>Class probabilities for one profile, most likely first.</summary>
     public IReadOnlyList<ClassProbability> Predict(CaseProfile profile)
     {

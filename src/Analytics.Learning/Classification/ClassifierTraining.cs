@@ -138,6 +138,10 @@ public static class ClassifierTraining
             ["trainingRowsAvailable"] = train.Count,
             ["trainingRowsUsed"] = fitted.Count,
         };
+        // Labelled cases per class ("cases.<class>"): what is released about a class the model learnt from a handful of
+        // cases would tell about those cases, so the API withholds such a class's probability.
+        foreach (var group in labels.GroupBy(l => l, StringComparer.Ordinal))
+            parameters[CaseClassifier.CasesParameter + group.Key] = group.Count();
         var classifier = new CaseClassifier(kind, schema, features, classes, parameters, models,
             MlRows.Load(new MLContext(), Array.Empty<FeatureRow>(), features.Count).Schema);
 

@@ -257,3 +257,40 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
         Assert.Equal(HttpStatusCode.Forbidden, (await prosecutor.PostAsJsonAsync("/api/v1/match", new { })).StatusCode);
     }
 }
+
+/// <summary>A class the classifier learnt from fewer labelled cases than the disclosure threshold is not shown by /match.</summary>
+public sealed class MatchRareClassTests : IDisposable
+{
+    private readonly AnalyticsFactory _factory = new();
+
+    [Fact]
+    public async Task Match_LeavesOutAClassLearntFromFewerThanKCases()
+    {
+        // 300 generated cases: the rarest types have a handful of cases each, as in real data.
+        await _factory.SeedGeneratedAsync(300, seed: 4);
+        await _factory.Services.GetRequiredService<LearningJobs>().TrainAllAsync(CancellationToken.None);
+        var analyst = await _factory.ClientForAsync(Roles.Analyst);
+        var model = _factory.Services.GetRequiredService<ModelServing>().ExploitationType.Current!.Model;
+
+        var profile = new
+        {
+            victims = new[] { new { ageBand = "15-17", gender = "female", citizenship = "RO" } },
+            suspects = new[] { new { role = "recruiter", relationToVictim = "intimate-partner" } },
+            recruitmentChannels = new[] { "social-media" },
+            meansOfControl = new[] { "psychological-abuse", "threats" },
+            exploitationTypes = Array.Empty<string>(),
+            routeCountries = new[] { "RO", "HU", "IT" },
+            exploitationCountries = new[] { "IT" },
+        };
+        var result = await (await analyst.PostAsJsonAsync("/api/v1/match", profile)).ReadAsync<MatchResult>();
+
+        var rare = model.Classes.Where(c => model.LabelledCases(c) is < 10).ToList();
+        Assert.NotEmpty(rare);
+        Assert.DoesNotContain(result.ExploitationTypes, t => rare.Contains(t.Class));
+        Assert.NotEmpty(result.ExploitationTypes);
+        Assert.All(result.ExploitationTypes, t => Assert.True(model.LabelledCases(t.Class) >= 10, $"{t.Class}: {model.LabelledCases(t.Class)} cases"));
+    }
+
+    public void Dispose() => _factory.Dispose();
+}
+
