@@ -13,8 +13,6 @@ public static class CliProgram
 {
     public static RootCommand Root() => new("analytics: import, generate and submit case data; manage keys.")
     {
-        CliServices.Database,
-        CliServices.KeyFile,
         KeysCommand.Create(),
         ImportCommand.Create(),
         GenerateCommand.Create(),

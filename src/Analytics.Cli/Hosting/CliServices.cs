@@ -7,21 +7,22 @@ using Microsoft.Extensions.Logging;
 
 namespace Analytics.Cli.Hosting;
 
-/// <summary>Options every command that touches the database shares, and the service provider built from them.</summary>
+/// <summary>
+/// Options every command that touches the database shares (keys, import: only those list them), and the service provider
+/// built from them.
+/// </summary>
 public static class CliServices
 {
     public static readonly Option<string> Database = new("--database")
     {
         Description = "SQLite connection string (the service's default).",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Database__ConnectionString") ?? "Data Source=data/analytics.db",
-        Recursive = true,
     };
 
     public static readonly Option<string> KeyFile = new("--key-file")
     {
         Description = "Pseudonymisation key file (created on first use, as the service does).",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Pseudonymisation__KeyFile") ?? "data/keys/pseudonymisation.json",
-        Recursive = true,
     };
 
     /// <summary>

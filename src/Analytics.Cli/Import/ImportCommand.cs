@@ -29,7 +29,7 @@ public static class ImportCommand
 
         var ctdc = new Command("ctdc", "Import a public CTDC CSV file; each row becomes a single-victim case of a pseudo-authority per data source. Re-running is safe: stored rows come back 'unchanged'.")
         {
-            file, skip, chunk,
+            file, skip, chunk, CliServices.Database, CliServices.KeyFile,
         };
         ctdc.SetAction(async (parse, ct) =>
         {

@@ -16,7 +16,7 @@ public static class KeysCommand
         var authority = new Option<string?>("--authority") { Description = "Authority id, e.g. RO-DIICOT (prosecutor keys)." };
         var name = new Option<string?>("--name") { Description = "A label for the key." };
 
-        var create = new Command("create", "Issue an API key; the key is printed once and only its hash is stored.") { role, jurisdiction, authority, name };
+        var create = new Command("create", "Issue an API key; the key is printed once and only its hash is stored.") { role, jurisdiction, authority, name, CliServices.Database, CliServices.KeyFile };
         create.SetAction(async (parse, ct) =>
         {
             var r = parse.GetValue(role)!;
@@ -42,7 +42,7 @@ public static class KeysCommand
             }
         });
 
-        var list = new Command("list", "List API keys (never their secrets).");
+        var list = new Command("list", "List API keys (never their secrets).") { CliServices.Database, CliServices.KeyFile };
         list.SetAction(async (parse, ct) =>
         {
             await using var services = await CliServices.BuildAsync(parse, ct);
@@ -52,7 +52,7 @@ public static class KeysCommand
         });
 
         var id = new Argument<string>("id") { Description = "The key id (the part after 'ak_' and before the dot)." };
-        var revoke = new Command("revoke", "Revoke an API key.") { id };
+        var revoke = new Command("revoke", "Revoke an API key.") { id, CliServices.Database, CliServices.KeyFile };
         revoke.SetAction(async (parse, ct) =>
         {
             await using var services = await CliServices.BuildAsync(parse, ct);

@@ -15,7 +15,7 @@ public sealed class CliConfigurationTests
     [Fact]
     public void OptionsOnTheCommandLine_WinOverTheEnvironment_WhichStillGivesTheRest()
     {
-        var parse = CliProgram.Root().Parse(["generate", "--count", "1", "--database", "Data Source=/from/option.db", "--key-file", "/from/option-key.json"]);
+        var parse = CliProgram.Root().Parse(["keys", "list", "--database", "Data Source=/from/option.db", "--key-file", "/from/option-key.json"]);
 
         var configuration = CliServices.Configuration(parse, Environment);
 
@@ -27,12 +27,21 @@ public sealed class CliConfigurationTests
     [Fact]
     public void WithoutTheOptions_TheDefaultsApply()
     {
-        var parse = CliProgram.Root().Parse(["generate", "--count", "1"]);
+        var parse = CliProgram.Root().Parse(["keys", "list"]);
 
         var configuration = CliServices.Configuration(parse, Environment);
 
         // The options' defaults come from the process environment, which here has neither variable (or the same values).
         Assert.Equal(parse.GetValue(CliServices.Database), configuration["Database:ConnectionString"]);
         Assert.Equal(parse.GetValue(CliServices.KeyFile), configuration["Pseudonymisation:KeyFile"]);
+    }
+
+    [Fact]
+    public void OnlyTheCommandsThatUseTheDatabase_TakeTheDatabaseAndKeyFileOptions()
+    {
+        Assert.Empty(CliProgram.Root().Parse(["import", "ctdc", "x.csv", "--database", "Data Source=a.db", "--key-file", "k.json"]).Errors);
+        Assert.Empty(CliProgram.Root().Parse(["keys", "revoke", "abc", "--database", "Data Source=a.db"]).Errors);
+        Assert.NotEmpty(CliProgram.Root().Parse(["generate", "--database", "Data Source=a.db"]).Errors);
+        Assert.NotEmpty(CliProgram.Root().Parse(["report", "ctdc", "x.csv", "--key-file", "k.json"]).Errors);
     }
 }
