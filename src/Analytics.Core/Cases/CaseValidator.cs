@@ -343,8 +343,9 @@ public static class CaseValidator
 
     private static void RequiredText(Errors errors, string parent, string name, string? value, int maxLength)
     {
-        if (string.IsNullOrEmpty(value))
-            errors.Add(parent + name, $"Required; 1 to {maxLength} characters.");
+        // Blank is missing: a case reference of spaces would become the same empty upsert key for every such case.
+        if (string.IsNullOrWhiteSpace(value))
+            errors.Add(parent + name, $"Required; 1 to {maxLength} characters, not only spaces.");
         else if (CodePointLength(value, maxLength) > maxLength)
             errors.Add(parent + name, $"Too long; at most {maxLength} characters.");
     }
