@@ -46,30 +46,38 @@ public static class CasesApi
         var body = await ReadBodyAsync(context.Request, MaxCaseBytes, ct);
         if (body is null) return TooLarge($"A single case may not exceed {MaxCaseBytes / 1024} KiB.");
 
-        var idempotencyKey = IdempotencyKey(context.Request);
-        var requestHash = Convert.ToHexStringLower(SHA256.HashData(body));
-        if (idempotencyKey is not null)
-        {
-            var replay = await ReplayAsync(idempotency, user, idempotencyKey, requestHash, context, ct);
-            if (replay is not null) return replay;
-        }
+        var (idempotencyKey, keyProblem) = IdempotencyKey(context.Request);
+        if (keyProblem is not null) return keyProblem;
+        // The route is part of the hash: the same bytes sent to the batch route with the same key are another request.
+        var requestHash = RequestHash("case", body);
+        if (idempotencyKey is not null && await ReserveAsync(idempotency, user, idempotencyKey, requestHash, context, ct) is { } replay)
+            return replay;
 
-        var metrics = context.RequestServices.GetRequiredService<AnalyticsMetrics>();
-        var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
-        if (prepared is null)
+        try
         {
-            metrics.CountIngested("rejected", "single");
-            return Invalid(errors);
-        }
+            var metrics = context.RequestServices.GetRequiredService<AnalyticsMetrics>();
+            var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
+            if (prepared is null)
+            {
+                metrics.CountIngested("rejected", "single");
+                if (idempotencyKey is not null) await idempotency.ReleaseAsync(user.PrincipalId(), idempotencyKey, CancellationToken.None);
+                return Invalid(errors);
+            }
 
-        var written = (await store.UpsertAsync([prepared.Write], ct))[0];
-        metrics.CountIngested(written.Outcome.ToString().ToLowerInvariant(), "single");
-        var receipt = ReceiptFor(prepared, written);
-        if (idempotencyKey is not null)
-            await idempotency.SaveAsync(user.PrincipalId(), idempotencyKey, requestHash, written.Outcome == WriteOutcome.Created ? 201 : 200, JsonSerializer.Serialize(receipt, Json), ct);
-        return written.Outcome == WriteOutcome.Created
-            ? TypedResults.Created($"/api/v1/cases/{written.CaseId}", receipt)
-            : TypedResults.Ok(receipt);
+            var written = (await store.UpsertAsync([prepared.Write], ct))[0];
+            metrics.CountIngested(written.Outcome.ToString().ToLowerInvariant(), "single");
+            var receipt = ReceiptFor(prepared, written);
+            if (idempotencyKey is not null)
+                await idempotency.CompleteAsync(user.PrincipalId(), idempotencyKey, written.Outcome == WriteOutcome.Created ? 201 : 200, JsonSerializer.Serialize(receipt, Json), CancellationToken.None);
+            return written.Outcome == WriteOutcome.Created
+                ? TypedResults.Created($"/api/v1/cases/{written.CaseId}", receipt)
+                : TypedResults.Ok(receipt);
+        }
+        catch when (idempotencyKey is not null)
+        {
+            await idempotency.ReleaseAsync(user.PrincipalId(), idempotencyKey, CancellationToken.None);
+            throw;
+        }
     }
 
     public static async Task<Results<Ok<BatchResult>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> SubmitBatchAsync(
@@ -89,6 +97,8 @@ public static class CasesApi
         // Lines read but not yet prepared: at most PrepareWindow copies of a line (each ≤ MaxCaseBytes) at a time.
         var window = new List<(int Line, byte[] Json)>(PrepareWindow);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // The route is part of the request hash (see RequestHash): the same bytes sent to the single-case route are another request.
+        hash.AppendData("batch\n"u8);
         var lineNumber = 0;
         var records = 0;
         long bytes = 0;
@@ -136,15 +146,22 @@ public static class CasesApi
         if (records == 0) return Problem(400, "Empty batch", "The batch holds no records: send one JSON case record per line.");
 
         var requestHash = Convert.ToHexStringLower(hash.GetHashAndReset());
-        var idempotencyKey = IdempotencyKey(context.Request);
-        if (idempotencyKey is not null)
-        {
-            var replay = await ReplayAsync(idempotency, user, idempotencyKey, requestHash, context, ct);
-            if (replay is not null) return replay;
-        }
+        var (idempotencyKey, keyProblem) = IdempotencyKey(context.Request);
+        if (keyProblem is not null) return keyProblem;
+        if (idempotencyKey is not null && await ReserveAsync(idempotency, user, idempotencyKey, requestHash, context, ct) is { } replay)
+            return replay;
 
         // One transaction for the whole batch: a crash part-way leaves nothing half-stored.
-        var written = await store.UpsertAsync(prepared.Select(p => p.Write).ToList(), ct);
+        IReadOnlyList<WriteResult> written;
+        try
+        {
+            written = await store.UpsertAsync(prepared.Select(p => p.Write).ToList(), ct);
+        }
+        catch when (idempotencyKey is not null)
+        {
+            await idempotency.ReleaseAsync(user.PrincipalId(), idempotencyKey, CancellationToken.None);
+            throw;
+        }
         for (var i = 0; i < prepared.Count; i++)
         {
             var receipt = ReceiptFor(prepared[i].Write, prepared[i].Tokens, prepared[i].Scrubbed, written[i]);
@@ -164,7 +181,7 @@ public static class CasesApi
         metrics.CountIngested("unchanged", "batch", result.Unchanged);
         metrics.CountIngested("rejected", "batch", result.Rejected);
         if (idempotencyKey is not null)
-            await idempotency.SaveAsync(user.PrincipalId(), idempotencyKey, requestHash, 200, JsonSerializer.Serialize(result, Json), ct);
+            await idempotency.CompleteAsync(user.PrincipalId(), idempotencyKey, 200, JsonSerializer.Serialize(result, Json), CancellationToken.None);
         return TypedResults.Ok(result);
     }
 
@@ -256,23 +273,50 @@ public static class CasesApi
 
     private static Submitter SubmitterOf(ClaimsPrincipal user) => new(user.JurisdictionOf()!, user.AuthorityOf()!);
 
-    private static string? IdempotencyKey(HttpRequest request)
+    /// <summary>Longest Idempotency-Key accepted; a longer one is refused, not cut (two long keys would otherwise collide).</summary>
+    public const int MaxIdempotencyKeyLength = 200;
+
+    private static (string? Key, ValidationProblem? Problem) IdempotencyKey(HttpRequest request)
     {
         var key = request.Headers["Idempotency-Key"].ToString();
-        return string.IsNullOrWhiteSpace(key) ? null : key.Length > 200 ? key[..200] : key;
+        if (string.IsNullOrWhiteSpace(key)) return (null, null);
+        return key.Length > MaxIdempotencyKeyLength
+            ? (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = [$"at most {MaxIdempotencyKeyLength} characters"] },
+                title: "Invalid Idempotency-Key; nothing was stored."))
+            : (key, null);
     }
 
-    private static async Task<ContentHttpResult?> ReplayAsync(IdempotencyStore store, ClaimsPrincipal user, string key, string requestHash, HttpContext context, CancellationToken ct)
+    private static string RequestHash(string route, ReadOnlySpan<byte> body)
     {
-        var previous = await store.FindAsync(user.PrincipalId(), key, ct);
-        if (previous is null) return null;
-        if (previous.RequestHash != requestHash)
-            return TypedResults.Text(
-                JsonSerializer.Serialize(new { type = "https://tools.ietf.org/html/rfc9110#section-15.5.21", title = "Idempotency key reused", status = 422, detail = "This Idempotency-Key was already used with a different request body." }, Json),
-                "application/problem+json", System.Text.Encoding.UTF8, 422);
-        context.Response.Headers["Idempotent-Replayed"] = "true";
-        return TypedResults.Text(previous.Response, "application/json", System.Text.Encoding.UTF8, previous.StatusCode);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.ASCII.GetBytes(route + "\n"));
+        hash.AppendData(body);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>
+    /// Takes the key for this request, or answers from what holds it: the first response again (a replay), 422 for a
+    /// key used with another request, 409 while the first request with it is still being processed.
+    /// </summary>
+    private static async Task<ContentHttpResult?> ReserveAsync(IdempotencyStore store, ClaimsPrincipal user, string key, string requestHash, HttpContext context, CancellationToken ct)
+    {
+        var held = await store.ReserveAsync(user.PrincipalId(), key, requestHash, ct);
+        if (held is null) return null;
+        if (held.RequestHash != requestHash)
+            return ProblemText(422, "Idempotency key reused", "This Idempotency-Key was already used with a different request (another body or another route).");
+        if (held.StatusCode == 0)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return ProblemText(409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry it shortly to get its response.");
+        }
+        context.Response.Headers["Idempotent-Replayed"] = "true";
+        return TypedResults.Text(held.Response, "application/json", System.Text.Encoding.UTF8, held.StatusCode);
+    }
+
+    private static ContentHttpResult ProblemText(int status, string title, string detail) =>
+        TypedResults.Text(
+            JsonSerializer.Serialize(new { type = $"https://tools.ietf.org/html/rfc9110#section-15.5.{(status == 409 ? 10 : 21)}", title, status, detail }, Json),
+            "application/problem+json", System.Text.Encoding.UTF8, status);
 
     private static bool IsJson(HttpRequest request)
     {

@@ -8,13 +8,21 @@ public sealed class IdempotentResponse
     public string RequestHash { get; set; } = "";
     public int StatusCode { get; set; }
     public string Response { get; set; } = "";
+    public string CreatedAt { get; set; } = "";
 }
 
-/// <summary>Remembers the response to a request sent with an Idempotency-Key so that a replay returns it unchanged.</summary>
-public sealed class IdempotencyStore(Db db)
+/// <summary>
+/// Remembers the response to a request sent with an Idempotency-Key so that a replay returns it unchanged. A request
+/// first reserves its key (a row with status 0), so that of two requests racing with one key only one is processed;
+/// the row then takes the response, or is released when nothing was stored.
+/// </summary>
+public sealed class IdempotencyStore(Db db, TimeProvider time)
 {
+    /// <summary>A reservation older than this is taken to be of a request that died before it finished, and is released.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
+
     private const string Select = """
-        SELECT request_hash AS RequestHash, status_code AS StatusCode, response AS Response
+        SELECT request_hash AS RequestHash, status_code AS StatusCode, response AS Response, created_at AS CreatedAt
         FROM idempotency_keys WHERE principal = @principal AND idem_key = @key
         """;
 
@@ -24,12 +32,47 @@ public sealed class IdempotencyStore(Db db)
         return await connection.QuerySingleOrDefaultAsync<IdempotentResponse>(new CommandDefinition(Select, new { principal, key }, cancellationToken: ct));
     }
 
-    public async Task SaveAsync(string principal, string key, string requestHash, int statusCode, string response, CancellationToken ct)
+    /// <summary>
+    /// Reserves the key for this request. Null when this request holds it now; otherwise the row that holds it: a finished
+    /// response (status above 0) or another request still in progress (status 0).
+    /// </summary>
+    public async Task<IdempotentResponse?> ReserveAsync(string principal, string key, string requestHash, CancellationToken ct)
     {
         var sql = db.Dialect.InsertIgnore("idempotency_keys", "principal, idem_key, request_hash, status_code, response, created_at",
-            "@principal, @key, @requestHash, @statusCode, @response, @at", "principal, idem_key");
+            "@principal, @key, @requestHash, 0, '', @at", "principal, idem_key");
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            await using var connection = await db.OpenAsync(ct);
+            var now = time.GetUtcNow();
+            if (await connection.ExecuteAsync(new CommandDefinition(sql, new { principal, key, requestHash, at = now.ToString("O") }, cancellationToken: ct)) == 1)
+                return null;
+            var held = await connection.QuerySingleOrDefaultAsync<IdempotentResponse>(new CommandDefinition(Select, new { principal, key }, cancellationToken: ct));
+            if (held is null) continue; // Released in between: try again.
+            if (held.StatusCode != 0 || !DateTimeOffset.TryParse(held.CreatedAt, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.RoundtripKind, out var reserved) || now - reserved < AbandonedAfter)
+                return held;
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM idempotency_keys WHERE principal = @principal AND idem_key = @key AND status_code = 0 AND created_at = @createdAt",
+                new { principal, key, createdAt = held.CreatedAt }, cancellationToken: ct));
+        }
+        return await FindAsync(principal, key, ct);
+    }
+
+    /// <summary>Stores the response of the request that holds the reservation.</summary>
+    public async Task CompleteAsync(string principal, string key, int statusCode, string response, CancellationToken ct)
+    {
         await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { principal, key, requestHash, statusCode, response, at = DateTimeOffset.UtcNow.ToString("O") }, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE idempotency_keys SET status_code = @statusCode, response = @response WHERE principal = @principal AND idem_key = @key AND status_code = 0",
+            new { principal, key, statusCode, response }, cancellationToken: ct));
+    }
+
+    /// <summary>Releases a reservation whose request stored nothing (rejected, too large, failed), so the key can be used again.</summary>
+    public async Task ReleaseAsync(string principal, string key, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM idempotency_keys WHERE principal = @principal AND idem_key = @key AND status_code = 0",
+            new { principal, key }, cancellationToken: ct));
     }
 }

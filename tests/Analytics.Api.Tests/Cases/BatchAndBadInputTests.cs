@@ -89,6 +89,62 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task ConcurrentRequestsWithOneKey_AndDifferentBodies_StoreOneCase()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-RACE");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            client.SubmitCaseAsync(SampleCases.Json(authority: "RO-RACE", reference: $"R/{i}"), "race-key")));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r =>
+            Assert.Contains(r.StatusCode, new[] { HttpStatusCode.UnprocessableEntity, HttpStatusCode.Conflict }));
+        var list = await (await client.GetAsync("/api/v1/cases")).ReadAsync<CaseList>();
+        Assert.Single(list.Items);
+    }
+
+    [Fact]
+    public async Task AKeyUsedOnTheSingleCaseRoute_IsAnotherRequest_OnTheBatchRoute()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-ROUTE");
+        var line = SampleCases.Json(authority: "RO-ROUTE", reference: "X/1") + "\n";
+
+        var single = await client.SubmitCaseAsync(line, "route-key");
+        var batch = await client.SubmitBatchAsync(line, "route-key");
+
+        Assert.Equal(HttpStatusCode.Created, single.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, batch.StatusCode);
+        Assert.False(batch.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task AnIdempotencyKeyLongerThan200Characters_IsRefused_NotCut()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-LONGKEY");
+
+        var response = await client.SubmitCaseAsync(SampleCases.Json(authority: "RO-LONGKEY", reference: "L/1"), new string('k', 201));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Idempotency-Key", body);
+        var list = await (await client.GetAsync("/api/v1/cases")).ReadAsync<CaseList>();
+        Assert.Empty(list.Items);
+    }
+
+    [Fact]
+    public async Task ARejectedRequest_LeavesItsKeyFreeForTheCorrectedOne()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-RETRY");
+
+        var rejected = await client.SubmitCaseAsync(SampleCases.Json(authority: "RO-RETRY", reference: "   "), "retry-key");
+        var corrected = await client.SubmitCaseAsync(SampleCases.Json(authority: "RO-RETRY", reference: "T/1"), "retry-key");
+
+        Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
+        Assert.Contains("/caseReference", await rejected.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Created, corrected.StatusCode);
+    }
+
+    [Fact]
     public async Task Batch_StoresNothing_WhenOverTenThousandLines()
     {
         var client = await _factory.ProsecutorAsync("RO", "RO-HUGE");

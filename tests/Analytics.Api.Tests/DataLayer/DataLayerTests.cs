@@ -167,18 +167,49 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [DialectFact]
-    public async Task Idempotency_KeepsTheFirstResponse()
+    public async Task Idempotency_OneRequestHoldsAKey_UntilItCompletesOrReleasesIt()
     {
-        var store = new IdempotencyStore(Db);
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var store = new IdempotencyStore(Db, clock);
         var principal = NewAuthority();
 
-        await store.SaveAsync(principal, "k1", "hash-1", 201, """{"first":true}""", None);
-        await store.SaveAsync(principal, "k1", "hash-2", 200, """{"first":false}""", None);
-        var found = await store.FindAsync(principal, "k1", None);
+        Assert.Null(await store.ReserveAsync(principal, "k1", "hash-1", None));
+        var inProgress = await store.ReserveAsync(principal, "k1", "hash-1", None);
+        await store.CompleteAsync(principal, "k1", 201, """{"first":true}""", None);
+        var done = await store.ReserveAsync(principal, "k1", "hash-2", None);
 
-        Assert.NotNull(found);
-        Assert.Equal(("hash-1", 201, """{"first":true}"""), (found.RequestHash, found.StatusCode, found.Response));
+        Assert.Equal(("hash-1", 0), (inProgress!.RequestHash, inProgress.StatusCode));
+        Assert.Equal(("hash-1", 201, """{"first":true}"""), (done!.RequestHash, done.StatusCode, done.Response));
         Assert.Null(await store.FindAsync(principal, "k2", None));
+
+        // A released key (nothing stored) can be used again; one whose request died is released after a while.
+        Assert.Null(await store.ReserveAsync(principal, "k2", "hash-3", None));
+        await store.ReleaseAsync(principal, "k2", None);
+        Assert.Null(await store.ReserveAsync(principal, "k2", "hash-4", None));
+        clock.Advance(IdempotencyStore.AbandonedAfter - TimeSpan.FromMinutes(1));
+        Assert.Equal(0, (await store.ReserveAsync(principal, "k2", "hash-5", None))!.StatusCode);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Null(await store.ReserveAsync(principal, "k2", "hash-5", None));
+        await store.ReleaseAsync(principal, "k1", None);
+        Assert.Equal(201, (await store.FindAsync(principal, "k1", None))!.StatusCode);
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        private DateTimeOffset _now = now;
+        public override DateTimeOffset GetUtcNow() => _now;
+        public void Advance(TimeSpan by) => _now += by;
+    }
+
+    [DialectFact]
+    public async Task Idempotency_RacingRequestsWithOneKey_OnlyOneHoldsIt()
+    {
+        var store = new IdempotencyStore(Db, TimeProvider.System);
+        var principal = NewAuthority();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => store.ReserveAsync(principal, "race", $"hash-{i}", None))));
+
+        Assert.Equal(1, outcomes.Count(o => o is null));
     }
 
     [DialectFact]
