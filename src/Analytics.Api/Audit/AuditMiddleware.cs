@@ -103,7 +103,7 @@ public static partial class AuditParameters
         foreach (var (key, values) in request.Query)
         {
             if (!AllowedKeys.TryGetValue(key, out var canonicalKey)) { unlisted++; continue; }
-            query[canonicalKey] = QueryValue(values.ToString());
+            query[canonicalKey] = QueryValue(canonicalKey, values.ToString());
         }
 
         var parameters = new SortedDictionary<string, object>(StringComparer.Ordinal);
@@ -125,8 +125,45 @@ public static partial class AuditParameters
         return isId ? value : Redacted;
     }
 
-    private static string QueryValue(string value) =>
-        value.Length <= MaxValueLength && SafeValue().IsMatch(value) ? value : Redacted;
+    /// <summary>
+    /// A query value is kept only in the shape its parameter takes (a number, a country code, a code, a month, a cursor),
+    /// so that no value a client typed by mistake or on purpose (an IBAN as a cursor, a name as a code) is written down.
+    /// </summary>
+    private static string QueryValue(string key, string value)
+    {
+        if (value.Length > MaxValueLength || !SafeValue().IsMatch(value)) return Redacted;
+        var kept = key switch
+        {
+            "page" or "pageSize" or "limit" or "offset" or "k" or "recentMonths" or "baselineMonths" => SmallNumberShape().IsMatch(value),
+            "alpha" => value.Length <= 12 && double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var a) && a is >= 0 and <= 1,
+            "jurisdiction" or "origin" or "destination" => CountryShape().IsMatch(value),
+            "from" or "to" => MonthShape().IsMatch(value),
+            "format" or "interval" or "revoked" or "unread" => WordShape().IsMatch(value),
+            "after" or "before" or "since" => Guid.TryParseExact(value, "D", out _) || IntegerShape().IsMatch(value) || KeyIdShape().IsMatch(value) || InstantShape().IsMatch(value),
+            _ => CodeShape().IsMatch(value), // exploitationType, ageBand, job, period: code-list codes and job names.
+        };
+        return kept ? value : Redacted;
+    }
+
+    [GeneratedRegex("^[0-9]{1,7}$")]
+    private static partial Regex SmallNumberShape();
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex CountryShape();
+
+    [GeneratedRegex("^[0-9]{4}(-[0-9]{2})?$")]
+    private static partial Regex MonthShape();
+
+    [GeneratedRegex("^[a-z]{1,10}$")]
+    private static partial Regex WordShape();
+
+    // Code-list codes and job names (sexual, online-sexual, train:patterns), which start with a letter, and age bands
+    // (0-8, 15-17, 60+). Not digits alone, and no '+' in front, which phone numbers would need.
+    [GeneratedRegex("^([a-z][a-z0-9:-]{0,39}|[0-9]{1,2}(-[0-9]{1,2}|\\+))$")]
+    private static partial Regex CodeShape();
+
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$")]
+    private static partial Regex InstantShape();
 
     [GeneratedRegex("^v[0-9]{1,6}$")]
     private static partial Regex VersionShape();
@@ -138,8 +175,9 @@ public static partial class AuditParameters
     [GeneratedRegex("^[0-9a-f]{12}$")]
     private static partial Regex KeyIdShape();
 
-    // Codes, numbers, cursors and dates; no spaces, '@' or '+', which names, e-mails and phone numbers need.
-    [GeneratedRegex("^[A-Za-z0-9._:,-]*$")]
+    // Codes, numbers, cursors and dates; no spaces or '@', which names and e-mail addresses need ('+' only where an
+    // instant's offset has it: every key's own shape decides).
+    [GeneratedRegex("^[A-Za-z0-9._:,+-]*$")]
     private static partial Regex SafeValue();
 }
 
