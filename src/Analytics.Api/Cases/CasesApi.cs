@@ -30,7 +30,7 @@ public static class CasesApi
         group.MapPost("/", SubmitAsync).WithName("SubmitCase").WithSummary("Submit one case record (JSON).")
             .Accepts<CaseSubmission>("application/json");
         group.MapPost("/batch", SubmitBatchAsync).WithName("SubmitBatch").WithSummary("Submit up to 10,000 case records as NDJSON (one JSON record per line).")
-            .Accepts<CaseSubmission>("application/x-ndjson");
+            .Accepts<CaseSubmission>("application/x-ndjson", "application/jsonl", "application/ndjson");
         group.MapGet("/", ListAsync).WithName("ListCases").WithSummary("List your authority's cases (keyset pagination).");
         group.MapGet("/{id}", GetAsync).WithName("GetCase").WithSummary("Read one of your cases in its stored, pseudonymised form.");
         group.MapPut("/{id}", CorrectAsync).WithName("CorrectCase").WithSummary("Replace one of your cases with a corrected record.")
@@ -115,8 +115,14 @@ public static class CasesApi
                 bytes += line.Length + 1;
                 if (bytes > MaxBatchBytes)
                 {
-                    await reader.CompleteAsync();
+                    await StopReadingAsync(reader, read);
                     return TooLarge($"A batch may not exceed {MaxBatchBytes / (1024 * 1024)} MiB.");
+                }
+                // A record is at most MaxCaseBytes on either route, whether its line arrived whole or in pieces.
+                if (line.Length > MaxCaseBytes)
+                {
+                    await StopReadingAsync(reader, read);
+                    return TooLarge($"Line {lineNumber} exceeds {MaxCaseBytes / 1024} KiB; nothing was stored.");
                 }
                 foreach (var segment in line) hash.AppendData(segment.Span);
                 hash.AppendData("\n"u8);
@@ -124,7 +130,7 @@ public static class CasesApi
                 if (span.IsEmpty) continue;
                 if (++records > MaxBatchLines)
                 {
-                    await reader.CompleteAsync();
+                    await StopReadingAsync(reader, read);
                     return TooLarge($"A batch may hold at most {MaxBatchLines:N0} records; nothing was stored. Split it into several batches.");
                 }
                 window.Add((lineNumber, span.ToArray()));
@@ -132,7 +138,7 @@ public static class CasesApi
             }
             if (!read.IsCompleted && buffer.Length > MaxCaseBytes)
             {
-                await reader.CompleteAsync();
+                await StopReadingAsync(reader, read);
                 return TooLarge($"Line {lineNumber + 1} exceeds {MaxCaseBytes / 1024} KiB; nothing was stored.");
             }
             // Also after the last read: a read left open makes Kestrel fail to drain the request and drop the
@@ -185,6 +191,16 @@ public static class CasesApi
         return TypedResults.Ok(result);
     }
 
+    /// <summary>
+    /// Gives up on the rest of a body that is refused: the read in hand is released before the reader is completed, so
+    /// that Kestrel can drain what the client still sends and answer with the problem on a connection that stays usable.
+    /// </summary>
+    private static async Task StopReadingAsync(System.IO.Pipelines.PipeReader reader, System.IO.Pipelines.ReadResult read)
+    {
+        reader.AdvanceTo(read.Buffer.End);
+        await reader.CompleteAsync();
+    }
+
     // Lines prepared together, in parallel on every core; their results are kept in line order.
     private const int PrepareWindow = 64;
 
@@ -233,6 +249,9 @@ public static class CasesApi
         if (body is null) return TooLarge($"A single case may not exceed {MaxCaseBytes / 1024} KiB.");
         var row = await FindOwnAsync(id, user, store, ct);
         if (row is null) return NotFound();
+        // A late or retried correction must not bring a withdrawn case back unnoticed; a new submission does that.
+        if (row.Status == "withdrawn")
+            return Problem(409, "Case withdrawn", "This case was withdrawn; a correction does not restore it. Submit it again with POST /api/v1/cases to restore it.");
 
         var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
         if (prepared is null) return Invalid(errors);

@@ -145,6 +145,36 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task Batch_RefusesALineOverTheSingleCaseLimit_EvenWhenItArrivesWhole_AndStoresNothing()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-LONGLINE");
+        var padded = SampleCases.Json(authority: "RO-LONGLINE", reference: "P/1").TrimEnd('}') + new string(' ', CasesApi.MaxCaseBytes) + "}";
+        var ndjson = padded + "\n" + SampleCases.Json(authority: "RO-LONGLINE", reference: "P/2") + "\n";
+
+        var response = await client.SubmitBatchAsync(ndjson);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("Line 1 exceeds", await response.Content.ReadAsStringAsync());
+        var list = await (await client.GetAsync("/api/v1/cases")).ReadAsync<CaseList>();
+        Assert.Empty(list.Items);
+    }
+
+    [Theory]
+    [InlineData("application/jsonl")]
+    [InlineData("application/ndjson")]
+    [InlineData("application/x-ndjson; charset=utf-8")]
+    public async Task Batch_TakesEachNdjsonMediaType(string mediaType)
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-NDJSON");
+        var content = new StringContent(SampleCases.Json(authority: "RO-NDJSON", reference: "M/" + mediaType) + "\n", Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(mediaType);
+
+        var response = await client.PostAsync("/api/v1/cases/batch", content);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    [Fact]
     public async Task Batch_StoresNothing_WhenOverTenThousandLines()
     {
         var client = await _factory.ProsecutorAsync("RO", "RO-HUGE");

@@ -100,6 +100,16 @@ public sealed class CasesApiTests : IClassFixture<AnalyticsFactory>
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         var document = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/cases/{receipt.CaseId}")).RootElement;
         Assert.Equal("withdrawn", document.GetProperty("status").GetString());
+
+        // A correction sent after the withdrawal does not restore it; a new submission does.
+        var late = await client.PutAsync($"/api/v1/cases/{receipt.CaseId}",
+            new StringContent(SampleCases.Json(authority: "RO-WITHDRAW"), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Equal("application/problem+json", late.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("withdrawn", JsonDocument.Parse(await client.GetStringAsync($"/api/v1/cases/{receipt.CaseId}")).RootElement.GetProperty("status").GetString());
+        var again = await client.SubmitCaseAsync(SampleCases.Json(authority: "RO-WITHDRAW"));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("active", JsonDocument.Parse(await client.GetStringAsync($"/api/v1/cases/{receipt.CaseId}")).RootElement.GetProperty("status").GetString());
     }
 
     [Fact]
