@@ -8,7 +8,7 @@ using System.Text.Unicode;
 namespace Analytics.Core.Cases;
 
 /// <summary>JSON reading and writing of case records with one strict, shared configuration.</summary>
-public static class CaseJson
+public static partial class CaseJson
 {
     /// <summary>Maximum nesting depth accepted; the schema needs 5.</summary>
     public const int MaxDepth = 32;
@@ -118,34 +118,39 @@ public static class CaseJson
     public static (string Pointer, bool UnknownProperty) Locate(JsonException ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        var pointer = PathToPointer(ex.Path);
-        if (!ex.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)) return (pointer, false);
-        // The path normally ends at the unknown property already; make sure the pointer names it.
-        var name = QuotedName(ex.Message);
-        if (name is not null && !pointer.EndsWith("/" + EscapePointerToken(name), StringComparison.Ordinal))
-            pointer = pointer + "/" + EscapePointerToken(name);
-        return (pointer, true);
+        const string Unmapped = "' could not be mapped to any .NET member";
+        var end = ex.Message.IndexOf(Unmapped, StringComparison.Ordinal);
+        var start = ex.Message.IndexOf('\'');
+        if (end < 0 || start < 0 || start >= end) return (PathToPointer(ex.Path), end >= 0);
+        // The name runs from the first quote to the fixed text after it, so a name with quotes in it is read whole.
+        var name = ex.Message[(start + 1)..end];
+        // The path ends at the unknown property; its parent is the path without it.
+        var path = ex.Path ?? "$";
+        var parent = path.EndsWith("['" + name + "']", StringComparison.Ordinal) ? path[..^(name.Length + 4)]
+            : path.EndsWith("." + name, StringComparison.Ordinal) ? path[..^(name.Length + 1)]
+            : path;
+        // A name the client made up is repeated only when it looks like a field name: one given as "Maria Popescu
+        // +40721234567" is a submitted value, and the error then points at the object that holds it.
+        return FieldName().IsMatch(name)
+            ? (PathToPointer(parent) + "/" + EscapePointerToken(name), true)
+            : (PathToPointer(parent), true);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex FieldName();
 
     private static ValidationError ShapeError(JsonException ex)
     {
         var (pointer, unknown) = Locate(ex);
         var message = ex.Message;
-        if (unknown) return new ValidationError(pointer, "Unknown property; the schema does not allow it.");
+        if (unknown)
+            return new ValidationError(pointer, pointer == PathToPointer(ex.Path)
+                ? "Unknown property; the schema does not allow it."
+                : "Holds a property the schema does not have, whose name is not repeated here (it is not a field name).");
         if (message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
             return new ValidationError(pointer, "Property appears more than once.");
         var expected = ExpectedKind(pointer);
         return new ValidationError(pointer, expected is null ? "Wrong type." : $"Wrong type: expected {expected}.");
-    }
-
-    // The first single-quoted token of a serializer message, e.g. The JSON property 'x' could not be mapped...
-    private static string? QuotedName(string message)
-    {
-        var start = message.IndexOf('\'');
-        if (start < 0)
-            return null;
-        var end = message.IndexOf('\'', start + 1);
-        return end < 0 ? null : message[(start + 1)..end];
     }
 
     // Reader messages can quote input fragments; drop them so no submitted value reaches a log.

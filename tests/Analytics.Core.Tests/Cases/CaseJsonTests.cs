@@ -104,6 +104,21 @@ public sealed class CaseJsonTests
         Assert.Contains("Unknown property", error.Message);
     }
 
+    [Theory]
+    [InlineData("{\"victims\":[{\"age\":3,\"Maria Popescu +40721234567\":1}]}", "/victims/0")]
+    [InlineData("{\"victims\":[{\"it's Maria\":1}]}", "/victims/0")]
+    [InlineData("{\"victims\":[{\"a']b\":1}]}", "/victims/0")]
+    [InlineData("{\"victims\":[{}],\"ana@example.com\":1}", "")]
+    public void Parse_PointsAtTheObject_AndDoesNotRepeatAPropertyNameThatIsNotAFieldName(string json, string pointer)
+    {
+        var error = SingleError(json);
+
+        Assert.Equal(pointer, error.Pointer);
+        Assert.Contains("not repeated", error.Message);
+        Assert.DoesNotContain("Maria", error.Pointer + error.Message);
+        Assert.DoesNotContain("example", error.Pointer + error.Message);
+    }
+
     [Fact]
     public void Parse_ReturnsPointer_WhenNonNullablePropertyIsNull() =>
         Assert.Equal("/suspects/0/role", SingleError("{\"victims\":[{}],\"suspects\":[{\"role\":null}]}").Pointer);
