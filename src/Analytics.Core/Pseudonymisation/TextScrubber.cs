@@ -115,6 +115,7 @@ public sealed partial class TextScrubber
         // Names, places and addresses read the same words: they are found once.
         using var words = new WordPass(text);
         FindNames(text, words, context, hits);
+        FindPeople(text, context, hits);
         FindPlaces(text, words, hits);
         // Cheap pre-checks spare the pattern scans on the many texts that cannot contain their target.
         var hasAt = text.Contains('@');
@@ -800,6 +801,23 @@ public sealed partial class TextScrubber
 
     [GeneratedRegex(@"\b(?:tel|telephone|phone|mobile|mob|cell|gsm|whatsapp)\b\.?(?:\s+(?:no|nr|number)\b\.?)?\s*[:#]?\s*(?<v>\+?\(?\d[\d \t.\-/()]{4,20}\d)(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex PhoneContextRegex();
+
+    // A person named in the text but not in the structured part: two to four capitalised words right after a word that
+    // introduces a person ("the victim, Ana Ionescu,", "suspect Ion Popescu", "a man called Petru Rusu", "Mrs Elena Dinu").
+    // Two words at least, so "the victim, Romanian," is prose; a capitalised pair that is no name ("Border Police") is
+    // replaced too: an extra placeholder costs readability, a missed name is a leak.
+    [GeneratedRegex(@"\b(?:victims?|suspects?|defendants?|accused|traffickers?|recruiters?|witness(?:es)?|offenders?|perpetrators?|named|called|alias|aka|mr|mrs|ms|miss|dr)\b\.?,?[ \t]+(?-i:(?<v>\p{Lu}\p{Ll}+(?:(?:[ \t]|-|')\p{Lu}\p{Ll}+){1,3}))(?![\w])", RegexOptions.IgnoreCase)]
+    private static partial Regex PersonContextRegex();
+
+    private void FindPeople(string text, ScrubContext context, List<Hit> hits)
+    {
+        foreach (Match m in PersonContextRegex().Matches(text))
+        {
+            var v = m.Groups["v"];
+            if (Normalisers.Name(v.Value) is not { } name) continue;
+            hits.Add(new Hit(v.Index, v.Length, IdentifierTypes.Name, TokenOf(context, IdentifierTypes.Name, name), ContextPriority));
+        }
+    }
 
     private void FindContext(string text, ScrubContext context, List<Hit> hits)
     {

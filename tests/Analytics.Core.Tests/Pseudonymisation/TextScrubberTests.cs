@@ -376,4 +376,38 @@ public class TextScrubberTests
         Assert.Equal(text, result.Text);
         Assert.Empty(result.Tokens);
     }
+
+    [Theory]
+    [InlineData("The victim, Ana Ionescu, was recruited in the village.", "Ana Ionescu")]
+    [InlineData("Suspect Ion-Vasile Popescu drove the car.", "Ion-Vasile Popescu")]
+    [InlineData("A man called Petru Rusu organised the transport.", "Petru Rusu")]
+    [InlineData("She met Mrs. Elena Dinu at the station.", "Elena Dinu")]
+    [InlineData("the recruiters Ştefan Mureşan and others", "Ştefan Mureşan")]
+    public void AName_ThatAWordIntroducesAsAPerson_IsReplaced_EvenWhenTheStructuredPartDoesNotGiveIt(string text, string name)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.DoesNotContain(name, result.Text);
+        Assert.Contains("[name:", result.Text);
+        Assert.Equal(1, result.Counts[IdentifierTypes.Name]);
+    }
+
+    [Theory]
+    [InlineData("The victim, Romanian, was recruited online.")]
+    [InlineData("The suspect called her every day.")]
+    [InlineData("Victims were moved by car.")]
+    public void AWordIntroducingAPerson_WithoutTwoCapitalisedWordsAfterIt_ChangesNothing(string text)
+    {
+        Assert.Equal(text, _scrubber.Scrub(text, "RO").Text);
+    }
+
+    [Fact]
+    public void ANameTheStructuredPartGives_KeepsItsToken_WhenAWordIntroducesIt()
+    {
+        var known = new[] { new KnownIdentifier(IdentifierTypes.Name, "Ana Ionescu") };
+        var alone = _scrubber.Scrub("Ana Ionescu left.", "RO", known);
+        var introduced = _scrubber.Scrub("The victim, Ana Ionescu, left.", "RO", known);
+
+        Assert.Equal(alone.Tokens, introduced.Tokens);
+    }
 }
