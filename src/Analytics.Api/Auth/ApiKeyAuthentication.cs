@@ -21,6 +21,14 @@ public static class AnalyticsClaims
     public static string? AuthorityOf(this ClaimsPrincipal user) => user.FindFirstValue(Authority);
     public static string PrincipalId(this ClaimsPrincipal user) =>
         user.FindFirstValue(KeyId) ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "anonymous";
+
+    /// <summary>
+    /// Whether a prosecutor's jurisdiction and authority hold together as a key's do (<see cref="ApiKeyRules"/>): a known
+    /// jurisdiction and an authority that starts with it. A token from an identity provider is held to the same rule, so
+    /// an authority claim cannot name another country's authority, whose cases, links and alerts it would then read.
+    /// </summary>
+    public static bool HasConsistentProsecutorClaims(this ClaimsPrincipal user) =>
+        ApiKeyRules.Check("prosecutor", Roles.Prosecutor, user.JurisdictionOf(), user.AuthorityOf()).Count == 0;
 }
 
 public static class Policies
@@ -115,7 +123,8 @@ public static class AuthExtensions
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Prosecutor, p => p.AddAuthenticationSchemes([.. schemes]).RequireClaim(AnalyticsClaims.Role, "prosecutor")
-                .RequireClaim(AnalyticsClaims.Jurisdiction).RequireClaim(AnalyticsClaims.Authority))
+                .RequireClaim(AnalyticsClaims.Jurisdiction).RequireClaim(AnalyticsClaims.Authority)
+                .RequireAssertion(c => c.User.HasConsistentProsecutorClaims()))
             .AddPolicy(Policies.Analyst, p => p.AddAuthenticationSchemes([.. schemes]).RequireClaim(AnalyticsClaims.Role, "analyst", "steward"))
             .AddPolicy(Policies.Steward, p => p.AddAuthenticationSchemes([.. schemes]).RequireClaim(AnalyticsClaims.Role, "steward"));
         return services;
