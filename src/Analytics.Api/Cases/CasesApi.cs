@@ -329,7 +329,23 @@ public static class CasesApi
             return ProblemText(409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry it shortly to get its response.");
         }
         context.Response.Headers["Idempotent-Replayed"] = "true";
+        // A replayed 201 says where the case is, as the first answer did.
+        if (held.StatusCode == StatusCodes.Status201Created && CaseIdOf(held.Response) is { } caseId)
+            context.Response.Headers.Location = $"/api/v1/cases/{caseId}";
         return TypedResults.Text(held.Response, "application/json", System.Text.Encoding.UTF8, held.StatusCode);
+    }
+
+    private static string? CaseIdOf(string receipt)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(receipt);
+            return document.RootElement.TryGetProperty("caseId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static ContentHttpResult ProblemText(int status, string title, string detail) =>

@@ -104,6 +104,23 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task AReplayedSingleCase_AnswersAsTheFirstDid_LocationIncluded()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-REPLAY1");
+        var json = SampleCases.Json(authority: "RO-REPLAY1", reference: "Y/1");
+
+        var first = await client.SubmitCaseAsync(json, "replay-one");
+        var second = await client.SubmitCaseAsync(json, "replay-one");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.True(second.Headers.Contains("Idempotent-Replayed"));
+        Assert.NotNull(first.Headers.Location);
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task AKeyUsedOnTheSingleCaseRoute_IsAnotherRequest_OnTheBatchRoute()
     {
         var client = await _factory.ProsecutorAsync("RO", "RO-ROUTE");
