@@ -88,12 +88,13 @@ public static class GenerateCommand
         return command;
     }
 
+    /// <summary>Most cases one run writes: the generator holds the whole data set in memory.</summary>
+    public const int MaxCount = 50_000;
+
     /// <summary>
     /// Writes both files beside their targets and moves them into place only when both are complete: a failure leaves
     /// whatever was there before, not an empty or half-written file.
     /// </summary>
-    public const int MaxCount = 50_000;
-
     private static void WriteBoth(FileInfo casesFile, FileInfo truthFile, CaseGenerator generator)
     {
         Directory.CreateDirectory(casesFile.DirectoryName!);

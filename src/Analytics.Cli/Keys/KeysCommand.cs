@@ -16,33 +16,25 @@ public static class KeysCommand
         var authority = new Option<string?>("--authority") { Description = "Authority id, e.g. RO-DIICOT (prosecutor keys)." };
         var name = new Option<string?>("--name") { Description = "A label for the key." };
 
-        var create = new Command("create", "Issue an API key; the key is printed once and only its hash is stored.") { role, jurisdiction, authority, name, CliServices.Database, CliServices.KeyFile };
+        var create = new Command("create", "Issue an API key; the key is printed once and only its hash is stored.") { role, jurisdiction, authority, name, CliServices.Database };
         create.SetAction(async (parse, ct) =>
         {
             var r = parse.GetValue(role)!;
-            var problems = ApiKeyRules.Check(parse.GetValue(name) ?? $"{r} key", r, parse.GetValue(jurisdiction), parse.GetValue(authority));
+            var label = parse.GetValue(name) ?? $"{r} key";
+            var problems = ApiKeyRules.Check(label, r, parse.GetValue(jurisdiction), parse.GetValue(authority));
             if (problems.Count > 0)
             {
                 foreach (var (field, message) in problems) parse.InvocationConfiguration.Error.WriteLine($"error: --{field}: {message}");
-                return 2;
+                return ExitCodes.Usage;
             }
             await using var services = await CliServices.BuildAsync(parse, ct);
-            try
-            {
-                var issued = await services.GetRequiredService<ApiKeyStore>().CreateAsync(
-                    parse.GetValue(name) ?? $"{r} key", r, parse.GetValue(jurisdiction), parse.GetValue(authority), ct);
-                parse.InvocationConfiguration.Output.WriteLine($"id:   {issued.Id}\nrole: {issued.Role} {issued.Authority}\nkey:  {issued.Key}");
-                parse.InvocationConfiguration.Error.WriteLine("Store the key now: it cannot be shown again. Send it as 'X-Api-Key: <key>'.");
-                return 0;
-            }
-            catch (ArgumentException e)
-            {
-                parse.InvocationConfiguration.Error.WriteLine(e.Message);
-                return 2;
-            }
+            var issued = await services.GetRequiredService<ApiKeyStore>().CreateAsync(label, r, parse.GetValue(jurisdiction), parse.GetValue(authority), ct);
+            parse.InvocationConfiguration.Output.WriteLine($"id:   {issued.Id}\nrole: {issued.Role} {issued.Authority}\nkey:  {issued.Key}");
+            parse.InvocationConfiguration.Error.WriteLine("Store the key now: it cannot be shown again. Send it as 'X-Api-Key: <key>'.");
+            return ExitCodes.Ok;
         });
 
-        var list = new Command("list", "List API keys (never their secrets).") { CliServices.Database, CliServices.KeyFile };
+        var list = new Command("list", "List API keys (never their secrets).") { CliServices.Database };
         list.SetAction(async (parse, ct) =>
         {
             await using var services = await CliServices.BuildAsync(parse, ct);
@@ -52,7 +44,7 @@ public static class KeysCommand
         });
 
         var id = new Argument<string>("id") { Description = "The key id (the part after 'ak_' and before the dot)." };
-        var revoke = new Command("revoke", "Revoke an API key.") { id, CliServices.Database, CliServices.KeyFile };
+        var revoke = new Command("revoke", "Revoke an API key.") { id, CliServices.Database };
         revoke.SetAction(async (parse, ct) =>
         {
             await using var services = await CliServices.BuildAsync(parse, ct);

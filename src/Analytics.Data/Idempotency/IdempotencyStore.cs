@@ -55,7 +55,9 @@ public sealed class IdempotencyStore(Db db, TimeProvider time)
                 "DELETE FROM idempotency_keys WHERE principal = @principal AND idem_key = @key AND status_code = 0 AND created_at = @createdAt",
                 new { principal, key, createdAt = held.CreatedAt }, cancellationToken: ct));
         }
-        return await FindAsync(principal, key, ct);
+        // The key changed hands twice while this request looked: it does not hold it, so it is told to retry, as when
+        // another request holds it.
+        return new IdempotentResponse { RequestHash = requestHash, StatusCode = 0 };
     }
 
     /// <summary>Stores the response of the request that holds the reservation.</summary>

@@ -15,7 +15,7 @@ public sealed class CliConfigurationTests
     [Fact]
     public void OptionsOnTheCommandLine_WinOverTheEnvironment_WhichStillGivesTheRest()
     {
-        var parse = CliProgram.Root().Parse(["keys", "list", "--database", "Data Source=/from/option.db", "--key-file", "/from/option-key.json"]);
+        var parse = CliProgram.Root().Parse(["import", "ctdc", "x.csv", "--database", "Data Source=/from/option.db", "--key-file", "/from/option-key.json"]);
 
         var configuration = CliServices.Configuration(parse, Environment);
 
@@ -27,7 +27,7 @@ public sealed class CliConfigurationTests
     [Fact]
     public void WithoutTheOptions_TheDefaultsApply()
     {
-        var parse = CliProgram.Root().Parse(["keys", "list"]);
+        var parse = CliProgram.Root().Parse(["import", "ctdc", "x.csv"]);
 
         var configuration = CliServices.Configuration(parse, Environment);
 
@@ -41,6 +41,7 @@ public sealed class CliConfigurationTests
     {
         Assert.Empty(CliProgram.Root().Parse(["import", "ctdc", "x.csv", "--database", "Data Source=a.db", "--key-file", "k.json"]).Errors);
         Assert.Empty(CliProgram.Root().Parse(["keys", "revoke", "abc", "--database", "Data Source=a.db"]).Errors);
+        Assert.NotEmpty(CliProgram.Root().Parse(["keys", "list", "--key-file", "k.json"]).Errors);
         Assert.NotEmpty(CliProgram.Root().Parse(["generate", "--database", "Data Source=a.db"]).Errors);
         Assert.NotEmpty(CliProgram.Root().Parse(["report", "ctdc", "x.csv", "--key-file", "k.json"]).Errors);
     }

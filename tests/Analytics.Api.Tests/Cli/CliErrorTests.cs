@@ -75,7 +75,7 @@ public sealed class CliErrorTests
     public async Task KeysCreate_RefusesWhatTheApiRefuses_AndIssuesNothing(string role, string? jurisdiction, string? authority, string fields)
     {
         using var folder = new CliTestFolder();
-        var args = new List<string> { "keys", "create", "--role", role, "--database", folder.Database, "--key-file", folder.KeyFile };
+        var args = new List<string> { "keys", "create", "--role", role, "--database", folder.Database };
         if (jurisdiction is not null) args.AddRange(["--jurisdiction", jurisdiction]);
         if (authority is not null) args.AddRange(["--authority", authority]);
 
@@ -92,7 +92,7 @@ public sealed class CliErrorTests
         using var folder = new CliTestFolder();
 
         var (code, output) = await RunAsync("keys", "create", "--role", "prosecutor", "--jurisdiction", "RO", "--authority", "RO-DIICOT",
-            "--database", folder.Database, "--key-file", folder.KeyFile);
+            "--database", folder.Database);
 
         Assert.True(code == 0, output);
         Assert.Contains("key:  ak_", output);

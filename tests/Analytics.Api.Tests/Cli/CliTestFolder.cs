@@ -19,12 +19,17 @@ internal sealed class CliTestFolder : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Runs the CLI (the data commands with the folder's database and key file); returns the exit code and everything written.</summary>
+    /// <summary>Runs the CLI (keys with the folder's database, import with its database and key file); returns the exit code and everything written.</summary>
     public async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
         var writer = new StringWriter();
         var code = await CliProgram.Root()
-            .Parse(args is ["keys" or "import", ..] ? [.. args, "--database", Database, "--key-file", KeyFile] : args)
+            .Parse(args switch
+            {
+                ["import", ..] => [.. args, "--database", Database, "--key-file", KeyFile],
+                ["keys", ..] => [.. args, "--database", Database],
+                _ => args,
+            })
             .InvokeAsync(new InvocationConfiguration { Output = writer, Error = writer });
         return (code, writer.ToString());
     }
