@@ -218,7 +218,7 @@ public sealed partial class DashboardTests(DashboardFixture service) : IClassFix
         await cron.FillAsync("every day at noon");
         await Expect(page.GetByTestId("schedule-refresh-aggregates").Locator(".preview")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("bad"));
         await page.GetByTestId("schedule-refresh-aggregates").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Alert).First).ToContainTextAsync("not a valid cron");
+        await Expect(page.GetByRole(AriaRole.Alert).First).ToContainTextAsync("five fields");
         Assert.Equal("15 4 * * 1", (await service.GetAsync<Schedule>("/api/v1/schedules/refresh-aggregates", steward)).Cron);
 
         await Expect(page.GetByTestId("job-runs").Locator("tbody tr")).Not.ToHaveCountAsync(0);

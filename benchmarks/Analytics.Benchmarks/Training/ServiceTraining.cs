@@ -93,7 +93,9 @@ public static class ServiceTraining
         var registry = new ModelRegistry(root);
         using var serving = new ModelServing(registry, NullLogger<ModelServing>.Instance);
         var jobStore = new JobStore(db);
-        var jobs = new LearningJobs(new PatternStore(db), new InsightStore(db), jobStore, registry, serving,
+        // The job storage holds the training lock; nothing is queued here, as nothing fails over to a job of its own.
+        var storage = new Hangfire.InMemory.InMemoryStorage();
+        var jobs = new LearningJobs(new PatternStore(db), new InsightStore(db), jobStore, registry, serving, storage, new Hangfire.BackgroundJobClient(storage),
             Options.Create(new LearningOptions { ModelsRoot = root, Seed = s.Seed }), NullLogger<LearningJobs>.Instance);
         var clock = Stopwatch.StartNew();
         var cpu = TrainingSteps.Cpu();

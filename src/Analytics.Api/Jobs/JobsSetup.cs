@@ -29,6 +29,12 @@ public sealed class JobsOptions
     public bool RunServer { get; set; } = true;
 
     public int WorkerCount { get; set; } = 2;
+
+    /// <summary>
+    /// Lets a schedule carry a sixth field, seconds (as for a check of several nodes that cannot wait minutes). Off by
+    /// default: a steward's typo of one field too many would otherwise queue a job every second.
+    /// </summary>
+    public bool AllowSecondsInCron { get; set; }
 }
 
 public static class JobsSetup
@@ -162,16 +168,21 @@ public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring,
     }
 
     /// <summary>
-    /// Changes a job's cron in Hangfire (which validates it: <see cref="ArgumentException"/> for an invalid one) and then
-    /// stores it with <paramref name="save"/>. When the save fails, Hangfire goes back to the cron it had, so the
-    /// schedule that runs is always the one the database holds.
+    /// Changes a job's cron in Hangfire (which validates it: <see cref="ArgumentException"/> for an invalid one, or one that
+    /// never fires) and then stores it with <paramref name="save"/>. When the save fails, Hangfire goes back to the cron it
+    /// had. Changes are made one at a time under a lock in the job storage (so across nodes too), so the schedule that runs
+    /// is always the one the database holds, even when two stewards change it at once.
     /// </summary>
     public async Task ChangeAsync(string jobId, string cron, Func<Task> save)
     {
+        using var connection = storage.GetConnection();
+        using var held = connection.AcquireDistributedLock("analytics:schedules", TimeSpan.FromSeconds(30));
         var previous = Effective(jobId).Cron;
-        Register(jobId, cron);
         try
         {
+            Register(jobId, cron);
+            if (Effective(jobId).NextExecution is null)
+                throw new ArgumentException("The cron expression never fires.", nameof(cron));
             await save();
         }
         catch

@@ -12,9 +12,12 @@ public sealed record ScheduleView(string Job, string Cron, DateTime? NextExecuti
 
 public sealed record ScheduleUpdate(string Cron);
 
-public sealed record ModelVersionView(string Version, string Status, DateTimeOffset RegisteredAt, string PrimaryMetric, double PrimaryValue, IReadOnlyDictionary<string, double> Metrics);
+/// <summary>A version as the registry lists it. <see cref="Metrics"/> is null, and <see cref="CardError"/> says why, when its model card cannot be read.</summary>
+public sealed record ModelVersionView(string Version, string Status, DateTimeOffset RegisteredAt, string PrimaryMetric, double PrimaryValue,
+    IReadOnlyDictionary<string, double>? Metrics, string? CardError = null);
 
-public sealed record ModelView(string Name, string? Active, string? Serving, IReadOnlyList<ModelVersionView> Versions);
+/// <summary>A model and a page of its versions, newest first; <see cref="NextBefore"/> is the <c>?before=</c> of the next page (null on the last).</summary>
+public sealed record ModelView(string Name, string? Active, string? Serving, IReadOnlyList<ModelVersionView> Versions, string? NextBefore = null);
 
 public sealed record TrainingQueued(string Model, string JobId);
 
@@ -31,7 +34,8 @@ public static class StewardApi
         schedules.MapPut("/{job}", PutScheduleAsync).WithName("PutSchedule").WithSummary("Change a recurring job's cron expression (UTC).");
 
         var models = app.MapGroup("/api/v1/models").WithTags("Models").RequireAuthorization(Policies.Steward);
-        models.MapGet("/", ListModels).WithName("ListModels").WithSummary("Every model with its versions, status and metrics.");
+        models.MapGet("/", ListModels).WithName("ListModels").WithSummary("Every model with its newest versions, status and metrics (?limit=20 versions per model, up to 200).");
+        models.MapGet("/{name}", GetModel).WithName("GetModel").WithSummary("One model's versions, newest first (?limit=20 up to 200, ?before= the last version you have, for the next page).");
         models.MapGet("/{name}/{version}", GetCard).WithName("GetModelCard");
         models.MapPost("/{name}/train", Train).WithName("TrainModel").WithSummary("Queue training of one model (or 'all').");
         models.MapPost("/{name}/{version}/activate", Activate).WithName("ActivateModel");
@@ -52,31 +56,81 @@ public static class StewardApi
     }
 
     public static async Task<Results<Ok<ScheduleView>, ValidationProblem, ProblemHttpResult>> PutScheduleAsync(
-        string job, ScheduleUpdate update, ClaimsPrincipal user, JobStore store, JobScheduler scheduler, CancellationToken ct)
+        string job, ScheduleUpdate update, ClaimsPrincipal user, JobStore store, JobScheduler scheduler, Microsoft.Extensions.Options.IOptions<JobsOptions> jobs, CancellationToken ct)
     {
         if (!LearningJobs.DefaultSchedules.ContainsKey(job)) return UnknownJob(job);
         var cron = update.Cron?.Trim() ?? "";
         if (cron.Length is 0 or > 100) return CronProblem("required, at most 100 characters, e.g. \"0 3 * * *\"");
+        // Five fields: Hangfire would also take a sixth (seconds) field, which would queue a job every second, unless allowed.
+        var fields = cron.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length != 5 && !(fields.Length == 6 && jobs.Value.AllowSecondsInCron))
+            return CronProblem($"needs exactly five fields (minute hour day-of-month month day-of-week, UTC), not {fields.Length}, e.g. \"0 3 * * *\"");
+        // Training takes minutes and holds a feature matrix: a single minute per hour at most, so runs cannot pile up.
+        if (job == LearningJobs.TrainAllJob && !fields[..^4].All(f => int.TryParse(f, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at) && at < 60))
+            return CronProblem("train-all runs at most once an hour: its minute field must be a single minute 0–59, e.g. \"0 3 * * *\"");
         try
         {
             await scheduler.ChangeAsync(job, cron, () => store.SetScheduleAsync(job, cron, user.PrincipalId(), ct));
         }
         catch (ArgumentException)
         {
-            return CronProblem("is not a valid cron expression (minute hour day-of-month month day-of-week, UTC), e.g. \"0 3 * * *\" for 03:00 every day");
+            return CronProblem("is not a valid cron expression that fires (minute hour day-of-month month day-of-week, UTC), e.g. \"0 3 * * *\" for 03:00 every day");
         }
         var schedule = (await store.SchedulesAsync(ct)).First(s => s.JobId == job);
         return TypedResults.Ok(View(schedule, scheduler));
     }
 
-    public static Ok<List<ModelView>> ListModels(ModelRegistry registry, ModelServing serving) =>
-        TypedResults.Ok(ModelNames.All.Select(name =>
+    public static Results<Ok<List<ModelView>>, ValidationProblem> ListModels(ModelRegistry registry, ModelServing serving, int? limit)
+    {
+        var (take, problem) = Errors.QueryValues.Take(limit, DefaultVersions, MaxVersions);
+        if (problem is not null) return problem;
+        return TypedResults.Ok(ModelNames.All.Select(name => ModelPage(registry, serving, name, take, null)).ToList());
+    }
+
+    public static Results<Ok<ModelView>, ValidationProblem, ProblemHttpResult> GetModel(string name, ModelRegistry registry, ModelServing serving, int? limit, string? before)
+    {
+        if (!ModelNames.All.Contains(name)) return TypedResults.Problem($"Known models: {string.Join(", ", ModelNames.All)}.", statusCode: 404, title: "Unknown model");
+        var (take, problem) = Errors.QueryValues.Take(limit, DefaultVersions, MaxVersions);
+        if (problem is not null) return problem;
+        int? below = null;
+        if (before is not null)
         {
-            var table = registry.GetTable(name);
-            var versions = table.Versions.Select(v => new ModelVersionView(v.Version, v.Status.ToString().ToLowerInvariant(), v.RegisteredAt,
-                v.PrimaryMetric, v.PrimaryValue, registry.ReadCard(name, v.Version).Metrics.Values)).Reverse().ToList();
-            return new ModelView(name, table.Active, ServingVersion(serving, name), versions);
-        }).ToList());
+            if (VersionNumber(before) is not { } number)
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/before"] = ["a version as listed (v1, v2, …): the last one you have"] },
+                    title: "Invalid model query; nothing was read.");
+            below = number;
+        }
+        return TypedResults.Ok(ModelPage(registry, serving, name, take, below));
+    }
+
+    private const int DefaultVersions = 20;
+    private const int MaxVersions = 200;
+
+    // Versions are numbered v1, v2, … in the order they were registered.
+    private static int? VersionNumber(string version) =>
+        version.Length is > 1 and <= 10 && version[0] == 'v'
+        && int.TryParse(version.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    // Only the cards of the versions on the page are read; a card that cannot be read is reported on its version, not as
+    // a failure of the whole list (a version directory pruned by hand, a card written by another code version).
+    private static ModelView ModelPage(ModelRegistry registry, ModelServing serving, string name, int take, int? below)
+    {
+        var table = registry.GetTable(name);
+        var page = table.Versions.Reverse().Where(v => below is null || VersionNumber(v.Version) < below).Take(take + 1).ToList();
+        var versions = page.Take(take).Select(v =>
+        {
+            var view = new ModelVersionView(v.Version, v.Status.ToString().ToLowerInvariant(), v.RegisteredAt, v.PrimaryMetric, v.PrimaryValue, null);
+            try
+            {
+                return view with { Metrics = registry.ReadCard(name, v.Version).Metrics.Values };
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                return view with { CardError = e is FileNotFoundException or DirectoryNotFoundException ? "model card missing" : "model card unreadable" };
+            }
+        }).ToList();
+        return new ModelView(name, table.Active, ServingVersion(serving, name), versions, page.Count > take ? versions[^1].Version : null);
+    }
 
     public static Results<Ok<ModelCard>, ProblemHttpResult> GetCard(string name, string version, ModelRegistry registry)
     {
@@ -92,7 +146,7 @@ public static class StewardApi
         var id = name == "all"
             ? jobs.Enqueue<LearningJobs>(j => j.TrainAllAsync(CancellationToken.None))
             : jobs.Enqueue<LearningJobs>(j => j.TrainAsync(name, CancellationToken.None));
-        return TypedResults.Accepted($"/api/v1/jobs/runs?job=train:{name}", new TrainingQueued(name, id));
+        return TypedResults.Accepted($"/api/v1/jobs/runs?job={(name == "all" ? LearningJobs.TrainAllJob : "train:" + name)}", new TrainingQueued(name, id));
     }
 
     public static Results<Ok<ActiveVersion>, ProblemHttpResult> Activate(string name, string version, ModelRegistry registry, ModelServing serving)
@@ -106,14 +160,16 @@ public static class StewardApi
         return TypedResults.Ok(new ActiveVersion(name, active!));
     }
 
-    public static Results<Ok<ActiveVersion>, ProblemHttpResult> Rollback(string name, ModelRegistry registry, ModelServing serving)
+    public static Results<Ok<ActiveVersion>, ProblemHttpResult> Rollback(string name, ModelServing serving)
     {
         if (!ModelNames.All.Contains(name)) return TypedResults.Problem($"Known models: {string.Join(", ", ModelNames.All)}.", statusCode: 404, title: "Unknown model");
         try
         {
-            var active = registry.Rollback(name);
-            serving.Refresh();
-            return TypedResults.Ok(new ActiveVersion(name, active));
+            var (active, failure) = serving.Rollback(name);
+            if (failure is not null)
+                return TypedResults.Problem($"The artefact of the previously active version of model '{name}' could not be loaded ({failure}); the active version is unchanged.",
+                    statusCode: 422, title: "Model version cannot be served");
+            return TypedResults.Ok(new ActiveVersion(name, active!));
         }
         catch (InvalidOperationException e)
         {

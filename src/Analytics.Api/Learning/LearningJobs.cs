@@ -11,8 +11,10 @@ using Microsoft.Extensions.Options;
 namespace Analytics.Api.Learning;
 
 /// <summary>
-/// Background jobs of the learning room. Plain methods with ids as arguments; each is safe to run twice,
-/// guarded against overlap by a storage lock, retried on failure, and records its outcome in job_runs.
+/// Background jobs of the learning room. Plain methods with ids as arguments; each is safe to run twice, retried on
+/// failure, and records its outcome in job_runs. Overlap is guarded by locks in the job storage (so across nodes too)
+/// around the work itself, not around the job methods: train-all takes the same locks as the jobs it runs, so a
+/// steward's training during the nightly one waits for it instead of training the same model at the same time.
 /// </summary>
 public sealed class LearningJobs(
     PatternStore patterns,
@@ -20,6 +22,8 @@ public sealed class LearningJobs(
     JobStore jobs,
     ModelRegistry registry,
     ModelServing serving,
+    JobStorage storage,
+    IBackgroundJobClient background,
     IOptions<LearningOptions> options,
     ILogger<LearningJobs> logger)
 {
@@ -37,19 +41,51 @@ public sealed class LearningJobs(
         [Links.LinkJobs.ComputeJob] = "* * * * *",
     };
 
+    // One training at a time anywhere (each holds a feature matrix in memory); assignment and refresh each one at a time.
+    private const string TrainingLock = "analytics:training";
+    private const string AssignLock = "analytics:assign-patterns";
+    private const string AggregatesLock = "analytics:refresh-aggregates";
+    private static readonly TimeSpan TrainingWait = TimeSpan.FromHours(1);
+    private static readonly TimeSpan RefreshWait = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Trains every model, then assigns patterns and refreshes the aggregates. A model whose training fails does not stop
+    /// the others and is not trained again with them: it is queued as a job of its own (which has its own retries), and the
+    /// run's outcome says so. Not retried as a whole, so a retry never retrains and re-promotes the models that succeeded.
+    /// </summary>
     [DisableConcurrentExecution(timeoutInSeconds: 3600)]
-    [AutomaticRetry(Attempts = 2)]
-    public async Task TrainAllAsync(CancellationToken ct)
+    [AutomaticRetry(Attempts = 0)]
+    public Task TrainAllAsync(CancellationToken ct) => RecordAsync(TrainAllJob, async progress =>
     {
-        foreach (var name in ModelNames.All) await TrainAsync(name, ct);
+        var outcomes = new List<string>();
+        var failed = 0;
+        foreach (var name in ModelNames.All)
+        {
+            progress.Report($"training {name}");
+            try
+            {
+                await TrainAsync(name, ct);
+                outcomes.Add($"{name} trained");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed++;
+                var retry = background.Enqueue<LearningJobs>(j => j.TrainAsync(name, CancellationToken.None));
+                outcomes.Add($"{name} failed ({e.GetType().Name}, see the runs of train:{name}) and was queued again as job {retry}");
+            }
+        }
+        progress.Report("assigning patterns");
         await AssignPatternsAsync(ct);
+        progress.Report("refreshing aggregates");
         await RefreshAggregatesAsync(ct);
-    }
+        var summary = string.Join("; ", outcomes) + "; patterns assigned and aggregates refreshed";
+        // Recorded as failed, so a steward sees it, but not retried: the failed models are already queued on their own.
+        return failed == 0 ? summary : throw new InvalidOperationException(summary);
+    });
 
     /// <summary>Trains one model on every active case and registers it; the promotion policy decides whether it goes live.</summary>
-    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
     [AutomaticRetry(Attempts = 2)]
-    public Task TrainAsync(string model, CancellationToken ct) => RecordAsync($"train:{model}", async progress =>
+    public Task TrainAsync(string model, CancellationToken ct) => RecordAsync($"train:{model}", TrainingLock, TrainingWait, async progress =>
     {
         if (!ModelNames.All.Contains(model)) throw new ArgumentException($"Unknown model '{model}'. Known: {string.Join(", ", ModelNames.All)}.");
         var o = options.Value;
@@ -85,9 +121,8 @@ public sealed class LearningJobs(
     });
 
     /// <summary>Assigns active cases that have no pattern under the active pattern model, in batches.</summary>
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 3)]
-    public Task AssignPatternsAsync(CancellationToken ct) => RecordAsync(AssignJob, async progress =>
+    public Task AssignPatternsAsync(CancellationToken ct) => RecordAsync(AssignJob, AssignLock, RefreshWait, async progress =>
     {
         serving.Refresh();
         var current = serving.Patterns.Current;
@@ -100,7 +135,7 @@ public sealed class LearningJobs(
             var assignments = batch.Select(r =>
             {
                 var nearest = current.Model.Nearest(r.Profile, 1)[0];
-                return new PatternAssignment(r.CaseId, nearest.PatternId, nearest.Distance);
+                return new PatternAssignment(r.CaseId, nearest.PatternId, nearest.Distance, r.RecordHash);
             }).ToList();
             await patterns.SaveAssignmentsAsync(current.Version, assignments, ct);
             total += batch.Count;
@@ -109,9 +144,8 @@ public sealed class LearningJobs(
         return $"{total} cases assigned under patterns version {current.Version}";
     });
 
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 3)]
-    public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, async progress =>
+    public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, AggregatesLock, RefreshWait, async progress =>
     {
         progress.Report("reading the active cases");
         // Compact profiles and their ids, as training reads them: no profile object graph per case is kept.
@@ -125,6 +159,15 @@ public sealed class LearningJobs(
         return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });
+
+    // The work runs holding its lock in the job storage (waiting up to `wait` for it; a timeout fails the job, which is
+    // then retried), so it never overlaps itself, whether it runs as its own job or inside train-all.
+    private async Task RecordAsync(string jobId, string lockName, TimeSpan wait, Func<IProgress<string>, Task<string>> work)
+    {
+        using var connection = storage.GetConnection();
+        using var held = connection.AcquireDistributedLock(lockName, wait);
+        await RecordAsync(jobId, work);
+    }
 
     // The run is recorded as running, its work reports what it is doing into the run's detail as it goes (JobProgress),
     // and the outcome replaces that detail once every progress write has landed.

@@ -40,58 +40,95 @@ public sealed class ModelServing : IDisposable
     /// </summary>
     public (string? Active, string? Failure) Activate(string name, string version)
     {
-        object model;
+        lock (_activation)
+        {
+            var failure = TryRead(name, version, out var model);
+            return failure is not null ? (null, failure) : (Promote(new Staged(name, version, model!), () => _registry.Activate(name, version)), null);
+        }
+    }
+
+    /// <summary>
+    /// Returns to the previously active version, as <see cref="Activate"/> does: only once that version's artefact has
+    /// loaded. Returns the active version, or the type of the load failure (and nothing changes).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There is no earlier active version.</exception>
+    public (string? Active, string? Failure) Rollback(string name)
+    {
+        lock (_activation)
+        {
+            var table = _registry.GetTable(name);
+            if (table.ActivationHistory.Count < 2 || table.Active is null)
+                throw new InvalidOperationException($"Model '{name}' has no earlier active version to roll back to.");
+            var previous = table.ActivationHistory[^2];
+            var failure = TryRead(name, previous, out var model);
+            return failure is not null ? (null, failure) : (Promote(new Staged(name, previous, model!), () => _registry.Rollback(name)), null);
+        }
+    }
+
+    // Caller holds _activation. The registry change raises ActiveVersionChanged, whose Load serves the staged model.
+    private string Promote(Staged staged, Func<string> change)
+    {
+        Volatile.Write(ref _staged, staged);
+        try
+        {
+            var active = change();
+            Load(staged.Name);
+            return active;
+        }
+        finally
+        {
+            Volatile.Write(ref _staged, null);
+        }
+    }
+
+    // Any failure to read or load an artefact (a missing or truncated file, an unreadable part inside a valid zip) is the
+    // artefact's fault, so it is reported by its type and the model in service stays; only cancellation passes through.
+    private string? TryRead(string name, string version, out object? model)
+    {
         try
         {
             using var stream = _registry.OpenModel(name, version);
             model = name == ModelNames.Patterns ? PatternModel.Load(stream) : CaseClassifier.Load(stream);
+            return null;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return (null, e.GetType().Name);
-        }
-        lock (_activation)
-        {
-            Volatile.Write(ref _staged, new Staged(name, version, model));
-            try
-            {
-                var active = _registry.Activate(name, version);
-                Load(name);
-                return (active, null);
-            }
-            finally
-            {
-                Volatile.Write(ref _staged, null);
-            }
+            model = null;
+            return e.GetType().Name;
         }
     }
 
     private sealed record Staged(string Name, string Version, object Model);
 
+    // Held for every change of a served model (a steward's activation or rollback, a registration's promotion, a
+    // refresh), so a check of the registry and the swap that follows it are never interleaved with another change.
     private readonly Lock _activation = new();
     private Staged? _staged;
 
     private void Load(string name)
     {
-        try
+        lock (_activation)
         {
-            var before = Held(name);
-            var version = Volatile.Read(ref _staged) is { } staged && staged.Name == name && staged.Version != before
-                && _registry.GetActiveVersion(name) == staged.Version
-                ? Serve(staged)
-                : name switch
-                {
-                    ModelNames.Patterns => Patterns.LoadActive(_registry, name, PatternModel.Load),
-                    ModelNames.ExploitationType => ExploitationType.LoadActive(_registry, name, CaseClassifier.Load),
-                    ModelNames.ChildVictim => ChildVictim.LoadActive(_registry, name, CaseClassifier.Load),
-                    _ => null,
-                };
-            if (version is not null && version != before) _logger.LogInformation("Serving {Model} version {Version}", name, version);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or InvalidOperationException)
-        {
-            // A broken artefact must not take the API down: the previous model stays in service.
-            _logger.LogError("Could not load the active version of {Model}: {Error}; the previous version stays in service", name, e.GetType().Name);
+            try
+            {
+                var before = Held(name);
+                var version = Volatile.Read(ref _staged) is { } staged && staged.Name == name && staged.Version != before
+                    && _registry.GetActiveVersion(name) == staged.Version
+                    ? Serve(staged)
+                    : name switch
+                    {
+                        ModelNames.Patterns => Patterns.LoadActive(_registry, name, PatternModel.Load),
+                        ModelNames.ExploitationType => ExploitationType.LoadActive(_registry, name, CaseClassifier.Load),
+                        ModelNames.ChildVictim => ChildVictim.LoadActive(_registry, name, CaseClassifier.Load),
+                        _ => null,
+                    };
+                if (version is not null && version != before) _logger.LogInformation("Serving {Model} version {Version}", name, version);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A broken artefact must not take the API down, nor stop the other models loading: the previous model stays.
+                _logger.LogError("Could not load the active version of {Model}: {Error}; the previous version stays in service", name, e.GetType().Name);
+            }
         }
     }
 

@@ -140,6 +140,9 @@ public sealed class CaseStore(Db db)
     private const string UpdateDocument = "UPDATE case_documents SET record = @Record WHERE case_id = @Id";
     private const string DeleteTokens = "DELETE FROM case_tokens WHERE case_id = @Id";
 
+    // A corrected or withdrawn case loses its pattern: the assignment job gives a corrected one the pattern of its new profile.
+    private const string DeleteAssignment = "DELETE FROM case_patterns WHERE case_id = @Id";
+
     /// <summary>
     /// Writes a group of cases in one transaction: all or none. Returns one result per input, in order.
     /// A single case is queued for the next group commit: single-case writers that arrive while another write
@@ -382,6 +385,7 @@ public sealed class CaseStore(Db db)
             InsertDocument = Make(CaseStore.InsertDocument, "Id", "Record");
             UpdateDocument = Make(CaseStore.UpdateDocument, "Id", "Record");
             DeleteTokens = Make(CaseStore.DeleteTokens, "Id");
+            DeleteAssignment = Make(CaseStore.DeleteAssignment, "Id");
             InsertToken = Make(dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "case_id, token"), "Token", "CaseId", "Type");
         }
 
@@ -394,6 +398,7 @@ public sealed class CaseStore(Db db)
         public DbCommand InsertDocument { get; }
         public DbCommand UpdateDocument { get; }
         public DbCommand DeleteTokens { get; }
+        public DbCommand DeleteAssignment { get; }
         public DbCommand InsertToken { get; }
 
         public static void Bind(DbCommand command, params object?[] values)
@@ -403,7 +408,7 @@ public sealed class CaseStore(Db db)
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in new[] { Find, InsertCase, UpdateCase, InsertDocument, UpdateDocument, DeleteTokens, InsertToken })
+            foreach (var command in new[] { Find, InsertCase, UpdateCase, InsertDocument, UpdateDocument, DeleteTokens, DeleteAssignment, InsertToken })
                 await command.DisposeAsync();
         }
     }
@@ -442,6 +447,8 @@ public sealed class CaseStore(Db db)
             await commands.UpdateDocument.ExecuteNonQueryAsync(ct);
             WriteCommands.Bind(commands.DeleteTokens, id);
             await commands.DeleteTokens.ExecuteNonQueryAsync(ct);
+            WriteCommands.Bind(commands.DeleteAssignment, id);
+            await commands.DeleteAssignment.ExecuteNonQueryAsync(ct);
         }
 
         foreach (var token in c.Tokens)
@@ -492,7 +499,7 @@ public sealed class CaseStore(Db db)
         WHERE id = @Id AND status = 'active'
         """;
 
-    /// <summary>Withdraws a case: it leaves every aggregate and link; its tokens are dropped.</summary>
+    /// <summary>Withdraws a case: it leaves every aggregate and link; its tokens and its pattern are dropped.</summary>
     public async Task<bool> WithdrawAsync(string id, CancellationToken ct)
     {
         await db.WriteGate.WaitAsync(ct);
@@ -502,6 +509,7 @@ public sealed class CaseStore(Db db)
             await using var tx = await connection.BeginTransactionAsync(ct);
             var changed = await connection.ExecuteAsync(new CommandDefinition(Withdraw, new { Id = id, Now = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(DeleteTokens, new { Id = id }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(DeleteAssignment, new { Id = id }, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             return changed == 1;
         }

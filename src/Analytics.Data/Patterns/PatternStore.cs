@@ -8,7 +8,14 @@ namespace Analytics.Data.Patterns;
 
 public sealed record ProfileRow(string CaseId, CaseProfile Profile);
 
-public sealed record PatternAssignment(string CaseId, int PatternId, double Distance);
+/// <summary>An active case waiting for its pattern, with the hash of the record its profile was read from.</summary>
+public sealed record UnassignedCase(string CaseId, CaseProfile Profile, string RecordHash);
+
+/// <summary>
+/// A case's pattern. <see cref="RecordHash"/> is the hash of the record the pattern was computed from: the assignment is
+/// stored only while the case still holds that record and is active, so a correction or withdrawal made meanwhile wins.
+/// </summary>
+public sealed record PatternAssignment(string CaseId, int PatternId, double Distance, string RecordHash);
 
 /// <summary>
 /// Narrows pattern counts to the cases that match: months inclusive (yyyy-MM), a jurisdiction, an exploitation type and a
@@ -83,19 +90,22 @@ public sealed class PatternStore(Db db)
     }
 
     private const string Unassigned = """
-        SELECT c.id, c.profile FROM cases c
+        SELECT c.id, c.profile, c.record_hash FROM cases c
         LEFT JOIN case_patterns p ON p.case_id = c.id
         WHERE c.status = 'active' AND (p.case_id IS NULL OR p.model_version <> @version)
         ORDER BY c.id
         """;
 
-    /// <summary>Up to <paramref name="limit"/> active cases not yet assigned under <paramref name="version"/>.</summary>
-    public async Task<IReadOnlyList<ProfileRow>> UnassignedAsync(string version, int limit, CancellationToken ct)
+    /// <summary>
+    /// Up to <paramref name="limit"/> active cases not yet assigned under <paramref name="version"/>. A corrected case has
+    /// lost its assignment (<see cref="Cases.CaseStore"/>), so it comes back here with its new profile.
+    /// </summary>
+    public async Task<IReadOnlyList<UnassignedCase>> UnassignedAsync(string version, int limit, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(string Id, string Profile)>(new CommandDefinition(
+        var rows = await connection.QueryAsync<(string Id, string Profile, string RecordHash)>(new CommandDefinition(
             db.Dialect.Page(Unassigned, "0", "@limit"), new { version, limit }, cancellationToken: ct));
-        return rows.Select(r => new ProfileRow(r.Id, JsonSerializer.Deserialize<CaseProfile>(r.Profile, Json)!)).ToList();
+        return rows.Select(r => new UnassignedCase(r.Id, JsonSerializer.Deserialize<CaseProfile>(r.Profile, Json)!, r.RecordHash)).ToList();
     }
 
     public async Task SaveAssignmentsAsync(string version, IReadOnlyList<PatternAssignment> assignments, CancellationToken ct)
@@ -106,9 +116,15 @@ public sealed class PatternStore(Db db)
             await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_patterns WHERE case_id = @CaseId", assignments, tx, cancellationToken: ct));
+            // Only where the case still holds the record the pattern was computed from: a case corrected or withdrawn
+            // since it was read stays unassigned, and the next batch reads it again.
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO case_patterns (case_id, model_version, pattern_id, distance) VALUES (@CaseId, @Version, @PatternId, @Distance)",
-                assignments.Select(a => new { a.CaseId, Version = version, a.PatternId, a.Distance }), tx, cancellationToken: ct));
+                """
+                INSERT INTO case_patterns (case_id, model_version, pattern_id, distance)
+                SELECT id, @Version, @PatternId, @Distance FROM cases
+                WHERE id = @CaseId AND record_hash = @RecordHash AND status = 'active'
+                """,
+                assignments.Select(a => new { a.CaseId, Version = version, a.PatternId, a.Distance, a.RecordHash }), tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
         }
         finally

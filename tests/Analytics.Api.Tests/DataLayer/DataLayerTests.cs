@@ -306,8 +306,10 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         var ids = (await cases.UpsertAsync([Case(authority, "p0"), Case(authority, "p1"), Case(authority, "p2", periodFrom: "2023-07")], None))
             .Select(r => r.CaseId).ToList();
 
-        var before = (await store.UnassignedAsync(version, 100_000, None)).Select(r => r.CaseId).ToHashSet();
-        await store.SaveAssignmentsAsync(version, [new(ids[0], 1, 0.5), new(ids[1], 1, 0.25), new(ids[2], 2, 1.5)], None);
+        var unassigned = (await store.UnassignedAsync(version, 100_000, None)).ToDictionary(r => r.CaseId, r => r.RecordHash);
+        var before = unassigned.Keys.ToHashSet();
+        await store.SaveAssignmentsAsync(version,
+            [new(ids[0], 1, 0.5, unassigned[ids[0]]), new(ids[1], 1, 0.25, unassigned[ids[1]]), new(ids[2], 2, 1.5, unassigned[ids[2]])], None);
         var after = (await store.UnassignedAsync(version, 100_000, None)).Select(r => r.CaseId).ToHashSet();
         var rows = await store.RefreshAggregatesAsync(version, None);
         var monthly = (await store.MonthlyAsync(version, None)).OrderBy(m => m.PatternId).Select(m => (m.PatternId, m.Month, m.Jurisdiction, m.Cases));
@@ -319,6 +321,33 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal([(1, "2024-03", "RO", 2), (2, "2023-07", "RO", 1)], monthly);
         Assert.Equal(3, profiles.Count);
         Assert.All(profiles, p => Assert.Equal(["MD", "RO"], p.Profile.RouteCountries));
+    }
+
+    [DialectFact]
+    public async Task Patterns_ACorrectedOrWithdrawnCase_LosesItsPattern_AndAStaleAssignmentIsNotStored()
+    {
+        var cases = new CaseStore(Db);
+        var store = new PatternStore(Db);
+        var authority = NewAuthority();
+        var version = "v-" + Guid.NewGuid().ToString("n")[..8];
+        var ids = (await cases.UpsertAsync([Case(authority, "q0"), Case(authority, "q1"), Case(authority, "q2")], None)).Select(r => r.CaseId).ToList();
+        var read = (await store.UnassignedAsync(version, 100_000, None)).Where(r => ids.Contains(r.CaseId)).ToDictionary(r => r.CaseId, r => r.RecordHash);
+        await store.SaveAssignmentsAsync(version, ids.Select(id => new PatternAssignment(id, 1, 0.5, read[id])).ToList(), None);
+
+        // q0 is corrected and q1 withdrawn after their patterns were stored; q0 is corrected again between a read and its save.
+        var corrected = await cases.UpsertAsync([Case(authority, "q0", victims: 4)], None);
+        await cases.WithdrawAsync(ids[1], None);
+        var stale = (await store.UnassignedAsync(version, 100_000, None)).Single(r => r.CaseId == ids[0]);
+        await cases.UpsertAsync([Case(authority, "q0", victims: 5)], None);
+        await store.SaveAssignmentsAsync(version, [new PatternAssignment(stale.CaseId, 2, 0.1, stale.RecordHash)], None);
+        var assigned = await QueryStringsAsync("SELECT case_id FROM case_patterns WHERE case_id IN (@a, @b, @c)", new { a = ids[0], b = ids[1], c = ids[2] });
+        var again = (await store.UnassignedAsync(version, 100_000, None)).Where(r => ids.Contains(r.CaseId)).ToList();
+
+        Assert.Equal(WriteOutcome.Updated, corrected[0].Outcome);
+        Assert.Equal([ids[2]], assigned);
+        Assert.Equal([ids[0]], again.Select(r => r.CaseId));
+        Assert.Equal(Case(authority, "q0", victims: 5).RecordHash, again[0].RecordHash);
+        Assert.NotEqual(stale.RecordHash, again[0].RecordHash);
     }
 
     [DialectFact]

@@ -69,6 +69,28 @@ public sealed class SchedulesApiTests : IClassFixture<AnalyticsFactory>
         Assert.Equal(before.Cron, _factory.Services.GetRequiredService<JobScheduler>().Effective("assign-patterns").Cron);
     }
 
+    [Theory]
+    [InlineData("assign-patterns", "* * * * * *", "five fields")]
+    [InlineData("assign-patterns", "@daily", "five fields")]
+    [InlineData("assign-patterns", "0 0 30 2 *", "fires")]
+    [InlineData("train-all", "*/5 * * * *", "once an hour")]
+    [InlineData("train-all", "0,30 3 * * *", "once an hour")]
+    public async Task PutSchedule_RefusesSecondsNeverFiringAndTrainingMoreThanHourly(string job, string cron, string reason)
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        var before = _factory.Services.GetRequiredService<JobScheduler>().Effective(job);
+
+        var response = await steward.PutAsJsonAsync($"/api/v1/schedules/{job}", new { cron });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains(reason, problem.GetProperty("errors").GetProperty("/cron")[0].GetString());
+        var after = _factory.Services.GetRequiredService<JobScheduler>().Effective(job);
+        Assert.Equal(before.Cron, after.Cron);
+        Assert.NotNull(after.NextExecution);
+        Assert.Equal(before.Cron, (await (await steward.GetAsync($"/api/v1/schedules/{job}")).ReadAsync<ScheduleView>()).Cron);
+    }
+
     [Fact]
     public async Task Schedules_AreForbidden_ToAnalystsAndProsecutors()
     {
@@ -106,13 +128,13 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
         Assert.True(queued.StatusCode == HttpStatusCode.Accepted, string.Join("\n", _factory.Logs.Where(l => l.Contains("Unhandled"))));
         var first = await WaitForActiveAsync(steward, ModelNames.Patterns, expectedVersions: 1);
         Assert.Equal(first.Active, first.Serving);
-        Assert.True(first.Versions[0].Metrics["k"] >= 4);
+        Assert.True(first.Versions[0].Metrics!["k"] >= 4);
 
         // Same data, same seed: not worse, so the second version is promoted automatically.
         await steward.PostAsync("/api/v1/models/patterns/train", null);
         var second = await WaitForActiveAsync(steward, ModelNames.Patterns, expectedVersions: 2);
         Assert.NotEqual(first.Active, second.Active);
-        Assert.Equal(first.Versions[0].Metrics["silhouette"], second.Versions[0].Metrics["silhouette"], 6);
+        Assert.Equal(first.Versions[0].Metrics!["silhouette"], second.Versions[0].Metrics!["silhouette"], 6);
 
         var rolledBack = await (await steward.PostAsync("/api/v1/models/patterns/rollback", null)).ReadAsync<ActiveVersion>();
         Assert.Equal(first.Active, rolledBack.Active);
@@ -131,6 +153,26 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
         Assert.Equal(second.Active, registry.GetActiveVersion(ModelNames.Patterns));
         Assert.Equal(second.Active, _factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version);
 
+        // So is a rollback to it (the version active before the current one), and so is an artefact that is a valid zip
+        // but whose contents no longer read (written by another code version): 422, not 500, and nothing changes.
+        var rollbackRefused = await steward.PostAsync("/api/v1/models/patterns/rollback", null);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, rollbackRefused.StatusCode);
+        Assert.Contains("unchanged", await rollbackRefused.Content.ReadAsStringAsync());
+        Assert.Equal(second.Active, registry.GetActiveVersion(ModelNames.Patterns));
+        Assert.Equal(second.Active, _factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version);
+        File.Copy(registry.ModelPath(ModelNames.Patterns, second.Active!), registry.ModelPath(ModelNames.Patterns, first.Active!), overwrite: true);
+        using (var zip = System.IO.Compression.ZipFile.Open(registry.ModelPath(ModelNames.Patterns, first.Active!), System.IO.Compression.ZipArchiveMode.Update))
+        {
+            zip.GetEntry("patterns.json")!.Delete();
+            await using var meta = zip.CreateEntry("patterns.json").Open();
+            await meta.WriteAsync("{\"countries\": 7"u8.ToArray());
+        }
+        var unreadable = await steward.PostAsync($"/api/v1/models/patterns/{first.Active}/activate", null);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unreadable.StatusCode);
+        Assert.Contains("JsonException", await unreadable.Content.ReadAsStringAsync());
+        Assert.Equal(second.Active, registry.GetActiveVersion(ModelNames.Patterns));
+        Assert.Equal(second.Active, _factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version);
+
         // Too few cases left: the job fails, records why, and the active version stays.
         var store = _factory.Services.GetRequiredService<CaseStore>();
         var patterns = _factory.Services.GetRequiredService<Data.Patterns.PatternStore>();
@@ -143,6 +185,20 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
         Assert.Contains("at least", runs[0].Detail);
         var models = await steward.GetFromJsonAsync<List<ModelView>>("/api/v1/models");
         Assert.Equal(second.Active, models!.Single(m => m.Name == ModelNames.Patterns).Active);
+
+        // Versions come a page at a time, newest first; a version whose card is gone is reported on its own line.
+        var newest = (await steward.GetFromJsonAsync<List<ModelView>>("/api/v1/models?limit=1"))!.Single(m => m.Name == ModelNames.Patterns);
+        Assert.Equal([second.Active], newest.Versions.Select(v => v.Version));
+        Assert.Equal(second.Active, newest.NextBefore);
+        File.Delete(Path.Combine(Path.GetDirectoryName(registry.ModelPath(ModelNames.Patterns, first.Active!))!, "model-card.json"));
+        var older = (await steward.GetFromJsonAsync<ModelView>($"/api/v1/models/patterns?limit=1&before={newest.NextBefore}"))!;
+        Assert.Equal([first.Active], older.Versions.Select(v => v.Version));
+        Assert.Null(older.NextBefore);
+        Assert.Null(older.Versions[0].Metrics);
+        Assert.Equal("model card missing", older.Versions[0].CardError);
+        Assert.Equal(HttpStatusCode.OK, (await steward.GetAsync("/api/v1/models")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await steward.GetAsync("/api/v1/models/patterns?before=latest")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await steward.GetAsync("/api/v1/models/nonsense")).StatusCode);
     }
 
     [Fact]
@@ -166,5 +222,51 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
             await Task.Delay(250);
         }
         throw new TimeoutException($"{name} did not reach {expectedVersions} active version(s)");
+    }
+}
+
+public sealed class LearningJobsTests : IClassFixture<AnalyticsFactory>
+{
+    private readonly AnalyticsFactory _factory;
+
+    public LearningJobsTests(AnalyticsFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task Training_WaitsForTheTrainingLock_HeldElsewhere()
+    {
+        var storage = _factory.Services.GetRequiredService<JobStorage>();
+        var jobs = _factory.Services.GetRequiredService<LearningJobs>();
+        var store = _factory.Services.GetRequiredService<JobStore>();
+        var runsBefore = (await store.RunsAsync("train:child-victim", 100, CancellationToken.None)).Count;
+        Task training;
+        using (var connection = storage.GetConnection())
+        using (connection.AcquireDistributedLock("analytics:training", TimeSpan.FromSeconds(5)))
+        {
+            // As a train-all on another worker or node would hold it.
+            training = Task.Run(() => jobs.TrainAsync(ModelNames.ChildVictim, CancellationToken.None));
+            await Task.Delay(700);
+            Assert.False(training.IsCompleted);
+            Assert.Equal(runsBefore, (await store.RunsAsync("train:child-victim", 100, CancellationToken.None)).Count);
+        }
+        // No cases here: once it has the lock, it runs and fails for want of data.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => training);
+        Assert.Equal("failed", (await store.RunsAsync("train:child-victim", 10, CancellationToken.None))[0].Outcome);
+    }
+
+    [Fact]
+    public async Task TrainAll_WhenModelsFail_StillAssignsAndRefreshes_AndQueuesEachFailedModelOnItsOwn()
+    {
+        var jobs = _factory.Services.GetRequiredService<LearningJobs>();
+        var store = _factory.Services.GetRequiredService<JobStore>();
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => jobs.TrainAllAsync(CancellationToken.None));
+
+        var run = (await store.RunsAsync(LearningJobs.TrainAllJob, 1, CancellationToken.None)).Single();
+        Assert.Equal("failed", run.Outcome);
+        foreach (var name in ModelNames.All)
+            Assert.Contains($"{name} failed (InvalidOperationException, see the runs of train:{name}) and was queued again as job", run.Detail);
+        Assert.Contains("patterns assigned and aggregates refreshed", failure.Message);
+        Assert.Equal("succeeded", (await store.RunsAsync(LearningJobs.AssignJob, 1, CancellationToken.None)).Single().Outcome);
+        Assert.Equal("succeeded", (await store.RunsAsync(LearningJobs.AggregatesJob, 1, CancellationToken.None)).Single().Outcome);
     }
 }

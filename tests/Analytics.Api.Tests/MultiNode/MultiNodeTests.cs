@@ -41,6 +41,8 @@ public sealed class MultiNodeTests(ITestOutputHelper output)
             ["Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Timeout = 60 }.ConnectionString,
             ["Jobs__Storage"] = "postgres",
             ["Jobs__WorkerCount"] = "2",
+            // The recurring-job check below schedules every 2 seconds, which a six-field cron needs.
+            ["Jobs__AllowSecondsInCron"] = "true",
             ["Pseudonymisation__KeyFile"] = Path.Combine(folder, "keys", "pseudonymisation.json"),
             ["FirstRun__KeysFile"] = Path.Combine(folder, "first-run-keys.txt"),
             ["Learning__ModelsRoot"] = Path.Combine(folder, "models"),

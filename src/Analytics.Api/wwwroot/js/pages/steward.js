@@ -14,10 +14,12 @@ export async function stewardPage(main) {
     const schedules = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'schedules-title' }, h('h2', { id: 'schedules-title' }, 'Retraining schedules')));
     const runs = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Last job runs')));
 
+    // The newest versions of each model; older ones are a page away in the API (nextBefore).
+    const versionsShown = 10;
     const loadModels = async () => {
         models.replaceChildren(models.firstChild, loading('Loading models…'));
         try {
-            const list = await api('/api/v1/models');
+            const list = await api(`/api/v1/models?limit=${versionsShown}`);
             models.replaceChildren(models.firstChild, h('div', { class: 'cards wide' }, list.map((m) => modelCard(m))));
         } catch (error) {
             models.replaceChildren(models.firstChild, errorBox(error));
@@ -25,7 +27,7 @@ export async function stewardPage(main) {
     };
 
     const modelCard = (model) => {
-        const metricNames = [...new Set(model.versions.flatMap((v) => Object.keys(v.metrics)))];
+        const metricNames = [...new Set(model.versions.flatMap((v) => Object.keys(v.metrics ?? {})))];
         const act = async (path, done) => {
             try {
                 const result = await api(path, { method: 'POST' });
@@ -47,11 +49,14 @@ export async function stewardPage(main) {
                         h('tr', {}, h('th', { scope: 'row' }, 'Status'), model.versions.map((v) => h('td', { class: `status ${v.status}` }, v.status))),
                         h('tr', {}, h('th', { scope: 'row' }, 'Registered'), model.versions.map((v) => h('td', {}, when(v.registeredAt)))),
                         h('tr', {}, h('th', { scope: 'row' }, `Primary (${model.versions[0].primaryMetric})`), model.versions.map((v) => h('td', { class: 'num' }, metric(v.primaryValue)))),
-                        metricNames.map((name) => h('tr', {}, h('th', { scope: 'row' }, name), model.versions.map((v) => h('td', { class: 'num' }, name in v.metrics ? metric(v.metrics[name]) : '—')))),
+                        metricNames.map((name) => h('tr', {}, h('th', { scope: 'row' }, name), model.versions.map((v) => h('td', { class: 'num' }, v.metrics && name in v.metrics ? metric(v.metrics[name]) : '—')))),
                         h('tr', {}, h('th', { scope: 'row' }, h('span', { class: 'sr-only' }, 'Action')),
                             model.versions.map((v) => h('td', {}, v.version === model.active ? h('span', { class: 'hint' }, 'active') :
                                 h('button', { type: 'button', 'data-testid': `activate-${model.name}-${v.version}`, onclick: () => act(`/api/v1/models/${model.name}/${v.version}/activate`, 'The running service swapped to it.') },
-                                    `Activate ${v.version}`))))))),
+                                    `Activate ${v.version}`)))),
+                        model.versions.some((v) => v.cardError) ? h('tr', {}, h('th', { scope: 'row' }, 'Model card'),
+                            model.versions.map((v) => h('td', { class: 'hint' }, v.cardError ?? 'ok'))) : null))),
+            model.nextBefore ? h('p', { class: 'hint' }, `The ${versionsShown} newest versions are shown; older ones: GET /api/v1/models/${model.name}?before=${model.nextBefore}`) : null,
             h('div', { class: 'actions' },
                 h('button', { type: 'button', 'data-testid': `train-${model.name}`, onclick: () => train(model.name) }, 'Train now'),
                 h('button', { type: 'button', class: 'secondary', onclick: () => act(`/api/v1/models/${model.name}/rollback`, 'Rolled back.') }, 'Roll back to the previous version')));
