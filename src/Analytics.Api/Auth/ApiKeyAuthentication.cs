@@ -20,7 +20,9 @@ public static class AnalyticsClaims
     public static string? JurisdictionOf(this ClaimsPrincipal user) => user.FindFirstValue(Jurisdiction);
     public static string? AuthorityOf(this ClaimsPrincipal user) => user.FindFirstValue(Authority);
     public static string PrincipalId(this ClaimsPrincipal user) =>
-        user.FindFirstValue(KeyId) ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "anonymous";
+        // A key's id, or a token's subject ("sub", kept unmapped): never "anonymous" for a caller who signed in, since
+        // the audit trail and the idempotency keys are kept per principal.
+        user.FindFirstValue(KeyId) ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? user.Identity?.Name ?? "anonymous";
 
     /// <summary>
     /// Whether a prosecutor's jurisdiction and authority hold together as a key's do (<see cref="ApiKeyRules"/>): a known
@@ -101,16 +103,27 @@ public sealed class JwtOptions
 
 public static class AuthExtensions
 {
+    /// <summary>The default scheme when tokens are configured: a bearer token goes to the JWT handler, anything else to keys.</summary>
+    public const string KeyOrTokenScheme = "KeyOrToken";
+
     /// <summary>API keys always; JWT bearer too when Authentication:Jwt:Authority is configured.</summary>
     public static IServiceCollection AddAnalyticsAuth(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMemoryCache(o => o.SizeLimit = 10_000);
         var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
         var schemes = new List<string> { ApiKeyAuthenticationHandler.SchemeName };
-        var auth = services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var withTokens = !string.IsNullOrWhiteSpace(jwt.Authority);
+        // With tokens configured, the default scheme picks the handler by what the request carries, so every part that
+        // reads the caller without naming a scheme (/api/v1/me, the code lists, /hangfire, the audit trail) knows a
+        // token's caller as it knows a key's.
+        var auth = services.AddAuthentication(withTokens ? KeyOrTokenScheme : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        if (!string.IsNullOrWhiteSpace(jwt.Authority))
+        if (withTokens)
         {
+            auth.AddPolicyScheme(KeyOrTokenScheme, "API key or bearer token", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName);
             // The identity provider issues analytics_role, jurisdiction and authority claims (see README).
             auth.AddJwtBearer(o =>
             {

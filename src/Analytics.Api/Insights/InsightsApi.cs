@@ -102,7 +102,10 @@ public static class InsightsApi
         var level = alpha ?? 0.01;
         var k = options.Value.DisclosureThreshold;
 
-        var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.Month != "unknown").ToList();
+        // Months after the current one are left out: one case dated in the future would otherwise put the recent window
+        // where nothing is, and every pattern would test as quiet.
+        var now = DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.Month != "unknown" && string.CompareOrdinal(r.Month, now) <= 0).ToList();
         if (monthly.Count == 0) return Problem(404, "No aggregates yet", "The refresh-aggregates job has not run for the active pattern model.");
         var last = monthly.Max(r => r.Month)!;
         var recentFrom = AddMonths(last, -(recent - 1));
@@ -271,10 +274,14 @@ public static class InsightsApi
 
     private static string Quarter(string month) => $"{month[..4]}-Q{(int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture) - 1) / 3 + 1}";
 
+    // The month so many months after (or before) the given one, held within the calendar's years 1–9999: a window
+    // reaching before 0001-01 starts there (only a case dated in year 1 or 2 gets that far).
     private static string AddMonths(string month, int months)
     {
-        var date = new DateOnly(int.Parse(month[..4], System.Globalization.CultureInfo.InvariantCulture), int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture), 1).AddMonths(months);
-        return date.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var index = int.Parse(month[..4], System.Globalization.CultureInfo.InvariantCulture) * 12
+            + int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture) - 1 + months;
+        index = Math.Clamp(index, 12, 10_000 * 12 - 1);
+        return $"{index / 12:D4}-{index % 12 + 1:D2}";
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);

@@ -135,7 +135,7 @@ public static class StewardApi
     public static Results<Ok<ModelCard>, ProblemHttpResult> GetCard(string name, string version, ModelRegistry registry)
     {
         if (!ModelNames.All.Contains(name) || registry.GetTable(name).Versions.All(v => v.Version != version))
-            return TypedResults.Problem($"No version '{version}' of model '{name}'.", statusCode: 404, title: "Model version not found");
+            return TypedResults.Problem("No such version of this model: GET /api/v1/models lists the versions.", statusCode: 404, title: "Model version not found");
         return TypedResults.Ok(registry.ReadCard(name, version));
     }
 
@@ -152,10 +152,10 @@ public static class StewardApi
     public static Results<Ok<ActiveVersion>, ProblemHttpResult> Activate(string name, string version, ModelRegistry registry, ModelServing serving)
     {
         if (!ModelNames.All.Contains(name) || registry.GetTable(name).Versions.All(v => v.Version != version))
-            return TypedResults.Problem($"No version '{version}' of model '{name}'.", statusCode: 404, title: "Model version not found");
+            return TypedResults.Problem("No such version of this model: GET /api/v1/models lists the versions.", statusCode: 404, title: "Model version not found");
         var (active, failure) = serving.Activate(name, version);
         if (failure is not null)
-            return TypedResults.Problem($"The artefact of version '{version}' of model '{name}' could not be loaded ({failure}); the active version is unchanged.",
+            return TypedResults.Problem($"The artefact of this version could not be loaded ({failure}); the active version is unchanged.",
                 statusCode: 422, title: "Model version cannot be served");
         return TypedResults.Ok(new ActiveVersion(name, active!));
     }
@@ -202,7 +202,7 @@ public static class StewardApi
     }
 
     private static ProblemHttpResult UnknownJob(string job) =>
-        TypedResults.Problem($"Known jobs: {string.Join(", ", LearningJobs.DefaultSchedules.Keys)}.", statusCode: 404, title: $"Unknown job '{job}'");
+        TypedResults.Problem($"Known jobs: {string.Join(", ", LearningJobs.DefaultSchedules.Keys)}.", statusCode: 404, title: "Unknown job");
 
     private static ValidationProblem CronProblem(string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/cron"] = [message] }, title: "The schedule is invalid; nothing was changed.");

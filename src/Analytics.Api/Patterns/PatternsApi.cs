@@ -133,9 +133,13 @@ public static class PatternsApi
 
     private static IEnumerable<PatternView> Released(PatternModel model, int k, IReadOnlyList<PatternMonthCount> counts, PatternFilter filter)
     {
-        var months = counts.Where(c => c.Month != PatternStore.UnknownMonth).Select(c => c.Month).ToList();
+        // The window ends at the last month with data, but never after the current month: one case dated in the future
+        // would otherwise move every pattern's window to months that hold nothing.
+        var now = DateTime.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var months = counts.Where(c => c.Month != PatternStore.UnknownMonth && string.CompareOrdinal(c.Month, now) <= 0).Select(c => c.Month).ToList();
         var last = filter.To ?? (months.Count > 0 ? months.Max(StringComparer.Ordinal) : null);
-        var window = last is null ? [] : Enumerable.Range(0, SparklineMonths).Select(i => AddMonths(last, i - SparklineMonths + 1)).ToList();
+        // Months before year 1 do not exist: a window that would reach them starts at 0001-01.
+        var window = last is null ? [] : Enumerable.Range(0, SparklineMonths).Select(i => AddMonths(last, i - SparklineMonths + 1)).OfType<string>().ToList();
         var byPattern = counts.ToLookup(c => c.PatternId);
 
         return model.Patterns
@@ -159,9 +163,12 @@ public static class PatternsApi
             });
     }
 
-    private static string AddMonths(string month, int months) =>
-        new DateOnly(int.Parse(month[..4], CultureInfo.InvariantCulture), int.Parse(month[5..7], CultureInfo.InvariantCulture), 1)
-            .AddMonths(months).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+    // The month so many months after (or before) the given one, or null when that is outside the calendar's years 1–9999.
+    private static string? AddMonths(string month, int months)
+    {
+        var index = int.Parse(month[..4], CultureInfo.InvariantCulture) * 12 + int.Parse(month[5..7], CultureInfo.InvariantCulture) - 1 + months;
+        return index is < 12 or >= 10_000 * 12 ? null : $"{index / 12:D4}-{index % 12 + 1:D2}";
+    }
 
     private static ProblemHttpResult NoModel() =>
         TypedResults.Problem("No pattern model is active yet: a steward trains one (POST /api/v1/models/patterns/train) or waits for the scheduled run.",

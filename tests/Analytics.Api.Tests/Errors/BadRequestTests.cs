@@ -193,6 +193,26 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
     }
 
     [Theory]
+    [InlineData("GET", "/api/v1/schedules/John%20Smith%20%2B40721234567")]
+    [InlineData("PUT", "/api/v1/schedules/John%20Smith%20%2B40721234567")]
+    [InlineData("GET", "/api/v1/models/patterns/John%20Smith%20%2B40721234567")]
+    [InlineData("POST", "/api/v1/models/patterns/John%20Smith%20%2B40721234567/activate")]
+    public async Task AnUnknownNameInThePath_IsNotRepeatedInTheAnswer(string method, string url)
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.SendAsync(new HttpRequestMessage(new HttpMethod(method), url)
+        {
+            Content = method == "PUT" ? JsonContent.Create(new { cron = "0 3 * * *" }) : null,
+        });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Smith", body);
+        Assert.DoesNotContain("721234567", body);
+    }
+
+    [Theory]
     [InlineData("prosecutor", "/api/v1/cases?limit=0")]
     [InlineData("prosecutor", "/api/v1/links/cases?limit=-5")]
     [InlineData("prosecutor", "/api/v1/links/alerts?limit=0")]

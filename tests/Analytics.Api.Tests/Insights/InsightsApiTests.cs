@@ -36,6 +36,24 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
 {
     private HttpClient Analyst => fixture.Analyst;
 
+    [Theory]
+    [InlineData("0001-05", "0001-01")]
+    [InlineData("9999-12", "9999-01")]
+    public async Task PatternList_AtTheEdgesOfTheCalendar_StartsItsWindowWhereMonthsExist(string to, string firstMonth)
+    {
+        var response = await Analyst.GetAsync($"/api/v1/patterns?to={to}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // No case is that old, so nothing matches up to 0001-05; every pattern matches up to 9999-12.
+        var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items");
+        Assert.Equal(to.StartsWith("0001", StringComparison.Ordinal), items.GetArrayLength() == 0);
+        foreach (var sparkline in items.EnumerateArray().Select(i => i.GetProperty("sparkline")))
+        {
+            Assert.Equal(firstMonth, sparkline[0].GetProperty("period").GetString());
+            Assert.Equal(to, sparkline[sparkline.GetArrayLength() - 1].GetProperty("period").GetString());
+        }
+    }
+
     [Fact]
     public async Task Emerging_FlagsPlantedRateStep_AndNotStablePatterns()
     {
