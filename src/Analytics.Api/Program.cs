@@ -37,7 +37,14 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
 // Bodies other than case records (which have their own strict reader): a field the contract does not have is an error,
 // not silently dropped; and a parameter that cannot be bound is thrown to the handler above, which names it.
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+    // A property sent twice is refused, not settled by its last value ({"role":"analyst","role":"steward"}), and a
+    // number is a JSON number, not a string of digits: as the case reader does.
+    o.SerializerOptions.AllowDuplicateProperties = false;
+    o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+});
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi(o => o.AddExamples());
 builder.Services.AddAnalyticsData();

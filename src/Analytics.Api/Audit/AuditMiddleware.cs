@@ -25,6 +25,9 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
 
         var at = time.GetUtcNow();
         var started = time.GetTimestamp();
+        // Taken now: the exception handler clears the endpoint when it answers a failed request (a 500, or a body that
+        // does not bind), and those are the requests the trail most needs to name.
+        var endpoint = context.GetEndpoint();
         var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var counting = new CountingResponseBody(original);
         context.Features.Set<IHttpResponseBodyFeature>(counting);
@@ -42,16 +45,15 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
         {
             context.Features.Set(original);
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-            await log.AppendAsync(Draft(context, at, status, counting.Written, (long)time.GetElapsedTime(started).TotalMilliseconds));
+            await log.AppendAsync(Draft(context, endpoint ?? context.GetEndpoint(), at, status, counting.Written, (long)time.GetElapsedTime(started).TotalMilliseconds));
         }
     }
 
-    private static AuditDraft Draft(HttpContext context, DateTimeOffset at, int status, long size, long durationMs)
+    private static AuditDraft Draft(HttpContext context, Endpoint? endpoint, DateTimeOffset at, int status, long size, long durationMs)
     {
         var user = context.User;
         var authenticated = user.Identity?.IsAuthenticated == true;
         var method = context.Request.Method;
-        var endpoint = context.GetEndpoint();
         var template = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
         if (template is { Length: > 1 }) template = template.TrimEnd('/');
         var route = $"{method} {template ?? "(no matching endpoint)"}";

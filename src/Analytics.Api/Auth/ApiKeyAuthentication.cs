@@ -40,13 +40,24 @@ public static class Policies
     public const string Steward = "steward";
 }
 
+/// <summary>Ids of the keys revoked through this node since it started: a cached verification of them no longer counts.</summary>
+public sealed class RevokedKeys
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _ids = new(StringComparer.Ordinal);
+
+    public void Add(string id) => _ids.TryAdd(id, 0);
+
+    public bool Contains(string id) => _ids.ContainsKey(id);
+}
+
 /// <summary>Authenticates <c>Authorization: ApiKey ak_…</c> or <c>X-Api-Key: ak_…</c>.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyStore keys,
-    IMemoryCache cache)
+    IMemoryCache cache,
+    RevokedKeys revoked)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -56,7 +67,8 @@ public sealed class ApiKeyAuthenticationHandler(
         var presented = Presented(Request);
         if (presented is null) return AuthenticateResult.NoResult();
 
-        // Verified keys are cached briefly so that a burst of requests costs one lookup; revocation takes effect within the TTL.
+        // Verified keys are cached briefly so that a burst of requests costs one lookup. A key revoked through this node's API
+        // stops at once (RevokedKeys); one revoked elsewhere (another node, the CLI) stops within the cache's 30 seconds.
         // The cache is keyed by a digest of the presented key, so the secret itself is never held in the cache.
         var record = await cache.GetOrCreateAsync(CacheKey(presented), async entry =>
         {
@@ -64,7 +76,7 @@ public sealed class ApiKeyAuthenticationHandler(
             entry.Size = 1;
             return await keys.VerifyAsync(presented, Context.RequestAborted);
         });
-        if (record is null) return AuthenticateResult.Fail("Invalid or revoked API key.");
+        if (record is null || revoked.Contains(record.Id)) return AuthenticateResult.Fail("Invalid or revoked API key.");
 
         var claims = new List<Claim>
         {
@@ -110,6 +122,7 @@ public static class AuthExtensions
     public static IServiceCollection AddAnalyticsAuth(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMemoryCache(o => o.SizeLimit = 10_000);
+        services.AddSingleton<RevokedKeys>();
         var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
         var schemes = new List<string> { ApiKeyAuthenticationHandler.SchemeName };
         var withTokens = !string.IsNullOrWhiteSpace(jwt.Authority);

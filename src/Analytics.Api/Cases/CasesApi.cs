@@ -186,7 +186,11 @@ public static class CasesApi
         metrics.CountIngested("updated", "batch", result.Updated);
         metrics.CountIngested("unchanged", "batch", result.Unchanged);
         metrics.CountIngested("rejected", "batch", result.Rejected);
-        if (idempotencyKey is not null)
+        // A batch that stored nothing (every line rejected) frees its key, as a rejected single case does, so that the
+        // corrected batch can be sent with the same key.
+        if (idempotencyKey is not null && prepared.Count == 0)
+            await idempotency.ReleaseAsync(user.PrincipalId(), idempotencyKey, CancellationToken.None);
+        else if (idempotencyKey is not null)
             await idempotency.CompleteAsync(user.PrincipalId(), idempotencyKey, 200, JsonSerializer.Serialize(result, Json), CancellationToken.None);
         return TypedResults.Ok(result);
     }

@@ -32,7 +32,12 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
             return await problems.TryWriteAsync(new()
             {
                 HttpContext = context,
-                ProblemDetails = { Status = bad.StatusCode, Title = bad.StatusCode == 413 ? "Request body too large" : "Bad request" },
+                ProblemDetails =
+                {
+                    Status = bad.StatusCode,
+                    Title = bad.StatusCode switch { 413 => "Request body too large", 415 => "Unsupported media type", _ => "Bad request" },
+                    Detail = bad.StatusCode == 415 ? "Send the body as application/json." : null,
+                },
             });
         }
 
@@ -51,7 +56,8 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
 
     // The framework's messages: Failed to bind parameter "int? limit" from "…". / Required parameter "… name" was not
     // provided from …. / Failed to read parameter "… body" from the request body as JSON. Only the type and name are used.
-    [GeneratedRegex("""^(?<kind>Failed to bind|Required|Failed to read) parameter "(?<type>[^"]*?)\s*(?<name>[A-Za-z_][A-Za-z0-9_]*)"(?<rest>.*)$""", RegexOptions.Singleline)]
+    // Implicit body inferred for parameter "… request" but no body was provided. (an empty body where one is needed).
+    [GeneratedRegex("""^(?<kind>Failed to bind|Required|Failed to read|Implicit body inferred for) parameter "(?<type>[^"]*?)\s*(?<name>[A-Za-z_][A-Za-z0-9_]*)"(?<rest>.*)$""", RegexOptions.Singleline)]
     private static partial Regex FrameworkMessage();
 
     /// <summary>The field a binding failure is about, and what it should have been; null when the message is not one of the framework's.</summary>
@@ -64,6 +70,7 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
         return match.Groups["kind"].Value switch
         {
             "Required" when match.Groups["rest"].Value.Contains("body", StringComparison.Ordinal) => ("", "A JSON body is required."),
+            "Implicit body inferred for" => ("", "A JSON body is required."),
             "Required" => ("/" + name, "Required."),
             "Failed to read" => ("", "The body is not JSON of the expected shape."),
             _ => ("/" + name, $"Must be {Expected(match.Groups["type"].Value)}."),

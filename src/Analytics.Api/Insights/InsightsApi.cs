@@ -58,17 +58,20 @@ public static class InsightsApi
         return app;
     }
 
-    public static async Task<Results<Ok<PatternTrend>, FileContentHttpResult, ProblemHttpResult>> TrendAsync(
+    public static async Task<Results<Ok<PatternTrend>, FileContentHttpResult, ProblemHttpResult, ValidationProblem>> TrendAsync(
         int id, string? interval, string? format, ModelServing serving, PatternStore store, IOptions<LearningOptions> options, CancellationToken ct)
     {
+        // The query first, as on every route: a bad one is refused whatever pattern it names.
+        var errors = new Dictionary<string, string[]>();
+        var quarterly = string.Equals(interval, "quarter", StringComparison.OrdinalIgnoreCase);
+        if (interval is not null && !quarterly && !string.Equals(interval, "month", StringComparison.OrdinalIgnoreCase))
+            errors["/interval"] = ["'month' or 'quarter'"];
+        if (!IsFormat(format)) errors["/format"] = [FormatMessage];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid trend query.");
         var current = serving.Patterns.Current;
         var k = options.Value.DisclosureThreshold;
         var pattern = current?.Model.Patterns.FirstOrDefault(p => p.Id == id && !p.Suppressed && p.Profile is { } pr && pr.Size >= k);
         if (current is null || pattern is null) return Problem(404, "Pattern not found", "No released pattern with this id in the active model.");
-        var quarterly = string.Equals(interval, "quarter", StringComparison.OrdinalIgnoreCase);
-        if (interval is not null && !quarterly && !string.Equals(interval, "month", StringComparison.OrdinalIgnoreCase))
-            return Problem(400, "Invalid interval", "interval must be 'month' or 'quarter'.");
-        if (!IsFormat(format)) return Problem(400, "Invalid format", FormatMessage);
 
         var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.PatternId == id && r.Month != "unknown");
         var cells = monthly.GroupBy(r => quarterly ? Quarter(r.Month) : r.Month).OrderBy(g => g.Key, StringComparer.Ordinal)

@@ -46,8 +46,12 @@ public static class KeysApi
     }
 
     /// <summary>Revokes a key; revoking a revoked key again changes nothing and says so the same way (DELETE is idempotent).</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, ApiKeyStore keys, CancellationToken ct) =>
-        await keys.RevokeAsync(id, ct) || await keys.ExistsAsync(id, ct)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem("No API key has this id.", statusCode: 404, title: "Key not found");
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, ApiKeyStore keys, Auth.RevokedKeys revoked, CancellationToken ct)
+    {
+        if (!(await keys.RevokeAsync(id, ct) || await keys.ExistsAsync(id, ct)))
+            return TypedResults.Problem("No API key has this id.", statusCode: 404, title: "Key not found");
+        // This node stops taking the key at once, not when its verified-key cache next expires.
+        revoked.Add(id);
+        return TypedResults.NoContent();
+    }
 }

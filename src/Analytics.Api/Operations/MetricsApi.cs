@@ -44,13 +44,15 @@ public static class MetricsApi
     public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Taken before the exception handler, which clears it for a failed request.
+        var endpoint = context.GetEndpoint();
         try
         {
             await next(context);
         }
         finally
         {
-            var template = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+            var template = ((endpoint ?? context.GetEndpoint()) as RouteEndpoint)?.RoutePattern.RawText;
             var route = template is null ? "(unmatched)" : template.Length > 1 ? template.TrimEnd('/') : template;
             context.RequestServices.GetRequiredService<AnalyticsMetrics>()
                 .RecordRequest(context.Request.Method, route, context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);

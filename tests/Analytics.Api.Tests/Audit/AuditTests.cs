@@ -69,6 +69,20 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task ARequestThatFailsToBind_IsAuditedUnderItsRoute()
+    {
+        var analyst = await _factory.ClientForAsync(Roles.Analyst);
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await analyst.GetAsync("/api/v1/insights/routes?limit=abc")).StatusCode);
+        await _factory.FlushAuditAsync();
+
+        var entry = (await PageAsync(steward, $"/api/v1/audit?principal={analyst.KeyId()}")).Items.Last();
+        Assert.Equal("GET /api/v1/insights/routes", entry.Route);
+        Assert.Equal(400, entry.Status);
+    }
+
+    [Fact]
     public async Task SubmittedValues_NeverAppearInAuditLog_EvenInPathAndQuery()
     {
         var prosecutor = await _factory.ProsecutorAsync("RO");

@@ -156,13 +156,18 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
     }
 
     [Fact]
-    public async Task RevokingAKeyTwice_ChangesNothingTheSecondTime_AndAnUnknownIdIsNotFound()
+    public async Task RevokingAKey_EndsItAtOnce_TwiceChangesNothing_AndAnUnknownIdIsNotFound()
     {
         var steward = await factory.ClientForAsync(Roles.Steward);
         var issued = await (await steward.PostAsync("/api/v1/keys", Json("""{"name":"to revoke","role":"analyst"}"""))).Content.ReadFromJsonAsync<JsonElement>();
         var id = issued.GetProperty("id").GetString();
+        var analyst = factory.CreateClient();
+        analyst.DefaultRequestHeaders.Add("X-Api-Key", issued.GetProperty("key").GetString());
+        // Used once, so its verification is cached; the revocation must end it at once all the same.
+        Assert.Equal(HttpStatusCode.OK, (await analyst.GetAsync("/api/v1/me")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await steward.DeleteAsync($"/api/v1/keys/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await analyst.GetAsync("/api/v1/me")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await steward.DeleteAsync($"/api/v1/keys/{id}")).StatusCode);
         var unknown = await steward.DeleteAsync("/api/v1/keys/no-such-key");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -190,6 +195,64 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
         Assert.Equal([ids[0]], second.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         var fields = await ProblemFieldsAsync(await steward.GetAsync($"/api/v1/jobs/runs?job={job}&before=yesterday"));
         Assert.Equal(["/before"], fields.Keys);
+    }
+
+    [Theory]
+    [InlineData("steward", "/api/v1/keys", """{"name":"dup","role":"analyst","role":"steward"}""", "/role")]
+    [InlineData("steward", "/api/v1/keys", """{"name":"x\u0000y","role":"analyst"}""", "/name")]
+    [InlineData("steward", "/api/v1/keys", """{"name":"p","role":"prosecutor","jurisdiction":"RO","authority":"RO-DIICOT/../IT"}""", "/authority")]
+    [InlineData("prosecutor", "/api/v1/links/alerts/read", """{"upTo":"5"}""", "/upTo")]
+    [InlineData("analyst", "/api/v1/match", "", "")]
+    [InlineData("analyst", "/api/v1/match", "null", "")]
+    public async Task ABodyThatIsAmbiguousEmptyOrOutOfShape_IsRefused_NamingTheField(string role, string url, string body, string field)
+    {
+        var client = role == Roles.Prosecutor ? await factory.ProsecutorAsync("RO", "RO-BODIES") : await factory.ClientForAsync(role);
+        var keysBefore = (await factory.Services.GetRequiredService<ApiKeyStore>().ListAsync(CancellationToken.None)).Count;
+
+        var fields = await ProblemFieldsAsync(await client.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json")));
+
+        Assert.Equal([field], fields.Keys);
+        Assert.Equal(keysBefore, (await factory.Services.GetRequiredService<ApiKeyStore>().ListAsync(CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task ABodyWithoutContentType_GetsA415_ThatSaysWhatToSend()
+    {
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+
+        var response = await analyst.PostAsync("/api/v1/match", new ByteArrayContent("{}"u8.ToArray()));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Unsupported media type", problem.GetProperty("title").GetString());
+        Assert.Contains("application/json", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task ATrendQuery_IsCheckedBeforeThePatternIsLookedUp()
+    {
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+
+        var fields = await ProblemFieldsAsync(await analyst.GetAsync("/api/v1/patterns/999/trend?interval=year&format=xml"));
+
+        Assert.Equal(["/format", "/interval"], fields.Keys.Order());
+    }
+
+    [Fact]
+    public async Task ABatchWhoseEveryLineIsRejected_FreesItsIdempotencyKey()
+    {
+        var prosecutor = await factory.ProsecutorAsync("RO", "RO-ALLBAD");
+        var key = "all-bad-" + Guid.NewGuid().ToString("n");
+
+        var rejected = await prosecutor.SubmitBatchAsync("{\"not\":\"a case\"}\n", key);
+        var corrected = await prosecutor.SubmitBatchAsync(SampleCases.Json(authority: "RO-ALLBAD", reference: "ALLBAD/1") + "\n", key);
+        var replayed = await prosecutor.SubmitBatchAsync(SampleCases.Json(authority: "RO-ALLBAD", reference: "ALLBAD/1") + "\n", key);
+
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+        Assert.Equal(0, (await rejected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("created").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+        Assert.Equal(1, (await corrected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("created").GetInt32());
+        Assert.True(replayed.Headers.Contains("Idempotent-Replayed"));
     }
 
     [Theory]
