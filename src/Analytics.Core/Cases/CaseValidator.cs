@@ -65,7 +65,7 @@ public static class CaseValidator
         RequiredCode(errors, "", "/stage", s.Stage, _stages);
         OptionalCode(errors, "", "/outcome", s.Outcome, _outcomes);
         if (s.OffencePeriod is { } period)
-            ValidatePeriod(errors, period);
+            ValidatePeriod(errors, period, today);
 
         var legalBasis = s.LegalBasis ?? [];
         MaxCount(errors, "", "/legalBasis", legalBasis.Count, MaxLegalBasis, "legal provisions");
@@ -146,10 +146,10 @@ public static class CaseValidator
         return true;
     }
 
-    private static void ValidatePeriod(Errors errors, Period period)
+    private static void ValidatePeriod(Errors errors, Period period, DateOnly today)
     {
-        var fromOk = PeriodDate(errors, "/offencePeriod/from", period.From, out var from);
-        var toOk = PeriodDate(errors, "/offencePeriod/to", period.To, out var to);
+        var fromOk = PeriodDate(errors, "/offencePeriod/from", period.From, today, out var from);
+        var toOk = PeriodDate(errors, "/offencePeriod/to", period.To, today, out var to);
         if (fromOk && toOk && from.HasValue && to.HasValue && IsAfter(from.Value, to.Value))
             errors.Add("/offencePeriod/to", "Must not be before from.");
     }
@@ -164,7 +164,12 @@ public static class CaseValidator
         return from.Day > 0 && to.Day > 0 && from.Day > to.Day;
     }
 
-    private static bool PeriodDate(Errors errors, string pointer, string? value, out PartialDate? date)
+    /// <summary>The earliest year an offence period may start in: anything before is a typing error, not a case.</summary>
+    public const int EarliestOffenceYear = 1900;
+
+    // An offence period lies between 1900 and the day of submission: a period in the future (or in year 1) is a typing
+    // error, and one such case would move every window that ends at the last month with data.
+    private static bool PeriodDate(Errors errors, string pointer, string? value, DateOnly today, out PartialDate? date)
     {
         date = null;
         if (value is null)
@@ -172,6 +177,18 @@ public static class CaseValidator
         if (!TryParsePartialDate(value, allowMonth: true, out var parsed))
         {
             errors.Add(pointer, "Must be a date as yyyy-MM or yyyy-MM-dd.");
+            return false;
+        }
+        var month = parsed.Year * 12 + parsed.Month;
+        var thisMonth = today.Year * 12 + today.Month;
+        if (month > thisMonth || (month == thisMonth && parsed.Day > today.Day))
+        {
+            errors.Add(pointer, "Must not be in the future.");
+            return false;
+        }
+        if (parsed.Year < EarliestOffenceYear)
+        {
+            errors.Add(pointer, $"Must not be before {EarliestOffenceYear}.");
             return false;
         }
         date = parsed;

@@ -71,6 +71,25 @@ public sealed class CaseValidatorTests
     public void Validate_ReportsPeriodFrom_WhenNotARealDate(string from) =>
         Assert.Equal("/offencePeriod/from", SingleError(Minimal() with { OffencePeriod = new Period { From = from } }).Pointer);
 
+    [Theory]
+    [InlineData("2025-07", null, "/offencePeriod/from", "future")]
+    [InlineData("2025-06-02", null, "/offencePeriod/from", "future")]
+    [InlineData("2024-01", "2099-02-01", "/offencePeriod/to", "future")]
+    [InlineData("0001-05", null, "/offencePeriod/from", "1900")]
+    [InlineData("1899-12-31", "1950-01", "/offencePeriod/from", "1900")]
+    public void Validate_ReportsAPeriodInTheFutureOrBefore1900(string from, string? to, string pointer, string reason)
+    {
+        var error = SingleError(Minimal() with { OffencePeriod = new Period { From = from, To = to } });
+        Assert.Equal(pointer, error.Pointer);
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Theory]
+    [InlineData("2025-06", "2025-06-01")]
+    [InlineData("1900-01", "2025-06")]
+    public void Validate_AcceptsAPeriodFrom1900UpToToday(string from, string to) =>
+        Assert.Empty(Validate(Minimal() with { OffencePeriod = new Period { From = from, To = to } }));
+
     [Fact]
     public void Validate_ReportsDateOfBirth_WhenInFuture()
     {
