@@ -73,18 +73,22 @@ public static class InsightsApi
         var pattern = current?.Model.Patterns.FirstOrDefault(p => p.Id == id && !p.Suppressed && p.Profile is { } pr && pr.Size >= k);
         if (current is null || pattern is null) return Problem(404, "Pattern not found", "No released pattern with this id in the active model.");
 
-        var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.PatternId == id && r.Month != "unknown");
-        var cells = monthly.GroupBy(r => quarterly ? Quarter(r.Month) : r.Month).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => (g.Key, g.Sum(r => r.Cases)));
-        var points = DisclosureControl.Release(cells, k).Select(c => new TrendPoint(c.Key, c.Count, c.Suppressed)).ToList();
+        // Every month from the pattern's first to its last (a month with none is 0), or every quarter, as the pattern's
+        // release plan has them: the same plan as the emerging report's windows and the sparklines (SeriesPlans).
+        var rows = await store.MonthlyAsync(current.Version, ct);
+        var plan = SeriesPlans.For(rows, k).GetValueOrDefault(id) ?? SeriesPlans.Empty(rows, k);
+        var points = (quarterly
+                ? plan.Quarters.OrderBy(q => q.Key).Select(q => new TrendPoint(SeriesPlans.Quarter(q.Key), q.Value, q.Value is null))
+                : plan.Months.OrderBy(m => m.Key).Select(m => new TrendPoint(SeriesPlans.Month(m.Key), m.Value, m.Value is null)))
+            .ToList();
         var trend = new PatternTrend(id, pattern.Profile!.Label, quarterly ? "quarter" : "month", k, points);
         return IsCsv(format)
             ? Csv.File($"pattern-{id}-trend.csv", ["period", "cases"], points.Select(p => new object?[] { p.Period, p.Suppressed ? $"< {k}" : p.Cases }))
             : TypedResults.Ok(trend);
     }
 
-    private static readonly int[] RecentWindows = [3, 6, 12];
-    private static readonly int[] BaselineWindows = [12, 24, 36];
+    private static int[] RecentWindows => SeriesPlans.RecentWindows;
+    private static int[] BaselineWindows => SeriesPlans.BaselineWindows;
     private static readonly double[] Levels = [0.05, 0.01, 0.001];
 
     public static async Task<Results<Ok<EmergingReport>, FileContentHttpResult, ProblemHttpResult, ValidationProblem>> EmergingAsync(
@@ -105,40 +109,36 @@ public static class InsightsApi
         var level = alpha ?? 0.01;
         var k = options.Value.DisclosureThreshold;
 
-        // Months after the current one are left out: one case dated in the future would otherwise put the recent window
-        // where nothing is, and every pattern would test as quiet.
-        var now = DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-        var monthly = (await store.MonthlyAsync(current.Version, ct)).Where(r => r.Month != "unknown" && string.CompareOrdinal(r.Month, now) <= 0).ToList();
-        if (monthly.Count == 0) return Problem(404, "No aggregates yet", "The refresh-aggregates job has not run for the active pattern model.");
-        var last = monthly.Max(r => r.Month)!;
-        var recentFrom = AddMonths(last, -(recent - 1));
-        var baselineFrom = AddMonths(recentFrom, -baseline);
+        var rows = await store.MonthlyAsync(current.Version, ct);
+        if (SeriesPlans.Last(rows) is not { } last) return Problem(404, "No aggregates yet", "The refresh-aggregates job has not run for the active pattern model.");
+        // Each window's count as the pattern's release plan has it: the plan covers every window this report offers and
+        // the trend's months and quarters together, so no difference between them gives a withheld count (SeriesRelease).
+        var plans = SeriesPlans.For(rows, k);
+        var (recentWindow, baselineWindow) = SeriesPlans.Windows(last, recent, baseline);
+        var recentFrom = SeriesPlans.Month(recentWindow.Start);
+        var baselineFrom = SeriesPlans.Month(baselineWindow.Start);
         var released = current.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).ToList();
         var correction = released.Count;
 
         var results = released.Select(p =>
         {
-            var rows = monthly.Where(r => r.PatternId == p.Id).ToList();
-            var recentCount = rows.Where(r => string.CompareOrdinal(r.Month, recentFrom) >= 0).Sum(r => r.Cases);
-            var baselineCount = rows.Where(r => string.CompareOrdinal(r.Month, baselineFrom) >= 0 && string.CompareOrdinal(r.Month, recentFrom) < 0).Sum(r => r.Cases);
-            var expected = (double)baselineCount / baseline * recent;
-            var pValue = PoissonTest.UpperTail(recentCount, expected);
-            // Counts below k are withheld, and so is every figure derived from them: the p-value and the verdict too,
-            // since for a known expectation only one count gives a p-value, and the verdict tells on which side of the
-            // level it lies.
-            var showRecent = DisclosureControl.CanRelease(recentCount, k);
-            var showBaseline = DisclosureControl.CanRelease(baselineCount, k);
-            var tested = showRecent && showBaseline;
-            return new EmergingPattern(p.Id, p.Profile!.Label,
-                showRecent ? recentCount : null, showBaseline ? baselineCount : null,
-                showBaseline ? Math.Round(expected, 2) : null,
-                tested && expected > 0 ? Math.Round(recentCount / expected, 2) : null,
-                tested ? pValue : null, tested ? recentCount >= k && pValue < level / correction : null);
+            var plan = plans.GetValueOrDefault(p.Id) ?? SeriesPlans.Empty(rows, k);
+            var recentCount = plan.Windows[recentWindow];
+            var baselineCount = plan.Windows[baselineWindow];
+            // A withheld count withholds every figure derived from it: the expectation, the ratio, the p-value (for a
+            // known expectation only one count gives it) and the verdict (it tells on which side of the level it lies).
+            if (recentCount is null || baselineCount is null)
+                return new EmergingPattern(p.Id, p.Profile!.Label, recentCount, baselineCount,
+                    baselineCount is { } b ? Math.Round((double)b / baseline * recent, 2) : null, null, null, null);
+            var expected = (double)baselineCount.Value / baseline * recent;
+            var pValue = PoissonTest.UpperTail(recentCount.Value, expected);
+            return new EmergingPattern(p.Id, p.Profile!.Label, recentCount, baselineCount, Math.Round(expected, 2),
+                expected > 0 ? Math.Round(recentCount.Value / expected, 2) : null, pValue, recentCount >= k && pValue < level / correction);
         })
             // Tested patterns by p-value; the others after them by id, so their place in the list says nothing of theirs.
             .OrderBy(e => e.PValue is null).ThenBy(e => e.PValue ?? 0).ThenBy(e => e.PatternId).ToList();
 
-        var report = new EmergingReport(PoissonTest.Name, $"{recentFrom}..{last}", $"{baselineFrom}..{AddMonths(recentFrom, -1)}", level,
+        var report = new EmergingReport(PoissonTest.Name, $"{recentFrom}..{SeriesPlans.Month(last)}", $"{baselineFrom}..{SeriesPlans.Month(recentWindow.Start - 1)}", level,
             $"Bonferroni over {correction} patterns", k, results);
         return IsCsv(format)
             ? Csv.File("emerging.csv", ["patternId", "label", "recentCases", "baselineCases", "expected", "rateRatio", "pValue", "emerging"],
@@ -271,20 +271,6 @@ public static class InsightsApi
             if (codes.Count > 50) errors[pointer] = ["at most 50 values"];
             else for (var i = 0; i < codes.Count; i++) Check($"{pointer}/{i}", list, codes[i]);
         }
-    }
-
-
-
-    private static string Quarter(string month) => $"{month[..4]}-Q{(int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture) - 1) / 3 + 1}";
-
-    // The month so many months after (or before) the given one, held within the calendar's years 1–9999: a window
-    // reaching before 0001-01 starts there (only a case dated in year 1 or 2 gets that far).
-    private static string AddMonths(string month, int months)
-    {
-        var index = int.Parse(month[..4], System.Globalization.CultureInfo.InvariantCulture) * 12
-            + int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture) - 1 + months;
-        index = Math.Clamp(index, 12, 10_000 * 12 - 1);
-        return $"{index / 12:D4}-{index % 12 + 1:D2}";
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);

@@ -73,7 +73,7 @@ public static class PatternsApi
             return TypedResults.Problem("Filtered pattern counts are read from aggregates that the refresh-aggregates job has not yet built for the active model.",
                 statusCode: 404, title: "No aggregates yet");
 
-        var released = Released(current.Model, k, counts, filter).ToList();
+        var released = Released(current.Model, k, counts, filter, await PlansAsync(store, current.Version, filter, k, ct)).ToList();
         if (!filter.IsEmpty)
         {
             // Narrowed counts are released together, so that a suppressed one cannot be recovered from the others and a total.
@@ -125,19 +125,33 @@ public static class PatternsApi
         var current = serving.Patterns.Current;
         if (current is null) return NoModel();
         var counts = await store.CountsAsync(current.Version, new PatternFilter(), ct);
-        var pattern = Released(current.Model, options.Value.DisclosureThreshold, counts, new PatternFilter()).FirstOrDefault(p => p.Id == id);
+        var k = options.Value.DisclosureThreshold;
+        var pattern = Released(current.Model, k, counts, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct))
+            .FirstOrDefault(p => p.Id == id);
         return pattern is null
             ? TypedResults.Problem("No released pattern with this id in the active model (patterns smaller than the disclosure threshold are not shown).", statusCode: 404, title: "Pattern not found")
             : TypedResults.Ok(pattern);
     }
 
-    private static IEnumerable<PatternView> Released(PatternModel model, int k, IReadOnlyList<PatternMonthCount> counts, PatternFilter filter)
+    // A filter on time alone leaves each month's count as it is, so the sparkline shows the months as the trend does, from
+    // the patterns' shared release plan (SeriesPlans). A filter on who or what counts other cases: those months are another
+    // table, released on their own.
+    private static async Task<(IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last)?> PlansAsync(
+        PatternStore store, string version, PatternFilter filter, int k, CancellationToken ct)
     {
-        // The window ends at the last month with data, but never after the current month: one case dated in the future
-        // would otherwise move every pattern's window to months that hold nothing.
+        if (filter.Jurisdiction is not null || filter.ExploitationType is not null || filter.AgeBand is not null) return null;
+        var rows = await store.MonthlyAsync(version, ct);
+        return (SeriesPlans.For(rows, k), SeriesPlans.Last(rows));
+    }
+
+    private static IEnumerable<PatternView> Released(PatternModel model, int k, IReadOnlyList<PatternMonthCount> counts, PatternFilter filter,
+        (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last)? shared)
+    {
+        // The window ends at the filter's last month, or at the last month with data but never after the current month:
+        // one case dated in the future would otherwise move every pattern's window to months that hold nothing.
         var now = DateTime.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
         var months = counts.Where(c => c.Month != PatternStore.UnknownMonth && string.CompareOrdinal(c.Month, now) <= 0).Select(c => c.Month).ToList();
-        var last = filter.To ?? (months.Count > 0 ? months.Max(StringComparer.Ordinal) : null);
+        var last = filter.To ?? (shared is { Last: { } l } ? Insights.SeriesPlans.Month(l) : months.Count > 0 ? months.Max(StringComparer.Ordinal) : null);
         // Months before year 1 do not exist: a window that would reach them starts at 0001-01.
         var window = last is null ? [] : Enumerable.Range(0, SparklineMonths).Select(i => AddMonths(last, i - SparklineMonths + 1)).OfType<string>().ToList();
         var byPattern = counts.ToLookup(c => c.PatternId);
@@ -155,12 +169,20 @@ public static class PatternsApi
                     .Select(a => new PatternAttributeView(a.Feature, Math.Round(a.ShareInPattern, 3), Math.Round(a.Lift, 2)))
                     .ToList();
                 var jurisdictions = DisclosureControl.Release(profile.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);
-                // Released over every month, as the trend endpoint does, so the window cannot reveal a cell the trend withholds.
-                var monthly = DisclosureControl.Release(byPattern[p.Id].Where(c => c.Month != PatternStore.UnknownMonth).Select(c => (c.Month, c.Cases)), k)
-                    .ToDictionary(c => c.Key, StringComparer.Ordinal);
-                var sparkline = window.Select(m => monthly.TryGetValue(m, out var c) ? new TrendPoint(m, c.Count, c.Suppressed) : new TrendPoint(m, 0, false)).ToList();
+                var sparkline = shared is { } s
+                    ? window.Select(m => s.Plans.GetValueOrDefault(p.Id)?.Months.TryGetValue(Insights.SeriesPlans.Index(m), out var c) == true
+                        ? new TrendPoint(m, c, c is null) : new TrendPoint(m, 0, false)).ToList()
+                    : Sparkline(byPattern[p.Id], window, k);
                 return new PatternView(p.Id, profile.Label, profile.Size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions, sparkline);
             });
+    }
+
+    // Released over every month of the narrowed counts, so the window cannot reveal a cell that a longer view withholds.
+    private static List<TrendPoint> Sparkline(IEnumerable<PatternMonthCount> counts, List<string> window, int k)
+    {
+        var monthly = DisclosureControl.Release(counts.Where(c => c.Month != PatternStore.UnknownMonth).Select(c => (c.Month, c.Cases)), k)
+            .ToDictionary(c => c.Key, StringComparer.Ordinal);
+        return window.Select(m => monthly.TryGetValue(m, out var c) ? new TrendPoint(m, c.Count, c.Suppressed) : new TrendPoint(m, 0, false)).ToList();
     }
 
     // The month so many months after (or before) the given one, or null when that is outside the calendar's years 1–9999.

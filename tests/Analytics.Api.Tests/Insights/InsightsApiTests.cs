@@ -55,6 +55,54 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
     }
 
     [Fact]
+    public async Task NothingAnAnalystReadsOfAPatternsMonths_GivesASmallCount_EvenByDifference()
+    {
+        var version = fixture.Factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version;
+        var rows = await fixture.Factory.Services.GetRequiredService<Data.Patterns.PatternStore>().MonthlyAsync(version, CancellationToken.None);
+        static int Index(string month) => int.Parse(month[..4]) * 12 + int.Parse(month[5..7]) - 1;
+        var reports = new List<EmergingReport>();
+        foreach (var recent in new[] { 3, 6, 12 })
+            foreach (var baseline in new[] { 12, 24, 36 })
+                reports.Add((await Analyst.GetFromJsonAsync<EmergingReport>($"/api/v1/insights/emerging?recentMonths={recent}&baselineMonths={baseline}"))!);
+
+        foreach (var pattern in reports[0].Patterns)
+        {
+            var months = rows.Where(r => r.PatternId == pattern.PatternId && r.Month != "unknown").GroupBy(r => Index(r.Month)).ToDictionary(g => g.Key, g => g.Sum(r => r.Cases));
+            var byMonth = (await Analyst.GetFromJsonAsync<PatternTrend>($"/api/v1/patterns/{pattern.PatternId}/trend"))!.Points;
+            var byQuarter = (await Analyst.GetFromJsonAsync<PatternTrend>($"/api/v1/patterns/{pattern.PatternId}/trend?interval=quarter"))!.Points;
+            // What an analyst holds: each shown month, quarter and window as a sum between two month boundaries.
+            var known = new List<(int From, int To)>();
+            known.AddRange(byMonth.Where(p => !p.Suppressed).Select(p => (Index(p.Period), Index(p.Period) + 1)));
+            known.AddRange(byQuarter.Where(p => !p.Suppressed).Select(p => int.Parse(p.Period[..4]) * 12 + (p.Period[^1] - '1') * 3).Select(m => (m, m + 3)));
+            foreach (var report in reports)
+            {
+                var e = report.Patterns.Single(x => x.PatternId == pattern.PatternId);
+                var (recentFrom, recentTo) = (Index(report.RecentWindow[..7]), Index(report.RecentWindow[^7..]) + 1);
+                var (baselineFrom, baselineTo) = (Index(report.BaselineWindow[..7]), Index(report.BaselineWindow[^7..]) + 1);
+                if (e.RecentCases is not null) known.Add((recentFrom, recentTo));
+                if (e.BaselineCases is not null) known.Add((baselineFrom, baselineTo));
+            }
+            // Months before the trend's first and after its last are known to hold none.
+            var (first, last) = (Index(byMonth[0].Period), Index(byMonth[^1].Period));
+            var (from, to) = (known.Min(k => k.From) - 3, known.Max(k => k.To) + 3);
+            for (var m = from; m < to; m++)
+                if (m < first || m > last) known.Add((m, m + 1));
+
+            // Boundaries joined by known sums: the sum between any two of a group is known, and it is made of the sums
+            // between neighbours in the group, so those must each be 0 or at least k.
+            var group = known.SelectMany(k => new[] { k.From, k.To }).Distinct().ToDictionary(x => x, x => x);
+            int Root(int x) => group[x] == x ? x : group[x] = Root(group[x]);
+            foreach (var (a, b) in known) group[Root(a)] = Root(b);
+            foreach (var members in group.Keys.GroupBy(Root).Select(g => g.Order().ToList()))
+                for (var i = 1; i < members.Count; i++)
+                {
+                    var sum = Enumerable.Range(members[i - 1], members[i] - members[i - 1]).Sum(m => months.GetValueOrDefault(m));
+                    Assert.True(sum is 0 or >= 10, $"pattern {pattern.PatternId}: months {members[i - 1]}..{members[i] - 1} hold {sum}, which the views give by difference");
+                }
+        }
+    }
+
+    [Fact]
     public async Task Emerging_FlagsPlantedRateStep_AndNotStablePatterns()
     {
         var report = await Analyst.GetFromJsonAsync<EmergingReport>("/api/v1/insights/emerging");

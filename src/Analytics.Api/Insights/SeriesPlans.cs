@@ -1,0 +1,59 @@
+using System.Globalization;
+using Analytics.Core.Disclosure;
+using Analytics.Data.Patterns;
+
+namespace Analytics.Api.Insights;
+
+/// <summary>
+/// The one release plan of each pattern's monthly series (<see cref="SeriesRelease"/>) that the trend (by month and by
+/// quarter), the emerging-pattern report (every window it offers) and the pattern list's sparklines all read, so that no
+/// difference between them gives a count the others withhold. The plan covers every window the emerging report can
+/// show, whichever an analyst asks for, and is built from the aggregates of the active pattern model.
+/// </summary>
+public static class SeriesPlans
+{
+    public static readonly int[] RecentWindows = [3, 6, 12];
+    public static readonly int[] BaselineWindows = [12, 24, 36];
+
+    public static int Index(string month) =>
+        int.Parse(month.AsSpan(0, 4), CultureInfo.InvariantCulture) * 12 + int.Parse(month.AsSpan(5, 2), CultureInfo.InvariantCulture) - 1;
+
+    public static string Month(int index) => $"{index / 12:D4}-{index % 12 + 1:D2}";
+
+    public static string Quarter(int quarter) => $"{quarter / 4:D4}-Q{quarter % 4 + 1}";
+
+    /// <summary>
+    /// The last month with cases of any pattern, but never after the current month: one case dated in the future would
+    /// otherwise move every window to months that hold nothing. Null when there are no dated cases.
+    /// </summary>
+    public static int? Last(IEnumerable<PatternMonthlyRow> rows)
+    {
+        var now = DateTime.UtcNow;
+        var current = now.Year * 12 + now.Month - 1;
+        var dated = rows.Where(r => r.Month != PatternStore.UnknownMonth).Select(r => Index(r.Month)).Where(m => m <= current).ToList();
+        return dated.Count == 0 ? null : dated.Max();
+    }
+
+    /// <summary>The recent window (its last month is <paramref name="last"/>) and the baseline window just before it.</summary>
+    public static (SeriesWindow Recent, SeriesWindow Baseline) Windows(int last, int recent, int baseline) =>
+        (new SeriesWindow(last - recent + 1, last + 1), new SeriesWindow(last - recent - baseline + 1, last - recent + 1));
+
+    // Every window the report offers, the default pair (3 months against the 12 before) first: where the plan must withhold
+    // a window, it keeps the default view's as long as it can.
+    private static List<SeriesWindow> AllWindows(int? last) => last is not { } l ? [] :
+        new[] { (3, 12) }.Concat(RecentWindows.SelectMany(r => BaselineWindows.Select(b => (r, b))))
+            .SelectMany(p => Windows(l, p.Item1, p.Item2) is var (recent, baseline) ? new[] { recent, baseline } : []).Distinct().ToList();
+
+    /// <summary>Each pattern's plan, from the monthly aggregates of every pattern (by month and jurisdiction).</summary>
+    public static IReadOnlyDictionary<int, SeriesPlan> For(IReadOnlyList<PatternMonthlyRow> rows, int k)
+    {
+        var windows = AllWindows(Last(rows));
+        return rows.Where(r => r.Month != PatternStore.UnknownMonth).GroupBy(r => r.PatternId).ToDictionary(
+            g => g.Key,
+            g => SeriesRelease.Plan(g.GroupBy(r => Index(r.Month)).ToDictionary(m => m.Key, m => m.Sum(r => r.Cases)), windows, k));
+    }
+
+    /// <summary>The plan of a pattern with no dated case: nothing to release but zeros.</summary>
+    public static SeriesPlan Empty(IReadOnlyList<PatternMonthlyRow> rows, int k) =>
+        SeriesRelease.Plan(new Dictionary<int, int>(), AllWindows(Last(rows)), k);
+}

@@ -1,0 +1,175 @@
+namespace Analytics.Core.Disclosure;
+
+/// <summary>
+/// A sum over consecutive months that is published beside a series' cells (an emerging-pattern window, say).
+/// Months are numbered year × 12 + month − 1; <paramref name="Start"/> is the first month, <paramref name="End"/> the month after the last.
+/// </summary>
+public sealed record SeriesWindow(int Start, int End)
+{
+    public int Months => End - Start;
+}
+
+/// <summary>
+/// What may be released of one monthly series (a pattern's cases per month) when its months, its quarters and a set of
+/// windows are all published: null where a count is withheld.
+/// </summary>
+public sealed record SeriesPlan(
+    IReadOnlyDictionary<int, int?> Months,
+    IReadOnlyDictionary<int, int?> Quarters,
+    IReadOnlyDictionary<SeriesWindow, int?> Windows);
+
+/// <summary>
+/// Disclosure control across the views of one monthly series. Each released number is a sum over an interval of months
+/// (a month, a quarter, a window), and two released intervals that share an end give the sum between their other ends
+/// by subtraction: so every interval between two ends that released sums connect can be worked out, not only the
+/// released ones. The plan withholds further cells until each such derivable interval is 0 or at least k, so no view,
+/// and no difference of views, gives a count from 1 to k − 1.
+/// </summary>
+/// <remarks>
+/// Months and quarters start from <see cref="DisclosureControl.Release"/> over the whole series (primary and secondary
+/// suppression against the series' total); windows are released when their own count may be. Then, while a derivable
+/// interval is small, a cell at one of its ends is withheld as well (quarters before months, the smallest first),
+/// and only when no cell is left there a window, the least wanted first. Windows are kept before cells because they carry the test that the
+/// windows exist for. The plan depends only on the series, the windows and k, so every view reads the same plan.
+/// </remarks>
+public static class SeriesRelease
+{
+    /// <param name="months">Cases per month (months absent hold none).</param>
+    /// <param name="windows">The windows published beside the series, the most wanted first: where one must be withheld,
+    /// the last in this order goes first.</param>
+    /// <param name="k">Threshold: no count from 1 to k − 1 is released or derivable.</param>
+    public static SeriesPlan Plan(IReadOnlyDictionary<int, int> months, IReadOnlyList<SeriesWindow> windows, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var distinctWindows = windows.Where(w => w.Months > 0).Distinct().ToList();
+        if (months.Count == 0)
+            return new SeriesPlan(new Dictionary<int, int?>(), new Dictionary<int, int?>(), distinctWindows.ToDictionary(w => w, _ => (int?)0));
+        int Count(int month) => months.TryGetValue(month, out var c) ? c : 0;
+
+        // The series runs from its first to its last month with cases; months between with none are published as 0. Months
+        // outside it are known to hold none (the series says where it starts and ends), so where a window reaches beyond
+        // it they are counted as released zeros that no withholding can hide.
+        var first = months.Keys.Min();
+        var last = months.Keys.Max();
+        // Whole quarters at both ends, so that a quarter partly outside the series meets its known zeros.
+        var lo = Quarter(Math.Min(first, distinctWindows.Count == 0 ? first : distinctWindows.Min(w => w.Start))) * 3;
+        var hi = Quarter(Math.Max(last, distinctWindows.Count == 0 ? last : distinctWindows.Max(w => w.End - 1))) * 3 + 2;
+        bool Outside(int month) => month < first || month > last;
+
+        var monthCells = Enumerable.Range(lo, hi - lo + 1).Select(m => (Key: m, Count: Count(m))).ToList();
+        var monthRelease = DisclosureControl.Release(monthCells.Select(c => (Key(c.Key), c.Count)), k);
+        var quarterCells = monthCells.GroupBy(c => Quarter(c.Key)).Select(g => (Key: g.Key, Count: g.Sum(c => c.Count))).ToList();
+        var quarterRelease = DisclosureControl.Release(quarterCells.Select(c => (Key(c.Key), c.Count)), k);
+
+        var intervals = new List<Interval>();
+        for (var i = 0; i < monthCells.Count; i++)
+        {
+            var m = monthCells[i].Key;
+            intervals.Add(new Interval(Kind.Month, m, m + 1, monthCells[i].Count, !monthRelease[i].Suppressed || Outside(m), Fixed: Outside(m)));
+        }
+        for (var i = 0; i < quarterCells.Count; i++)
+        {
+            var q = quarterCells[i].Key;
+            var outside = Enumerable.Range(q * 3, 3).All(Outside);
+            intervals.Add(new Interval(Kind.Quarter, q * 3, q * 3 + 3, quarterCells[i].Count, !quarterRelease[i].Suppressed || outside, Fixed: outside));
+        }
+        var windowIntervals = distinctWindows.Select(w =>
+        {
+            var sum = Enumerable.Range(w.Start, w.Months).Sum(Count);
+            return (Window: w, Interval: new Interval(Kind.Window, w.Start, w.End, sum, DisclosureControl.CanRelease(sum, k), Fixed: false)
+            {
+                Rank = distinctWindows.IndexOf(w),
+            });
+        }).ToList();
+        intervals.AddRange(windowIntervals.Select(w => w.Interval));
+
+        var prefix = new Prefix(months);
+        while (FirstSmallDerivable(intervals, prefix, k) is { } small)
+        {
+            bool AtEnd(Interval i) => i.Released && !i.Fixed && (i.Start == small.From || i.End == small.From || i.Start == small.To || i.End == small.To);
+            var drop = intervals.Where(i => AtEnd(i) && i.Kind != Kind.Window)
+                           .OrderBy(i => i.Kind == Kind.Quarter ? 0 : 1).ThenBy(i => i.Count).ThenBy(i => i.Start).FirstOrDefault()
+                       ?? intervals.Where(AtEnd).OrderByDescending(i => i.Rank).FirstOrDefault()
+                       // Only released zeros outside the series at both ends: withhold what overlaps the interval instead
+                       // (something released and not fixed must, or the interval would hold only zeros).
+                       ?? intervals.Where(i => i.Released && !i.Fixed && i.Start < small.To && i.End > small.From)
+                           .OrderBy(i => i.Kind == Kind.Window ? 1 : 0).ThenBy(i => i.Count).ThenByDescending(i => i.Rank).First();
+            drop.Released = false;
+        }
+
+        return new SeriesPlan(
+            intervals.Where(i => i.Kind == Kind.Month && !i.Fixed).ToDictionary(i => i.Start, i => i.Released ? i.Count : (int?)null),
+            intervals.Where(i => i.Kind == Kind.Quarter && !i.Fixed).ToDictionary(i => i.Start / 3, i => i.Released ? i.Count : (int?)null),
+            windowIntervals.ToDictionary(w => w.Window, w => w.Interval.Released ? w.Interval.Count : (int?)null));
+    }
+
+    private static string Key(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The quarter a month falls in (year × 4 + quarter − 1).</summary>
+    public static int Quarter(int month) => month / 3;
+
+    private enum Kind { Month, Quarter, Window }
+
+    // Fixed: a released zero outside the series, known whatever is published.
+    private sealed class Interval(Kind kind, int start, int end, int count, bool released, bool Fixed)
+    {
+        public Kind Kind { get; } = kind;
+        public int Start { get; } = start;
+        public int End { get; } = end;
+        public int Count { get; } = count;
+        public bool Released { get; set; } = released;
+        public bool Fixed { get; } = Fixed;
+
+        /// <summary>A window's place in the caller's order (0 = most wanted); cells have 0.</summary>
+        public int Rank { get; init; }
+    }
+
+    // Sums of the series between two month boundaries, from running totals.
+    private sealed class Prefix
+    {
+        private readonly int[] _sums;
+        private readonly int _first;
+
+        public Prefix(IReadOnlyDictionary<int, int> months)
+        {
+            _first = months.Count == 0 ? 0 : months.Keys.Min();
+            var last = months.Count == 0 ? -1 : months.Keys.Max();
+            _sums = new int[last - _first + 2];
+            for (var m = _first; m <= last; m++) _sums[m - _first + 1] = _sums[m - _first] + (months.TryGetValue(m, out var c) ? c : 0);
+        }
+
+        private int At(int boundary) => _sums[Math.Clamp(boundary - _first, 0, _sums.Length - 1)];
+
+        public int Between(int from, int to) => At(to) - At(from);
+    }
+
+    // Boundaries joined by released intervals form groups; between two neighbouring boundaries of a group the sum can be
+    // worked out, and every derivable sum is made of such neighbouring ones. The first that is 1 to k − 1, if any.
+    private static (int From, int To)? FirstSmallDerivable(List<Interval> intervals, Prefix prefix, int k)
+    {
+        var parent = new Dictionary<int, int>();
+        int Find(int x)
+        {
+            if (!parent.TryGetValue(x, out var p)) { parent[x] = x; return x; }
+            if (p == x) return x;
+            var root = Find(p);
+            parent[x] = root;
+            return root;
+        }
+        foreach (var i in intervals.Where(i => i.Released))
+        {
+            var (a, b) = (Find(i.Start), Find(i.End));
+            if (a != b) parent[a] = b;
+        }
+        foreach (var group in parent.Keys.ToList().GroupBy(Find))
+        {
+            var points = group.Order().ToList();
+            for (var j = 1; j < points.Count; j++)
+            {
+                var sum = prefix.Between(points[j - 1], points[j]);
+                if (sum > 0 && sum < k) return (points[j - 1], points[j]);
+            }
+        }
+        return null;
+    }
+}
