@@ -252,6 +252,10 @@ public static class InsightsApi
         List("/evidenceKinds", CodeLists.EvidenceKinds, p.EvidenceKinds);
         List("/platforms", CodeLists.Platforms, p.Platforms);
         List("/paymentChannels", CodeLists.PaymentChannels, p.PaymentChannels);
+        // Checked like the other codes, though the models read neither: a value they cannot use is an error, not ignored.
+        if (!string.IsNullOrEmpty(p.Jurisdiction)) Check("/jurisdiction", CodeLists.Countries, p.Jurisdiction);
+        if (p.PeriodFrom is { } month && !DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+            errors["/periodFrom"] = ["a month as yyyy-MM"];
         return errors;
 
         void Present<T>(string pointer, IReadOnlyList<T>? items)

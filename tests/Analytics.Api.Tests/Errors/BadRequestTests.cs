@@ -78,6 +78,8 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
     [InlineData("""{"modusOperandi":{"recruitmentChannels":["social-media"]}}""", "/modusOperandi")]
     [InlineData("""{"victims":[{"ageBand":"12-14","name":"Ioana"}]}""", "/victims/0/name")]
     [InlineData("""{"victims":"many"}""", "/victims")]
+    [InlineData("""{"jurisdiction":"garbage"}""", "/jurisdiction")]
+    [InlineData("""{"periodFrom":"garbage"}""", "/periodFrom")]
     public async Task Match_NamesNullsUnknownFieldsAndWrongTypes(string body, string field)
     {
         var analyst = await factory.ClientForAsync(Roles.Analyst);
