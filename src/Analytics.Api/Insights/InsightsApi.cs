@@ -76,7 +76,7 @@ public static class InsightsApi
         // Every month from the pattern's first to its last (a month with none is 0), or every quarter, as the pattern's
         // release plan has them: the same plan as the emerging report's windows and the sparklines (SeriesPlans).
         var rows = await store.MonthlyAsync(current.Version, ct);
-        var plan = SeriesPlans.For(rows, k).GetValueOrDefault(id) ?? SeriesPlans.Empty(rows, k);
+        var plan = SeriesPlans.Of(rows, id, k);
         var points = (quarterly
                 ? plan.Quarters.OrderBy(q => q.Key).Select(q => new TrendPoint(SeriesPlans.Quarter(q.Key), q.Value, q.Value is null))
                 : plan.Months.OrderBy(m => m.Key).Select(m => new TrendPoint(SeriesPlans.Month(m.Key), m.Value, m.Value is null)))
@@ -122,7 +122,7 @@ public static class InsightsApi
 
         var results = released.Select(p =>
         {
-            var plan = plans.GetValueOrDefault(p.Id) ?? SeriesPlans.Empty(rows, k);
+            var plan = plans.GetValueOrDefault(p.Id) ?? SeriesPlans.Of(rows, p.Id, k);
             var recentCount = plan.Windows[recentWindow];
             var baselineCount = plan.Windows[baselineWindow];
             // A withheld count withholds every figure derived from it: the expectation, the ratio, the p-value (for a

@@ -26,13 +26,20 @@ public static class SeriesPlans
     /// The last month with cases of any pattern, but never after the current month: one case dated in the future would
     /// otherwise move every window to months that hold nothing. Null when there are no dated cases.
     /// </summary>
-    public static int? Last(IEnumerable<PatternMonthlyRow> rows)
+    public static int? Last(IEnumerable<PatternMonthlyRow> rows) => Last(rows.Select(r => r.Month));
+
+    /// <inheritdoc cref="Last(IEnumerable{PatternMonthlyRow})"/>
+    public static int? Last(IEnumerable<string> months)
     {
         var now = DateTime.UtcNow;
         var current = now.Year * 12 + now.Month - 1;
-        var dated = rows.Where(r => r.Month != PatternStore.UnknownMonth).Select(r => Index(r.Month)).Where(m => m <= current).ToList();
+        var dated = months.Where(m => m != PatternStore.UnknownMonth).Select(Index).Where(m => m <= current).ToList();
         return dated.Count == 0 ? null : dated.Max();
     }
+
+    /// <summary>The month so many months after (or before) the given one, or null outside the calendar's years 1–9999.</summary>
+    public static string? AddMonths(string month, int months) =>
+        Index(month) + months is var index and >= 12 and < 10_000 * 12 ? Month(index) : null;
 
     /// <summary>The recent window (its last month is <paramref name="last"/>) and the baseline window just before it.</summary>
     public static (SeriesWindow Recent, SeriesWindow Baseline) Windows(int last, int recent, int baseline) =>
@@ -48,12 +55,13 @@ public static class SeriesPlans
     public static IReadOnlyDictionary<int, SeriesPlan> For(IReadOnlyList<PatternMonthlyRow> rows, int k)
     {
         var windows = AllWindows(Last(rows));
-        return rows.Where(r => r.Month != PatternStore.UnknownMonth).GroupBy(r => r.PatternId).ToDictionary(
-            g => g.Key,
-            g => SeriesRelease.Plan(g.GroupBy(r => Index(r.Month)).ToDictionary(m => m.Key, m => m.Sum(r => r.Cases)), windows, k));
+        return rows.Select(r => r.PatternId).Distinct().ToDictionary(id => id, id => Plan(rows, id, windows, k));
     }
 
-    /// <summary>The plan of a pattern with no dated case: nothing to release but zeros.</summary>
-    public static SeriesPlan Empty(IReadOnlyList<PatternMonthlyRow> rows, int k) =>
-        SeriesRelease.Plan(new Dictionary<int, int>(), AllWindows(Last(rows)), k);
+    /// <summary>One pattern's plan (the windows still end where every pattern's data does); only zeros for a pattern with no dated case.</summary>
+    public static SeriesPlan Of(IReadOnlyList<PatternMonthlyRow> rows, int patternId, int k) => Plan(rows, patternId, AllWindows(Last(rows)), k);
+
+    private static SeriesPlan Plan(IReadOnlyList<PatternMonthlyRow> rows, int patternId, List<SeriesWindow> windows, int k) =>
+        SeriesRelease.Plan(rows.Where(r => r.PatternId == patternId && r.Month != PatternStore.UnknownMonth)
+            .GroupBy(r => Index(r.Month)).ToDictionary(m => m.Key, m => m.Sum(r => r.Cases)), windows, k);
 }

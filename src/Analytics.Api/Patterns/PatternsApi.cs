@@ -149,11 +149,9 @@ public static class PatternsApi
     {
         // The window ends at the filter's last month, or at the last month with data but never after the current month:
         // one case dated in the future would otherwise move every pattern's window to months that hold nothing.
-        var now = DateTime.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-        var months = counts.Where(c => c.Month != PatternStore.UnknownMonth && string.CompareOrdinal(c.Month, now) <= 0).Select(c => c.Month).ToList();
-        var last = filter.To ?? (shared is { Last: { } l } ? Insights.SeriesPlans.Month(l) : months.Count > 0 ? months.Max(StringComparer.Ordinal) : null);
+        var last = filter.To ?? ((shared is { } plans ? plans.Last : SeriesPlans.Last(counts.Select(c => c.Month))) is { } l ? SeriesPlans.Month(l) : null);
         // Months before year 1 do not exist: a window that would reach them starts at 0001-01.
-        var window = last is null ? [] : Enumerable.Range(0, SparklineMonths).Select(i => AddMonths(last, i - SparklineMonths + 1)).OfType<string>().ToList();
+        var window = last is null ? [] : Enumerable.Range(0, SparklineMonths).Select(i => SeriesPlans.AddMonths(last, i - SparklineMonths + 1)).OfType<string>().ToList();
         var byPattern = counts.ToLookup(c => c.PatternId);
 
         return model.Patterns
@@ -170,7 +168,7 @@ public static class PatternsApi
                     .ToList();
                 var jurisdictions = DisclosureControl.Release(profile.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);
                 var sparkline = shared is { } s
-                    ? window.Select(m => s.Plans.GetValueOrDefault(p.Id)?.Months.TryGetValue(Insights.SeriesPlans.Index(m), out var c) == true
+                    ? window.Select(m => s.Plans.GetValueOrDefault(p.Id)?.Months.TryGetValue(SeriesPlans.Index(m), out var c) == true
                         ? new TrendPoint(m, c, c is null) : new TrendPoint(m, 0, false)).ToList()
                     : Sparkline(byPattern[p.Id], window, k);
                 return new PatternView(p.Id, profile.Label, profile.Size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions, sparkline);
@@ -183,13 +181,6 @@ public static class PatternsApi
         var monthly = DisclosureControl.Release(counts.Where(c => c.Month != PatternStore.UnknownMonth).Select(c => (c.Month, c.Cases)), k)
             .ToDictionary(c => c.Key, StringComparer.Ordinal);
         return window.Select(m => monthly.TryGetValue(m, out var c) ? new TrendPoint(m, c.Count, c.Suppressed) : new TrendPoint(m, 0, false)).ToList();
-    }
-
-    // The month so many months after (or before) the given one, or null when that is outside the calendar's years 1–9999.
-    private static string? AddMonths(string month, int months)
-    {
-        var index = int.Parse(month[..4], CultureInfo.InvariantCulture) * 12 + int.Parse(month[5..7], CultureInfo.InvariantCulture) - 1 + months;
-        return index is < 12 or >= 10_000 * 12 ? null : $"{index / 12:D4}-{index % 12 + 1:D2}";
     }
 
     private static ProblemHttpResult NoModel() =>

@@ -76,7 +76,10 @@ public sealed class BearerTokenTests : IClassFixture<BearerTokenFactory>
         var dashboard = await steward.GetAsync("/hangfire");
         var keyStill = await (await _factory.ClientForAsync(Roles.Analyst)).GetAsync("/api/v1/me");
         var forged = _factory.CreateClient();
-        forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.");
+        // An unsigned token ("alg": "none") naming a steward: it must be refused, not read.
+        static string Part(string json) => Base64UrlEncoder.Encode(json);
+        forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            $"{Part("""{"alg":"none"}""")}.{Part($$"""{"sub":"x","iss":"{{BearerTokenFactory.Issuer}}","aud":"{{BearerTokenFactory.Audience}}","analytics_role":"steward"}""")}.");
         // The audit trail is appended in the background: wait for the analyst's requests to land in it.
         var audit = "";
         for (var waited = 0; waited < 100 && !audit.Contains("\"analyst-7f3a\"", StringComparison.Ordinal); waited++)
