@@ -44,7 +44,7 @@ public static class InsightsApi
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/patterns").WithTags("Patterns").RequireAuthorization(Policies.Analyst)
-            .MapGet("/{id:int}/trend", TrendAsync).WithName("PatternTrend").WithSummary("Monthly or quarterly case counts of one pattern (?interval=month|quarter, ?format=csv).");
+            .MapGet("/{id:int}/trend", TrendAsync).WithName("PatternTrend").WithSummary("Monthly, quarterly or yearly case counts of one pattern (?interval=month|quarter|year, ?format=csv).");
 
         var insights = app.MapGroup("/api/v1/insights").WithTags("Insights").RequireAuthorization(Policies.Analyst);
         insights.MapGet("/emerging", EmergingAsync).WithName("EmergingPatterns")
@@ -64,8 +64,9 @@ public static class InsightsApi
         // The query first, as on every route: a bad one is refused whatever pattern it names.
         var errors = new Dictionary<string, string[]>();
         var quarterly = string.Equals(interval, "quarter", StringComparison.OrdinalIgnoreCase);
-        if (interval is not null && !quarterly && !string.Equals(interval, "month", StringComparison.OrdinalIgnoreCase))
-            errors["/interval"] = ["'month' or 'quarter'"];
+        var yearly = string.Equals(interval, "year", StringComparison.OrdinalIgnoreCase);
+        if (interval is not null && !quarterly && !yearly && !string.Equals(interval, "month", StringComparison.OrdinalIgnoreCase))
+            errors["/interval"] = ["'month', 'quarter' or 'year'"];
         if (!IsFormat(format)) errors["/format"] = [FormatMessage];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid trend query.");
         var current = serving.Patterns.Current;
@@ -77,11 +78,11 @@ public static class InsightsApi
         // release plan has them: the same plan as the emerging report's windows and the sparklines (SeriesPlans).
         var rows = await store.MonthlyAsync(current.Version, ct);
         var plan = SeriesPlans.Of(rows, id, k);
-        var points = (quarterly
-                ? plan.Quarters.OrderBy(q => q.Key).Select(q => new TrendPoint(SeriesPlans.Quarter(q.Key), q.Value, q.Value is null))
+        var points = (yearly ? plan.Years.OrderBy(y => y.Key).Select(y => new TrendPoint($"{y.Key:D4}", y.Value, y.Value is null))
+                : quarterly ? plan.Quarters.OrderBy(q => q.Key).Select(q => new TrendPoint(SeriesPlans.Quarter(q.Key), q.Value, q.Value is null))
                 : plan.Months.OrderBy(m => m.Key).Select(m => new TrendPoint(SeriesPlans.Month(m.Key), m.Value, m.Value is null)))
             .ToList();
-        var trend = new PatternTrend(id, pattern.Profile!.Label, quarterly ? "quarter" : "month", k, points);
+        var trend = new PatternTrend(id, pattern.Profile!.Label, yearly ? "year" : quarterly ? "quarter" : "month", k, points);
         return IsCsv(format)
             ? Csv.File($"pattern-{id}-trend.csv", ["period", "cases"], points.Select(p => new object?[] { p.Period, p.Suppressed ? $"< {k}" : p.Cases }))
             : TypedResults.Ok(trend);

@@ -61,7 +61,26 @@ public static class SeriesPlans
     /// <summary>One pattern's plan (the windows still end where every pattern's data does); only zeros for a pattern with no dated case.</summary>
     public static SeriesPlan Of(IReadOnlyList<PatternMonthlyRow> rows, int patternId, int k) => Plan(rows, patternId, AllWindows(Last(rows)), k);
 
+    // The pattern's cases of no known month count in its published size, so the plan knows them (SeriesRelease.Plan).
     private static SeriesPlan Plan(IReadOnlyList<PatternMonthlyRow> rows, int patternId, List<SeriesWindow> windows, int k) =>
-        SeriesRelease.Plan(rows.Where(r => r.PatternId == patternId && r.Month != PatternStore.UnknownMonth)
-            .GroupBy(r => Index(r.Month)).ToDictionary(m => m.Key, m => m.Sum(r => r.Cases)), windows, k);
+        Plan(rows.Where(r => r.PatternId == patternId).Select(r => (r.Month, r.Cases)), windows, k);
+
+    private static SeriesPlan Plan(IEnumerable<(string Month, int Cases)> counts, List<SeriesWindow> windows, int k)
+    {
+        var list = counts.ToList();
+        return SeriesRelease.Plan(list.Where(c => c.Month != PatternStore.UnknownMonth).GroupBy(c => Index(c.Month)).ToDictionary(m => m.Key, m => m.Sum(c => c.Cases)),
+            windows, k, list.Where(c => c.Month == PatternStore.UnknownMonth).Sum(c => c.Cases));
+    }
+
+    /// <summary>
+    /// Each pattern's plan of a narrowed series (the cases of one jurisdiction, exploitation type or age band, by month): no
+    /// window is published of it, so its plan holds months and quarters only. A count of the narrowed series between two
+    /// months is published only where this plan gives it (<see cref="SeriesPlan.Derivable"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<int, SeriesPlan> ForNarrowed(IReadOnlyList<PatternMonthCount> counts, int k) =>
+        counts.GroupBy(c => c.PatternId).ToDictionary(g => g.Key, g => Plan(g.Select(c => (c.Month, c.Cases)), [], k));
+
+    /// <summary>The months from <paramref name="from"/> (yyyy-MM, or the beginning) up to <paramref name="to"/> (or the end), as a range of month numbers.</summary>
+    public static (int From, int To) Range(string? from, string? to) =>
+        (from is null ? int.MinValue / 2 : Index(from), to is null ? int.MaxValue / 2 : Index(to) + 1);
 }

@@ -73,15 +73,20 @@ public static class PatternsApi
             return TypedResults.Problem("Filtered pattern counts are read from aggregates that the refresh-aggregates job has not yet built for the active model.",
                 statusCode: 404, title: "No aggregates yet");
 
-        var released = Released(current.Model, k, counts, filter, await PlansAsync(store, current.Version, filter, k, ct)).ToList();
+        var plans = await PlansAsync(store, current.Version, filter, k, ct);
+        var released = Released(current.Model, k, filter, plans).ToList();
         if (!filter.IsEmpty)
         {
             // Narrowed counts are released together, so that a suppressed one cannot be recovered from the others and a total.
             // A count whose pattern's other cases (its size less the count) are a small count is withheld too: the size
-            // is published, so the count would give them away.
+            // is published, so the count would give them away. So is a count between two months that the pattern's plan
+            // does not give: two such counts a month apart would give that month, which the plan may withhold.
             var sums = counts.ToLookup(c => c.PatternId);
-            var narrowed = released.Select(p => (Key: Key(p.Id), Count: sums[p.Id].Sum(c => c.Cases), p.Size)).ToList();
-            var rest = narrowed.Where(n => !DisclosureControl.CanRelease(n.Size - n.Count, k)).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
+            var (rangeStart, rangeEnd) = SeriesPlans.Range(filter.From, filter.To);
+            var timed = filter.From is not null || filter.To is not null;
+            var narrowed = released.Select(p => (Key: Key(p.Id), Count: sums[p.Id].Sum(c => c.Cases), p.Size,
+                Derivable: !timed || plans.Plans.GetValueOrDefault(p.Id) is not { } plan || plan.Derivable(rangeStart, rangeEnd))).ToList();
+            var rest = narrowed.Where(n => !DisclosureControl.CanRelease(n.Size - n.Count, k) || !n.Derivable).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
             var cells = DisclosureControl.Release(narrowed.Select(n => (n.Key, n.Count)), k, withhold: rest).ToDictionary(c => c.Key);
             released = released
                 .Select(p => cells[Key(p.Id)] is var c ? p with { Matching = new FilteredCount(c.Count, c.Suppressed) } : p)
@@ -124,35 +129,42 @@ public static class PatternsApi
     {
         var current = serving.Patterns.Current;
         if (current is null) return NoModel();
-        var counts = await store.CountsAsync(current.Version, new PatternFilter(), ct);
         var k = options.Value.DisclosureThreshold;
-        var pattern = Released(current.Model, k, counts, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct))
+        var pattern = Released(current.Model, k, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct))
             .FirstOrDefault(p => p.Id == id);
         return pattern is null
             ? TypedResults.Problem("No released pattern with this id in the active model (patterns smaller than the disclosure threshold are not shown).", statusCode: 404, title: "Pattern not found")
             : TypedResults.Ok(pattern);
     }
 
-    // A filter on time alone leaves each month's count as it is, so the sparkline shows the months as the trend does, from
-    // the patterns' shared release plan (SeriesPlans). A filter on who or what counts other cases: those months are another
-    // table, released on their own.
-    private static async Task<(IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last)?> PlansAsync(
+    // Each pattern's release plan, which its sparkline shows and which decides the counts between two months (?from=, ?to=).
+    // A filter on time alone leaves each month's count as it is: the patterns' shared plan (SeriesPlans), which the trend
+    // and the emerging report read too. A filter on who or what counts other cases, the narrowed series, with a plan of its own.
+    private static async Task<(IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last)> PlansAsync(
         PatternStore store, string version, PatternFilter filter, int k, CancellationToken ct)
     {
-        if (filter.Jurisdiction is not null || filter.ExploitationType is not null || filter.AgeBand is not null) return null;
-        var rows = await store.MonthlyAsync(version, ct);
-        return (SeriesPlans.For(rows, k), SeriesPlans.Last(rows));
+        var untimed = filter with { From = null, To = null };
+        var (plans, last) = untimed.IsEmpty
+            ? await store.DerivedAsync($"plans|{version}|{k}", async () =>
+            {
+                var rows = await store.MonthlyAsync(version, ct);
+                return Tuple.Create(SeriesPlans.For(rows, k), SeriesPlans.Last(rows));
+            })
+            : await store.DerivedAsync($"plans|{version}|{k}|{untimed.Key}", async () =>
+            {
+                var counts = await store.CountsAsync(version, untimed, ct);
+                return Tuple.Create(SeriesPlans.ForNarrowed(counts, k), SeriesPlans.Last(counts.Select(c => c.Month)));
+            });
+        return (plans, last);
     }
 
-    private static IEnumerable<PatternView> Released(PatternModel model, int k, IReadOnlyList<PatternMonthCount> counts, PatternFilter filter,
-        (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last)? shared)
+    private static IEnumerable<PatternView> Released(PatternModel model, int k, PatternFilter filter, (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last) plans)
     {
         // The window ends at the filter's last month, or at the last month with data but never after the current month:
         // one case dated in the future would otherwise move every pattern's window to months that hold nothing.
-        var last = filter.To ?? ((shared is { } plans ? plans.Last : SeriesPlans.Last(counts.Select(c => c.Month))) is { } l ? SeriesPlans.Month(l) : null);
+        var last = filter.To ?? (plans.Last is { } l ? SeriesPlans.Month(l) : null);
         // Months before year 1 do not exist: a window that would reach them starts at 0001-01.
         var window = last is null ? [] : Enumerable.Range(0, SparklineMonths).Select(i => SeriesPlans.AddMonths(last, i - SparklineMonths + 1)).OfType<string>().ToList();
-        var byPattern = counts.ToLookup(c => c.PatternId);
 
         return model.Patterns
             .Where(p => !p.Suppressed && p.Profile is not null && p.Profile.Size >= k)
@@ -167,20 +179,10 @@ public static class PatternsApi
                     .Select(a => new PatternAttributeView(a.Feature, Math.Round(a.ShareInPattern, 3), Math.Round(a.Lift, 2)))
                     .ToList();
                 var jurisdictions = DisclosureControl.Release(profile.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);
-                var sparkline = shared is { } s
-                    ? window.Select(m => s.Plans.GetValueOrDefault(p.Id)?.Months.TryGetValue(SeriesPlans.Index(m), out var c) == true
-                        ? new TrendPoint(m, c, c is null) : new TrendPoint(m, 0, false)).ToList()
-                    : Sparkline(byPattern[p.Id], window, k);
+                var sparkline = window.Select(m => plans.Plans.GetValueOrDefault(p.Id)?.Months.TryGetValue(SeriesPlans.Index(m), out var c) == true
+                    ? new TrendPoint(m, c, c is null) : new TrendPoint(m, 0, false)).ToList();
                 return new PatternView(p.Id, profile.Label, profile.Size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions, sparkline);
             });
-    }
-
-    // Released over every month of the narrowed counts, so the window cannot reveal a cell that a longer view withholds.
-    private static List<TrendPoint> Sparkline(IEnumerable<PatternMonthCount> counts, List<string> window, int k)
-    {
-        var monthly = DisclosureControl.Release(counts.Where(c => c.Month != PatternStore.UnknownMonth).Select(c => (c.Month, c.Cases)), k)
-            .ToDictionary(c => c.Key, StringComparer.Ordinal);
-        return window.Select(m => monthly.TryGetValue(m, out var c) ? new TrendPoint(m, c.Count, c.Suppressed) : new TrendPoint(m, 0, false)).ToList();
     }
 
     private static ProblemHttpResult NoModel() =>

@@ -160,6 +160,9 @@ public sealed class PatternStore(Db db)
         }
     }
 
+    /// <summary>A value worked out from the aggregates (its key names the version and what it depends on), kept until they are refreshed.</summary>
+    public Task<T> DerivedAsync<T>(string key, Func<Task<T>> derive) where T : class => _cache.GetAsync("derived|" + key, derive);
+
     public async Task<IReadOnlyList<PatternMonthlyRow>> MonthlyAsync(string version, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);

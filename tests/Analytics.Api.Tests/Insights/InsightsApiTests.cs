@@ -59,21 +59,40 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
     {
         var version = fixture.Factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version;
         var rows = await fixture.Factory.Services.GetRequiredService<Data.Patterns.PatternStore>().MonthlyAsync(version, CancellationToken.None);
-        static int Index(string month) => int.Parse(month[..4]) * 12 + int.Parse(month[5..7]) - 1;
         var reports = new List<EmergingReport>();
         foreach (var recent in new[] { 3, 6, 12 })
             foreach (var baseline in new[] { 12, 24, 36 })
                 reports.Add((await Analyst.GetFromJsonAsync<EmergingReport>($"/api/v1/insights/emerging?recentMonths={recent}&baselineMonths={baseline}"))!);
+
+        // The pattern list narrowed to a time: every year, every month as a start or an end, single months, and ranges
+        // of every length ending in the last month. Each shown count is the sum of the months from..to (unknown left out).
+        var dated = rows.Where(r => r.Month != "unknown").Select(r => Index(r.Month)).ToList();
+        var (dataFirst, dataLast) = (dated.Min(), Math.Min(dated.Max(), DateTime.UtcNow.Year * 12 + DateTime.UtcNow.Month - 1));
+        var ranges = new List<(int? From, int? To)>();
+        for (var y = dataFirst / 12; y <= dataLast / 12; y++) ranges.Add((y * 12, y * 12 + 11));
+        for (var m = dataLast - 27; m <= dataLast; m++) ranges.AddRange([(m, null), (null, m), (m, m), (m, dataLast)]);
+        var listed = await ListedAsync(null, ranges);
+        var sizes = (await Analyst.GetFromJsonAsync<JsonElement>("/api/v1/patterns?pageSize=100")).GetProperty("items").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("id").GetInt32(), i => i.GetProperty("size").GetInt32());
+        Assert.Contains(listed, l => l.Counts.Count > 0);
 
         foreach (var pattern in reports[0].Patterns)
         {
             var months = rows.Where(r => r.PatternId == pattern.PatternId && r.Month != "unknown").GroupBy(r => Index(r.Month)).ToDictionary(g => g.Key, g => g.Sum(r => r.Cases));
             var byMonth = (await Analyst.GetFromJsonAsync<PatternTrend>($"/api/v1/patterns/{pattern.PatternId}/trend"))!.Points;
             var byQuarter = (await Analyst.GetFromJsonAsync<PatternTrend>($"/api/v1/patterns/{pattern.PatternId}/trend?interval=quarter"))!.Points;
-            // What an analyst holds: each shown month, quarter and window as a sum between two month boundaries.
+            var byYear = (await Analyst.GetFromJsonAsync<PatternTrend>($"/api/v1/patterns/{pattern.PatternId}/trend?interval=year"))!.Points;
+            // What an analyst holds: each shown month, quarter, year, window and narrowed count as a sum between two month boundaries.
             var known = new List<(int From, int To)>();
             known.AddRange(byMonth.Where(p => !p.Suppressed).Select(p => (Index(p.Period), Index(p.Period) + 1)));
             known.AddRange(byQuarter.Where(p => !p.Suppressed).Select(p => int.Parse(p.Period[..4]) * 12 + (p.Period[^1] - '1') * 3).Select(m => (m, m + 3)));
+            known.AddRange(byYear.Where(p => !p.Suppressed).Select(p => int.Parse(p.Period) * 12).Select(m => (m, m + 12)));
+            var (seriesFirst, seriesEnd) = (Index(byMonth[0].Period), Index(byMonth[^1].Period) + 1);
+            foreach (var (listedFrom, listedTo, counts, _) in listed)
+            {
+                var (a, b) = (Math.Clamp(listedFrom, seriesFirst, seriesEnd), Math.Clamp(listedTo, seriesFirst, seriesEnd));
+                if (counts.ContainsKey(pattern.PatternId) && a < b) known.Add((a, b));
+            }
             foreach (var report in reports)
             {
                 var e = report.Patterns.Single(x => x.PatternId == pattern.PatternId);
@@ -82,23 +101,93 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
                 if (e.RecentCases is not null) known.Add((recentFrom, recentTo));
                 if (e.BaselineCases is not null) known.Add((baselineFrom, baselineTo));
             }
-            // Months before the trend's first and after its last are known to hold none.
-            var (first, last) = (Index(byMonth[0].Period), Index(byMonth[^1].Period));
-            var (from, to) = (known.Min(k => k.From) - 3, known.Max(k => k.To) + 3);
-            for (var m = from; m < to; m++)
-                if (m < first || m > last) known.Add((m, m + 1));
+            AssertNothingSmallFollows($"pattern {pattern.PatternId}", months, known, sizes[pattern.PatternId]);
+        }
+    }
 
-            // Boundaries joined by known sums: the sum between any two of a group is known, and it is made of the sums
-            // between neighbours in the group, so those must each be 0 or at least k.
-            var group = known.SelectMany(k => new[] { k.From, k.To }).Distinct().ToDictionary(x => x, x => x);
-            int Root(int x) => group[x] == x ? x : group[x] = Root(group[x]);
-            foreach (var (a, b) in known) group[Root(a)] = Root(b);
-            foreach (var members in group.Keys.GroupBy(Root).Select(g => g.Order().ToList()))
-                for (var i = 1; i < members.Count; i++)
-                {
-                    var sum = Enumerable.Range(members[i - 1], members[i] - members[i - 1]).Sum(m => months.GetValueOrDefault(m));
-                    Assert.True(sum is 0 or >= 10, $"pattern {pattern.PatternId}: months {members[i - 1]}..{members[i] - 1} hold {sum}, which the views give by difference");
-                }
+    [Fact]
+    public async Task APatternListNarrowedToAJurisdiction_GivesNoSmallCountOfItsMonths_EvenByDifference()
+    {
+        var version = fixture.Factory.Services.GetRequiredService<ModelServing>().Patterns.Current!.Version;
+        var rows = await fixture.Factory.Services.GetRequiredService<Data.Patterns.PatternStore>().MonthlyAsync(version, CancellationToken.None);
+        var jurisdiction = rows.GroupBy(r => r.Jurisdiction).OrderByDescending(g => g.Sum(r => r.Cases)).First().Key;
+        var narrowed = rows.Where(r => r.Jurisdiction == jurisdiction).ToList();
+        var dated = narrowed.Where(r => r.Month != "unknown").Select(r => Index(r.Month)).ToList();
+        var last = Math.Min(dated.Max(), DateTime.UtcNow.Year * 12 + DateTime.UtcNow.Month - 1);
+        var ranges = new List<(int? From, int? To)>();
+        for (var y = dated.Min() / 12; y <= last / 12; y++) ranges.Add((y * 12, y * 12 + 11));
+        for (var m = last - 27; m <= last; m++) ranges.AddRange([(m, null), (null, m), (m, m), (m, last)]);
+
+        var listed = await ListedAsync($"jurisdiction={jurisdiction}", ranges);
+        var totals = await ListedAsync($"jurisdiction={jurisdiction}", [(null, null)]);
+
+        Assert.Contains(listed, l => l.Counts.Count > 0);
+        foreach (var patternId in narrowed.Select(r => r.PatternId).Distinct())
+        {
+            var months = narrowed.Where(r => r.PatternId == patternId && r.Month != "unknown").GroupBy(r => Index(r.Month)).ToDictionary(g => g.Key, g => g.Sum(r => r.Cases));
+            if (months.Count == 0) continue;
+            var (first, end) = (months.Keys.Min(), months.Keys.Max() + 1);
+            var known = new List<(int From, int To)>();
+            foreach (var (from, to, counts, sparklines) in listed)
+            {
+                var (a, b) = (Math.Clamp(from, first, end), Math.Clamp(to, first, end));
+                if (counts.ContainsKey(patternId) && a < b) known.Add((a, b));
+                if (sparklines.TryGetValue(patternId, out var shown)) known.AddRange(shown.Select(m => (m, m + 1)));
+            }
+            AssertNothingSmallFollows($"pattern {patternId} in {jurisdiction}", months, known, totals[0].Counts.TryGetValue(patternId, out var total) ? total : null);
+        }
+    }
+
+    private static int Index(string month) => int.Parse(month[..4]) * 12 + int.Parse(month[5..7]) - 1;
+
+    private static string Month(int index) => $"{index / 12:D4}-{index % 12 + 1:D2}";
+
+    /// <summary>
+    /// The pattern list under <paramref name="filter"/> and each time range: the shown counts by pattern (a range of month
+    /// numbers, the end excluded; no bound is far away) and the months each pattern's sparkline shows with a count.
+    /// </summary>
+    private async Task<List<(int From, int To, Dictionary<int, int> Counts, Dictionary<int, List<int>> Sparklines)>> ListedAsync(
+        string? filter, IEnumerable<(int? From, int? To)> ranges)
+    {
+        var listed = new List<(int, int, Dictionary<int, int>, Dictionary<int, List<int>>)>();
+        foreach (var (from, to) in ranges.Distinct())
+        {
+            var query = string.Join("&", new[] { filter, from is { } f ? $"from={Month(f)}" : null, to is { } t ? $"to={Month(t)}" : null, "pageSize=100" }.OfType<string>());
+            var items = (await Analyst.GetFromJsonAsync<JsonElement>($"/api/v1/patterns?{query}")).GetProperty("items").EnumerateArray().ToList();
+            var counts = items.Where(i => i.TryGetProperty("matching", out var c) && c.ValueKind == JsonValueKind.Object && c.GetProperty("cases").ValueKind == JsonValueKind.Number)
+                .ToDictionary(i => i.GetProperty("id").GetInt32(), i => i.GetProperty("matching").GetProperty("cases").GetInt32());
+            var sparklines = items.ToDictionary(i => i.GetProperty("id").GetInt32(), i => i.GetProperty("sparkline").EnumerateArray()
+                .Where(p => !p.GetProperty("suppressed").GetBoolean()).Select(p => Index(p.GetProperty("period").GetString()!)).ToList());
+            listed.Add((from ?? int.MinValue / 2, to is { } end ? end + 1 : int.MaxValue / 2, counts, sparklines));
+        }
+        return listed;
+    }
+
+    /// <summary>
+    /// Boundaries joined by known sums (months outside the series hold none): the sum between any two of a group is
+    /// known, and it is made of the sums between neighbours in the group, so those must each be 0 or at least k. Where
+    /// the whole series follows, the published total (<paramref name="total"/>, when shown) less it gives the cases of
+    /// no known month, which must be 0 or at least k too.
+    /// </summary>
+    private static void AssertNothingSmallFollows(string what, Dictionary<int, int> months, List<(int From, int To)> known, int? total)
+    {
+        var (first, end) = (months.Keys.Min(), months.Keys.Max() + 1);
+        var (from, to) = (Math.Min(first, known.Count == 0 ? first : known.Min(k => k.From)) - 3, Math.Max(end, known.Count == 0 ? end : known.Max(k => k.To)) + 3);
+        for (var m = from; m < to; m++)
+            if (m < first || m >= end) known.Add((m, m + 1));
+        var group = known.SelectMany(k => new[] { k.From, k.To }).Distinct().ToDictionary(x => x, x => x);
+        int Root(int x) => group[x] == x ? x : group[x] = Root(group[x]);
+        foreach (var (a, b) in known) group[Root(a)] = Root(b);
+        foreach (var members in group.Keys.GroupBy(Root).Select(g => g.Order().ToList()))
+            for (var i = 1; i < members.Count; i++)
+            {
+                var sum = Enumerable.Range(members[i - 1], members[i] - members[i - 1]).Sum(m => months.GetValueOrDefault(m));
+                Assert.True(sum is 0 or >= 10, $"{what}: months {members[i - 1]}..{members[i] - 1} hold {sum}, which the views give by difference");
+            }
+        if (total is { } t && group.ContainsKey(first) && group.ContainsKey(end) && Root(first) == Root(end))
+        {
+            var unknown = t - months.Values.Sum();
+            Assert.True(unknown is 0 or >= 10, $"{what}: its total less its months gives {unknown} cases of no known month");
         }
     }
 

@@ -65,13 +65,55 @@ public sealed class SeriesReleaseTests
                 .Where(x => x.c > 0).ToDictionary(x => x.m, x => x.c);
             if (months.Count == 0) continue;
             var windows = EmergingWindows(first + length - 1 - random.Next(3));
+            var unknown = random.Next(3) == 0 ? 0 : random.Next(2 * K);
 
-            var plan = SeriesRelease.Plan(months, windows, K);
+            var plan = SeriesRelease.Plan(months, windows, K, unknown);
 
-            Assert.All(plan.Months.Values.Concat(plan.Quarters.Values).Concat(plan.Windows.Values), c => Assert.True(c is null or 0 or >= K, $"{c}"));
-            AssertNothingSmallDerivable(months, windows, plan);
-            Assert.Equal(plan.Windows, SeriesRelease.Plan(months, windows, K).Windows);
+            Assert.All(plan.Months.Values.Concat(plan.Quarters.Values).Concat(plan.Years.Values).Concat(plan.Windows.Values), c => Assert.True(c is null or 0 or >= K, $"{c}"));
+            AssertNothingSmallDerivable(months, windows, plan, unknown);
+            Assert.Equal(plan.Windows, SeriesRelease.Plan(months, windows, K, unknown).Windows);
         }
+    }
+
+    [Fact]
+    public void ThePublishedTotalLessTheMonths_DoesNotGiveTheFewCasesOfNoKnownMonth()
+    {
+        // 12 cases a month for two years and 3 cases with no month: the size (291) less the 24 months shown would be 3.
+        var months = Enumerable.Range(M(2022, 1), 24).ToDictionary(m => m, _ => 12);
+        var windows = EmergingWindows(M(2023, 12));
+
+        var plan = SeriesRelease.Plan(months, windows, K, unknown: 3);
+
+        Assert.False(plan.Derivable(M(2022, 1), M(2024, 1)), "the whole series can be worked out from what is shown");
+        Assert.Contains(plan.Months.Values, c => c is null);
+        // One month is enough to part the series. Every month is in some window here, so some are lost, but not the
+        // default view's (3 months against the 12 before), which is the most wanted.
+        Assert.Equal(1, plan.Months.Values.Count(c => c is null));
+        Assert.NotNull(plan.Windows[windows[0]]);
+        Assert.NotNull(plan.Windows[windows[1]]);
+        AssertNothingSmallDerivable(months, windows, plan, unknown: 3);
+        // With no such cases, or at least k of them, nothing needs withholding.
+        Assert.All(SeriesRelease.Plan(months, windows, K).Months.Values, c => Assert.Equal(12, c));
+        Assert.True(SeriesRelease.Plan(months, windows, K, unknown: K).Derivable(M(2022, 1), M(2024, 1)));
+    }
+
+    [Fact]
+    public void Derivable_IsTrueForSumsOfReleasedCellsAndKnownZeros_AndFalseAcrossAWithheldCell()
+    {
+        // Three months of 12, a month of 4 (withheld, and with it another cell), three months of 12.
+        var months = new Dictionary<int, int> { [M(2024, 1)] = 12, [M(2024, 2)] = 12, [M(2024, 3)] = 12, [M(2024, 4)] = 4, [M(2024, 5)] = 12, [M(2024, 6)] = 12, [M(2024, 7)] = 12 };
+
+        var plan = SeriesRelease.Plan(months, [], K);
+
+        Assert.Null(plan.Months[M(2024, 4)]);
+        var shown = plan.Months.Where(m => m.Value is not null).Select(m => m.Key).ToList();
+        Assert.NotEmpty(shown);
+        Assert.All(shown, m => Assert.True(plan.Derivable(m, m + 1)));
+        Assert.True(plan.Derivable(M(2023, 1), M(2024, 1)), "months before the series hold none");
+        Assert.True(plan.Derivable(M(2020, 1), M(2021, 1)), "a range outside the series holds none");
+        Assert.True(plan.Derivable(M(2020, 1), shown[0] + 1) == plan.Derivable(M(2024, 1), shown[0] + 1), "the months before the series add nothing");
+        Assert.False(plan.Derivable(M(2024, 4), M(2024, 5)));
+        Assert.True(SeriesRelease.Plan(new Dictionary<int, int>(), [], K).Derivable(M(2024, 1), M(2024, 5)));
     }
 
     [Fact]
@@ -91,16 +133,19 @@ public sealed class SeriesReleaseTests
     /// Checked independently of the plan's own search: every pair of month boundaries that released sums join (by a path
     /// of released intervals, months outside the series being known zeros) has a sum between them of 0 or at least k.
     /// </summary>
-    private static void AssertNothingSmallDerivable(Dictionary<int, int> months, IReadOnlyCollection<SeriesWindow> windows, SeriesPlan plan)
+    /// The published total less the whole series is the <paramref name="unknown"/> count, so where the whole series is
+    /// joined that must be 0 or at least k too. And every sum the plan calls derivable is one that the released sums join.
+    private static void AssertNothingSmallDerivable(Dictionary<int, int> months, IReadOnlyCollection<SeriesWindow> windows, SeriesPlan plan, int unknown = 0)
     {
         var first = months.Keys.Min();
         var last = months.Keys.Max();
-        var lo = Math.Min(first, windows.Min(w => w.Start)) - 1;
-        var hi = Math.Max(last, windows.Max(w => w.End)) + 1;
+        var lo = Math.Min(first, windows.Count == 0 ? first : windows.Min(w => w.Start)) - 13;
+        var hi = Math.Max(last, windows.Count == 0 ? last : windows.Max(w => w.End)) + 13;
         var edges = new List<(int A, int B)>();
         for (var m = lo; m <= hi; m++)
             if (m < first || m > last || plan.Months[m] is not null) edges.Add((m, m + 1));
         foreach (var (q, c) in plan.Quarters) if (c is not null) edges.Add((q * 3, q * 3 + 3));
+        foreach (var (y, c) in plan.Years) if (c is not null) edges.Add((y * 12, y * 12 + 12));
         foreach (var (w, c) in plan.Windows) if (c is not null) edges.Add((w.Start, w.End));
         int Sum(int from, int to) => Enumerable.Range(from, to - from).Sum(m => months.GetValueOrDefault(m));
 
@@ -116,6 +161,11 @@ public sealed class SeriesReleaseTests
                     var other = a == p ? b : b == p ? a : int.MinValue;
                     if (other != int.MinValue && seen.Add(other)) queue.Enqueue(other);
                 }
+            if (start == first && seen.Contains(last + 1))
+                Assert.True(unknown is 0 or >= K, $"the whole series can be worked out, and the total less it gives {unknown}");
+            for (var end = start + 1; end <= hi; end++)
+                if (plan.Derivable(start, end))
+                    Assert.True(seen.Contains(end) || Sum(start, end) == 0, $"the plan gives months {start}..{end - 1}, which the released sums do not join");
             foreach (var end in seen.Where(e => e > start))
             {
                 var sum = Sum(start, end);
