@@ -79,7 +79,8 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
 
     private static (string Field, string Message) BodyError(JsonException json)
     {
-        var (pointer, unknown) = Analytics.Core.Cases.CaseJson.Locate(json);
+        // The small contracts of keys, schedules and alerts: a field-shaped name is repeated (no case data goes there).
+        var (pointer, unknown) = Analytics.Core.Cases.CaseJson.Locate(json, Analytics.Core.Cases.CaseJson.FieldShaped);
         if (unknown) return (pointer, "Unknown property; the contract does not have it.");
         return json.Path is null ? ("", "Malformed JSON.") : (pointer, "Wrong type or malformed value.");
     }

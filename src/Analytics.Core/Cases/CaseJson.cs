@@ -115,7 +115,10 @@ public static partial class CaseJson
     /// The JSON Pointer a deserialisation error is about, and whether it is a property the target type does not have
     /// (the pointer then ends with that property's name). Never carries a submitted value.
     /// </summary>
-    public static (string Pointer, bool UnknownProperty) Locate(JsonException ex)
+    /// <param name="ex">The reader's error.</param>
+    /// <param name="repeatable">Whether an unknown property's name may be repeated in the pointer; by default, when it is
+    /// within an edit or two of a field of the case record (<see cref="NearAField"/>).</param>
+    public static (string Pointer, bool UnknownProperty) Locate(JsonException ex, Func<string, bool>? repeatable = null)
     {
         ArgumentNullException.ThrowIfNull(ex);
         const string Unmapped = "' could not be mapped to any .NET member";
@@ -129,15 +132,69 @@ public static partial class CaseJson
         var parent = path.EndsWith("['" + name + "']", StringComparison.Ordinal) ? path[..^(name.Length + 4)]
             : path.EndsWith("." + name, StringComparison.Ordinal) ? path[..^(name.Length + 1)]
             : path;
-        // A name the client made up is repeated only when it looks like a field name: one given as "Maria Popescu
-        // +40721234567" is a submitted value, and the error then points at the object that holds it.
-        return FieldName().IsMatch(name)
+        // A name the client made up is repeated only when it is a near miss of a field of the schema (a typo, another
+        // case or spelling): any other, "Maria Popescu +40721234567" or only "Popescu", may be a submitted value, and
+        // the error then points at the object that holds it.
+        return (repeatable ?? NearAField)(name)
             ? (PathToPointer(parent) + "/" + EscapePointerToken(name), true)
             : (PathToPointer(parent), true);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
     private static partial System.Text.RegularExpressions.Regex FieldName();
+
+    /// <summary>Whether a name is shaped like a field name (a letter, then letters, digits, '_' or '-'; at most 64).</summary>
+    public static bool FieldShaped(string name) => FieldName().IsMatch(name);
+
+    // Every property name of the case record, lower case, from the model the reader binds to.
+    private static readonly Lazy<string[]> _fields = new(() =>
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<Type>();
+        void Walk(Type type)
+        {
+            if (!seen.Add(type)) return;
+            foreach (var property in Options.GetTypeInfo(type).Properties)
+            {
+                names.Add(property.Name.ToLowerInvariant());
+                var target = property.PropertyType;
+                if (target != typeof(string) && target.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)) is { } list)
+                    target = list.GetGenericArguments()[0];
+                target = Nullable.GetUnderlyingType(target) ?? target;
+                if (target.IsClass && target != typeof(string)) Walk(target);
+            }
+        }
+        Walk(typeof(CaseSubmission));
+        return [.. names];
+    });
+
+    /// <summary>
+    /// Whether an unknown property name is within one edit (two for names of six letters or more) of a field of the
+    /// schema, ignoring case, underscores and hyphens.
+    /// </summary>
+    internal static bool NearAField(string name)
+    {
+        if (!FieldName().IsMatch(name)) return false;
+        var folded = name.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+        var allowed = folded.Length >= 6 ? 2 : 1;
+        return _fields.Value.Any(field => Math.Abs(field.Length - folded.Length) <= allowed && Distance(field, folded) <= allowed);
+    }
+
+    // Levenshtein distance (short strings only).
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
 
     private static ValidationError ShapeError(JsonException ex)
     {
@@ -146,7 +203,7 @@ public static partial class CaseJson
         if (unknown)
             return new ValidationError(pointer, pointer == PathToPointer(ex.Path)
                 ? "Unknown property; the schema does not allow it."
-                : "Holds a property the schema does not have, whose name is not repeated here (it is not a field name).");
+                : "Holds a property the schema does not have, whose name is not repeated here (it is not near any field name).");
         if (message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
             return new ValidationError(pointer, "Property appears more than once.");
         var expected = ExpectedKind(pointer);

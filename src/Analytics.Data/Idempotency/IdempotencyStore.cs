@@ -1,3 +1,4 @@
+using Analytics.Core.Pseudonymisation;
 using Analytics.Data.Database;
 using Dapper;
 
@@ -16,10 +17,33 @@ public sealed class IdempotentResponse
 /// first reserves its key (a row with status 0), so that of two requests racing with one key only one is processed;
 /// the row then takes the response, or is released when nothing was stored.
 /// </summary>
-public sealed class IdempotencyStore(Db db, TimeProvider time)
+/// <remarks>
+/// A client may pick anything as its key, a case reference or a name included, so the key is never stored: the row
+/// holds its keyed token (<see cref="Tokeniser"/> under the pseudonymisation keys, type <c>idempotency</c>), as every
+/// identifier is held. Rows are kept for <see cref="Retention"/>; a batch sent again after that is applied again, which
+/// stores nothing new, since a case is keyed by its authority and case reference.
+/// </remarks>
+public sealed class IdempotencyStore(Db db, TimeProvider time, KeyRing keys)
 {
     /// <summary>A reservation older than this is taken to be of a request that died before it finished, and is released.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a key and its response are kept.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    private readonly Tokeniser _tokeniser = new(keys);
+    private long _nextSweep;
+
+    private string Stored(string key) => _tokeniser.Token("idempotency", key);
+
+    // Expired rows go at most once a minute, on the way in of a reservation.
+    private async Task SweepAsync(System.Data.Common.DbConnection connection, DateTimeOffset now, CancellationToken ct)
+    {
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweep, now.AddMinutes(1).UtcTicks, due) != due) return;
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM idempotency_keys WHERE created_at < @cutoff",
+            new { cutoff = (now - Retention).ToString("O") }, cancellationToken: ct));
+    }
 
     private const string Select = """
         SELECT request_hash AS RequestHash, status_code AS StatusCode, response AS Response, created_at AS CreatedAt
@@ -29,7 +53,7 @@ public sealed class IdempotencyStore(Db db, TimeProvider time)
     public async Task<IdempotentResponse?> FindAsync(string principal, string key, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<IdempotentResponse>(new CommandDefinition(Select, new { principal, key }, cancellationToken: ct));
+        return await connection.QuerySingleOrDefaultAsync<IdempotentResponse>(new CommandDefinition(Select, new { principal, key = Stored(key) }, cancellationToken: ct));
     }
 
     /// <summary>
@@ -40,10 +64,12 @@ public sealed class IdempotencyStore(Db db, TimeProvider time)
     {
         var sql = db.Dialect.InsertIgnore("idempotency_keys", "principal, idem_key, request_hash, status_code, response, created_at",
             "@principal, @key, @requestHash, 0, '', @at", "principal, idem_key");
+        key = Stored(key);
         for (var attempt = 0; attempt < 2; attempt++)
         {
             await using var connection = await db.OpenAsync(ct);
             var now = time.GetUtcNow();
+            if (attempt == 0) await SweepAsync(connection, now, ct);
             if (await connection.ExecuteAsync(new CommandDefinition(sql, new { principal, key, requestHash, at = now.ToString("O") }, cancellationToken: ct)) == 1)
                 return null;
             var held = await connection.QuerySingleOrDefaultAsync<IdempotentResponse>(new CommandDefinition(Select, new { principal, key }, cancellationToken: ct));
@@ -66,7 +92,7 @@ public sealed class IdempotencyStore(Db db, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE idempotency_keys SET status_code = @statusCode, response = @response WHERE principal = @principal AND idem_key = @key AND status_code = 0",
-            new { principal, key, statusCode, response }, cancellationToken: ct));
+            new { principal, key = Stored(key), statusCode, response }, cancellationToken: ct));
     }
 
     /// <summary>Releases a reservation whose request stored nothing (rejected, too large, failed), so the key can be used again.</summary>
@@ -75,6 +101,6 @@ public sealed class IdempotencyStore(Db db, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM idempotency_keys WHERE principal = @principal AND idem_key = @key AND status_code = 0",
-            new { principal, key }, cancellationToken: ct));
+            new { principal, key = Stored(key) }, cancellationToken: ct));
     }
 }

@@ -170,7 +170,7 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     public async Task Idempotency_OneRequestHoldsAKey_UntilItCompletesOrReleasesIt()
     {
         var clock = new ManualClock(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        var store = new IdempotencyStore(Db, clock);
+        var store = new IdempotencyStore(Db, clock, Keys);
         var principal = NewAuthority();
 
         Assert.Null(await store.ReserveAsync(principal, "k1", "hash-1", None));
@@ -194,6 +194,36 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal(201, (await store.FindAsync(principal, "k1", None))!.StatusCode);
     }
 
+    [DialectFact]
+    public async Task Idempotency_KeepsTheKeysToken_NeverTheKey_AndForgetsItAfterTheRetention()
+    {
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var store = new IdempotencyStore(Db, clock, Keys);
+        var principal = NewAuthority();
+        const string key = "Ioana Marginean +40721234567";
+
+        Assert.Null(await store.ReserveAsync(principal, key, "hash-1", None));
+        await store.CompleteAsync(principal, key, 201, "{}", None);
+        await using (var connection = await Db.OpenAsync(None))
+        {
+            var stored = (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT idem_key FROM idempotency_keys WHERE principal = @principal", new { principal }))).Single();
+            Assert.StartsWith("idempotency:", stored, StringComparison.Ordinal);
+            Assert.DoesNotContain("Marginean", stored, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("721234567", stored, StringComparison.Ordinal);
+        }
+        Assert.Equal(201, (await store.FindAsync(principal, key, None))!.StatusCode);
+        // Another key's token: a replay needs the same key.
+        Assert.Null(await store.FindAsync(principal, key + " ", None));
+
+        clock.Advance(IdempotencyStore.Retention + TimeSpan.FromMinutes(2));
+        Assert.Null(await store.ReserveAsync(principal, "later", "hash-2", None));
+        Assert.Null(await store.FindAsync(principal, key, None));
+    }
+
+    private static readonly Core.Pseudonymisation.KeyRing Keys =
+        new(new Core.Pseudonymisation.PseudonymisationKey("test-key", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider
     {
         private DateTimeOffset _now = now;
@@ -204,7 +234,7 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     [DialectFact]
     public async Task Idempotency_RacingRequestsWithOneKey_OnlyOneHoldsIt()
     {
-        var store = new IdempotencyStore(Db, TimeProvider.System);
+        var store = new IdempotencyStore(Db, TimeProvider.System, Keys);
         var principal = NewAuthority();
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => store.ReserveAsync(principal, "race", $"hash-{i}", None))));
