@@ -97,8 +97,12 @@ public static partial class AuditParameters
     public static string Of(HttpRequest request)
     {
         var route = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var pattern = (request.HttpContext.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern;
         foreach (var (key, value) in request.RouteValues)
-            route[key] = PlatformId(key, value?.ToString());
+        {
+            var numeric = pattern?.ParameterPolicies.TryGetValue(key, out var policies) == true && policies.Any(p => p.Content == "int");
+            route[key] = PlatformId(key, value?.ToString(), numeric);
+        }
 
         var query = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var unlisted = 0;
@@ -115,14 +119,17 @@ public static partial class AuditParameters
         return JsonSerializer.Serialize(parameters);
     }
 
-    private static string PlatformId(string key, string? value)
+    // A route's own ids: a number only where the route takes one ({id:int}); elsewhere a case id (a UUID) or a key id.
+    // "0721234567" or "6080602123" in the place of a case id is a phone or a personal number, not an id.
+    private static string PlatformId(string key, string? value, bool numeric)
     {
         if (string.IsNullOrEmpty(value)) return "";
         var isId = key switch
         {
             "version" => VersionShape().IsMatch(value),
             "name" or "job" => KnownNames.Contains(value),
-            _ => Guid.TryParseExact(value, "D", out _) || IntegerShape().IsMatch(value) || KeyIdShape().IsMatch(value),
+            _ when numeric => IntegerShape().IsMatch(value),
+            _ => Guid.TryParseExact(value, "D", out _) || KeyIdShape().IsMatch(value),
         };
         return isId ? value : Redacted;
     }
@@ -141,6 +148,7 @@ public static partial class AuditParameters
             "jurisdiction" or "origin" or "destination" => CountryShape().IsMatch(value),
             "from" or "to" => MonthShape().IsMatch(value),
             "format" or "interval" or "revoked" or "unread" => WordShape().IsMatch(value),
+            // A cursor (a UUID, a key id, a number with no leading zero) or an instant with its time: a bare date may be a date of birth.
             "after" or "before" or "since" => Guid.TryParseExact(value, "D", out _) || IntegerShape().IsMatch(value) || KeyIdShape().IsMatch(value) || InstantShape().IsMatch(value),
             _ => CodeShape().IsMatch(value), // exploitationType, ageBand, job, period: code-list codes and job names.
         };
@@ -164,13 +172,14 @@ public static partial class AuditParameters
     [GeneratedRegex("^([a-z][a-z0-9:-]{0,39}|[0-9]{1,2}(-[0-9]{1,2}|\\+))$")]
     private static partial Regex CodeShape();
 
-    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$")]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$")]
     private static partial Regex InstantShape();
 
     [GeneratedRegex("^v[0-9]{1,6}$")]
     private static partial Regex VersionShape();
 
-    [GeneratedRegex("^[0-9]{1,10}$")]
+    // Ids and cursors count from 1: no leading zero, which national phone numbers have.
+    [GeneratedRegex("^[1-9][0-9]{0,9}$")]
     private static partial Regex IntegerShape();
 
     // API key ids: 12 lower-case hex characters.

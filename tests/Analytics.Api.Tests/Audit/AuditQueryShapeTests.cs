@@ -48,8 +48,34 @@ public sealed class AuditQueryShapeTests
     [InlineData("?limit=40721234567")]
     [InlineData("?alpha=0721.234.567")]
     [InlineData("?format=maria.popescu")]
+    [InlineData("?after=0721234567")] // a phone number as a cursor
+    [InlineData("?after=2008-06-02")] // a date of birth as a cursor
+    [InlineData("?since=2008-06-02")]
     public void AnyOtherValue_IsRedacted(string query)
     {
         Assert.Equal(AuditParameters.Redacted, Recorded(query));
+    }
+
+    private static string? RecordedRoute(string template, string id)
+    {
+        var context = new DefaultHttpContext();
+        context.SetEndpoint(new Microsoft.AspNetCore.Routing.RouteEndpoint(_ => Task.CompletedTask,
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternFactory.Parse(template), 0, EndpointMetadataCollection.Empty, template));
+        context.Request.RouteValues["id"] = id;
+        using var parameters = JsonDocument.Parse(AuditParameters.Of(context.Request));
+        return parameters.RootElement.GetProperty("route").GetProperty("id").GetString();
+    }
+
+    [Theory]
+    [InlineData("/api/v1/cases/{id}", "0197a0e4-8d2a-7f0e-9c1b-6a7d8e9f0a1b", true)]
+    [InlineData("/api/v1/cases/{id}", "0721234567", false)] // a phone number where a case id goes
+    [InlineData("/api/v1/cases/{id}", "6080602123", false)]
+    [InlineData("/api/v1/cases/{id}", "12345", false)] // a case id is never a number
+    [InlineData("/api/v1/keys/{id}", "0a1b2c3d4e5f", true)]
+    [InlineData("/api/v1/patterns/{id:int}", "7", true)]
+    [InlineData("/api/v1/patterns/{id:int}", "0721234567", false)]
+    public void ARouteId_IsKeptOnlyInTheShapeItsRouteTakes(string template, string id, bool kept)
+    {
+        Assert.Equal(kept, RecordedRoute(template, id) != AuditParameters.Redacted);
     }
 }
