@@ -96,14 +96,30 @@ public sealed partial class TextScrubber
         Scrub(text, Prepare(defaultRegion, known));
 
     /// <summary>Scrubs one text against a prepared submission context.</summary>
-    public ScrubResult Scrub(string text, ScrubContext context) => Apply(text, Accept(text, FindHits(text, context)));
+    public ScrubResult Scrub(string text, ScrubContext context) => Apply(text, AcceptedHits(text, context));
 
     /// <summary>
     /// The spans <see cref="Scrub(string, ScrubContext)"/> replaces, in text order, without replacing them:
     /// for measuring the scrubber against annotated text.
     /// </summary>
     internal IReadOnlyList<ScrubSpan> FindSpans(string text, ScrubContext context) =>
-        Accept(text, FindHits(text, context)).Select(h => new ScrubSpan(h.Start, h.Length, h.Type)).ToList();
+        AcceptedHits(text, context).Select(h => new ScrubSpan(h.Start, h.Length, h.Type)).ToList();
+
+    // The recognisers read the folded text (TextFolding); the hits are spans of the original, which is what is replaced,
+    // with any invisible character inside them.
+    private List<Hit> AcceptedHits(string text, ScrubContext context)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var folded = TextFolding.Fold(text, out var map);
+        var hits = Accept(folded, FindHits(folded, context));
+        if (map is null) return hits;
+        for (var i = 0; i < hits.Count; i++)
+        {
+            var start = map[hits[i].Start];
+            hits[i] = hits[i] with { Start = start, Length = map[hits[i].End - 1] + 1 - start };
+        }
+        return hits;
+    }
 
     private List<Hit> FindHits(string text, ScrubContext context)
     {
@@ -527,7 +543,8 @@ public sealed partial class TextScrubber
     };
 
     // Anchored (\G): tried only at the places an IBAN can start.
-    [GeneratedRegex(@"\G(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \-]|[ ]?\r?\n)?[A-Za-z0-9]){10,32}")]
+    // Groups may be parted by one or two spaces, hyphens, dots or slashes, or a line break.
+    [GeneratedRegex(@"\G(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \-./]{1,2}|[ ]?\r?\n)?[A-Za-z0-9]){10,32}")]
     private static partial Regex IbanCandidateRegex();
 
     private void FindIbans(string text, ScrubContext context, List<Hit> hits)
@@ -581,11 +598,11 @@ public sealed partial class TextScrubber
         return -1;
     }
 
-    [GeneratedRegex(@"(?<![\w\-])\d{2,6}(?:(?:[ \-]|[ ]?\r?\n)\d{2,6}){1,7}(?![\w])|(?<![\w\-])\d{13,19}(?![\w])")]
+    [GeneratedRegex(@"(?<![\w\-])\d{2,6}(?:(?:[ \-./]{1,2}|[ ]?\r?\n)\d{2,6}){1,7}(?![\w])|(?<![\w\-])\d{13,19}(?![\w])")]
     private static partial Regex CardCandidateRegex();
 
     // Normalisers.Card of a run of the text read across line breaks, checked on the stack: a string is made only for
-    // a valid card. Digits are kept; spaces, hyphens and line breaks are skipped; anything else rejects the run.
+    // a valid card. Digits are kept; spaces, hyphens, dots, slashes and line breaks are skipped; anything else rejects the run.
     [System.Runtime.CompilerServices.SkipLocalsInit]
     private static string? CardIn(ReadOnlySpan<char> run)
     {
@@ -598,7 +615,7 @@ public sealed partial class TextScrubber
                 if (n == digits.Length) return null;
                 digits[n++] = ch;
             }
-            else if (ch is not (' ' or '-' or '\n' or '\r'))
+            else if (ch is not (' ' or '-' or '.' or '/' or '\n' or '\r'))
             {
                 return null;
             }

@@ -34,6 +34,73 @@ public class TextScrubberTests
         Assert.Equal(1, result.Counts["phone"]);
     }
 
+    // Written with the characters that word processors, PDFs and other scripts put in: they read the same.
+    [Theory]
+    [InlineData("He called from 0721\u2013234\u2013567 twice.")] // en dashes
+    [InlineData("He called from 0721\u2011234\u2011567 twice.")] // non-breaking hyphens
+    [InlineData("He called from 0721\u2212234\u2212567 twice.")] // minus signs
+    [InlineData("He called from +40\u202F721\u202F234\u202F567 twice.")] // narrow no-break spaces
+    [InlineData("He called from +40\u2009721\u2009234\u2009567 twice.")] // thin spaces
+    [InlineData("He called from 0721\u200B234\u200B567 twice.")] // zero-width spaces
+    [InlineData("He called from 07\u206021234567 twice.")] // a word joiner
+    [InlineData("He called from \u0660\u0667\u0662\u0661\u0662\u0663\u0664\u0665\u0666\u0667 twice.")] // Arabic-Indic digits
+    [InlineData("He called from \uFF10\uFF17\uFF12\uFF11 \uFF12\uFF13\uFF14 \uFF15\uFF16\uFF17 twice.")] // full-width digits
+    public void Scrub_ReplacesPhone_WrittenWithOtherDashesSpacesAndDigits(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal($"He called from {T("phone", "+40721234567")} twice.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("IBAN RO49\u00A0AAAA\u00A01B31\u00A00075\u00A09384\u00A00000 used.")]
+    [InlineData("IBAN RO49  AAAA  1B31  0075  9384  0000 used.")]
+    [InlineData("IBAN RO49.AAAA.1B31.0075.9384.0000 used.")]
+    [InlineData("IBAN RO49\u2013AAAA\u20131B31\u20130075\u20139384\u20130000 used.")]
+    [InlineData("IBAN RO49\u202FAAAA\u202F1B31\u202F0075\u202F9384\u202F0000 used.")]
+    public void Scrub_ReplacesIban_WithOtherSeparators(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal($"IBAN {T("iban", "RO49AAAA1B31007593840000")} used.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("card 4111\u00A01111\u00A01111\u00A01111 used")]
+    [InlineData("card 4111  1111  1111  1111 used")]
+    [InlineData("card 4111.1111.1111.1111 used")]
+    [InlineData("card 4111/1111/1111/1111 used")]
+    [InlineData("card 4111\u20131111\u20131111\u20131111 used")]
+    public void Scrub_ReplacesCard_WithOtherSeparators(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal($"card {T("card", "4111111111111111")} used", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_FindsAKnownName_ThroughSoftHyphensAndJoiners_AndReplacesThemWithIt()
+    {
+        var known = new[] { new KnownIdentifier("name", "Ioana Popescu") };
+
+        var result = _scrubber.Scrub("Then Po\u00ADpescu left; Io\u200Dana stayed.", "RO", known);
+
+        Assert.DoesNotContain("pescu", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("ana", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u00AD", result.Text, StringComparison.Ordinal);
+        Assert.StartsWith("Then [", result.Text, StringComparison.Ordinal);
+        Assert.EndsWith("] stayed.", result.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scrub_KeepsTheTextAroundAFoldedHit_AsItWasWritten()
+    {
+        // The en dash outside the number and the diacritics stay; only the number is replaced.
+        var result = _scrubber.Scrub("Mărgineanu \u2013 tel. 0721\u2013234\u2013567 \u2013 ştie.", "RO");
+
+        Assert.Equal($"Mărgineanu \u2013 tel. {T("phone", "+40721234567")} \u2013 ştie.", result.Text);
+    }
+
     // Without a region the scrubber skips libphonenumber for what it would refuse anyway: that skip must never lose a
     // number libphonenumber accepts, and must cover what it refuses for want of a country code.
     [Theory]
