@@ -136,6 +136,8 @@ public sealed partial class TextScrubber
         // Cheap pre-checks spare the pattern scans on the many texts that cannot contain their target.
         var hasAt = text.Contains('@');
         if (hasAt) FindEmails(text, context, hits);
+        FindSpeltEmails(text, context, hits);
+        FindProfileLinks(text, context, hits);
         if (hasAt || text.Contains(':') || text.Contains('=')) FindHandles(text, context, hits);
         if (text.AsSpan().IndexOfAnyInRange('0', '9') >= 0)
         {
@@ -420,7 +422,8 @@ public sealed partial class TextScrubber
 
     // ---- Validated pattern recognisers ----
 
-    private const string EmailPattern = @"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])";
+    // Letters of any script in the local part and the domain ("ioana.mărginean@poştă.ro").
+    private const string EmailPattern = @"(?<![\w.+\-])[\p{L}\p{N}][\p{L}\p{N}._%+\-]{0,63}@[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?)*\.\p{L}{2,24}(?![\w\-])";
 
     // An e-mail address, anchored (\G): tried only where it is started.
     [GeneratedRegex(@"\G" + EmailPattern)]
@@ -464,7 +467,7 @@ public sealed partial class TextScrubber
         }
     }
 
-    private static bool IsLocalPartChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+    private static bool IsLocalPartChar(char c) => char.IsLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
 
     private const string HandleBody = @"[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?";
     private const string Platforms = "instagram|insta|ig|tiktok|snapchat|snap|telegram|facebook|fb|twitter|x|discord|roblox|tinder|badoo|vk|vkontakte|onlyfans|whatsapp|signal|viber";

@@ -101,6 +101,59 @@ public class TextScrubberTests
         Assert.Equal($"Mărgineanu \u2013 tel. {T("phone", "+40721234567")} \u2013 ştie.", result.Text);
     }
 
+    [Theory]
+    [InlineData("Write to ana.popescu [at] mail [dot] ro now.")]
+    [InlineData("Write to ana.popescu (at) mail (dot) ro now.")]
+    [InlineData("Write to ana.popescu at mail dot ro now.")]
+    [InlineData("Write to ana.popescu at mail.ro now.")]
+    [InlineData("Write to ana.popescu @ mail.ro now.")]
+    [InlineData("Write to ana.popescu%40mail.ro now.")]
+    [InlineData("Write to ana.popescu\uFF20mail.ro now.")]
+    [InlineData("Write to Ana.Popescu [AT] Mail [DOT] RO now.")]
+    public void Scrub_ReplacesAnAddressSpeltOut_WithTheAddressesToken(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal($"Write to {T("email", "ana.popescu@mail.ro")} now.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("She arrived at home. Then at noon she left at 5.30 for the station at the port.")]
+    [InlineData("They met at the bar and stayed at it until dawn.")]
+    public void Scrub_LeavesProseWithAt_Alone(string text)
+    {
+        Assert.Equal(text, _scrubber.Scrub(text, "RO").Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesAnAddressWithLettersOutsideAscii_Whole()
+    {
+        var result = _scrubber.Scrub("Mail: ioana.mărginean@poştă.ro today.", "RO");
+
+        Assert.Equal($"Mail: {T("email", "ioana.mărginean@poştă.ro")} today.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("Profile instagram.com/ana_pop08 was used.", "instagram/ana_pop08")]
+    [InlineData("Profile https://www.instagram.com/maria.b2008 was used.", "instagram/maria.b2008")]
+    [InlineData("Profile tiktok.com/@maria.b2008 was used.", "tiktok/maria.b2008")]
+    [InlineData("Profile t.me/jobs_italia_ro was used.", "telegram/jobs_italia_ro")]
+    [InlineData("Profile facebook.com/ana.popescu.77 was used.", "facebook/ana.popescu.77")]
+    public void Scrub_ReplacesAProfileLink_WithTheHandlesToken(string text, string handle)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal($"Profile {T("handle", handle)} was used.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesAWhatsAppLink_WithThePhonesToken()
+    {
+        var result = _scrubber.Scrub("Chat via wa.me/40721234567 only.", "RO");
+
+        Assert.Equal($"Chat via {T("phone", "+40721234567")} only.", result.Text);
+    }
+
     // Without a region the scrubber skips libphonenumber for what it would refuse anyway: that skip must never lose a
     // number libphonenumber accepts, and must cover what it refuses for want of a country code.
     [Theory]

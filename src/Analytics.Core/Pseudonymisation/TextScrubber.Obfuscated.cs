@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Analytics.Core.Pseudonymisation;
+
+// Identifiers written so that a plain pattern misses them: e-mail addresses spelt out ("ana.popescu [at] mail [dot] ro",
+// "ana.popescu at yahoo.com") and profile links ("instagram.com/ana_pop08", "t.me/jobs_italia", "wa.me/40721234567").
+public sealed partial class TextScrubber
+{
+    // Top-level domains a spelt-out address is taken to end with: the generic ones and the European countries'. With
+    // "at" written as a word, an address must end with one of them, so that prose ("met him at home.Then") is left alone.
+    private const string KnownTopLevelDomains =
+        "com|net|org|info|biz|eu|io|me|co|tv|app|online|email|mail|" +
+        "ad|al|am|at|az|ba|be|bg|by|ch|cy|cz|de|dk|ee|es|fi|fr|ge|gr|hr|hu|ie|is|it|li|lt|lu|lv|mc|md|me|mk|mt|nl|no|pl|pt|ro|rs|ru|se|si|sk|sm|tr|ua|uk|va|xk";
+
+    private const string SpeltAt = @"(?:\s*[\[\(\{]\s*at\s*[\]\)\}]\s*|\s+at\s+|\s+@\s*|\s*@\s+|\s*%40\s*)";
+    private const string SpeltDot = @"(?:\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*|\s+dot\s+|\.)";
+
+    // Anchored (\G): tried only where a local part ends right before an "at".
+    [GeneratedRegex(@"\G(?<![\p{L}\p{N}.+\-_%])(?<local>[\p{L}\p{N}][\p{L}\p{N}._+\-]{0,63})" + SpeltAt +
+        @"(?<domain>[\p{L}\p{N}][\p{L}\p{N}\-]{0,62}(?:" + SpeltDot + @"[\p{L}\p{N}][\p{L}\p{N}\-]{0,62})*)" + SpeltDot +
+        @"(?<tld>" + KnownTopLevelDomains + @")(?![\p{L}\p{N}\-])", RegexOptions.IgnoreCase)]
+    private static partial Regex SpeltEmailRegex();
+
+    [GeneratedRegex(@"\s*(?:[\[\(\{]\s*dot\s*[\]\)\}]|\s+dot\s+)\s*", RegexOptions.IgnoreCase)]
+    private static partial Regex SpeltDotRegex();
+
+    [GeneratedRegex(@"[\[\(\{]\s*at\s*[\]\)\}]|\sat\s|@|%40", RegexOptions.IgnoreCase)]
+    private static partial Regex SpeltAtAnchorRegex();
+
+    private static bool IsSpeltLocalChar(char c) => char.IsLetterOrDigit(c) || c is '.' or '_' or '+' or '-';
+
+    // An address spelt out with "at"/"dot" (in brackets or as words), with spaces around its '@', or with '%40'. The
+    // pattern is started only at the local part before each "at" (the word run that ends where the spaces before it
+    // begin), so prose costs a check per "at", not a pattern at every word.
+    private void FindSpeltEmails(string text, ScrubContext context, List<Hit> hits)
+    {
+        var resume = 0;
+        foreach (Match anchor in SpeltAtAnchorRegex().Matches(text))
+        {
+            var end = anchor.Index;
+            while (end > resume && char.IsWhiteSpace(text[end - 1])) end--;
+            var start = end;
+            while (start > resume && end - start < 64 && IsSpeltLocalChar(text[start - 1])) start--;
+            if (start == end) continue;
+            var m = SpeltEmailRegex().Match(text, start);
+            if (!m.Success) continue;
+            resume = m.Index + m.Length;
+            var domain = SpeltDotRegex().Replace(m.Groups["domain"].Value, ".");
+            var address = m.Groups["local"].Value + "@" + domain + "." + m.Groups["tld"].Value;
+            var normalised = Normalisers.Email(address) ?? address.ToLowerInvariant();
+            hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Email, TokenOf(context, IdentifierTypes.Email, normalised), PatternPriority));
+        }
+    }
+
+    // A profile or chat link: the platform's own domain, then the handle ("instagram.com/maria.b2008",
+    // "https://www.tiktok.com/@maria", "t.me/jobs_italia_ro"). A WhatsApp link (wa.me) holds a phone number.
+    [GeneratedRegex(@"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?<site>instagram\.com|instagr\.am|tiktok\.com|t\.me|telegram\.me|facebook\.com|fb\.com|m\.me|twitter\.com|x\.com|snapchat\.com/add|vk\.com|onlyfans\.com|discord\.gg|wa\.me)/@?(?<h>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,38}[A-Za-z0-9_])?)(?![\w])", RegexOptions.IgnoreCase)]
+    private static partial Regex ProfileLinkRegex();
+
+    private void FindProfileLinks(string text, ScrubContext context, List<Hit> hits)
+    {
+        if (!text.Contains(".com/", StringComparison.OrdinalIgnoreCase) && !text.Contains(".me/", StringComparison.OrdinalIgnoreCase)
+            && !text.Contains(".am/", StringComparison.OrdinalIgnoreCase) && !text.Contains(".gg/", StringComparison.OrdinalIgnoreCase)) return;
+        foreach (Match m in ProfileLinkRegex().Matches(text))
+        {
+            var site = m.Groups["site"].Value.ToLowerInvariant();
+            var handle = m.Groups["h"].Value;
+            if (site == "wa.me")
+            {
+                if (!handle.All(char.IsAsciiDigit)) continue;
+                var e164 = ReadPhone(("+" + handle).AsSpan(), context, requireStrictFormat: false);
+                hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Phone,
+                    e164 is null ? TokenOf(context, IdentifierTypes.Phone, "+" + handle) : TokenOf(context, IdentifierTypes.Phone, e164), ContextPriority));
+                continue;
+            }
+            var platform = site switch
+            {
+                "instagram.com" or "instagr.am" => "instagram",
+                "tiktok.com" => "tiktok",
+                "t.me" or "telegram.me" => "telegram",
+                "facebook.com" or "fb.com" or "m.me" => "facebook",
+                "twitter.com" or "x.com" => "x",
+                "snapchat.com/add" => "snapchat",
+                "discord.gg" => "discord",
+                _ => site[..site.IndexOf('.')],
+            };
+            var known = context.KnownHandles.TryGetValue(handle.ToLowerInvariant(), out var token) ? token : null;
+            hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Handle,
+                known ?? TokenOf(context, IdentifierTypes.Handle, Normalisers.Handle(handle, platform)!), known is null ? ContextPriority : KnownPriority));
+        }
+    }
+}
