@@ -809,15 +809,24 @@ public sealed partial class TextScrubber
 
     private const string Months = @"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
 
-    [GeneratedRegex(@"\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date)(?:\s*[:,\-]\s*|\s+)(?:on\s+)?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + Months + @",?\s+\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
+    // "born on", "DOB", "date of birth is", "(b. 02.06.2008)", "birthday", and the words of the languages the cases are
+    // written in: "născută la", "nata il", "née le", "geboren am", "nacida el", "urodzona".
+    [GeneratedRegex(@"\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya])(?:\s*[:,\-]\s*|\s+)(?:(?:is|was)\s+)?(?:on\s+)?(?:the\s+)?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + Months + @",?\s+\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
     private static partial Regex DateOfBirthRegex();
 
-    // The value itself must be upper-case so that "passport was seized" is not taken for a number.
-    [GeneratedRegex(@"\b(?:passport|identity\s+card|id\s+card|identity\s+document|national\s+id|id)\b(?:\s+(?:no|nr|number|num)\b\.?)?\s*[:#.]?\s*(?-i:(?<v>[A-Z0-9]{1,4}[\- ]?[A-Z0-9]{2,20}))(?![\w])", RegexOptions.IgnoreCase)]
+    // The value itself must be upper-case so that "passport was seized" is not taken for a number, or letters and then at
+    // least five digits ("passport ab1234567"). The context words include the personal numbers of the countries the
+    // cases come from (CNP, PESEL, codice fiscale, NIE, EGN, OIB, JMBG …), and a value may run to three groups.
+    [GeneratedRegex(@"\b(?:passport|identity\s+card|id\s+card|identity\s+document|national\s+id|id|cnp|pesel|codice\s+fiscale|nie|nif|dni|egn|oib|jmbg|personal\s+(?:identification\s+|id\s+)?(?:number|no|code)|national\s+(?:identification\s+|insurance\s+)?(?:number|no)|social\s+security\s+(?:number|no)|ssn|tax\s+(?:id|code|number))\b(?:\s+(?:no|nr|number|num)\b\.?)?(?:\s+(?:is|was)\b)?\s*[:#.]?\s*(?<v>(?-i:[A-Z0-9]{1,4}[\- ]?[A-Z0-9]{2,20}(?:[\- ][A-Z0-9]{2,20}){0,2})|(?-i:[a-z]{1,3}[0-9]{5,12}))(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex DocumentRegex();
 
-    [GeneratedRegex(@"\b(?:licen[cs]e\s+plates?|number\s+plates?|registration(?:\s+(?:number|plate))?|plates?|reg\.)(?:\s+(?:no|nr|number)\b\.?)?\s*[:#]?\s*(?-i:(?<v>[A-Z0-9]{1,4}(?:[\- ]?[A-Z0-9]{1,4}){0,3}))(?![\w])", RegexOptions.IgnoreCase)]
+    // Upper-case values, or the lower-case shape of a European plate ("b-123-abc").
+    [GeneratedRegex(@"\b(?:licen[cs]e\s+plates?|number\s+plates?|registration(?:\s+(?:number|plate))?|registered\s+as|plates?|reg\.)(?:\s+(?:no|nr|number)\b\.?)?(?:\s+(?:is|was)\b)?\s*[:#]?\s*(?<v>(?-i:[A-Z0-9]{1,4}(?:[\- ]?[A-Z0-9]{1,4}){0,3})|(?-i:[a-z]{1,3}[\- ]?[0-9]{2,4}[\- ]?[a-z]{2,3}))(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex PlateRegex();
+
+    // An identity card's series and number: "series RX no. 123456", "seria RX nr. 123456".
+    [GeneratedRegex(@"\b(?:series|seria|serie)\s+(?<s>[A-Za-z]{1,3})\s*,?\s*(?:(?:no|nr|n°|num(?:ber)?)\b\.?\s*)?(?<n>[0-9]{5,9})(?![\w])", RegexOptions.IgnoreCase)]
+    private static partial Regex SeriesNumberRegex();
 
     [GeneratedRegex(@"\b(?:tel|telephone|phone|mobile|mob|cell|gsm|whatsapp)\b\.?(?:\s+(?:no|nr|number)\b\.?)?\s*[:#]?\s*(?<v>\+?\(?\d[\d \t.\-/()]{4,20}\d)(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex PhoneContextRegex();
@@ -853,6 +862,12 @@ public sealed partial class TextScrubber
         foreach (Match m in PlateRegex().Matches(text))
         {
             AddAlphanumericHit(m.Groups["v"], IdentifierTypes.Plate, context, hits);
+        }
+        foreach (Match m in SeriesNumberRegex().Matches(text))
+        {
+            var core = m.Groups["s"].Value.ToUpperInvariant() + m.Groups["n"].Value;
+            var token = context.KnownByCore.TryGetValue(IdentifierTypes.Document + "\n" + core, out var known) ? known : _tokeniser.Token(IdentifierTypes.Document, core);
+            hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Document, token, ContextPriority));
         }
         foreach (Match m in PhoneContextRegex().Matches(text))
         {

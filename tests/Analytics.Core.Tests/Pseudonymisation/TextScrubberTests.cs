@@ -368,6 +368,13 @@ public class TextScrubberTests
     [InlineData("The girl (DOB: 2009-03-12) was recruited.", "The girl (DOB: [dob]) was recruited.")]
     [InlineData("She was born on 12 March 2009 in Iasi.", "She was born on [dob] in [place:RO].")]
     [InlineData("Date of birth March 12, 2009.", "Date of birth [dob].")]
+    [InlineData("Her date of birth is 02.06.2008 as stated.", "Her date of birth is [dob] as stated.")]
+    [InlineData("The girl (b. 02.06.2008) was recruited.", "The girl (b. [dob]) was recruited.")]
+    [InlineData("She was born on the 2nd of June 2008.", "She was born on the [dob].")]
+    [InlineData("Her birthday 14.03.2009 was noted.", "Her birthday [dob] was noted.")]
+    [InlineData("Victima, născută la 14.03.2009, a fost recrutată.", "Victima, născută la [dob], a fost recrutată.")]
+    [InlineData("La ragazza, nata il 14.03.2009, fu reclutata.", "La ragazza, nata il [dob], fu reclutata.")]
+    [InlineData("Das Mädchen, geboren am 14.03.2009, wurde angeworben.", "Das Mädchen, geboren am [dob], wurde angeworben.")]
     public void Scrub_ReplacesDateOfBirth_NearContextWord(string text, string expected)
     {
         var result = _scrubber.Scrub(text, "RO");
@@ -390,6 +397,38 @@ public class TextScrubberTests
         var result = _scrubber.Scrub("Her passport no. XA1234567 was withheld; the passport was later found.", "RO");
 
         Assert.Equal($"Her passport no. {T("document", "XA1234567")} was withheld; the passport was later found.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("Her CNP 6080602123456 was on file.", "6080602123456")]
+    [InlineData("Her CNP: 6080602123456 was on file.", "6080602123456")]
+    [InlineData("Her personal number 6080602123456 was on file.", "6080602123456")]
+    [InlineData("Her PESEL: 09231412345 was on file.", "09231412345")]
+    [InlineData("Her codice fiscale RSSMRA85T10A562S was on file.", "RSSMRA85T10A562S")]
+    [InlineData("Her NIE X1234567L was on file.", "X1234567L")]
+    [InlineData("Her passport number is AB1234567 was on file.", "AB1234567")]
+    [InlineData("Her passport ab1234567 was on file.", "AB1234567")]
+    [InlineData("Her passport AB 123 4567 was on file.", "AB1234567")]
+    [InlineData("Her ID card series RX no. 123456 was on file.", "RX123456")]
+    [InlineData("Her CI seria RX nr. 123456 was on file.", "RX123456")]
+    public void Scrub_ReplacesPersonalAndDocumentNumbers_AfterTheirWords(string text, string core)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Contains(T("document", core), result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(core[^4..], result.Text.Replace(T("document", core), "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("The number plate is B 123 ABC here.", "B123ABC")]
+    [InlineData("The car registered as B-123-ABC here.", "B123ABC")]
+    [InlineData("The plate b-123-abc here.", "B123ABC")]
+    public void Scrub_ReplacesPlates_WithFillerWordsOrInLowerCase(string text, string core)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Contains(T("plate", core), result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("123", result.Text.Replace(T("plate", core), "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]
