@@ -18,8 +18,9 @@ public sealed record CaseLinks(string CaseId, bool Hit, bool CrossBorder, IReadO
 
 public sealed record CaseLinksPage(IReadOnlyList<CaseLinks> Items, string? Next);
 
+/// <param name="Ended">The case is no longer linked to any authority the alert names (one side withdrew or corrected its case).</param>
 public sealed record LinkAlert(long Id, string CaseId, IReadOnlyList<string> NewJurisdictions, IReadOnlyList<string> NewAuthorities,
-    IReadOnlyList<string> MatchedTypes, string CreatedAt, bool Read);
+    IReadOnlyList<string> MatchedTypes, string CreatedAt, bool Read, bool Ended);
 
 public sealed record LinkAlertPage(IReadOnlyList<LinkAlert> Items, long? Next);
 
@@ -88,7 +89,7 @@ public static class LinksApi
         if (problem is not null) return problem;
         var rows = await links.AlertsAsync(user.AuthorityOf()!, since?.ToUniversalTime().ToString("O"), after ?? 0, unread ?? false, take + 1, ct);
         var items = rows.Take(take).Select(a => new LinkAlert(a.Id, a.CaseId, Split(a.NewJurisdictions), Split(a.NewAuthorities), Split(a.Types),
-            a.CreatedAt, a.ReadAt is not null)).ToList();
+            a.CreatedAt, a.ReadAt is not null, a.Ended)).ToList();
         return TypedResults.Ok(new LinkAlertPage(items, rows.Count > take ? items[^1].Id : null));
     }
 

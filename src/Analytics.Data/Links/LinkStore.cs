@@ -34,6 +34,8 @@ public sealed class LinkAlertRow
     public string Types { get; set; } = "";
     public string CreatedAt { get; set; } = "";
     public string? ReadAt { get; set; }
+    /// <summary>The case is no longer linked to any of <see cref="NewAuthorities"/>; computed when read, not stored.</summary>
+    public bool Ended { get; set; }
 }
 
 public sealed class LinkGroupRow
@@ -82,6 +84,24 @@ public sealed class LinkStore(Db db)
 
     // Jurisdiction and authority of every active case, read once per case (not once per token) for the linked ones.
     private const string ActiveHolders = "SELECT id, jurisdiction, authority FROM cases WHERE status = 'active'";
+
+    // A withdrawn case's own alerts go with it. Any other alert stays as the record of what its authority was told, even
+    // when the link has ended since (AlertsAsync says so); a case that is merely in no group any more is still active.
+    // NOT EXISTS rather than NOT IN (subquery): PostgreSQL runs the latter as a nested scan, quadratic in the alerts.
+    private const string DeleteAlertsOfWithdrawnCases = """
+        DELETE FROM link_alerts
+        WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = link_alerts.case_id AND c.status = 'active')
+        """;
+
+    // "Already alerted about" holds only while the case is linked to that authority: once the link ends (either side
+    // withdrew or corrected a case), the pair is forgotten, so a later link to the same authority is news again. This
+    // also clears every pair of a withdrawn case, which is in no group.
+    private const string ForgetEndedCounterparts = """
+        DELETE FROM link_alert_seen
+        WHERE NOT EXISTS (
+            SELECT 1 FROM case_links me JOIN case_links o ON o.group_id = me.group_id
+            WHERE me.case_id = link_alert_seen.case_id AND o.authority = link_alert_seen.other_authority)
+        """;
 
     private const string InsertAlert = """
         INSERT INTO link_alerts (authority, case_id, new_authorities, new_jurisdictions, types, created_at)
@@ -171,11 +191,8 @@ public sealed class LinkStore(Db db)
                     })).ToList()), ct);
             }
 
-            // Alerts of cases that have left (withdrawn) go with them.
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM link_alerts WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM link_alert_seen WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(DeleteAlertsOfWithdrawnCases, transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(ForgetEndedCounterparts, transaction: tx, cancellationToken: ct));
             foreach (var chunk in newSeen.Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", chunk, tx, cancellationToken: ct));
@@ -403,12 +420,31 @@ public sealed class LinkStore(Db db)
         ORDER BY a.id
         """;
 
-    /// <summary>The authority's alerts, oldest first, keyset-paged by alert id.</summary>
+    // The other authorities each of the given cases of the authority is linked to now.
+    private static string CounterpartsOf(ISqlDialect dialect) => $"""
+        SELECT DISTINCT me.case_id, o.authority
+        FROM case_links me
+        JOIN case_links o ON o.group_id = me.group_id AND o.authority <> me.authority
+        WHERE me.authority = @Authority AND {dialect.InList("me.case_id", "@Ids")}
+        """;
+
+    /// <summary>
+    /// The authority's alerts, oldest first, keyset-paged by alert id. An alert is <see cref="LinkAlertRow.Ended"/> when
+    /// its case is linked to none of the authorities it names any more.
+    /// </summary>
     public async Task<IReadOnlyList<LinkAlertRow>> AlertsAsync(string authority, string? since, long after, bool unreadOnly, int limit, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return (await connection.QueryAsync<LinkAlertRow>(new CommandDefinition(db.Dialect.Page(AlertsOf, "0", "@Limit"),
+        var alerts = (await connection.QueryAsync<LinkAlertRow>(new CommandDefinition(db.Dialect.Page(AlertsOf, "0", "@Limit"),
             new { Authority = authority, After = after, Since = since ?? "", Unread = unreadOnly ? 1 : 0, Limit = limit }, cancellationToken: ct))).AsList();
+        if (alerts.Count == 0) return alerts;
+        var linked = new HashSet<(string CaseId, string Authority)>();
+        foreach (var chunk in alerts.Select(a => a.CaseId).Distinct().Chunk(500))
+            linked.UnionWith(await connection.QueryAsync<(string, string)>(new CommandDefinition(CounterpartsOf(db.Dialect),
+                new { Authority = authority, Ids = chunk }, cancellationToken: ct)));
+        foreach (var alert in alerts)
+            alert.Ended = !alert.NewAuthorities.Split(',').Any(other => linked.Contains((alert.CaseId, other)));
+        return alerts;
     }
 
     /// <summary>Marks the authority's alerts up to and including <paramref name="upTo"/> as read; returns how many changed.</summary>
