@@ -208,6 +208,47 @@ public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task Alerts_AreNumberedWithinTheAuthority_AndPageNewestFirst_WithoutReusingANumber()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-N");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-N");
+        var roCases = new List<string>();
+        // Each run raises an alert for both sides (and the other tests' runs for other authorities): the Romanian numbers
+        // must still run 1, 2, 3 with no gap that would count the alerts of others.
+        for (var i = 1; i <= 3; i++)
+        {
+            roCases.Add(await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-N", $"DIICOT/2024/0080{i}", $"+40 721 555 80{i}")));
+            await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-N", $"DDA-MI/2024/80{i}", $"0040 721 555 80{i}"));
+            await ComputeAsync();
+        }
+
+        var oldestFirst = await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>();
+        var newest = await (await ro.GetAsync("/api/v1/links/alerts?order=newest&limit=2")).ReadAsync<LinkAlertPage>();
+        var older = await (await ro.GetAsync($"/api/v1/links/alerts?order=newest&limit=2&after={newest.Next}")).ReadAsync<LinkAlertPage>();
+        Assert.Equal([1L, 2, 3], oldestFirst.Items.Select(a => a.Id));
+        Assert.Equal(roCases, oldestFirst.Items.Select(a => a.CaseId));
+        Assert.Equal([3L, 2], newest.Items.Select(a => a.Id));
+        Assert.Equal(2, newest.Next);
+        Assert.Equal([1L], older.Items.Select(a => a.Id));
+        Assert.Null(older.Next);
+        Assert.Equal(HttpStatusCode.BadRequest, (await ro.GetAsync("/api/v1/links/alerts?order=random")).StatusCode);
+
+        // The newest alert goes with its withdrawn case; the next alert still gets a new number.
+        Assert.Equal(HttpStatusCode.NoContent, (await ro.DeleteAsync($"/api/v1/cases/{roCases[2]}")).StatusCode);
+        await ComputeAsync();
+        await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-N", "DIICOT/2024/00804", "+40 721 555 804"));
+        await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-N", "DDA-MI/2024/804", "0040 721 555 804"));
+        await ComputeAsync();
+        var afterWithdrawal = await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>();
+        Assert.Equal([1L, 2, 4], afterWithdrawal.Items.Select(a => a.Id));
+
+        var marked = await (await ro.PostAsJsonAsync("/api/v1/links/alerts/read", new MarkAlertsRead(2))).ReadAsync<AlertsMarked>();
+        Assert.Equal(2, marked.Marked);
+        Assert.Equal([4L], (await (await ro.GetAsync("/api/v1/links/alerts?unread=true")).ReadAsync<LinkAlertPage>()).Items.Select(a => a.Id));
+        Assert.Equal([1L, 2, 3], (await (await it.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>()).Items.Select(a => a.Id).Take(3));
+    }
+
+    [Fact]
     public async Task Cases_ArePagedWithNext_ForManyHits()
     {
         var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-E");
