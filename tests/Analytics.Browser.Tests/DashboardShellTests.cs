@@ -9,6 +9,61 @@ namespace Analytics.Browser.Tests;
 public sealed partial class DashboardTests
 {
     [BrowserFact]
+    public async Task RefusedKey_SendsTheReaderBackToSignIn_FromAPageThatCatchesItsOwnErrors()
+    {
+        var page = await service.SignInAsync("analyst");
+        await DashboardFixture.OpenAsync(page, "patterns");
+        // The key is revoked while the reader is signed in: every further request answers 401.
+        await page.RouteAsync("**/api/v1/**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 401,
+            ContentType = "application/problem+json",
+            Body = """{"title":"Unauthorized","status":401}""",
+        }));
+
+        await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = "Routes" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("#/sign-in$"));
+        await Expect(page.GetByLabel("API key or access token")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Signed out");
+        await Expect(page.Locator("#nav a")).ToHaveCountAsync(0);
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('analytics.credential')"));
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task SkipLink_MovesFocusToTheContent_AndStaysOnThePage()
+    {
+        var page = await service.SignInAsync("analyst");
+        await DashboardFixture.OpenAsync(page, "routes");
+
+        await page.Locator("a.skip").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.Locator("main")).ToBeFocusedAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("#/routes$"));
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Routes");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task FilteredRoutesAddress_ShowsTheFilteredRoutes_AfterAReload()
+    {
+        var page = await service.SignInAsync("analyst");
+        var filtered = await service.GetAsync<RouteReport>("/api/v1/insights/routes?from=2022", service.KeyOf("analyst"));
+
+        await page.EvaluateAsync("() => { location.hash = '#/routes?from=2022'; }");
+        await page.ReloadAsync();
+
+        await Expect(page.Locator("main[data-ready='routes']")).ToHaveCountAsync(1);
+        await Expect(page).ToHaveURLAsync(new Regex(@"#/routes\?from=2022$"));
+        await Expect(page.GetByLabel("From year")).ToHaveValueAsync("2022");
+        await Expect(page.Locator("#nav a[aria-current='page']")).ToHaveTextAsync("Routes");
+        await Expect(page.GetByTestId("route-row")).ToHaveCountAsync(filtered.Flows.Count);
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
     public async Task ApiReference_Renders_UnderItsContentPolicy()
     {
         var context = await service.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = service.BaseUrl });
