@@ -64,6 +64,32 @@ public sealed partial class DashboardTests
     }
 
     [BrowserFact]
+    public async Task MatchForm_KeepsIdsUniqueAndSelectsLabelled_AfterRowsAreRemovedAndAdded()
+    {
+        var page = await service.SignInAsync("analyst");
+        await DashboardFixture.OpenAsync(page, "match");
+        var addSuspect = page.GetByRole(AriaRole.Button, new() { Name = "Add a suspect" });
+        var addVictim = page.GetByRole(AriaRole.Button, new() { Name = "Add a victim" });
+
+        await addSuspect.ClickAsync();
+        await addSuspect.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove suspect 1" }).ClickAsync();
+        await addSuspect.ClickAsync();
+        await addVictim.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove victim 2" }).ClickAsync();
+        await addVictim.ClickAsync();
+
+        await Expect(page.Locator("fieldset[data-role='suspect']")).ToHaveCountAsync(2);
+        await Expect(page.Locator("fieldset[data-role='victim']")).ToHaveCountAsync(2);
+        var ids = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('main [id]')].map(e => e.id)");
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        var unlabelled = await page.EvaluateAsync<string[]>(
+            "() => [...document.querySelectorAll('fieldset.person select')].filter(s => s.labels.length !== 1).map(s => s.name)");
+        Assert.Empty(unlabelled);
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
     public async Task ApiReference_Renders_UnderItsContentPolicy()
     {
         var context = await service.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = service.BaseUrl });
