@@ -90,6 +90,55 @@ public sealed partial class DashboardTests
     }
 
     [BrowserFact]
+    public async Task LinksAlerts_AreNewestFirst_AndMarkAllAsRead_FocusesTheNoticeAndClearsTheUnreadFigure()
+    {
+        // The demo's first-run prosecutors start with unread alerts; take one that still has some.
+        string? who = null;
+        List<LinkAlert> alerts = [];
+        foreach (var authority in new[] { "IT-DDA-MILANO", "RO-DIICOT" })
+        {
+            alerts = (await service.GetAsync<LinkAlertPage>("/api/v1/links/alerts?limit=1000&order=newest", service.KeyOf("prosecutor", authority))).Items.ToList();
+            if (alerts.Any(a => !a.Read)) { who = authority; break; }
+        }
+        Assert.True(who is not null, "Neither first-run prosecutor has an unread alert in the demo data.");
+        var page = await service.SignInAsync("prosecutor", who);
+        await Expect(page.GetByTestId("alert-row")).ToHaveCountAsync(alerts.Count);
+        await Expect(page.GetByTestId("alert-number")).ToHaveTextAsync(alerts.Select(a => a.Id.ToString()).ToArray());
+        await Expect(page.GetByTestId("unread-count")).ToHaveTextAsync(alerts.Count(a => !a.Read).ToString());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark all as read" }).ClickAsync();
+
+        await Expect(page.GetByTestId("alerts-notice")).ToBeFocusedAsync();
+        await Expect(page.GetByTestId("alerts-notice")).ToHaveTextAsync($"{alerts.Count(a => !a.Read)} alerts marked as read.");
+        await Expect(page.GetByTestId("unread-count")).ToHaveTextAsync("0");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task LinksAlerts_AreShownWithoutAnyHit_AndSayWhenTheListIsCut()
+    {
+        var page = await service.SignInAsync("prosecutor", "RO-DIICOT");
+        // No hit any more (both sides' cases withdrawn), and more alerts than the page loads: every page says "next".
+        await page.RouteAsync("**/api/v1/links/cases**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 200, ContentType = "application/json", Body = """{"items":[],"next":null}""",
+        }));
+        await page.RouteAsync("**/api/v1/links/alerts**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 200, ContentType = "application/json",
+            Body = """{"items":[{"id":9,"caseId":"c-1","newJurisdictions":["IT"],"newAuthorities":["IT-DDA-MILANO"],"matchedTypes":["phone"],"createdAt":"2026-11-23T18:43:05Z","read":false,"ended":true}],"next":9}""",
+        }));
+        await page.ReloadAsync();
+
+        await Expect(page.Locator("main[data-ready='links']")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("empty")).ToContainTextAsync("None of your cases has a hit");
+        await Expect(page.GetByTestId("alert-row")).ToHaveCountAsync(20);
+        await Expect(page.GetByTestId("alerts-cut")).ToContainTextAsync("Only your newest 20 alerts are shown");
+        await Expect(page.GetByTestId("alert-row").First).ToContainTextAsync("ended");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
     public async Task ApiReference_Renders_UnderItsContentPolicy()
     {
         var context = await service.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = service.BaseUrl });
