@@ -68,6 +68,8 @@ app.UseAudit();
 app.UseRequestMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// Inside the exception handler, which clears the headers of a failed response and runs the rest again.
+app.UseSecurityHeaders();
 if (node.ServesApi) app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -78,7 +80,8 @@ app.MapMetricsApi(app.Configuration);
 if (node.ServesApi)
 {
     app.MapOpenApi();
-    app.MapScalarApiReference("/docs");
+    // Nothing from another origin (fonts, telemetry): the page runs under the policy of SecurityHeaders.
+    app.MapScalarApiReference("/docs", o => o.DisableDefaultFonts().DisableTelemetry());
     app.MapCasesApi();
     app.MapKeysApi();
     app.MapStewardApi();

@@ -18,12 +18,17 @@ public sealed record CaseLinks(string CaseId, bool Hit, bool CrossBorder, IReadO
 
 public sealed record CaseLinksPage(IReadOnlyList<CaseLinks> Items, string? Next);
 
+/// <param name="Id">
+/// The alert's number within your authority: 1, 2, 3, … in the order raised. Other authorities' alerts are numbered on
+/// their own, so the numbers say nothing about them. A number is never reused.
+/// </param>
+/// <param name="Ended">The case is no longer linked to any authority the alert names (one side withdrew or corrected its case).</param>
 public sealed record LinkAlert(long Id, string CaseId, IReadOnlyList<string> NewJurisdictions, IReadOnlyList<string> NewAuthorities,
-    IReadOnlyList<string> MatchedTypes, string CreatedAt, bool Read);
+    IReadOnlyList<string> MatchedTypes, string CreatedAt, bool Read, bool Ended);
 
 public sealed record LinkAlertPage(IReadOnlyList<LinkAlert> Items, long? Next);
 
-/// <summary>Marks the authority's alerts up to and including this alert id as read; required.</summary>
+/// <summary>Marks the authority's alerts up to and including this alert number as read; required.</summary>
 public sealed record MarkAlertsRead(long? UpTo);
 
 public sealed record AlertsMarked(int Marked);
@@ -49,9 +54,9 @@ public static class LinksApi
         group.MapGet("/cases/{caseId}", GetCaseAsync).RequireAuthorization(Policies.Prosecutor)
             .WithName("GetCaseLinks").WithSummary("Hit or no hit for one of your cases.");
         group.MapGet("/alerts", ListAlertsAsync).RequireAuthorization(Policies.Prosecutor)
-            .WithName("ListLinkAlerts").WithSummary("New hits for your authority, oldest first (keyset pagination).");
+            .WithName("ListLinkAlerts").WithSummary("New hits for your authority, oldest first or with order=newest newest first (keyset pagination).");
         group.MapPost("/alerts/read", MarkReadAsync).RequireAuthorization(Policies.Prosecutor)
-            .WithName("MarkLinkAlertsRead").WithSummary("Mark your alerts up to an id as read.");
+            .WithName("MarkLinkAlertsRead").WithSummary("Mark your alerts up to a number as read.");
         group.MapGet("/summary", SummaryAsync).RequireAuthorization(Policies.Analyst)
             .WithName("LinkSummary").WithSummary("Cross-border link groups by jurisdiction pair and identifier type, disclosure-controlled.");
         group.MapPost("/recompute", Recompute).RequireAuthorization(Policies.Steward)
@@ -81,21 +86,27 @@ public static class LinksApi
         return TypedResults.Ok(View(caseId, hits, row.Jurisdiction));
     }
 
+    /// <param name="after">The <c>next</c> of the previous page: alerts after that number in the chosen order.</param>
+    /// <param name="order"><c>oldest</c> (the default) or <c>newest</c> first.</param>
     public static async Task<Results<Ok<LinkAlertPage>, ValidationProblem>> ListAlertsAsync(
-        ClaimsPrincipal user, LinkStore links, DateTimeOffset? since, long? after, bool? unread, int? limit, CancellationToken ct)
+        ClaimsPrincipal user, LinkStore links, DateTimeOffset? since, long? after, bool? unread, int? limit, string? order, CancellationToken ct)
     {
         var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
-        var rows = await links.AlertsAsync(user.AuthorityOf()!, since?.ToUniversalTime().ToString("O"), after ?? 0, unread ?? false, take + 1, ct);
+        if (order is not (null or "oldest" or "newest"))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/order"] = ["oldest (the default) or newest"] },
+                title: "Invalid order; nothing was read.");
+        var rows = await links.AlertsAsync(user.AuthorityOf()!, since?.ToUniversalTime().ToString("O"), after, unread ?? false, take + 1, ct,
+            newestFirst: order == "newest");
         var items = rows.Take(take).Select(a => new LinkAlert(a.Id, a.CaseId, Split(a.NewJurisdictions), Split(a.NewAuthorities), Split(a.Types),
-            a.CreatedAt, a.ReadAt is not null)).ToList();
+            a.CreatedAt, a.ReadAt is not null, a.Ended)).ToList();
         return TypedResults.Ok(new LinkAlertPage(items, rows.Count > take ? items[^1].Id : null));
     }
 
     public static async Task<Results<Ok<AlertsMarked>, ValidationProblem>> MarkReadAsync(MarkAlertsRead request, ClaimsPrincipal user, LinkStore links, CancellationToken ct) =>
         request.UpTo is { } upTo and >= 0
             ? TypedResults.Ok(new AlertsMarked(await links.MarkAlertsReadAsync(user.AuthorityOf()!, upTo, ct)))
-            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/upTo"] = ["required: the id of the newest alert to mark as read (0 or more)"] },
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/upTo"] = ["required: the number of the newest alert to mark as read (0 or more)"] },
                 title: "Nothing was marked as read.");
 
     public static async Task<Ok<LinkSummary>> SummaryAsync(LinkStore links, IOptions<LearningOptions> options, CancellationToken ct)

@@ -27,6 +27,7 @@ public sealed class CaseHitRow
 
 public sealed class LinkAlertRow
 {
+    /// <summary>The alert's number within its authority (1, 2, 3, … in the order raised), not the row id: see <see cref="LinkStore.AlertsAsync"/>.</summary>
     public long Id { get; set; }
     public string CaseId { get; set; } = "";
     public string NewAuthorities { get; set; } = "";
@@ -34,6 +35,8 @@ public sealed class LinkAlertRow
     public string Types { get; set; } = "";
     public string CreatedAt { get; set; } = "";
     public string? ReadAt { get; set; }
+    /// <summary>The case is no longer linked to any of <see cref="NewAuthorities"/>; computed when read, not stored.</summary>
+    public bool Ended { get; set; }
 }
 
 public sealed class LinkGroupRow
@@ -83,10 +86,31 @@ public sealed class LinkStore(Db db)
     // Jurisdiction and authority of every active case, read once per case (not once per token) for the linked ones.
     private const string ActiveHolders = "SELECT id, jurisdiction, authority FROM cases WHERE status = 'active'";
 
-    private const string InsertAlert = """
-        INSERT INTO link_alerts (authority, case_id, new_authorities, new_jurisdictions, types, created_at)
-        VALUES (@Authority, @CaseId, @NewAuthorities, @NewJurisdictions, @Types, @Now)
+    // A withdrawn case's own alerts go with it. Any other alert stays as the record of what its authority was told, even
+    // when the link has ended since (AlertsAsync says so); a case that is merely in no group any more is still active.
+    // NOT EXISTS rather than NOT IN (subquery): PostgreSQL runs the latter as a nested scan, quadratic in the alerts.
+    private const string DeleteAlertsOfWithdrawnCases = """
+        DELETE FROM link_alerts
+        WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = link_alerts.case_id AND c.status = 'active')
         """;
+
+    // "Already alerted about" holds only while the case is linked to that authority: once the link ends (either side
+    // withdrew or corrected a case), the pair is forgotten, so a later link to the same authority is news again. This
+    // also clears every pair of a withdrawn case, which is in no group.
+    private const string ForgetEndedCounterparts = """
+        DELETE FROM link_alert_seen
+        WHERE NOT EXISTS (
+            SELECT 1 FROM case_links me JOIN case_links o ON o.group_id = me.group_id
+            WHERE me.case_id = link_alert_seen.case_id AND o.authority = link_alert_seen.other_authority)
+        """;
+
+    private const string InsertAlert = """
+        INSERT INTO link_alerts (authority, number, case_id, new_authorities, new_jurisdictions, types, created_at)
+        VALUES (@Authority, @Number, @CaseId, @NewAuthorities, @NewJurisdictions, @Types, @Now)
+        """;
+
+    /// <summary>An alert to raise; <see cref="Number"/> is given in the write transaction (<see cref="NumberAsync"/>).</summary>
+    private sealed record NewAlert(string Authority, string CaseId, string NewAuthorities, string NewJurisdictions, string Types, string Now, long Number = 0);
 
     /// <summary>
     /// Recomputes every link group from the active cases' tokens, then rewrites only the groups that changed in one
@@ -171,15 +195,12 @@ public sealed class LinkStore(Db db)
                     })).ToList()), ct);
             }
 
-            // Alerts of cases that have left (withdrawn) go with them.
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM link_alerts WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM link_alert_seen WHERE case_id NOT IN (SELECT case_id FROM case_links)", transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(DeleteAlertsOfWithdrawnCases, transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(ForgetEndedCounterparts, transaction: tx, cancellationToken: ct));
             foreach (var chunk in newSeen.Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", chunk, tx, cancellationToken: ct));
-            foreach (var chunk in alerts.Chunk(batchSize))
+            foreach (var chunk in (await NumberAsync(connection, tx, alerts, ct)).Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(InsertAlert, chunk, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count);
@@ -328,7 +349,7 @@ public sealed class LinkStore(Db db)
     /// The alerts the changed groups raise: one per case linked to an authority it has not been alerted about (read
     /// from <c>link_alert_seen</c>), and the (case, authority) pairs to remember.
     /// </summary>
-    private static async Task<(List<object> Alerts, List<object> NewSeen)> NewAlertsAsync(
+    private static async Task<(List<NewAlert> Alerts, List<object> NewSeen)> NewAlertsAsync(
         DbConnection connection, IReadOnlyList<LinkGroup> changed, string now, CancellationToken ct)
     {
         var seen = new HashSet<(string, string)>();
@@ -336,7 +357,7 @@ public sealed class LinkStore(Db db)
         await foreach (var row in rows.WithCancellation(ct)) seen.Add(row);
 
         var newSeen = new List<object>();
-        var alerts = new List<object>();
+        var alerts = new List<NewAlert>();
         foreach (var group in changed.Where(g => g.AuthorityCount > 1))
         {
             // The group's authorities, once: a group of n cases from a authorities costs n × a, not n².
@@ -346,16 +367,36 @@ public sealed class LinkStore(Db db)
                 var fresh = counterparts.Where(o => o.Authority != c.Authority && !seen.Contains((c.CaseId, o.Authority))).ToList();
                 if (fresh.Count == 0) continue;
                 newSeen.AddRange(fresh.Select(f => new { c.CaseId, Other = f.Authority }));
-                alerts.Add(new
-                {
-                    c.Authority, c.CaseId, Now = now,
-                    NewAuthorities = string.Join(',', fresh.Select(f => f.Authority)),
-                    NewJurisdictions = string.Join(',', fresh.Select(f => f.Jurisdiction).Distinct().Order(StringComparer.Ordinal)),
-                    Types = string.Join(',', c.MatchedTypes),
-                });
+                alerts.Add(new NewAlert(c.Authority, c.CaseId,
+                    NewAuthorities: string.Join(',', fresh.Select(f => f.Authority)),
+                    NewJurisdictions: string.Join(',', fresh.Select(f => f.Jurisdiction).Distinct().Order(StringComparer.Ordinal)),
+                    Types: string.Join(',', c.MatchedTypes), Now: now));
             }
         }
         return (alerts, newSeen);
+    }
+
+    /// <summary>
+    /// Numbers the alerts within their authorities, after each authority's last number (<c>link_alert_numbers</c>, which
+    /// keeps counting even when the newest alert went with a withdrawn case), and stores the new last numbers. Run in the
+    /// write transaction; only the link computation raises alerts, one at a time.
+    /// </summary>
+    private async Task<List<NewAlert>> NumberAsync(DbConnection connection, DbTransaction tx, List<NewAlert> alerts, CancellationToken ct)
+    {
+        var last = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var chunk in alerts.Select(a => a.Authority).Distinct().Chunk(500))
+            foreach (var (authority, number) in await connection.QueryAsync<(string, long)>(new CommandDefinition(
+                $"SELECT authority, last_number FROM link_alert_numbers WHERE {db.Dialect.InList("authority", "@Authorities")}",
+                new { Authorities = chunk }, tx, cancellationToken: ct)))
+                last[authority] = number;
+        var known = last.Keys.ToHashSet(StringComparer.Ordinal);
+        var numbered = alerts.Select(a => a with { Number = last[a.Authority] = last.GetValueOrDefault(a.Authority) + 1 }).ToList();
+        var counters = last.Select(l => new { Authority = l.Key, Last = l.Value }).ToList();
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE link_alert_numbers SET last_number = @Last WHERE authority = @Authority",
+            counters.Where(c => known.Contains(c.Authority)), tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition("INSERT INTO link_alert_numbers (authority, last_number) VALUES (@Authority, @Last)",
+            counters.Where(c => !known.Contains(c.Authority)), tx, cancellationToken: ct));
+        return numbered;
     }
 
     private const string HitCasePage = """
@@ -395,23 +436,49 @@ public sealed class LinkStore(Db db)
             new { Authority = authority, Jurisdiction = jurisdiction, Ids = new[] { caseId } }, cancellationToken: ct))).AsList();
     }
 
-    private const string AlertsOf = """
-        SELECT a.id AS Id, a.case_id AS CaseId, a.new_authorities AS NewAuthorities, a.new_jurisdictions AS NewJurisdictions,
+    // Keyed by the authority's own alert number; the row id counts every authority's alerts and is never shown.
+    private const string AlertColumns = """
+        SELECT a.number AS Id, a.case_id AS CaseId, a.new_authorities AS NewAuthorities, a.new_jurisdictions AS NewJurisdictions,
                a.types AS Types, a.created_at AS CreatedAt, a.read_at AS ReadAt
         FROM link_alerts a
-        WHERE a.authority = @Authority AND a.id > @After AND a.created_at >= @Since AND (@Unread = 0 OR a.read_at IS NULL)
-        ORDER BY a.id
+        WHERE a.authority = @Authority AND a.created_at >= @Since AND (@Unread = 0 OR a.read_at IS NULL)
         """;
 
-    /// <summary>The authority's alerts, oldest first, keyset-paged by alert id.</summary>
-    public async Task<IReadOnlyList<LinkAlertRow>> AlertsAsync(string authority, string? since, long after, bool unreadOnly, int limit, CancellationToken ct)
+    private const string AlertsOldestFirst = AlertColumns + " AND a.number > @After ORDER BY a.number";
+    private const string AlertsNewestFirst = AlertColumns + " AND a.number < @After ORDER BY a.number DESC";
+
+    // The other authorities each of the given cases of the authority is linked to now.
+    private static string CounterpartsOf(ISqlDialect dialect) => $"""
+        SELECT DISTINCT me.case_id, o.authority
+        FROM case_links me
+        JOIN case_links o ON o.group_id = me.group_id AND o.authority <> me.authority
+        WHERE me.authority = @Authority AND {dialect.InList("me.case_id", "@Ids")}
+        """;
+
+    /// <summary>
+    /// The authority's alerts, keyset-paged by the authority's own alert number: oldest first after <paramref name="after"/>
+    /// (0: from the first), or newest first before it (null: from the newest). An alert is <see cref="LinkAlertRow.Ended"/>
+    /// when its case is linked to none of the authorities it names any more.
+    /// </summary>
+    public async Task<IReadOnlyList<LinkAlertRow>> AlertsAsync(string authority, string? since, long? after, bool unreadOnly, int limit, CancellationToken ct,
+        bool newestFirst = false)
     {
         await using var connection = await db.OpenAsync(ct);
-        return (await connection.QueryAsync<LinkAlertRow>(new CommandDefinition(db.Dialect.Page(AlertsOf, "0", "@Limit"),
-            new { Authority = authority, After = after, Since = since ?? "", Unread = unreadOnly ? 1 : 0, Limit = limit }, cancellationToken: ct))).AsList();
+        var alerts = (await connection.QueryAsync<LinkAlertRow>(new CommandDefinition(
+            db.Dialect.Page(newestFirst ? AlertsNewestFirst : AlertsOldestFirst, "0", "@Limit"),
+            new { Authority = authority, After = after ?? (newestFirst ? long.MaxValue : 0), Since = since ?? "", Unread = unreadOnly ? 1 : 0, Limit = limit },
+            cancellationToken: ct))).AsList();
+        if (alerts.Count == 0) return alerts;
+        var linked = new HashSet<(string CaseId, string Authority)>();
+        foreach (var chunk in alerts.Select(a => a.CaseId).Distinct().Chunk(500))
+            linked.UnionWith(await connection.QueryAsync<(string, string)>(new CommandDefinition(CounterpartsOf(db.Dialect),
+                new { Authority = authority, Ids = chunk }, cancellationToken: ct)));
+        foreach (var alert in alerts)
+            alert.Ended = !alert.NewAuthorities.Split(',').Any(other => linked.Contains((alert.CaseId, other)));
+        return alerts;
     }
 
-    /// <summary>Marks the authority's alerts up to and including <paramref name="upTo"/> as read; returns how many changed.</summary>
+    /// <summary>Marks the authority's alerts up to and including number <paramref name="upTo"/> as read; returns how many changed.</summary>
     public async Task<int> MarkAlertsReadAsync(string authority, long upTo, CancellationToken ct)
     {
         await db.WriteGate.WaitAsync(ct);
@@ -419,7 +486,7 @@ public sealed class LinkStore(Db db)
         {
             await using var connection = await db.OpenWriterAsync(ct);
             return await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE link_alerts SET read_at = @Now WHERE authority = @Authority AND id <= @UpTo AND read_at IS NULL",
+                "UPDATE link_alerts SET read_at = @Now WHERE authority = @Authority AND number <= @UpTo AND read_at IS NULL",
                 new { Authority = authority, UpTo = upTo, Now = DateTimeOffset.UtcNow.ToString("O") }, cancellationToken: ct));
         }
         finally

@@ -487,6 +487,7 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal(2, groups.Values.Single(g => g.Contains(a)).Count);
         Assert.DoesNotContain(groups.Values, g => g.Contains(c));
         Assert.Equal(alertsAfterGrowth.Select(x => x.Id), alertsAfterShrink.Select(x => x.Id));
+        Assert.Equal([(theirs, false), (third, true)], alertsAfterShrink.Select(x => (x.NewAuthorities, x.Ended)));
     }
 
     [DialectFact]

@@ -34,4 +34,13 @@ public static class LinkTestData
         node["financialFlows"]![0]!["identifiers"] = new JsonArray();
         return node.ToJsonString();
     }
+
+    /// <summary>The sample case whose only identifiers are the given ones, all on its suspect.</summary>
+    public static string CaseWithIdentifiers(string jurisdiction, string authority, string reference, params (string Type, string Value)[] identifiers)
+    {
+        var node = JsonNode.Parse(CaseWithPhone(jurisdiction, authority, reference, identifiers.FirstOrDefault(i => i.Type == "phone").Value ?? "+40 721 000 000"))!;
+        node["suspects"]![0]!["identifiers"] = new JsonArray(identifiers
+            .Select(i => (JsonNode)new JsonObject { ["type"] = i.Type, ["value"] = i.Value }).ToArray());
+        return node.ToJsonString();
+    }
 }

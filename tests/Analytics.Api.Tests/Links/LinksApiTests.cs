@@ -169,6 +169,86 @@ public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task Alerts_OfTheOtherSide_AreKeptAsEnded_WhenItsCounterpartIsWithdrawn_AndARelinkAlertsAgain()
+    {
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-W");
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-W");
+        var b = await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-W", "DDA-MI/2024/901", ("phone", "+39 347 900 1001")));
+        var p = await SubmitAsync(ro, LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-W", "DIICOT/2024/00901", ("phone", "0039 347 900 1001")));
+        var b2 = await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-W", "DDA-MI/2024/902",
+            ("phone", "+39 347 900 1002"), ("email", "w.link.902@example.com")));
+        var b3 = await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-W", "DDA-MI/2024/903", ("email", "W.Link.902@example.com")));
+        var p2Record = LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-W", "DIICOT/2024/00902", ("phone", "0039 347 900 1002"));
+        var p2 = await SubmitAsync(ro, p2Record);
+        await ComputeAsync();
+        var raised = await (await it.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>();
+        Assert.Equal(new[] { b, b2, b3 }.Order(), raised.Items.Select(a => a.CaseId).Order());
+        Assert.All(raised.Items, a => Assert.False(a.Ended));
+
+        // The Romanian side withdraws both of its cases: the Italian cases are linked to nobody else any more.
+        Assert.Equal(HttpStatusCode.NoContent, (await ro.DeleteAsync($"/api/v1/cases/{p}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await ro.DeleteAsync($"/api/v1/cases/{p2}")).StatusCode);
+        await ComputeAsync();
+        var afterWithdrawal = await (await it.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>();
+        _output.WriteLine(System.Text.Json.JsonSerializer.Serialize(afterWithdrawal));
+        Assert.Equal(raised.Items.Select(a => a.Id), afterWithdrawal.Items.Select(a => a.Id));
+        Assert.All(afterWithdrawal.Items, a => Assert.True(a.Ended, $"alert of {a.CaseId} still current"));
+        Assert.False((await (await it.GetAsync($"/api/v1/links/cases/{b2}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Empty((await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>()).Items);
+
+        // The Romanian side submits P2 again: B2 and B3 are linked to it anew, and that is news again.
+        await SubmitAsync(ro, p2Record);
+        await ComputeAsync();
+        var relinked = await (await it.GetAsync("/api/v1/links/alerts?unread=true")).ReadAsync<LinkAlertPage>();
+        var fresh = relinked.Items.Where(a => !raised.Items.Any(r => r.Id == a.Id)).ToList();
+        Assert.Equal(new[] { b2, b3 }.Order(), fresh.Select(a => a.CaseId).Order());
+        Assert.All(fresh, a => Assert.Equal(["RO-LINK-W"], a.NewAuthorities));
+        Assert.All(fresh, a => Assert.False(a.Ended));
+        Assert.True(relinked.Items.Single(a => a.CaseId == b).Ended);
+    }
+
+    [Fact]
+    public async Task Alerts_AreNumberedWithinTheAuthority_AndPageNewestFirst_WithoutReusingANumber()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-N");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-N");
+        var roCases = new List<string>();
+        // Each run raises an alert for both sides (and the other tests' runs for other authorities): the Romanian numbers
+        // must still run 1, 2, 3 with no gap that would count the alerts of others.
+        for (var i = 1; i <= 3; i++)
+        {
+            roCases.Add(await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-N", $"DIICOT/2024/0080{i}", $"+40 721 555 80{i}")));
+            await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-N", $"DDA-MI/2024/80{i}", $"0040 721 555 80{i}"));
+            await ComputeAsync();
+        }
+
+        var oldestFirst = await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>();
+        var newest = await (await ro.GetAsync("/api/v1/links/alerts?order=newest&limit=2")).ReadAsync<LinkAlertPage>();
+        var older = await (await ro.GetAsync($"/api/v1/links/alerts?order=newest&limit=2&after={newest.Next}")).ReadAsync<LinkAlertPage>();
+        Assert.Equal([1L, 2, 3], oldestFirst.Items.Select(a => a.Id));
+        Assert.Equal(roCases, oldestFirst.Items.Select(a => a.CaseId));
+        Assert.Equal([3L, 2], newest.Items.Select(a => a.Id));
+        Assert.Equal(2, newest.Next);
+        Assert.Equal([1L], older.Items.Select(a => a.Id));
+        Assert.Null(older.Next);
+        Assert.Equal(HttpStatusCode.BadRequest, (await ro.GetAsync("/api/v1/links/alerts?order=random")).StatusCode);
+
+        // The newest alert goes with its withdrawn case; the next alert still gets a new number.
+        Assert.Equal(HttpStatusCode.NoContent, (await ro.DeleteAsync($"/api/v1/cases/{roCases[2]}")).StatusCode);
+        await ComputeAsync();
+        await SubmitAsync(ro, LinkTestData.CaseWithPhone("RO", "RO-LINK-N", "DIICOT/2024/00804", "+40 721 555 804"));
+        await SubmitAsync(it, LinkTestData.CaseWithPhone("IT", "IT-LINK-N", "DDA-MI/2024/804", "0040 721 555 804"));
+        await ComputeAsync();
+        var afterWithdrawal = await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>();
+        Assert.Equal([1L, 2, 4], afterWithdrawal.Items.Select(a => a.Id));
+
+        var marked = await (await ro.PostAsJsonAsync("/api/v1/links/alerts/read", new MarkAlertsRead(2))).ReadAsync<AlertsMarked>();
+        Assert.Equal(2, marked.Marked);
+        Assert.Equal([4L], (await (await ro.GetAsync("/api/v1/links/alerts?unread=true")).ReadAsync<LinkAlertPage>()).Items.Select(a => a.Id));
+        Assert.Equal([1L, 2, 3], (await (await it.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>()).Items.Select(a => a.Id).Take(3));
+    }
+
+    [Fact]
     public async Task Cases_ArePagedWithNext_ForManyHits()
     {
         var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-E");

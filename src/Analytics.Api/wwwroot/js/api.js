@@ -19,6 +19,10 @@ export const credential = {
     clear: () => sessionStorage.removeItem(KEY),
 };
 
+// Called when a stored credential is refused (401): the shell forgets who was signed in and shows the sign-in page.
+let onUnauthorized = () => {};
+export function whenUnauthorized(handler) { onUnauthorized = handler; }
+
 /** API keys go in X-Api-Key; anything else is taken as a bearer token from the configured identity provider. */
 function authHeaders(secret) {
     if (!secret) return {};
@@ -40,7 +44,15 @@ export async function api(path, { method = 'GET', body, secret } = {}) {
         try { data = JSON.parse(text); } catch { data = { detail: text }; }
     }
     if (!response.ok) {
-        if (response.status === 401) data = { title: 'Not signed in', detail: 'The key was not accepted (missing, revoked or mistyped).' };
+        if (response.status === 401) {
+            data = { title: 'Not signed in', detail: 'The key was not accepted (missing, revoked or mistyped).' };
+            // The stored key no longer works (revoked, expired token): whichever page asked, sign in again. A key being
+            // tried on the sign-in form (secret given) is the form's own business.
+            if (secret === undefined) {
+                credential.clear();
+                onUnauthorized();
+            }
+        }
         if (response.status === 403) data = { title: 'Not allowed', detail: 'Your role may not see this.' };
         throw new ApiError(response.status, data);
     }

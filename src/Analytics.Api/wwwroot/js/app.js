@@ -1,5 +1,5 @@
 // The shell: sign-in, navigation that follows the role, and a hash router (#/patterns, #/patterns/3, …).
-import { api, credential } from './api.js';
+import { api, credential, whenUnauthorized } from './api.js';
 import { h, errorBox, loading } from './dom.js';
 import { patternsPage, patternPage } from './pages/patterns.js';
 import { routesPage } from './pages/routes.js';
@@ -18,6 +18,13 @@ const PAGES = [
 ];
 
 let me = null;
+let signedOutNotice = null;
+
+// A hash that does not start with "#/" is an in-page target (the skip link's "#main"), not a page address.
+const isRoute = (hash) => hash === '' || hash.startsWith('#/');
+
+// "#/routes?from=2022" → ['routes']; the query stays in location.hash for the page to read.
+const pathOf = (hash) => hash.split('?')[0].split('/').slice(1);
 
 async function whoAmI() {
     if (me || !credential.get()) return me;
@@ -36,7 +43,7 @@ function renderChrome() {
     nav.replaceChildren();
     who.replaceChildren();
     if (!me) return;
-    const current = location.hash.split('/')[1] ?? '';
+    const current = pathOf(location.hash)[0] ?? '';
     const list = h('ul');
     for (const page of PAGES.filter((p) => p.roles.includes(me.role))) {
         list.append(h('li', {}, h('a', { href: `#/${page.path}`, 'aria-current': current === page.path ? 'page' : null }, page.title)));
@@ -50,12 +57,21 @@ function renderChrome() {
 function signOut() {
     credential.clear();
     me = null;
-    location.hash = '#/sign-in';
+    if (location.hash === '#/sign-in') route();
+    else location.hash = '#/sign-in';
 }
+
+whenUnauthorized(() => {
+    if (!me) return; // already signed out, or still signing in
+    signedOutNotice = { title: 'Signed out', detail: 'Your key was no longer accepted (revoked or expired). Sign in again.' };
+    signOut();
+});
 
 function signInPage(main) {
     const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false', 'aria-describedby': 'key-help' });
     const message = h('div', { 'aria-live': 'polite' });
+    if (signedOutNotice) message.append(errorBox(signedOutNotice));
+    signedOutNotice = null;
     const form = h('form', { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
         h('h1', { id: 'sign-in-title' }, 'Sign in'),
         h('label', { for: 'api-key' }, 'API key or access token'),
@@ -81,7 +97,12 @@ function signInPage(main) {
     input.focus();
 }
 
+// Each run of the router takes a number, so a page still loading when the reader moves on (or is signed out) does not
+// mark the next page as ready.
+let routing = 0;
+
 async function route() {
+    const run = ++routing;
     const main = document.getElementById('main');
     main.removeAttribute('data-ready');
     main.replaceChildren(loading());
@@ -91,7 +112,7 @@ async function route() {
         main.replaceChildren(errorBox(error));
         return;
     }
-    const [, path = '', arg] = location.hash.split('/');
+    const [path = '', arg] = pathOf(isRoute(location.hash) ? location.hash : '');
     renderChrome();
     main.replaceChildren();
     if (!me) {
@@ -110,12 +131,20 @@ async function route() {
     try {
         await render(main);
     } catch (error) {
-        if (error.status === 401) { signOut(); return; }
-        main.append(errorBox(error));
+        if (error.status === 401) return; // api.js has already sent the reader back to sign-in
+        if (run === routing) main.append(errorBox(error));
     }
+    if (run !== routing) return;
     main.dataset.ready = page.path; // the page's first answers are in (tests and scripts wait for this)
     main.focus({ preventScroll: true });
 }
 
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => {
+    if (isRoute(location.hash)) route();
+});
+// The skip link moves focus to the content without touching the address, so the router never sees it.
+document.querySelector('a.skip')?.addEventListener('click', (event) => {
+    event.preventDefault();
+    document.getElementById('main').focus();
+});
 route();

@@ -4,13 +4,14 @@ import { api } from '../api.js';
 import { h, loading, empty, errorBox, notAvailable, when } from '../dom.js';
 import { codeLabels } from './routes.js';
 
-const MAX_PAGES = 20; // 20 × 500 cases: far more than one authority's hits; the page says so if there are more.
+const MAX_PAGES = 20; // 20 × 500: far more than one authority's hits or alerts; the page says so if there are more.
+const PAGE_SIZE = 500;
 
 async function allPages(path) {
     const items = [];
     let next = null;
     for (let i = 0; i < MAX_PAGES; i++) {
-        const answer = await api(`${path}${path.includes('?') ? '&' : '?'}limit=500${next === null ? '' : `&after=${encodeURIComponent(next)}`}`);
+        const answer = await api(`${path}${path.includes('?') ? '&' : '?'}limit=${PAGE_SIZE}${next === null ? '' : `&after=${encodeURIComponent(next)}`}`);
         items.push(...answer.items);
         next = answer.next;
         if (next === null || next === undefined) return { items, more: false };
@@ -25,17 +26,14 @@ export async function linksPage(main, me) {
     const status = main.appendChild(loading('Loading links…'));
     let cases, alerts, types;
     try {
-        [cases, alerts, types] = await Promise.all([allPages('/api/v1/links/cases'), allPages('/api/v1/links/alerts'), codeLabels('identifier-types')]);
+        // Alerts newest first, so that if there are more than the page holds, the ones left out are the oldest.
+        [cases, alerts, types] = await Promise.all([allPages('/api/v1/links/cases'), allPages('/api/v1/links/alerts?order=newest'), codeLabels('identifier-types')]);
     } catch (error) {
         status.replaceWith(error.status === 404 ? notAvailable('Cross-border linking') : errorBox(error));
         return;
     }
     const typeName = (t) => types.get(t) ?? t;
     const hits = cases.items.filter((c) => c.hit);
-    if (hits.length === 0) {
-        status.replaceWith(empty('None of your cases has a hit in another authority’s cases yet. Links are recomputed every few minutes.'));
-        return;
-    }
 
     // Whom to contact: every other authority that holds a linked case, with the cases of yours it concerns.
     const contacts = new Map();
@@ -50,15 +48,17 @@ export async function linksPage(main, me) {
     }
     const contactList = [...contacts.values()].sort((a, b) => a.domestic - b.domestic || b.cases.size - a.cases.size || a.authority.localeCompare(b.authority));
     const crossBorder = hits.filter((c) => c.crossBorder).length;
-    const unread = alerts.items.filter((a) => !a.read);
+    const unreadFigure = h('strong', { 'data-testid': 'unread-count' }, alerts.items.filter((a) => !a.read).length);
 
     status.replaceWith(...[
         h('ul', { class: 'figures', 'aria-label': 'Summary' },
             h('li', {}, h('strong', { 'data-testid': 'hit-count' }, hits.length), ' cases with a hit'),
             h('li', {}, h('strong', { 'data-testid': 'cross-border-count' }, crossBorder), ' of them cross-border'),
             h('li', {}, h('strong', { 'data-testid': 'contact-count' }, contactList.length), ' authorities to contact'),
-            h('li', {}, h('strong', { 'data-testid': 'unread-count' }, unread.length), ' unread alerts')),
+            h('li', {}, unreadFigure, alerts.more ? ` unread among your newest ${(MAX_PAGES * PAGE_SIZE).toLocaleString('en-GB')} alerts` : ' unread alerts')),
         cases.more ? h('p', { class: 'hint' }, 'Only the first cases are shown; the API holds more.') : null,
+        // With no hit (yet, or no more), the alerts below still tell what happened.
+        hits.length === 0 ? empty('None of your cases has a hit in another authority’s cases at the moment. Links are recomputed every few minutes.') :
         h('div', { class: 'two' },
             h('section', { class: 'card', 'aria-labelledby': 'hits-title' }, h('h2', { id: 'hits-title' }, 'Your cases with a hit'),
                 h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Cases with a hit' }, h('table', { 'data-testid': 'hits-table' },
@@ -75,29 +75,39 @@ export async function linksPage(main, me) {
                         h('tbody', {}, contactList.map((c) => h('tr', { 'data-testid': 'contact-row' },
                             h('th', { scope: 'row' }, c.authority), h('td', {}, c.domestic ? `${c.jurisdiction} (domestic)` : c.jurisdiction),
                             h('td', { class: 'num' }, c.cases.size))))))),
-        alertsSection(alerts.items, typeName)].filter(Boolean));
+        alertsSection(alerts, typeName, (unread) => { unreadFigure.textContent = unread; })].filter(Boolean));
 }
 
-function alertsSection(alerts, typeName) {
+/** The alerts, newest first (as loaded); onUnread(n) is told the new unread figure after "Mark all as read". */
+function alertsSection({ items: alerts, more }, typeName, onUnread) {
     const section = h('section', { class: 'card', 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title' }, 'Alerts'));
     const notice = h('div', { 'aria-live': 'polite' });
+    const cut = more ? h('p', { class: 'hint', 'data-testid': 'alerts-cut' },
+        `Only your newest ${alerts.length.toLocaleString('en-GB')} alerts are shown; older ones are in the API (GET /api/v1/links/alerts).`) : null;
     const render = (items) => {
         const newest = items.reduce((m, a) => Math.max(m, a.id), 0);
         const unread = items.some((a) => !a.read);
         section.replaceChildren(...[section.firstChild,
-            h('p', { class: 'hint' }, 'A new alert is raised when one of your cases gets a hit in a jurisdiction or authority it had none in before.'),
+            h('p', { class: 'hint' }, 'A new alert is raised when one of your cases gets a hit in a jurisdiction or authority it had none in before. ',
+                'An alert whose link has since ended (the other case was withdrawn or corrected) is marked “ended”.'),
+            cut,
             items.length === 0 ? empty('No alert yet.') :
                 h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Alerts' }, h('table', { 'data-testid': 'alerts-table' },
-                    h('thead', {}, h('tr', {}, ['Raised', 'Your case', 'New jurisdictions', 'New authorities', 'Identifier types', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
-                    h('tbody', {}, [...items].reverse().map((a) => h('tr', { 'data-testid': 'alert-row', class: a.read ? 'read' : 'unread' },
+                    h('thead', {}, h('tr', {}, ['No.', 'Raised', 'Your case', 'New jurisdictions', 'New authorities', 'Identifier types', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
+                    h('tbody', {}, items.map((a) => h('tr', { 'data-testid': 'alert-row', class: a.read ? 'read' : 'unread' },
+                        h('td', { class: 'num', 'data-testid': 'alert-number' }, a.id),
                         h('td', {}, when(a.createdAt)), h('th', { scope: 'row' }, a.caseId), h('td', {}, a.newJurisdictions.join(', ') || '—'),
                         h('td', {}, a.newAuthorities.join(', ') || '—'), h('td', {}, a.matchedTypes.map(typeName).join(', ')),
-                        h('td', {}, a.read ? 'read' : h('strong', {}, 'new'))))))),
+                        h('td', {}, a.read ? 'read' : h('strong', {}, 'new'), a.ended ? ', ended' : '')))))),
             unread ? h('button', { type: 'button', class: 'secondary', onclick: async () => {
                 try {
                     const marked = await api('/api/v1/links/alerts/read', { method: 'POST', body: { upTo: newest } });
-                    notice.replaceChildren(h('p', { class: 'notice', role: 'status' }, `${marked.marked} alerts marked as read.`));
                     render(items.map((a) => ({ ...a, read: true })));
+                    onUnread(0);
+                    // The button is gone with the unread alerts: focus goes to the notice, not to the page's body.
+                    const said = h('p', { class: 'notice', role: 'status', tabindex: -1, 'data-testid': 'alerts-notice' }, `${marked.marked} alerts marked as read.`);
+                    notice.replaceChildren(said);
+                    said.focus();
                 } catch (error) {
                     notice.replaceChildren(errorBox(error));
                 }

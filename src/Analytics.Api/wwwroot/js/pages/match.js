@@ -59,8 +59,11 @@ export async function matchPage(main) {
     const period = h('input', { type: 'month', name: 'periodFrom', min: '1990-01', placeholder: 'YYYY-MM' });
     const victims = h('div', { class: 'rows', 'data-testid': 'victims' });
     const suspects = h('div', { class: 'rows', 'data-testid': 'suspects' });
+    // Rows are numbered by counters, not by how many are left, so a row added after a removal never repeats an id.
+    let victimRows = 0;
+    let suspectRows = 0;
     const addVictim = async () => {
-        const i = victims.children.length + 1;
+        const i = ++victimRows;
         const [age, gender, citizenship] = await Promise.all([
             codeOptions('age-bands', { any: 'unknown' }), codeOptions('genders', { any: 'unknown' }), country()]);
         const row = h('fieldset', { class: 'person', 'data-role': 'victim' }, h('legend', {}, `Victim ${i}`),
@@ -72,7 +75,7 @@ export async function matchPage(main) {
         return row;
     };
     const addSuspect = async () => {
-        const i = suspects.children.length + 1;
+        const i = ++suspectRows;
         const [role, relation] = await Promise.all([codeOptions('suspect-roles'), codeOptions('relations-to-victim', { any: 'unknown' })]);
         const row = h('fieldset', { class: 'person', 'data-role': 'suspect' }, h('legend', {}, `Suspect ${i}`),
             labelled(`m-suspect-${i}-role`, 'Role', h('select', { name: 'role' }, role)),
