@@ -966,9 +966,11 @@ public sealed class ScrubContext
         if (type is IdentifierTypes.Email or IdentifierTypes.Handle or IdentifierTypes.Wallet)
         {
             // Their exact text is distinctive; skipping separators inside them would also match prose ("john.doe"
-            // against "John Doe"). A handle of letters only is left to the @-recogniser: alone it is just a word.
+            // against "John Doe"). A short handle of letters only, or one that is a common word, is left to the
+            // @-recogniser: alone it is just a word ("rose"); a longer one ("mariabee") is a handle wherever it stands.
             var exact = item.Value.Trim().TrimStart('@');
-            if (type != IdentifierTypes.Handle || !exact.All(char.IsLetter)) AddExact(exact, type, token);
+            if (type != IdentifierTypes.Handle || !exact.All(char.IsLetter) || (exact.Length >= 6 && !CommonWords.Contains(exact.ToLowerInvariant())))
+                AddExact(exact, type, token);
         }
         else
         {

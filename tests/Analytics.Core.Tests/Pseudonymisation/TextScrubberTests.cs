@@ -154,6 +154,16 @@ public class TextScrubberTests
         Assert.Equal($"Chat via {T("phone", "+40721234567")} only.", result.Text);
     }
 
+    [Fact]
+    public void Scrub_ReplacesAKnownHandleOfLettersOnly_WrittenBare_WhenItIsNoCommonWord()
+    {
+        var known = new[] { new KnownIdentifier("handle", "@mariabee", Platform: "instagram"), new KnownIdentifier("handle", "@rose", Platform: "instagram") };
+
+        var result = _scrubber.Scrub("She wrote to mariabee about a rose.", "RO", known);
+
+        Assert.Equal($"She wrote to {T("handle", "instagram/mariabee")} about a rose.", result.Text);
+    }
+
     // Without a region the scrubber skips libphonenumber for what it would refuse anyway: that skip must never lose a
     // number libphonenumber accepts, and must cover what it refuses for want of a country code.
     [Theory]
