@@ -832,10 +832,15 @@ public sealed partial class TextScrubber
     private static partial Regex PhoneContextRegex();
 
     // A person named in the text but not in the structured part: two to four capitalised words right after a word that
-    // introduces a person ("the victim, Ana Ionescu,", "suspect Ion Popescu", "a man called Petru Rusu", "Mrs Elena Dinu").
-    // Two words at least, so "the victim, Romanian," is prose; a capitalised pair that is no name ("Border Police") is
-    // replaced too: an extra placeholder costs readability, a missed name is a leak.
-    [GeneratedRegex(@"\b(?:victims?|suspects?|defendants?|accused|traffickers?|recruiters?|witness(?:es)?|offenders?|perpetrators?|named|called|alias|aka|mr|mrs|ms|miss|dr)\b\.?,?[ \t]+(?-i:(?<v>\p{Lu}\p{Ll}+(?:(?:[ \t]|-|')\p{Lu}\p{Ll}+){1,3}))(?![\w])", RegexOptions.IgnoreCase)]
+    // introduces a person ("the victim, Ana Ionescu,", "suspect Ion Popescu", "a man called Petru Rusu", "Mrs Elena Dinu",
+    // "her daughter Maria Popescu"). A word may be in capitals (POPESCU), an initial (I. Popescu), O'Brien or McDonald,
+    // and particles may stand between them (Jan van der Berg). Two words at least, so "the victim, Romanian," is prose;
+    // a capitalised pair that is no name ("Border Police") is replaced too: an extra placeholder costs readability, a
+    // missed name is a leak. One word alone is a name only after a title or "suspect", "defendant", "accused" (see FindPeople).
+    private const string NameWord = @"(?:\p{Lu}\.|\p{Lu}'\p{Lu}\p{Ll}+|(?:Mc|Mac)\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+|\p{Lu}{2,})";
+    private const string NameParticles = @"(?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|ter|ten)[ \t]+){0,2}";
+
+    [GeneratedRegex(@"\b(?:(?<one>mr|mrs|ms|miss|dr|suspect|defendant|accused)|victims?|suspects|defendants|traffickers?|recruiters?|witness(?:es)?|offenders?|perpetrators?|named|called|alias|aka|daughter|son|mother|father|brother|sister|wife|husband|girlfriend|boyfriend|partner|cousin|niece|nephew|aunt|uncle|girl|boy|woman|man)\b\.?,?[ \t]+(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){0,3}))(?![\w'])", RegexOptions.IgnoreCase)]
     private static partial Regex PersonContextRegex();
 
     private void FindPeople(string text, ScrubContext context, List<Hit> hits)
@@ -843,10 +848,21 @@ public sealed partial class TextScrubber
         foreach (Match m in PersonContextRegex().Matches(text))
         {
             var v = m.Groups["v"];
+            if (v.Value.Count(char.IsLetter) < 3) continue;
+            if (IsSingleWord(v.Value))
+            {
+                // "Mrs Dinu", "the suspect Popescu"; not "the suspect Romanian", "the accused Will", "Dr. A.".
+                var word = v.Value.ToLowerInvariant();
+                if (!m.Groups["one"].Success || word.Length < 3 || CommonWords.Contains(word)
+                    || word.EndsWith("ian", StringComparison.Ordinal) || word.EndsWith("ean", StringComparison.Ordinal)
+                    || word.EndsWith("ese", StringComparison.Ordinal) || word.EndsWith("ish", StringComparison.Ordinal)) continue;
+            }
             if (Normalisers.Name(v.Value) is not { } name) continue;
             hits.Add(new Hit(v.Index, v.Length, IdentifierTypes.Name, TokenOf(context, IdentifierTypes.Name, name), ContextPriority));
         }
     }
+
+    private static bool IsSingleWord(string value) => !value.AsSpan().ContainsAny(" \t-'.");
 
     private void FindContext(string text, ScrubContext context, List<Hit> hits)
     {

@@ -164,6 +164,34 @@ public class TextScrubberTests
         Assert.Equal($"She wrote to {T("handle", "instagram/mariabee")} about a rose.", result.Text);
     }
 
+    [Theory]
+    [InlineData("Then suspect ION POPESCU fled.", "ION POPESCU")]
+    [InlineData("Then suspect Jan van der Berg fled.", "Jan van der Berg")]
+    [InlineData("Then suspect Sean O'Brien fled.", "Sean O'Brien")]
+    [InlineData("Then suspect Liam McDonald fled.", "Liam McDonald")]
+    [InlineData("Then the victim I. Popescu fled.", "I. Popescu")]
+    [InlineData("Then her daughter Maria Popescu fled.", "Maria Popescu")]
+    [InlineData("Then the mother, Elena Popescu, fled.", "Elena Popescu")]
+    [InlineData("Then the suspect Popescu fled.", "Popescu")]
+    [InlineData("Then Mrs Dinu fled.", "Dinu")]
+    public void Scrub_ReplacesANameAfterAWordThatIntroducesAPerson(string text, string name)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.DoesNotContain(name, result.Text, StringComparison.Ordinal);
+        Assert.Contains(T("name", Normalisers.Name(name)!), result.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Then the suspect Romanian fled.")]
+    [InlineData("Then the victim Maria fled.")]
+    [InlineData("Then the accused Will fled.")]
+    [InlineData("Then her brother left.")]
+    public void Scrub_LeavesOneWordAfterAPersonWord_UnlessATitleOrSuspectNamesIt(string text)
+    {
+        Assert.Equal(text, _scrubber.Scrub(text, "RO").Text);
+    }
+
     // Without a region the scrubber skips libphonenumber for what it would refuse anyway: that skip must never lose a
     // number libphonenumber accepts, and must cover what it refuses for want of a country code.
     [Theory]
