@@ -354,6 +354,10 @@ public sealed partial class TextScrubber
             // Only words that can be name parts are folded (allocation-free check first).
             if (end - start >= 2 && context.MightBeNamePart(text.AsSpan(start, end - start), pass.Lower(start, end), !word.NonAscii, out var folded))
                 words.Add((start, end, folded));
+            // A capitalised word that is a known part with an ending ("Popescului", "Kowalskiego", "Ioanei").
+            else if (end - start >= ScrubContext.MinimumInflectedWord && char.IsUpper(text[start])
+                     && context.MightBeInflectedNamePart(text.AsSpan(start, end - start), pass.Lower(start, end), !word.NonAscii, out folded))
+                words.Add((start, end, folded));
             else
                 words.Add((start, end, ""));
         }
@@ -954,6 +958,55 @@ public sealed class ScrubContext
         return true;
     }
 
+    // Case and possessive endings (folded) of the languages the cases are written in: English, Romanian, Polish,
+    // Hungarian, German, the Slavic and Baltic languages, Italian and Spanish plurals.
+    private static readonly HashSet<string> _endings = new(StringComparer.Ordinal)
+    {
+        "s", "a", "e", "i", "o", "u", "y", "ei", "ii", "ui", "ul", "lui", "ului", "ego", "emu", "iej", "em", "om", "ow", "owi",
+        "ie", "nak", "nek", "nal", "nel", "hoz", "hez", "val", "vel", "ra", "re", "ba", "be", "ban", "ben", "t", "at", "et",
+        "ot", "ov", "ova", "ovi", "es", "en", "ens", "er", "n", "as", "is", "us", "ai",
+    };
+
+    /// <summary>Shortest known part that is recognised with an ending, and the longest ending.</summary>
+    internal const int MinimumInflectedStem = 4;
+    internal const int MaximumEnding = 4;
+    internal const int MinimumInflectedWord = MinimumInflectedStem + 1;
+
+    /// <summary>
+    /// Whether a word is a known name part of at least <see cref="MinimumInflectedStem"/> letters followed by an ending
+    /// of one to <see cref="MaximumEnding"/> letters: the cases and possessives of the languages the cases are written
+    /// in ("Popescului", "Ioanei", "Kowalskiego", "Nagynak", "Popescus"). <paramref name="folded"/> is the known part.
+    /// </summary>
+    internal bool MightBeInflectedNamePart(ReadOnlySpan<char> word, ReadOnlySpan<char> lower, bool ascii, out string folded)
+    {
+        folded = "";
+        if (ascii && !MayStartNamePart(lower[0])) return false;
+        var whole = ascii ? lower : NameFolding.FoldWord(word).AsSpan();
+        var lookup = NameParts.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> withVowel = stackalloc char[whole.Length];
+        for (var ending = 1; ending <= MaximumEnding && whole.Length - ending >= MinimumInflectedStem - 1; ending++)
+        {
+            // Only the endings of cases and possessives: "March" is not Marc with an "h".
+            if (!_endings.GetAlternateLookup<ReadOnlySpan<char>>().Contains(whole[^ending..])) continue;
+            var stem = whole[..^ending];
+            if (stem.Length >= MinimumInflectedStem && lookup.TryGetValue(stem, out var key, out _))
+            {
+                folded = key;
+                return true;
+            }
+            // A part whose last vowel the ending replaces: Ioana → Ioanei, Ioano; Maria → Mariei.
+            stem.CopyTo(withVowel);
+            foreach (var vowel in "aeo")
+            {
+                withVowel[stem.Length] = vowel;
+                if (!lookup.TryGetValue(withVowel[..(stem.Length + 1)], out key, out _)) continue;
+                folded = key;
+                return true;
+            }
+        }
+        return false;
+    }
+
     // First letters (a-z) of the known name parts, one bit each; all bits set once a part starts otherwise.
     private uint _namePartFirstLetters;
 
@@ -1072,6 +1125,24 @@ public sealed class ScrubContext
         return false;
     }
 
+    // The spelling of a name without its letters' marks in German and Nordic use: Müller is also written Mueller,
+    // Sørensen Soerensen, Åsen Aasen (folding alone gives Muller, Sorensen, Asen).
+    private static string Transliterated(string value)
+    {
+        if (Ascii.IsValid(value)) return value;
+        var sb = new StringBuilder(value.Length + 4);
+        foreach (var c in value)
+        {
+            sb.Append(c switch
+            {
+                'ä' => "ae", 'Ä' => "Ae", 'ö' => "oe", 'Ö' => "Oe", 'ü' => "ue", 'Ü' => "Ue", 'ø' => "oe", 'Ø' => "Oe",
+                'å' => "aa", 'Å' => "Aa", 'æ' => "ae", 'Æ' => "Ae", 'œ' => "oe", 'Œ' => "Oe",
+                _ => c.ToString(),
+            });
+        }
+        return sb.ToString();
+    }
+
     private void AddName(string value, string token)
     {
         var index = Names.IndexOf(token);
@@ -1080,7 +1151,7 @@ public sealed class ScrubContext
             Names.Add(token);
             index = Names.Count - 1;
         }
-        foreach (var word in NameFolding.FoldWords(value))
+        foreach (var word in NameFolding.FoldWords(value).Concat(NameFolding.FoldWords(Transliterated(value))).Distinct())
         {
             // Single letters are initials; matching them alone would scrub every "a" and "I".
             if (word.Length < 2) continue;

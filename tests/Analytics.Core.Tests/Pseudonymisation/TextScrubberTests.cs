@@ -192,6 +192,31 @@ public class TextScrubberTests
         Assert.Equal(text, _scrubber.Scrub(text, "RO").Text);
     }
 
+    [Theory]
+    [InlineData("Ioana Popescu", "Casa Popescului era goală.", "Popescului")]
+    [InlineData("Ioana Popescu", "Mama Ioanei a plecat.", "Ioanei")]
+    [InlineData("Jan Kowalski", "Samochód Kowalskiego stał.", "Kowalskiego")]
+    [InlineData("Nagy Anna", "Nagynak volt.", "Nagynak")]
+    [InlineData("Ioana Popescu", "Then Popescus car left.", "Popescus")]
+    [InlineData("Hans Müller", "Then Mueller left.", "Mueller")]
+    [InlineData("Lars Sørensen", "Then Soerensen left.", "Soerensen")]
+    public void Scrub_ReplacesAKnownNameWithAnEnding_OrInItsOtherSpelling(string known, string text, string written)
+    {
+        var result = _scrubber.Scrub(text, "RO", [new KnownIdentifier("name", known)]);
+
+        Assert.DoesNotContain(written, result.Text, StringComparison.Ordinal);
+        Assert.Contains(T("name", Normalisers.Name(known)!), result.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scrub_LeavesAWordThatMerelyStartsLikeAShortNamePart()
+    {
+        // "Ana" is too short to be read with an ending: "Analysis" and "Anatomy" stay.
+        const string text = "Analysis of Anatomy followed.";
+
+        Assert.Equal(text, _scrubber.Scrub(text, "RO", [new KnownIdentifier("name", "Ana Pop")]).Text);
+    }
+
     // Without a region the scrubber skips libphonenumber for what it would refuse anyway: that skip must never lose a
     // number libphonenumber accepts, and must cover what it refuses for want of a country code.
     [Theory]
