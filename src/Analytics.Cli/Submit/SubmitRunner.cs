@@ -84,11 +84,12 @@ public sealed class SubmitRunner(BatchSender sender)
                 var last = batch.FileLines[^1];
                 failures.Add(string.Create(CultureInfo.InvariantCulture,
                     $"batch {batch.Index + 1} (lines {first}-{last}): {outcome.Failure}: {outcome.Error} after {outcome.Attempts} attempt(s)"));
-                if (outcome.Failure is BatchFailure.Unreachable or BatchFailure.Unauthorized or BatchFailure.ServerError)
+                if (outcome.Failure is BatchFailure.Unreachable or BatchFailure.Unauthorized or BatchFailure.ServerError or BatchFailure.Redirected)
                     stopped = outcome.Failure switch
                     {
                         BatchFailure.Unreachable => "server unreachable",
                         BatchFailure.Unauthorized => "the API key was refused",
+                        BatchFailure.Redirected => "the server redirects the requests elsewhere (check --url)",
                         _ => "the server keeps failing",
                     };
             }

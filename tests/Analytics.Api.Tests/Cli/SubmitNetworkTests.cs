@@ -46,4 +46,22 @@ public sealed class SubmitNetworkTests
             HttpClient.DefaultProxy = before;
         }
     }
+
+    [Fact]
+    public async Task Submit_DoesNotFollowARedirect_ReportsItAsRefused_AndStops()
+    {
+        using var elsewhere = new LocalHttpListener(() => LocalHttpListener.Json(200, Stored));
+        var target = new Uri(elsewhere.Address, "api/v1/cases/batch");
+        using var server = new LocalHttpListener(() =>
+            $"HTTP/1.1 307 Temporary Redirect\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+        var (code, output) = await SubmitAsync(server.Address.ToString(), maxAttempts: 3);
+
+        Assert.Equal(1, code);
+        Assert.Empty(elsewhere.Requests);
+        Assert.Single(server.Requests);
+        Assert.Contains($"HTTP 307 redirect to {target}", output);
+        Assert.Contains("error: stopped:", output);
+        Assert.Matches(@"not sent\s+1", output);
+    }
 }
