@@ -122,6 +122,17 @@ public static class CtdcMapper
         return DataSources.FirstOrDefault(s => s.Equals(joined, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>The ISO 3166-1 alpha-2 code of a country cell (alpha-2 in the 2021 layout, alpha-3 in v2024); null when it is not one.</summary>
+    public static string? KnownCountry(string? cell, CtdcFormat format) => string.IsNullOrWhiteSpace(cell) ? null : ToCountry(cell, format);
+
+    /// <summary>The age band of an ageBroad cell with one hyphen ("18--20" → "18-20", including "9-17"); null when it is not a CTDC band.</summary>
+    public static string? KnownAgeBand(string? cell)
+    {
+        if (string.IsNullOrWhiteSpace(cell)) return null;
+        var band = NormaliseBand(cell);
+        return band is "0-8" or "9-17" || AdultBands.Contains(band) ? band : null;
+    }
+
     /// <summary>Maps a row given as column name → value; the layout is detected from the column names.</summary>
     public static CtdcMapResult Map(IReadOnlyDictionary<string, string> row, int rowNumber)
     {
