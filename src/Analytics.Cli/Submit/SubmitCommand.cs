@@ -80,7 +80,7 @@ public static class SubmitCommand
     private static long CountLines(string path)
     {
         long n = 0;
-        foreach (var line in File.ReadLines(path)) if (!string.IsNullOrWhiteSpace(line)) n++;
+        foreach (var line in File.ReadLines(path)) if (!NdjsonBatches.IsBlank(line)) n++;
         return n;
     }
 

@@ -40,6 +40,21 @@ public sealed class SubmitBatchingTests
     }
 
     [Fact]
+    public async Task Scan_CountsBlankLinesAsTheBatchesDo_WhateverTheWhiteSpace()
+    {
+        // A form feed, a vertical tab, a no-break space, an em space and a byte order mark alone on their lines.
+        var bytes = "\uFEFF\n{\"a\":1}\n\f\n{\"a\":2}\n\v\t\n\u00A0\n{\"a\":3}\n \u2003 \n"u8.ToArray();
+
+        var (_, lines) = await NdjsonBatches.ScanAsync(new MemoryStream(bytes), CancellationToken.None);
+        var batches = NdjsonBatches.Read(new MemoryStream(bytes), new string('0', 64), 1).ToList();
+
+        Assert.Equal([2, 4, 7], batches.SelectMany(b => b.FileLines));
+        Assert.Equal(3, lines);
+        Assert.False(NdjsonBatches.IsBlank("{}"));
+        Assert.True(NdjsonBatches.IsBlank("\f\u00A0 "));
+    }
+
+    [Fact]
     public async Task Scan_EndsLinesAsTheBatchesDo_OnCrAlone_AndCrLf()
     {
         var (_, lines) = await NdjsonBatches.ScanAsync(new MemoryStream("a\rb\r\nc\rd"u8.ToArray()), CancellationToken.None);
