@@ -194,6 +194,36 @@ public sealed class SubmitAgainstServiceTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task SubmitCommand_Cancelled_PrintsTheSummaryOfWhatWasSent_AndExitsOne()
+    {
+        using var folder = new CliTestFolder();
+        var file = folder.File("cases.ndjson");
+        await File.WriteAllTextAsync(file, string.Join('\n', Enumerable.Range(1, 6).Select(i => $"{{\"n\":{i}}}")) + "\n");
+        using var cancel = new CancellationTokenSource();
+        // The first batch is stored; Ctrl+C arrives while the second is on its way.
+        var handler = new SubmitBatchingTests.ScriptedHandler(
+            _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"lines":2,"created":2,"updated":0,"unchanged":0,"rejected":0,"results":[]}""", Encoding.UTF8, "application/json") },
+            _ =>
+            {
+                cancel.Cancel();
+                throw new TaskCanceledException();
+            });
+
+        var command = new System.CommandLine.RootCommand { SubmitCommand.Create(() => new HttpClient(handler)) };
+        var writer = new StringWriter();
+        var code = await command.Parse(["submit", file, "--url", "http://127.0.0.1:9", "--key", "ak_x.y", "--batch-size", "2"])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = writer, Error = writer }, cancel.Token);
+
+        var output = writer.ToString();
+        Assert.True(code == 1, output);
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.Matches(@"batches sent\s+1 of 3", output);
+        Assert.Matches(@"created\s+2", output);
+        Assert.Matches(@"not sent\s+4", output);
+        Assert.Contains("error: stopped: cancelled; 4 lines not sent.", output);
+    }
+
+    [Fact]
     public async Task SubmitCommand_RefusesAFileThatIsNotUtf8_AndSendsNothing()
     {
         using var folder = new CliTestFolder();
