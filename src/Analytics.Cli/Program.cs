@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data.Common;
 using Analytics.Cli.Eval;
 using Analytics.Cli.Export;
 using Analytics.Cli.Generate;
@@ -51,12 +52,29 @@ public static class CliProgram
             await error.WriteLineAsync("cancelled");
             return Hosting.ExitCodes.Partial;
         }
+        // After start-up (a lost connection, a lock timeout, a failed statement): one line, no stack trace. A trace names
+        // the code, not what the user can do, and a database message's later lines can carry the values concerned.
+        catch (Exception e) when (DatabaseCause(e) is { } cause)
+        {
+            await error.WriteLineAsync($"error: database: {Describe(cause)}");
+            return Hosting.ExitCodes.Partial;
+        }
         catch (Exception e)
         {
-            await error.WriteLineAsync($"Unhandled exception: {e}");
+            await error.WriteLineAsync($"error: {Describe(e)}");
             return Hosting.ExitCodes.Partial;
         }
         // Parse errors (unknown option, missing argument, failed validation) are usage errors.
         return parse.Errors.Count > 0 && code != 0 ? Hosting.ExitCodes.Usage : code;
     }
+
+    // The database's exception, also when wrapped (a task's AggregateException, an InvalidOperationException around it).
+    private static Exception? DatabaseCause(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is DbException or TimeoutException) return x;
+        return null;
+    }
+
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";
 }

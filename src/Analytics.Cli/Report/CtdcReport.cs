@@ -38,6 +38,9 @@ public static partial class CtdcReport
         public void Report(string value) => write(value);
     }
 
+    private const string Empty = "(empty)";
+    private const string NotKnown = "(not a known value)";
+
     private sealed class Tally
     {
         public Dictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);
@@ -82,10 +85,14 @@ public static partial class CtdcReport
         foreach (var (row, fields) in rows)
         {
             read++;
-            string Field(int i) => i >= 0 && i < fields.Length && fields[i].Trim() is { Length: > 0 } v ? v : "(empty)";
-            sourceAll.Add(Field(dataSourceColumn));
-            ageAll.Add(Field(ageColumn));
-            countryAll.Add(Field(countryColumn));
+            // Only values that are codes are tallied, as the mapper reads them: a cell out of place (a name, a phone
+            // number) is counted under one fixed label and never written to the report.
+            string Known(int i, Func<string, string?> code) =>
+                i < 0 || i >= fields.Length || string.IsNullOrWhiteSpace(fields[i]) ? Empty : code(fields[i]) ?? NotKnown;
+            var source = Known(dataSourceColumn, CtdcMapper.KnownDataSource);
+            sourceAll.Add(source);
+            ageAll.Add(Known(ageColumn, CtdcMapper.KnownAgeBand));
+            countryAll.Add(Known(countryColumn, c => CtdcMapper.KnownCountry(c, header.Format)));
             var mapped = CtdcMapper.Map(fields, header, row);
             if (mapped.Case is null)
             {
@@ -96,7 +103,7 @@ public static partial class CtdcReport
             }
             foreach (var n in mapped.Notes)
                 notes.Add(RowPrefix().Replace(n, ""));
-            sourceMapped.Add(Field(dataSourceColumn));
+            sourceMapped.Add(source);
             submissions.Add(mapped.Case);
         }
         Done("read and map");
@@ -201,8 +208,8 @@ public static partial class CtdcReport
             md.AppendLine(CultureInfo.InvariantCulture, $"| {countries.Count - 10} other countries | {N(rest)} | {Share(rest, read)} |");
         }
         md.AppendLine();
-        var ageMissing = ageAll.Counts.GetValueOrDefault("(empty)");
-        var minors917 = ageAll.Counts.Where(kv => kv.Key.Replace("-", "", StringComparison.Ordinal) == "917").Sum(kv => kv.Value);
+        var ageMissing = ageAll.Counts.GetValueOrDefault(Empty);
+        var minors917 = ageAll.Counts.GetValueOrDefault("9-17");
         var profileAgeUnknown = profiles.Count(p => p.Victims.All(v => v.AgeBand is null));
         md.AppendLine(CultureInfo.InvariantCulture, $"""
             Age: `ageBroad` is empty in {N(ageMissing)} cases ({Share(ageMissing, read)} of rows read) and is `9--17` in {N(minors917)} more,

@@ -33,6 +33,8 @@ public enum BatchFailure
     Unauthorized,
     /// <summary>Any other 4xx: this batch is refused as sent (too large, wrong media type, key reused with another body…).</summary>
     Refused,
+    /// <summary>3xx: the server sends the batch elsewhere. It is not followed: the key and the records go to --url only.</summary>
+    Redirected,
 }
 
 public sealed record BatchOutcome(BatchResponse? Response, BatchFailure Failure, int Attempts, string? Error, bool Replayed)
@@ -68,6 +70,11 @@ public sealed class BatchSender(HttpClient http, Uri endpoint, string? apiKey, R
                         ?? throw new JsonException("empty answer");
                     var replayed = response.Headers.TryGetValues("Idempotent-Replayed", out var v) && v.Contains("true");
                     return new BatchOutcome(body, BatchFailure.None, attempt, null, replayed);
+                }
+                if (status is >= 300 and < 400)
+                {
+                    var location = response.Headers.Location is { } l ? $" to {(l.IsAbsoluteUri ? l : new Uri(endpoint, l))}" : "";
+                    return new BatchOutcome(null, BatchFailure.Redirected, attempt, $"HTTP {status} redirect{location}: not followed, nothing is sent anywhere but --url", false);
                 }
                 var detail = await DetailAsync(response, ct);
                 if (status is 401 or 403)

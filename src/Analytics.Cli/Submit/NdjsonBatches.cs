@@ -24,8 +24,14 @@ public static class NdjsonBatches
     }
 
     /// <summary>
-    /// SHA-256 (hex) of the file and its number of non-empty lines, in one streaming pass. Lines end as
-    /// <see cref="Read"/> ends them (LF, CR or CR LF).
+    /// Whether a line holds no record: empty or white space only (any Unicode white space, as
+    /// <see cref="string.IsNullOrWhiteSpace"/>). The count, the batches and the line numbers all use this one test.
+    /// </summary>
+    public static bool IsBlank(ReadOnlySpan<char> line) => line.IsWhiteSpace();
+
+    /// <summary>
+    /// SHA-256 (hex) of the file and its number of non-blank lines (<see cref="IsBlank"/>), in one streaming pass. Lines
+    /// end as <see cref="Read"/> ends them (LF, CR or CR LF), and a byte order mark at the start is dropped as it drops it.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not UTF-8 text: it names the line, not its content.</exception>
     public static async Task<(string Sha256, int Lines)> ScanAsync(Stream stream, CancellationToken ct)
@@ -34,39 +40,45 @@ public static class NdjsonBatches
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
         var buffer = new byte[1 << 16];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
         var lines = 0;
         var lineNumber = 1;
         var lineHasContent = false;
         var afterCr = false;
+        var atStart = true;
         int n;
         while ((n = await stream.ReadAsync(buffer, ct)) > 0)
         {
             hash.AppendData(buffer, 0, n);
-            var startLine = lineNumber;
-            for (var i = 0; i < n; i++)
+            int count;
+            try
             {
-                var b = buffer[i];
-                if (b == (byte)'\n' && afterCr)
+                count = decoder.GetChars(buffer, 0, n, chars, 0, flush: false);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new InvalidDataException($"line {LineAt(buffer, Math.Max(0, e.Index), lineNumber)} is not UTF-8 text; nothing was sent.");
+            }
+            for (var i = 0; i < count; i++)
+            {
+                var c = chars[i];
+                // The reader of the batches drops a byte order mark at the start of the file.
+                if (atStart && c == '\uFEFF') continue;
+                atStart = false;
+                if (c == '\n' && afterCr)
                 {
                     afterCr = false;
                     continue;
                 }
-                afterCr = b == (byte)'\r';
-                if (b is (byte)'\n' or (byte)'\r')
+                afterCr = c == '\r';
+                if (c is '\n' or '\r')
                 {
                     if (lineHasContent) lines++;
                     lineHasContent = false;
                     lineNumber++;
                 }
-                else if (b is not ((byte)' ' or (byte)'\t')) lineHasContent = true;
-            }
-            try
-            {
-                decoder.GetCharCount(buffer, 0, n, flush: false);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw new InvalidDataException($"line {LineAt(buffer, Math.Max(0, e.Index), startLine)} is not UTF-8 text; nothing was sent.");
+                // Character by character, the test IsBlank makes on the whole line.
+                else if (!char.IsWhiteSpace(c)) lineHasContent = true;
             }
         }
         try
@@ -101,7 +113,7 @@ public static class NdjsonBatches
         while (reader.ReadLine() is { } line)
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (IsBlank(line)) continue;
             var bytes = Encoding.UTF8.GetBytes(line);
             body.Write(bytes);
             body.WriteByte((byte)'\n');

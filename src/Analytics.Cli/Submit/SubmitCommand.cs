@@ -10,7 +10,7 @@ public static class SubmitCommand
 {
     public const int MaxBatchSize = 10_000;
 
-    /// <param name="httpFactory">Creates the HTTP client (tests pass one bound to an in-memory server); default: a plain client.</param>
+    /// <param name="httpFactory">Creates the HTTP client (tests pass one bound to an in-memory server); default: a client that uses no proxy and follows no redirect.</param>
     public static Command Create(Func<HttpClient>? httpFactory = null)
     {
         var file = new Argument<FileInfo>("file") { Description = "NDJSON file: one JSON case record per line (e.g. from 'analytics generate')." };
@@ -47,7 +47,7 @@ public static class SubmitCommand
             }
 
             var endpoint = new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/cases/batch");
-            using var http = httpFactory?.Invoke() ?? new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+            using var http = httpFactory?.Invoke() ?? CreateHttpClient();
             var sender = new BatchSender(http, endpoint, apiKey, new RetryPolicy { MaxAttempts = parse.GetValue(attempts) });
             var size = parse.GetValue(batchSize);
             SubmitReport report;
@@ -72,10 +72,15 @@ public static class SubmitCommand
         return command;
     }
 
+    // The API key and the records go to --url and nowhere else: not through a proxy from the environment (HTTP_PROXY
+    // would otherwise see them, even for 127.0.0.1), and not on to the address of a redirect.
+    private static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromMinutes(5) };
+
     private static long CountLines(string path)
     {
         long n = 0;
-        foreach (var line in File.ReadLines(path)) if (!string.IsNullOrWhiteSpace(line)) n++;
+        foreach (var line in File.ReadLines(path)) if (!NdjsonBatches.IsBlank(line)) n++;
         return n;
     }
 

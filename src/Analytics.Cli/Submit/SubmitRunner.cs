@@ -30,7 +30,7 @@ public sealed record SubmitReport
     public bool Complete => BatchesFailed == 0 && Stopped is null && NotSent == 0;
 }
 
-/// <summary>Sends an NDJSON file batch by batch; stops early when the server is unreachable or refuses the key.</summary>
+/// <summary>Sends an NDJSON file batch by batch; stops early when the server is unreachable or refuses the key, or on cancellation.</summary>
 public sealed class SubmitRunner(BatchSender sender)
 {
     public int MaxRejectedShown { get; init; } = 10;
@@ -57,8 +57,20 @@ public sealed class SubmitRunner(BatchSender sender)
                 notSent += batch.Count;
                 continue;
             }
-            ct.ThrowIfCancellationRequested();
-            var outcome = await sender.SendAsync(batch, ct);
+            BatchOutcome outcome;
+            try
+            {
+                ct.ThrowIfCancellationRequested();
+                outcome = await sender.SendAsync(batch, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl+C: stop now (the rest of the file is not read again) and report what was sent. A batch cut off in
+                // flight counts as not sent; if the server stored it after all, a re-run has it replayed.
+                stopped = "cancelled";
+                notSent += totalLines - done;
+                break;
+            }
             retries += outcome.Attempts - 1;
             done += batch.Count;
             if (outcome.Response is { } r)
@@ -84,11 +96,12 @@ public sealed class SubmitRunner(BatchSender sender)
                 var last = batch.FileLines[^1];
                 failures.Add(string.Create(CultureInfo.InvariantCulture,
                     $"batch {batch.Index + 1} (lines {first}-{last}): {outcome.Failure}: {outcome.Error} after {outcome.Attempts} attempt(s)"));
-                if (outcome.Failure is BatchFailure.Unreachable or BatchFailure.Unauthorized or BatchFailure.ServerError)
+                if (outcome.Failure is BatchFailure.Unreachable or BatchFailure.Unauthorized or BatchFailure.ServerError or BatchFailure.Redirected)
                     stopped = outcome.Failure switch
                     {
                         BatchFailure.Unreachable => "server unreachable",
                         BatchFailure.Unauthorized => "the API key was refused",
+                        BatchFailure.Redirected => "the server redirects the requests elsewhere (check --url)",
                         _ => "the server keeps failing",
                     };
             }

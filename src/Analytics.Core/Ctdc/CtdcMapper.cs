@@ -107,6 +107,32 @@ public static class CtdcMapper
 
     private static readonly string[] AdultBands = ["18-20", "21-23", "24-26", "27-29", "30-38", "39-47", "48+"];
 
+    /// <summary>The values of the 2021 release's Datasource column (codebook k-anon v7), as the file spells them.</summary>
+    public static IReadOnlyList<string> DataSources { get; } = ["Case Management", "Hotline"];
+
+    /// <summary>
+    /// The data source a Datasource cell names, spelled as in <see cref="DataSources"/> (case and runs of spaces do not
+    /// matter); null for an empty cell or any other value.
+    /// </summary>
+    public static string? KnownDataSource(string? cell)
+    {
+        var words = cell?.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words is null || words.Length == 0) return null;
+        var joined = string.Join(' ', words);
+        return DataSources.FirstOrDefault(s => s.Equals(joined, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The ISO 3166-1 alpha-2 code of a country cell (alpha-2 in the 2021 layout, alpha-3 in v2024); null when it is not one.</summary>
+    public static string? KnownCountry(string? cell, CtdcFormat format) => string.IsNullOrWhiteSpace(cell) ? null : ToCountry(cell, format);
+
+    /// <summary>The age band of an ageBroad cell with one hyphen ("18--20" → "18-20", including "9-17"); null when it is not a CTDC band.</summary>
+    public static string? KnownAgeBand(string? cell)
+    {
+        if (string.IsNullOrWhiteSpace(cell)) return null;
+        var band = NormaliseBand(cell);
+        return band is "0-8" or "9-17" || AdultBands.Contains(band) ? band : null;
+    }
+
     /// <summary>Maps a row given as column name → value; the layout is detected from the column names.</summary>
     public static CtdcMapResult Map(IReadOnlyDictionary<string, string> row, int rowNumber)
     {
@@ -184,6 +210,11 @@ public static class CtdcMapper
             else reasons.Add("ageBroad: not a known age band");
         }
 
+        // Datasource becomes part of the authority, which is stored in clear: only the codebook's values may go there.
+        string? dataSource = null;
+        if (format == CtdcFormat.KAnon2021 && Get("Datasource") is { } sourceRaw && (dataSource = KnownDataSource(sourceRaw)) is null)
+            reasons.Add($"Datasource: not a known value ({string.Join(", ", DataSources)})");
+
         string? citizenship = null;
         if (Get("citizenship") is { } citRaw && (citizenship = ToCountry(citRaw, format)) is null)
             reasons.Add($"citizenship: not an ISO 3166-1 {(format == CtdcFormat.KAnon2021 ? "alpha-2" : "alpha-3")} code");
@@ -219,8 +250,8 @@ public static class CtdcMapper
 
         if (reasons.Count > 0) return new CtdcMapResult { Reasons = reasons.Select(r => $"row {rowNumber}: {r}").ToArray() };
 
-        var source = format == CtdcFormat.KAnon2021 ? Slug(Get("Datasource") ?? "unspecified") : "SYNTHETIC";
-        string? identifiedBy = format == CtdcFormat.KAnon2021 && Get("Datasource") is { } ds && ds.Equals("Hotline", StringComparison.OrdinalIgnoreCase) ? "hotline" : null;
+        var source = format == CtdcFormat.KAnon2021 ? Slug(dataSource ?? "unspecified") : "SYNTHETIC";
+        string? identifiedBy = dataSource == "Hotline" ? "hotline" : null;
         var release = format == CtdcFormat.KAnon2021 ? "2021" : "2024";
 
         var submission = new CaseSubmission

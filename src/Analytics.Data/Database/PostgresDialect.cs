@@ -1,11 +1,12 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Analytics.Data.Database;
 
-public sealed class PostgresDialect : ISqlDialect
+public sealed partial class PostgresDialect : ISqlDialect
 {
     // Any fixed 64-bit number shared by every node: the advisory lock that serialises migration runs.
     private const long MigrationLockKey = 0x616E616C79746963; // "analytic"
@@ -19,11 +20,17 @@ public sealed class PostgresDialect : ISqlDialect
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true };
         // Session settings travel in the startup packet, so a pooled open costs no extra round trip:
         // lock waits are bounded like SQLite's busy_timeout, and the session speaks UTC.
-        if (string.IsNullOrEmpty(builder.Options)) builder.Options = "-c lock_timeout=30000";
+        // Options given for other settings keep the bound; a lock_timeout they set themselves wins.
+        if (string.IsNullOrWhiteSpace(builder.Options)) builder.Options = "-c lock_timeout=30000";
+        else if (!SetsLockTimeout().IsMatch(builder.Options)) builder.Options = $"{builder.Options.TrimEnd()} -c lock_timeout=30000";
         if (string.IsNullOrEmpty(builder.Timezone)) builder.Timezone = "UTC";
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "analytics";
         return new NpgsqlConnection(builder.ConnectionString);
     }
+
+    // "-c lock_timeout=…", "-clock_timeout=…" or "--lock-timeout=…" (the server reads '-' in a name as '_'; names ignore case).
+    [GeneratedRegex(@"(?:^|\s)(?:-c\s*|--)lock[_-]timeout\s*=", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SetsLockTimeout();
 
     public Task PrepareAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 

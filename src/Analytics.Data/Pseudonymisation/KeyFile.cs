@@ -62,9 +62,19 @@ public static class KeyFile
         var id = "k" + DateTime.UtcNow.ToString("yyyyMMdd") + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var content = new FileContent { Keys = [new() { Id = id, Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), CreatedAt = DateTimeOffset.UtcNow }] };
         var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(content, Json));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temp, path, overwrite: false);
+        try
+        {
+            File.WriteAllText(temp, JsonSerializer.Serialize(content, Json));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Move(temp, path, overwrite: false);
+        }
+        finally
+        {
+            // The temporary file holds the secret: when the move fails (the path is a directory, a file appeared
+            // meanwhile), it must not stay behind.
+            try { File.Delete(temp); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     private sealed class FileContent

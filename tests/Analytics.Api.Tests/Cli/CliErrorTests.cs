@@ -52,6 +52,22 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task ADatabaseErrorAfterStartUp_IsOneLineNamingItsType_NotAStackTrace()
+    {
+        using var folder = new CliTestFolder();
+        Assert.Equal(0, (await RunAsync("keys", "list", "--database", folder.Database)).Code);
+        // The migrations are recorded as applied, so start-up succeeds and the failure comes from the command's own query.
+        folder.Execute("DROP TABLE api_keys");
+
+        var (code, output) = await RunAsync("keys", "list", "--database", folder.Database);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: database: SqliteException: SQLite Error 1: 'no such table: api_keys'.", output.Trim());
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled", output);
+    }
+
+    [Fact]
     public async Task AKeyFileThatIsNotOne_IsAUsageError_AndNothingIsImported()
     {
         using var folder = new CliTestFolder();

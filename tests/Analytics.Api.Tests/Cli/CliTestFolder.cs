@@ -43,6 +43,15 @@ internal sealed class CliTestFolder : IDisposable
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public void Execute(string sql)
+    {
+        using var connection = new SqliteConnection(Database);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

@@ -81,6 +81,39 @@ public sealed class ReportTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Report_NeverQuotesACell_ThatIsNotAKnownCode()
+    {
+        using var folder = new CliTestFolder();
+        var file = folder.File("ctdc.csv");
+        var output = folder.File("report.md");
+        var header = CtdcFormats.KAnon2021Columns.ToList();
+        // Columns out of place: a name where the data source belongs, a phone number as the country, a name as the age.
+        var misplaced = Enumerable.Range(0, 12).Select(_ => string.Join(',', header.Select(h => h switch
+        {
+            "Datasource" => "Maria Popescu",
+            "CountryOfExploitation" => "+40 722 123 456",
+            "ageBroad" => "Ion Ionescu",
+            "gender" => "Female",
+            _ => "",
+        })));
+        await File.WriteAllTextAsync(file, Generated2021(600, 7) + string.Join('\n', misplaced) + "\n");
+
+        var (code, console) = await folder.RunAsync("report", "ctdc", file, "--out", output);
+
+        Assert.True(code == 0, console);
+        var report = await File.ReadAllTextAsync(output);
+        Assert.Contains("| rows read | 612 |", report);
+        foreach (var cell in new[] { "Maria", "Popescu", "722", "+40", "Ionescu" })
+        {
+            Assert.DoesNotContain(cell, report, StringComparison.Ordinal);
+            Assert.DoesNotContain(cell, console, StringComparison.Ordinal);
+        }
+        Assert.Matches(@"\| \(not a known value\) \| 12 \| [\d.]+ % \| < 10 \| – \|", report);
+        Assert.Contains("| Hotline |", report);
+        Assert.Contains("| US |", report);
+    }
+
+    [Fact]
     public async Task Report_OnTheFirst2000RowsOfTheRealFile_IsDisclosureControlled()
     {
         string? real = null;

@@ -40,6 +40,21 @@ public sealed class SubmitBatchingTests
     }
 
     [Fact]
+    public async Task Scan_CountsBlankLinesAsTheBatchesDo_WhateverTheWhiteSpace()
+    {
+        // A form feed, a vertical tab, a no-break space, an em space and a byte order mark alone on their lines.
+        var bytes = "\uFEFF\n{\"a\":1}\n\f\n{\"a\":2}\n\v\t\n\u00A0\n{\"a\":3}\n \u2003 \n"u8.ToArray();
+
+        var (_, lines) = await NdjsonBatches.ScanAsync(new MemoryStream(bytes), CancellationToken.None);
+        var batches = NdjsonBatches.Read(new MemoryStream(bytes), new string('0', 64), 1).ToList();
+
+        Assert.Equal([2, 4, 7], batches.SelectMany(b => b.FileLines));
+        Assert.Equal(3, lines);
+        Assert.False(NdjsonBatches.IsBlank("{}"));
+        Assert.True(NdjsonBatches.IsBlank("\f\u00A0 "));
+    }
+
+    [Fact]
     public async Task Scan_EndsLinesAsTheBatchesDo_OnCrAlone_AndCrLf()
     {
         var (_, lines) = await NdjsonBatches.ScanAsync(new MemoryStream("a\rb\r\nc\rd"u8.ToArray()), CancellationToken.None);
@@ -176,6 +191,36 @@ public sealed class SubmitAgainstServiceTests : IClassFixture<AnalyticsFactory>
         Assert.Matches(@"created\s+1", output);
         Assert.Matches(@"rejected\s+1", output);
         Assert.Contains("JSON Pointer", output);
+    }
+
+    [Fact]
+    public async Task SubmitCommand_Cancelled_PrintsTheSummaryOfWhatWasSent_AndExitsOne()
+    {
+        using var folder = new CliTestFolder();
+        var file = folder.File("cases.ndjson");
+        await File.WriteAllTextAsync(file, string.Join('\n', Enumerable.Range(1, 6).Select(i => $"{{\"n\":{i}}}")) + "\n");
+        using var cancel = new CancellationTokenSource();
+        // The first batch is stored; Ctrl+C arrives while the second is on its way.
+        var handler = new SubmitBatchingTests.ScriptedHandler(
+            _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"lines":2,"created":2,"updated":0,"unchanged":0,"rejected":0,"results":[]}""", Encoding.UTF8, "application/json") },
+            _ =>
+            {
+                cancel.Cancel();
+                throw new TaskCanceledException();
+            });
+
+        var command = new System.CommandLine.RootCommand { SubmitCommand.Create(() => new HttpClient(handler)) };
+        var writer = new StringWriter();
+        var code = await command.Parse(["submit", file, "--url", "http://127.0.0.1:9", "--key", "ak_x.y", "--batch-size", "2"])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = writer, Error = writer }, cancel.Token);
+
+        var output = writer.ToString();
+        Assert.True(code == 1, output);
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.Matches(@"batches sent\s+1 of 3", output);
+        Assert.Matches(@"created\s+2", output);
+        Assert.Matches(@"not sent\s+4", output);
+        Assert.Contains("error: stopped: cancelled; 4 lines not sent.", output);
     }
 
     [Fact]

@@ -169,6 +169,39 @@ public sealed class CtdcMapperTests(ITestOutputHelper output)
             Assert.Contains(result.Reasons, r => r.Contains(column + ":", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Hotline", "US-CTDC-HOTLINE", "hotline")]
+    [InlineData("hotline", "US-CTDC-HOTLINE", "hotline")]
+    [InlineData("Case Management", "US-CTDC-CASE-MANAGEMENT", null)]
+    [InlineData(" CASE  management ", "US-CTDC-CASE-MANAGEMENT", null)]
+    [InlineData("", "US-CTDC-UNSPECIFIED", null)]
+    public void Map_TakesTheAuthority_FromAKnownDataSource(string cell, string authority, string? identifiedBy)
+    {
+        var (fields, header) = Row2021(("CountryOfExploitation", "US"), ("Datasource", cell));
+
+        var result = CtdcMapper.Map(fields, header, 4);
+
+        Assert.True(result.IsAccepted, string.Join("; ", result.Reasons));
+        Assert.Equal(authority, result.Case!.Authority);
+        Assert.Equal(identifiedBy, result.Case.Victims[0].IdentifiedBy);
+    }
+
+    [Theory]
+    [InlineData("Maria Popescu")]
+    [InlineData("+40 722 123 456")]
+    [InlineData("Hotline 2")]
+    public void Map_RejectsAnUnknownDataSource_NamingTheColumnAndTheValuesAllowed_NeverTheCell(string cell)
+    {
+        var (fields, header) = Row2021(("CountryOfExploitation", "US"), ("Datasource", cell));
+
+        var result = CtdcMapper.Map(fields, header, 6);
+
+        Assert.False(result.IsAccepted);
+        var reason = Assert.Single(result.Reasons);
+        Assert.Equal("row 6: Datasource: not a known value (Case Management, Hotline)", reason);
+        Assert.DoesNotContain(cell.Trim(), reason, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public void Map_RejectsRow_WithoutCountryOfExploitation()
     {
