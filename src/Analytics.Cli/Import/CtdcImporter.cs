@@ -208,7 +208,9 @@ public sealed partial class CtdcImporter(CaseIngestion ingestion, CaseStore stor
         {
             // Stop, but report what is committed: every chunk before the failure is stored and a re-run resumes.
             failed = ex is not OperationCanceledException;
-            aborted = ex is OperationCanceledException ? "cancelled" : $"writing failed: {ex.GetBaseException().Message}";
+            // The first line only: a database's message may go on with details that quote the values of the row.
+            aborted = ex is OperationCanceledException ? "cancelled"
+                : $"writing failed: {ex.GetBaseException().GetType().Name}: {ex.GetBaseException().Message.Split('\n', 2)[0].Trim()}";
             try { await CompletePendingAsync(); }
             catch (Exception) { pending = null; }
         }

@@ -64,8 +64,12 @@ public static class KeyFile
         var temp = path + ".tmp";
         try
         {
-            File.WriteAllText(temp, JsonSerializer.Serialize(content, Json));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // Created readable by its owner only, before the secret is written into it (a copy left by a crash goes first).
+            File.Delete(temp);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using (var writer = new StreamWriter(temp, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
+                writer.Write(JsonSerializer.Serialize(content, Json));
             File.Move(temp, path, overwrite: false);
         }
         finally
