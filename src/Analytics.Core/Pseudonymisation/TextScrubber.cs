@@ -131,7 +131,7 @@ public sealed partial class TextScrubber
         // Names, places and addresses read the same words: they are found once.
         using var words = new WordPass(text);
         FindNames(text, words, context, hits);
-        FindPeople(text, context, hits);
+        FindPeople(text, words, context, hits);
         FindPlaces(text, words, hits);
         // Cheap pre-checks spare the pattern scans on the many texts that cannot contain their target.
         var hasAt = text.Contains('@');
@@ -145,7 +145,7 @@ public sealed partial class TextScrubber
             FindCards(text, context, hits);
             FindWallets(text, context, hits);
             FindPhones(text, context, hits);
-            FindContext(text, context, hits);
+            FindContext(text, words, context, hits);
             FindAddresses(text, words, hits);
         }
         return hits;
@@ -815,13 +815,13 @@ public sealed partial class TextScrubber
 
     // "born on", "DOB", "date of birth is", "(b. 02.06.2008)", "birthday", and the words of the languages the cases are
     // written in: "născută la", "nata il", "née le", "geboren am", "nacida el", "urodzona".
-    [GeneratedRegex(@"\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya])(?:\s*[:,\-]\s*|\s+)(?:(?:is|was)\s+)?(?:on\s+)?(?:the\s+)?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + Months + @",?\s+\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya])(?:\s*[:,\-]\s*|\s+)(?:(?:is|was)\s+)?(?:on\s+)?(?:the\s+)?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + Months + @",?\s+\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
     private static partial Regex DateOfBirthRegex();
 
     // The value itself must be upper-case so that "passport was seized" is not taken for a number, or letters and then at
     // least five digits ("passport ab1234567"). The context words include the personal numbers of the countries the
     // cases come from (CNP, PESEL, codice fiscale, NIE, EGN, OIB, JMBG …), and a value may run to three groups.
-    [GeneratedRegex(@"\b(?:passport|identity\s+card|id\s+card|identity\s+document|national\s+id|id|cnp|pesel|codice\s+fiscale|nie|nif|dni|egn|oib|jmbg|personal\s+(?:identification\s+|id\s+)?(?:number|no|code)|national\s+(?:identification\s+|insurance\s+)?(?:number|no)|social\s+security\s+(?:number|no)|ssn|tax\s+(?:id|code|number))\b(?:\s+(?:no|nr|number|num)\b\.?)?(?:\s+(?:is|was)\b)?\s*[:#.]?\s*(?<v>(?-i:[A-Z0-9]{1,4}[\- ]?[A-Z0-9]{2,20}(?:[\- ][A-Z0-9]{2,20}){0,2})|(?-i:[a-z]{1,3}[0-9]{5,12}))(?![\w])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?:passport|identity\s+card|id\s+card|identity\s+document|national\s+id|id|cnp|pesel|codice\s+fiscale|nie|nif|dni|egn|oib|jmbg|personal\s+(?:identification\s+|id\s+)?(?:number|no|code)|national\s+(?:identification\s+|insurance\s+)?(?:number|no)|social\s+security\s+(?:number|no)|ssn|tax\s+(?:id|code|number))\b(?:\s+(?:no|nr|number|num)\b\.?)?(?:\s+(?:is|was)\b)?\s*[:#.]?\s*(?<v>(?-i:[A-Z0-9]{1,4}[\- ]?[A-Z0-9]{2,20}(?:[\- ][A-Z0-9]{2,20}){0,2})|(?-i:[a-z]{1,3}[0-9]{5,12}))(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex DocumentRegex();
 
     // Upper-case values, or the lower-case shape of a European plate ("b-123-abc").
@@ -844,12 +844,12 @@ public sealed partial class TextScrubber
     private const string NameWord = @"(?:\p{Lu}\.|\p{Lu}'\p{Lu}\p{Ll}+|(?:Mc|Mac)\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+|\p{Lu}{2,})";
     private const string NameParticles = @"(?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|ter|ten)[ \t]+){0,2}";
 
-    [GeneratedRegex(@"\b(?:(?<one>mr|mrs|ms|miss|dr|suspect|defendant|accused)|victims?|suspects|defendants|traffickers?|recruiters?|witness(?:es)?|offenders?|perpetrators?|named|called|alias|aka|daughter|son|mother|father|brother|sister|wife|husband|girlfriend|boyfriend|partner|cousin|niece|nephew|aunt|uncle|girl|boy|woman|man)\b\.?,?[ \t]+(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){0,3}))(?![\w'])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?:(?<one>mr|mrs|ms|miss|dr|suspect|defendant|accused)|victims?|suspects|defendants|traffickers?|recruiters?|witness(?:es)?|offenders?|perpetrators?|named|called|alias|aka|daughter|son|mother|father|brother|sister|wife|husband|girlfriend|boyfriend|partner|cousin|niece|nephew|aunt|uncle|girl|boy|woman|man)\b\.?,?[ \t]+(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){0,3}))(?![\w'])", RegexOptions.IgnoreCase)]
     private static partial Regex PersonContextRegex();
 
-    private void FindPeople(string text, ScrubContext context, List<Hit> hits)
+    private void FindPeople(string text, in WordPass words, ScrubContext context, List<Hit> hits)
     {
-        foreach (Match m in PersonContextRegex().Matches(text))
+        foreach (var m in WordLedMatches(text, words, _personWords, PersonContextRegex()))
         {
             var v = m.Groups["v"];
             if (v.Value.Count(char.IsLetter) < 3) continue;
@@ -866,16 +866,62 @@ public sealed partial class TextScrubber
         }
     }
 
+    // The words the context patterns start with. A pattern with many leading words would be tried at nearly every letter
+    // of a text; it is tried, anchored, only at the words of the text (already split for names and places) that are
+    // among them. Every match starts with one of its pattern's words, so the matches are those of a full scan.
+    private static readonly HashSet<string> _personWords = new(StringComparer.Ordinal)
+    {
+        "victim", "victims", "suspect", "suspects", "defendant", "defendants", "accused", "trafficker", "traffickers", "recruiter",
+        "recruiters", "witness", "witnesses", "offender", "offenders", "perpetrator", "perpetrators", "named", "called", "alias",
+        "aka", "mr", "mrs", "ms", "miss", "dr", "daughter", "son", "mother", "father", "brother", "sister", "wife", "husband",
+        "girlfriend", "boyfriend", "partner", "cousin", "niece", "nephew", "aunt", "uncle", "girl", "boy", "woman", "man",
+    };
+
+    private static readonly HashSet<string> _dateOfBirthWords = new(StringComparer.Ordinal)
+    {
+        "born", "dob", "d", "date", "birth", "birthdate", "birthday", "b", "născut", "născută", "nascut", "nascuta", "nata", "nato",
+        "née", "nee", "ne", "né", "geboren", "nacido", "nacida", "urodzony", "urodzona",
+    };
+
+    private static readonly HashSet<string> _documentWords = new(StringComparer.Ordinal)
+    {
+        "passport", "identity", "id", "national", "cnp", "pesel", "codice", "nie", "nif", "dni", "egn", "oib", "jmbg", "personal",
+        "social", "ssn", "tax",
+    };
+
+    // Matches of an anchored pattern (\G) tried at the words of the text that are among its leading words, in text order,
+    // none overlapping.
+    private static List<Match> WordLedMatches(string text, in WordPass pass, HashSet<string> leads, Regex anchored)
+    {
+        List<Match>? found = null;
+        var lookup = leads.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> lowered = stackalloc char[16];
+        var resume = 0;
+        foreach (var word in pass.Words)
+        {
+            if (word.Start < resume || word.Length > lowered.Length) continue;
+            scoped ReadOnlySpan<char> lower;
+            if (!word.NonAscii) lower = pass.Lower(word.Start, word.End);
+            else lower = lowered[..text.AsSpan(word.Start, word.Length).ToLowerInvariant(lowered)];
+            if (!lookup.Contains(lower)) continue;
+            var m = anchored.Match(text, word.Start);
+            if (!m.Success || m.Length == 0) continue;
+            (found ??= []).Add(m);
+            resume = m.Index + m.Length;
+        }
+        return found ?? [];
+    }
+
     private static bool IsSingleWord(string value) => !value.AsSpan().ContainsAny(" \t-'.");
 
-    private void FindContext(string text, ScrubContext context, List<Hit> hits)
+    private void FindContext(string text, in WordPass words, ScrubContext context, List<Hit> hits)
     {
-        foreach (Match m in DateOfBirthRegex().Matches(text))
+        foreach (var m in WordLedMatches(text, words, _dateOfBirthWords, DateOfBirthRegex()))
         {
             var d = m.Groups["d"];
             hits.Add(new Hit(d.Index, d.Length, DateOfBirthType, null, ContextPriority));
         }
-        foreach (Match m in DocumentRegex().Matches(text))
+        foreach (var m in WordLedMatches(text, words, _documentWords, DocumentRegex()))
         {
             AddAlphanumericHit(m.Groups["v"], IdentifierTypes.Document, context, hits);
         }
@@ -980,8 +1026,9 @@ public sealed class ScrubContext
     internal bool MightBeInflectedNamePart(ReadOnlySpan<char> word, ReadOnlySpan<char> lower, bool ascii, out string folded)
     {
         folded = "";
-        if (ascii && !MayStartNamePart(lower[0])) return false;
+        if (ascii && (!MayStartNamePart(lower[0]) || !_partStarts.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower[..3]))) return false;
         var whole = ascii ? lower : NameFolding.FoldWord(word).AsSpan();
+        if (whole.Length < MinimumInflectedWord || !_partStarts.GetAlternateLookup<ReadOnlySpan<char>>().Contains(whole[..3])) return false;
         var lookup = NameParts.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> withVowel = stackalloc char[whole.Length];
         for (var ending = 1; ending <= MaximumEnding && whole.Length - ending >= MinimumInflectedStem - 1; ending++)
@@ -1006,6 +1053,10 @@ public sealed class ScrubContext
         }
         return false;
     }
+
+    // The first three letters of every known name part: most capitalised words of a text start otherwise, and are
+    // passed over without trying the endings.
+    private readonly HashSet<string> _partStarts = new(StringComparer.Ordinal);
 
     // First letters (a-z) of the known name parts, one bit each; all bits set once a part starts otherwise.
     private uint _namePartFirstLetters;
@@ -1129,7 +1180,6 @@ public sealed class ScrubContext
     // Sørensen Soerensen, Åsen Aasen (folding alone gives Muller, Sorensen, Asen).
     private static string Transliterated(string value)
     {
-        if (Ascii.IsValid(value)) return value;
         var sb = new StringBuilder(value.Length + 4);
         foreach (var c in value)
         {
@@ -1151,11 +1201,16 @@ public sealed class ScrubContext
             Names.Add(token);
             index = Names.Count - 1;
         }
-        foreach (var word in NameFolding.FoldWords(value).Concat(NameFolding.FoldWords(Transliterated(value))).Distinct())
+        var parts = NameFolding.FoldWords(value);
+        if (!Ascii.IsValid(value))
+            foreach (var spelt in NameFolding.FoldWords(Transliterated(value)))
+                if (!parts.Contains(spelt)) parts.Add(spelt);
+        foreach (var word in parts)
         {
             // Single letters are initials; matching them alone would scrub every "a" and "I".
             if (word.Length < 2) continue;
             _namePartFirstLetters |= (uint)(word[0] - 'a') < 26 ? 1u << (word[0] - 'a') : uint.MaxValue;
+            if (word.Length >= 3) _partStarts.Add(word[..3]);
             if (!NameParts.TryGetValue(word, out var list)) NameParts[word] = list = [];
             if (!list.Contains(index)) list.Add(index);
         }
