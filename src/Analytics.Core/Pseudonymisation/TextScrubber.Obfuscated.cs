@@ -35,8 +35,9 @@ public sealed partial class TextScrubber
         after = after.TrimStart();
         var space = after.IndexOfAny(' ', '\n', '\t');
         var word = space < 0 ? after : after[..space];
+        // A domain in prose is written in lower case: "at Rome.It was late" is a sentence without its space.
         var dot = word.IndexOf('.');
-        return (dot > 0 && dot < word.Length - 1) || after.Contains("dot", StringComparison.OrdinalIgnoreCase);
+        return (dot > 0 && dot < word.Length - 1 && !char.IsUpper(word[dot + 1])) || after.Contains("dot", StringComparison.OrdinalIgnoreCase);
     }
 
     private static bool IsSpeltLocalChar(char c) => char.IsLetterOrDigit(c) || c is '.' or '_' or '+' or '-';

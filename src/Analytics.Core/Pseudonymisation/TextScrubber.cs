@@ -811,17 +811,25 @@ public sealed partial class TextScrubber
 
     // ---- Context words: date of birth, documents, plates, phones that libphonenumber would not accept ----
 
-    private const string Months = @"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+    // English, and the months of the languages the cases are written in (Romanian, Italian, French, German, Spanish, and
+    // Polish in the genitive a date uses).
+    private const string Months = @"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?" +
+        @"|ianuarie|februarie|martie|aprilie|mai|iunie|iulie|septembrie|octombrie|noiembrie|decembrie" +
+        @"|gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre" +
+        @"|janvier|f[ée]vrier|mars|avril|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre" +
+        @"|januar|februar|m[äa]rz|april|juni|juli|august|september|oktober|november|dezember" +
+        @"|enero|febrero|abril|mayo|junio|julio|septiembre|octubre|noviembre|diciembre" +
+        @"|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|wrze[śs]nia|pa[źz]dziernika|listopada|grudnia)\.?";
 
     // "born on", "DOB", "date of birth is", "(b. 02.06.2008)", "birthday", and the words of the languages the cases are
     // written in: "născută la", "nata il", "née le", "geboren am", "nacida el", "urodzona".
-    [GeneratedRegex(@"\G\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya])(?:\s*[:,\-]\s*|\s+)(?:(?:is|was)\s+)?(?:on\s+)?(?:the\s+)?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + Months + @",?\s+\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya]|data\s+na[șşs]terii|data\s+di\s+nascita|date\s+de\s+naissance|geburtsdatum|fecha\s+de\s+nacimiento|data\s+urodzenia|geb\.|ur\.)(?:\s*[:,\-]\s*|\s+)(?:(?:is|was)\s+)?(?:on\s+)?(?:the\s+)?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?" + Months + @",?\s+(?:de\s+)?\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
     private static partial Regex DateOfBirthRegex();
 
     // The value itself must be upper-case so that "passport was seized" is not taken for a number, or letters and then at
     // least five digits ("passport ab1234567"). The context words include the personal numbers of the countries the
     // cases come from (CNP, PESEL, codice fiscale, NIE, EGN, OIB, JMBG …), and a value may run to three groups.
-    [GeneratedRegex(@"\G\b(?:passport|identity\s+card|id\s+card|identity\s+document|national\s+id|id|cnp|pesel|codice\s+fiscale|nie|nif|dni|egn|oib|jmbg|personal\s+(?:identification\s+|id\s+)?(?:number|no|code)|national\s+(?:identification\s+|insurance\s+)?(?:number|no)|social\s+security\s+(?:number|no)|ssn|tax\s+(?:id|code|number))\b(?:\s+(?:no|nr|number|num)\b\.?)?(?:\s+(?:is|was)\b)?\s*[:#.]?\s*(?<v>(?-i:[A-Z0-9]{1,4}[\- ]?[A-Z0-9]{2,20}(?:[\- ][A-Z0-9]{2,20}){0,2})|(?-i:[a-z]{1,3}[0-9]{5,12}))(?![\w])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?:passport|identity\s+card|id\s+card|identity\s+document|national\s+id|id|cnp|c\.n\.p\.?|pesel|codice\s+fiscale|nie|nif|dni|egn|oib|jmbg|personal\s+(?:identification\s+|id\s+)?(?:number|no|code)|national\s+(?:identification\s+|insurance\s+)?(?:number|no)|social\s+security\s+(?:number|no)|ssn|tax\s+(?:id|code|number))\b(?:\s+(?:no|nr|number|num)\b\.?)?(?:\s+(?:is|was)\b)?\s*[:#.,(]?\s*(?<v>(?-i:[A-Z0-9]{1,4}[\- ]?[A-Z0-9]{2,20}(?:[\- ][A-Z0-9]{2,20}){0,2})|(?-i:[a-z]{1,3}[0-9]{5,12})|(?-i:[a-z]{6}[0-9]{2}[a-z][0-9]{2}[a-z][0-9]{3}[a-z]))(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex DocumentRegex();
 
     // Upper-case values, or the lower-case shape of a European plate ("b-123-abc").
@@ -829,7 +837,7 @@ public sealed partial class TextScrubber
     private static partial Regex PlateRegex();
 
     // An identity card's series and number: "series RX no. 123456", "seria RX nr. 123456".
-    [GeneratedRegex(@"\b(?:series|seria|serie)\s+(?<s>[A-Za-z]{1,3})\s*,?\s*(?:(?:no|nr|n°|num(?:ber)?)\b\.?\s*)?(?<n>[0-9]{5,9})(?![\w])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:series|seria|serie)\s+(?!(?:of|de|di|du|da|and|si|și)\b)(?<s>[A-Za-z]{1,3})\s*,?\s*(?:(?:no|nr|n°|num(?:ber)?)\b\.?\s*)?(?<n>[0-9]{5,9})(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex SeriesNumberRegex();
 
     [GeneratedRegex(@"\b(?:tel|telephone|phone|mobile|mob|cell|gsm|whatsapp)\b\.?(?:\s+(?:no|nr|number)\b\.?)?\s*[:#]?\s*(?<v>\+?\(?\d[\d \t.\-/()]{4,20}\d)(?![\w])", RegexOptions.IgnoreCase)]
@@ -844,7 +852,7 @@ public sealed partial class TextScrubber
     private const string NameWord = @"(?:\p{Lu}\.|\p{Lu}'\p{Lu}\p{Ll}+|(?:Mc|Mac)\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+|\p{Lu}{2,})";
     private const string NameParticles = @"(?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|ter|ten)[ \t]+){0,2}";
 
-    [GeneratedRegex(@"\G\b(?:(?<one>mr|mrs|ms|miss|dr|suspect|defendant|accused)|victims?|suspects|defendants|traffickers?|recruiters?|witness(?:es)?|offenders?|perpetrators?|named|called|alias|aka|daughter|son|mother|father|brother|sister|wife|husband|girlfriend|boyfriend|partner|cousin|niece|nephew|aunt|uncle|girl|boy|woman|man)\b\.?,?[ \t]+(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){0,3}))(?![\w'])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?:(?<one>mr|mrs|ms|miss|dr|herr|frau|doamna|doamnei|domnul|signora|signor|sig|pani|pan|se[ñn]ora|se[ñn]or|madame|monsieur|mme|mlle)\b\.?|(?:(?<one>suspect|defendant|accused)|victims?|suspects|defendants|traffickers?|recruiters?|witness(?:es)?|offenders?|perpetrators?|named|called|alias|aka|daughter|son|mother|father|brother|sister|wife|husband|girlfriend|boyfriend|partner|cousin|niece|nephew|aunt|uncle|girl|boy|woman|man)\b)(?:[ \t]*[,:][ \t]*|[ \t]+)[(""„“«]?(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){0,3}))(?=['’]s\b|(?![\w'’]))", RegexOptions.IgnoreCase)]
     private static partial Regex PersonContextRegex();
 
     private void FindPeople(string text, in WordPass words, ScrubContext context, List<Hit> hits)
@@ -875,17 +883,19 @@ public sealed partial class TextScrubber
         "recruiters", "witness", "witnesses", "offender", "offenders", "perpetrator", "perpetrators", "named", "called", "alias",
         "aka", "mr", "mrs", "ms", "miss", "dr", "daughter", "son", "mother", "father", "brother", "sister", "wife", "husband",
         "girlfriend", "boyfriend", "partner", "cousin", "niece", "nephew", "aunt", "uncle", "girl", "boy", "woman", "man",
+        "herr", "frau", "doamna", "doamnei", "domnul", "signora", "signor", "sig", "pani", "pan", "señora", "senora", "señor",
+        "senor", "madame", "monsieur", "mme", "mlle",
     };
 
     private static readonly HashSet<string> _dateOfBirthWords = new(StringComparer.Ordinal)
     {
         "born", "dob", "d", "date", "birth", "birthdate", "birthday", "b", "născut", "născută", "nascut", "nascuta", "nata", "nato",
-        "née", "nee", "ne", "né", "geboren", "nacido", "nacida", "urodzony", "urodzona",
+        "née", "nee", "ne", "né", "geboren", "nacido", "nacida", "urodzony", "urodzona", "data", "geburtsdatum", "fecha", "geb", "ur",
     };
 
     private static readonly HashSet<string> _documentWords = new(StringComparer.Ordinal)
     {
-        "passport", "identity", "id", "national", "cnp", "pesel", "codice", "nie", "nif", "dni", "egn", "oib", "jmbg", "personal",
+        "passport", "identity", "id", "national", "cnp", "c", "pesel", "codice", "nie", "nif", "dni", "egn", "oib", "jmbg", "personal",
         "social", "ssn", "tax",
     };
 
@@ -1036,12 +1046,14 @@ public sealed class ScrubContext
             // Only the endings of cases and possessives: "March" is not Marc with an "h".
             if (!_endings.GetAlternateLookup<ReadOnlySpan<char>>().Contains(whole[^ending..])) continue;
             var stem = whole[..^ending];
-            if (stem.Length >= MinimumInflectedStem && lookup.TryGetValue(stem, out var key, out _))
+            // One letter more makes many other names of a name (Marin, Marina): a one-letter ending needs a longer part.
+            if (stem.Length >= (ending == 1 ? MinimumInflectedStem + 1 : MinimumInflectedStem) && lookup.TryGetValue(stem, out var key, out _))
             {
                 folded = key;
                 return true;
             }
-            // A part whose last vowel the ending replaces: Ioana → Ioanei, Ioano; Maria → Mariei.
+            // A part whose last vowel the Romanian genitive replaces: Ioana → Ioanei, Maria → Mariei (not Mario, Marie).
+            if (!whole[^ending..].SequenceEqual("ei")) continue;
             stem.CopyTo(withVowel);
             foreach (var vowel in "aeo")
             {

@@ -217,6 +217,71 @@ public class TextScrubberTests
         Assert.Equal(text, _scrubber.Scrub(text, "RO", [new KnownIdentifier("name", "Ana Pop")]).Text);
     }
 
+    [Theory]
+    [InlineData("They threatened the victim. The Police were called.")]
+    [InlineData("He hit her mother. In March 2023 she left.")]
+    [InlineData("She arrived at home.It was late.")]
+    [InlineData("They made a series of 25000 euro transfers.")]
+    [InlineData("A transfer series de 15000 lei followed.")]
+    public void Scrub_LeavesProse_ThatOnlyLooksLikeAContext(string text)
+    {
+        Assert.Equal(text, _scrubber.Scrub(text, "RO").Text);
+    }
+
+    [Theory]
+    [InlineData("Maria Popescu", "Then Mario and Marie left.")]
+    [InlineData("Franco Rossi", "Then France was named.")]
+    public void Scrub_DoesNotTakeAnotherNameForAKnownPartWithAnEnding(string known, string text)
+    {
+        var result = _scrubber.Scrub(text, "RO", [new KnownIdentifier("name", known)]);
+
+        Assert.Equal(text, result.Text);
+    }
+
+    [Theory]
+    [InlineData("The victim Ana Ionescu's phone was seized.", "Ana Ionescu")]
+    [InlineData("Mrs Dinu's house was searched.", "Dinu")]
+    [InlineData("The victim (Ana Ionescu) was heard.", "Ana Ionescu")]
+    [InlineData("The victim: Ana Ionescu was heard.", "Ana Ionescu")]
+    [InlineData("Then Frau Müller left.", "Müller")]
+    [InlineData("Then Doamna Dinu left.", "Dinu")]
+    public void Scrub_ReplacesANameAfterAPersonWord_WithPossessiveOrPunctuation(string text, string name)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.DoesNotContain(name, result.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Victima, născută la 12 martie 2008, a fost recrutată.")]
+    [InlineData("La ragazza, nata il 3 marzo 2008, fu reclutata.")]
+    [InlineData("La fille, née le 3 mars 2008, a été recrutée.")]
+    [InlineData("Das Mädchen, geboren am 5. März 2006, wurde angeworben.")]
+    [InlineData("La niña, nacida el 3 de marzo de 2008, fue captada.")]
+    [InlineData("Dziewczyna, urodzona 3 marca 2008, została zwerbowana.")]
+    [InlineData("Data nașterii: 12.03.2008, conform actelor.")]
+    [InlineData("Geburtsdatum 12.03.2008 laut Akte.")]
+    public void Scrub_ReplacesADateOfBirth_WithTheMonthInTheCasesLanguages(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal(1, result.Counts.GetValueOrDefault("dob"));
+        Assert.DoesNotContain("2008", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("2006", result.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Her CNP, 6080312123456, was verified.", "6080312123456")]
+    [InlineData("Her CNP (6080312123456) was verified.", "6080312123456")]
+    [InlineData("Her C.N.P. 6080312123456 was verified.", "6080312123456")]
+    [InlineData("Her codice fiscale rssmra08c52h501u was verified.", "RSSMRA08C52H501U")]
+    public void Scrub_ReplacesAPersonalNumber_WithPunctuationOrInLowerCase(string text, string core)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Contains(T("document", core), result.Text, StringComparison.Ordinal);
+    }
+
     // Without a region the scrubber skips libphonenumber for what it would refuse anyway: that skip must never lose a
     // number libphonenumber accepts, and must cover what it refuses for want of a country code.
     [Theory]
