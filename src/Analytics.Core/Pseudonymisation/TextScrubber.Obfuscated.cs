@@ -74,22 +74,31 @@ public sealed partial class TextScrubber
 
     // A profile or chat link: the platform's own domain, then the handle ("instagram.com/maria.b2008",
     // "https://www.tiktok.com/@maria", "t.me/jobs_italia_ro"). A WhatsApp link (wa.me) holds a phone number.
-    [GeneratedRegex(@"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?<site>instagram\.com|instagr\.am|tiktok\.com|t\.me|telegram\.me|facebook\.com|fb\.com|m\.me|twitter\.com|x\.com|snapchat\.com/add|vk\.com|onlyfans\.com|discord\.gg|wa\.me)/@?(?<h>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,38}[A-Za-z0-9_])?)(?![\w])", RegexOptions.IgnoreCase)]
+    // The whole link is replaced, up to the next space, bracket or quote: "profile.php?id=1000123", "people/Ana-Popescu/1000…"
+    // and "stories/ana_pop08/…" hold the person too. Any subdomain (www., m., web., vm.) is part of it.
+    [GeneratedRegex(@"(?<![\w.])(?:https?://)?(?:[a-z0-9-]+\.)*?(?<site>instagram\.com|instagr\.am|tiktok\.com|t\.me|telegram\.me|facebook\.com|fb\.com|m\.me|twitter\.com|x\.com|snapchat\.com/add|vk\.com|ok\.ru|onlyfans\.com|discord\.gg|linkedin\.com/in|youtube\.com|whatsapp\.com/send\?phone=|wa\.me)/?@?(?<h>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,38}[A-Za-z0-9_])?)(?<rest>[^\s""'()<>\[\]]*)", RegexOptions.IgnoreCase)]
     private static partial Regex ProfileLinkRegex();
 
     private void FindProfileLinks(string text, ScrubContext context, List<Hit> hits)
     {
         if (!text.Contains(".com/", StringComparison.OrdinalIgnoreCase) && !text.Contains(".me/", StringComparison.OrdinalIgnoreCase)
-            && !text.Contains(".am/", StringComparison.OrdinalIgnoreCase) && !text.Contains(".gg/", StringComparison.OrdinalIgnoreCase)) return;
+            && !text.Contains(".am/", StringComparison.OrdinalIgnoreCase) && !text.Contains(".gg/", StringComparison.OrdinalIgnoreCase)
+            && !text.Contains(".ru/", StringComparison.OrdinalIgnoreCase)) return;
         foreach (Match m in ProfileLinkRegex().Matches(text))
         {
             var site = m.Groups["site"].Value.ToLowerInvariant();
             var handle = m.Groups["h"].Value;
-            if (site == "wa.me")
+            // A link's trailing full stop or comma ends the sentence, not the link.
+            var length = m.Length;
+            while (length > 0 && text[m.Index + length - 1] is '.' or ',' or ';' or ':' or '!' or '?') length--;
+            // Where the person is named further along ("profile.php?id=1000123"), the whole link is the identifier.
+            if (m.Groups["rest"].Length > 0 && site is not ("wa.me" or "whatsapp.com/send?phone="))
+                handle = text.Substring(m.Groups["h"].Index, m.Index + length - m.Groups["h"].Index);
+            if (site is "wa.me" or "whatsapp.com/send?phone=")
             {
                 if (!handle.All(char.IsAsciiDigit)) continue;
                 var e164 = ReadPhone(("+" + handle).AsSpan(), context, requireStrictFormat: false);
-                hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Phone,
+                hits.Add(new Hit(m.Index, length, IdentifierTypes.Phone,
                     e164 is null ? TokenOf(context, IdentifierTypes.Phone, "+" + handle) : TokenOf(context, IdentifierTypes.Phone, e164), ContextPriority));
                 continue;
             }
@@ -102,11 +111,13 @@ public sealed partial class TextScrubber
                 "twitter.com" or "x.com" => "x",
                 "snapchat.com/add" => "snapchat",
                 "discord.gg" => "discord",
+                "linkedin.com/in" => "linkedin",
                 _ => site[..site.IndexOf('.')],
             };
             var known = context.KnownHandles.TryGetValue(handle.ToLowerInvariant(), out var token) ? token : null;
-            hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Handle,
-                known ?? TokenOf(context, IdentifierTypes.Handle, Normalisers.Handle(handle, platform)!), known is null ? ContextPriority : KnownPriority));
+            hits.Add(new Hit(m.Index, length, IdentifierTypes.Handle,
+                known ?? TokenOf(context, IdentifierTypes.Handle, Normalisers.Handle(handle, platform) ?? platform + "/" + handle.ToLowerInvariant()),
+                known is null ? ContextPriority : KnownPriority));
         }
     }
 }

@@ -113,10 +113,15 @@ public sealed partial class TextScrubber
         var folded = TextFolding.Fold(text, out var map);
         var hits = Accept(folded, FindHits(folded, context));
         if (map is null) return hits;
+        // A hit takes the dropped characters right before and after it too: the first half of a mathematical digit, the
+        // marks of a keycap digit.
+        // Hits are in text order; one that meets the previous one starts where that ends.
+        var previousEnd = 0;
         for (var i = 0; i < hits.Count; i++)
         {
-            var start = map[hits[i].Start];
-            hits[i] = hits[i] with { Start = start, Length = map[hits[i].End - 1] + 1 - start };
+            var start = Math.Max(previousEnd, hits[i].Start == 0 ? 0 : map[hits[i].Start - 1] + 1);
+            hits[i] = hits[i] with { Start = start, Length = map[hits[i].End] - start };
+            previousEnd = hits[i].End;
         }
         return hits;
     }
@@ -1205,6 +1210,16 @@ public sealed class ScrubContext
         return sb.ToString();
     }
 
+    // A name given in its spelling without marks, as folding reads the spelling with them: Mueller → Muller, Soerensen → Sorensen.
+    private static string Unspelt(string value)
+    {
+        if (value.IndexOf("ue", StringComparison.OrdinalIgnoreCase) < 0 && value.IndexOf("oe", StringComparison.OrdinalIgnoreCase) < 0
+            && value.IndexOf("ae", StringComparison.OrdinalIgnoreCase) < 0 && value.IndexOf("aa", StringComparison.OrdinalIgnoreCase) < 0)
+            return value;
+        return value.Replace("ue", "u", StringComparison.OrdinalIgnoreCase).Replace("oe", "o", StringComparison.OrdinalIgnoreCase)
+            .Replace("ae", "a", StringComparison.OrdinalIgnoreCase).Replace("aa", "a", StringComparison.OrdinalIgnoreCase);
+    }
+
     private void AddName(string value, string token)
     {
         var index = Names.IndexOf(token);
@@ -1214,8 +1229,10 @@ public sealed class ScrubContext
             index = Names.Count - 1;
         }
         var parts = NameFolding.FoldWords(value);
-        if (!Ascii.IsValid(value))
-            foreach (var spelt in NameFolding.FoldWords(Transliterated(value)))
+        // Both spellings of a name with marks: given as Müller, also Mueller; given as Mueller, also Müller (which folds to Muller).
+        var other = Ascii.IsValid(value) ? Unspelt(value) : Transliterated(value);
+        if (!ReferenceEquals(other, value))
+            foreach (var spelt in NameFolding.FoldWords(other))
                 if (!parts.Contains(spelt)) parts.Add(spelt);
         foreach (var word in parts)
         {

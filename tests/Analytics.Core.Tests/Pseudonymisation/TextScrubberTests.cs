@@ -93,6 +93,19 @@ public class TextScrubberTests
     }
 
     [Fact]
+    public void Scrub_ReplacesTwoHitsMeetingAcrossAnInvisibleCharacter_EachOnce()
+    {
+        var known = new[] { new KnownIdentifier("name", "Ioana Popescu"), new KnownIdentifier("email", "ana@mail.ro") };
+
+        var result = _scrubber.Scrub("Write ana@mail.ro\u200BPopescu now.", "RO", known);
+
+        Assert.StartsWith("Write [email:", result.Text, StringComparison.Ordinal);
+        Assert.EndsWith("] now.", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Popescu", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("mail.ro", result.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Scrub_KeepsTheTextAroundAFoldedHit_AsItWasWritten()
     {
         // The en dash outside the number and the diacritics stay; only the number is replaced.
@@ -280,6 +293,48 @@ public class TextScrubberTests
         var result = _scrubber.Scrub(text, "RO");
 
         Assert.Contains(T("document", core), result.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("He called from \u2460\u2463\u2461 twice.")] // not a phone: too short, left
+    public void Scrub_LeavesShortCircledNumbers(string text)
+    {
+        Assert.DoesNotContain("[phone", _scrubber.Scrub(text, "RO").Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("He called from \U0001D7CE\U0001D7D5\U0001D7D0\U0001D7CF \U0001D7D0\U0001D7D1\U0001D7D2 \U0001D7D3\U0001D7D4\U0001D7D5 twice.")] // mathematical bold digits
+    [InlineData("He called from 0\uFE0F\u20E37\uFE0F\u20E32\uFE0F\u20E31\uFE0F\u20E3 234 567 twice.")] // keycap digits
+    [InlineData("He called from \u24EA\u2466\u2461\u2460 \u2461\u2462\u2463 \u2464\u2465\u2466 twice.")] // circled digits
+    [InlineData("He called from 0721\u00B7234\u00B7567 twice.")] // middle dots
+    public void Scrub_ReplacesPhone_WrittenWithFancyDigitsOrDots(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal($"He called from {T("phone", "+40721234567")} twice.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("Profile www.facebook.com/profile.php?id=100012345678 was used.", "100012345678")]
+    [InlineData("Profile facebook.com/people/Ana-Popescu/100012345678 was used.", "Popescu")]
+    [InlineData("Profile instagram.com/stories/ana_pop08/31234 was used.", "ana_pop08")]
+    [InlineData("Profile web.facebook.com/ana.popescu.77 was used.", "ana.popescu")]
+    [InlineData("Profile youtube.com/@anapop08 was used.", "anapop08")]
+    [InlineData("Chat via api.whatsapp.com/send?phone=40721234567 only.", "721234567")]
+    public void Scrub_ReplacesTheWholeLink_WhereItNamesThePerson(string text, string leak)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.DoesNotContain(leak, result.Text, StringComparison.Ordinal);
+        Assert.EndsWith(" was used.", result.Text.Replace(" only.", " was used.", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scrub_FindsAKnownNameGivenWithoutMarks_WrittenWithThem()
+    {
+        var result = _scrubber.Scrub("Then Herr Müller and Muller left.", "RO", [new KnownIdentifier("name", "Klaus Mueller")]);
+
+        Assert.DoesNotContain("ller", result.Text, StringComparison.Ordinal);
     }
 
     // Without a region the scrubber skips libphonenumber for what it would refuse anyway: that skip must never lose a
