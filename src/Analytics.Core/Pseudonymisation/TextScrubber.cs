@@ -828,7 +828,7 @@ public sealed partial class TextScrubber
 
     // "born on", "DOB", "date of birth is", "(b. 02.06.2008)", "birthday", and the words of the languages the cases are
     // written in: "născută la", "nata il", "née le", "geboren am", "nacida el", "urodzona".
-    [GeneratedRegex(@"\G\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya]|data\s+na[șşs]terii|data\s+di\s+nascita|date\s+de\s+naissance|geburtsdatum|fecha\s+de\s+nacimiento|data\s+urodzenia|geb\.|ur\.)(?:\s*[:,\-]\s*|\s+)(?:(?:is|was)\s+)?(?:on\s+)?(?:the\s+)?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?" + Months + @",?\s+(?:de\s+)?\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya]|data\s+na[șşs]terii|data\s+di\s+nascita|date\s+de\s+naissance|geburtsdatum|fecha\s+de\s+nacimiento|data\s+urodzenia|geb\.|ur\.)(?:\s*[:,\-]\s*|\s+)(?:\p{L}+[:,]?\s+){0,5}?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?" + Months + @",?\s+(?:de\s+)?\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
     private static partial Regex DateOfBirthRegex();
 
     // The value itself must be upper-case so that "passport was seized" is not taken for a number, or letters and then at
@@ -876,8 +876,19 @@ public sealed partial class TextScrubber
             }
             if (Normalisers.Name(v.Value) is not { } name) continue;
             hits.Add(new Hit(v.Index, v.Length, IdentifierTypes.Name, TokenOf(context, IdentifierTypes.Name, name), ContextPriority));
+            // "The suspects Ion Popescu, Vasile Rusu and Dan Stan": the names of a list go on after the first.
+            for (var next = NextListedNameRegex().Match(text, v.Index + v.Length); next.Success; next = NextListedNameRegex().Match(text, next.Index + next.Length))
+            {
+                var listed = next.Groups["v"];
+                if (Normalisers.Name(listed.Value) is not { } other) break;
+                hits.Add(new Hit(listed.Index, listed.Length, IdentifierTypes.Name, TokenOf(context, IdentifierTypes.Name, other), ContextPriority));
+            }
         }
     }
+
+    // The next name of a list: after a comma or "and" (și, e, und, i, et, y), two to four name words.
+    [GeneratedRegex(@"\G(?:[ \t]*,[ \t]*(?:(?:and|și|si|e|und|i|et|y)[ \t]+)?|[ \t]+(?:and|și|si|e|und|i|et|y)[ \t]+)(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){1,3}))(?=['’]s\b|(?![\w'’]))", RegexOptions.IgnoreCase)]
+    private static partial Regex NextListedNameRegex();
 
     // The words the context patterns start with. A pattern with many leading words would be tried at nearly every letter
     // of a text; it is tried, anchored, only at the words of the text (already split for names and places) that are

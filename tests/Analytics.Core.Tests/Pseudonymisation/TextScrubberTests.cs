@@ -241,6 +241,15 @@ public class TextScrubberTests
         Assert.Equal(text, _scrubber.Scrub(text, "RO").Text);
     }
 
+    [Fact]
+    public void Scrub_EndsAListOfNames_WhereTheNamesEnd()
+    {
+        var result = _scrubber.Scrub("The suspects Ion Popescu and others were heard; the raid was on 12.03.2023.", "RO");
+
+        Assert.StartsWith("The suspects [name:", result.Text, StringComparison.Ordinal);
+        Assert.EndsWith("] and others were heard; the raid was on 12.03.2023.", result.Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Maria Popescu", "Then Mario and Marie left.")]
     [InlineData("Franco Rossi", "Then France was named.")]
@@ -258,6 +267,9 @@ public class TextScrubberTests
     [InlineData("The victim: Ana Ionescu was heard.", "Ana Ionescu")]
     [InlineData("Then Frau Müller left.", "Müller")]
     [InlineData("Then Doamna Dinu left.", "Dinu")]
+    [InlineData("The suspects Ion Popescu, Vasile Rusu and Dan Stan fled.", "Rusu")]
+    [InlineData("The suspects Ion Popescu, Vasile Rusu and Dan Stan fled.", "Stan")]
+    [InlineData("The victims Ana Ionescu and Maria Popa were heard.", "Popa")]
     public void Scrub_ReplacesANameAfterAPersonWord_WithPossessiveOrPunctuation(string text, string name)
     {
         var result = _scrubber.Scrub(text, "RO");
@@ -274,6 +286,9 @@ public class TextScrubberTests
     [InlineData("Dziewczyna, urodzona 3 marca 2008, została zwerbowana.")]
     [InlineData("Data nașterii: 12.03.2008, conform actelor.")]
     [InlineData("Geburtsdatum 12.03.2008 laut Akte.")]
+    [InlineData("Date of birth of the victim: 12.03.2008, as stated.")]
+    [InlineData("Her date of birth was given as 12.03.2008 at the hearing.")]
+    [InlineData("She was born in Iasi on 12.03.2008 and left.")]
     public void Scrub_ReplacesADateOfBirth_WithTheMonthInTheCasesLanguages(string text)
     {
         var result = _scrubber.Scrub(text, "RO");
