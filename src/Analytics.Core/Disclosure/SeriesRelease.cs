@@ -34,22 +34,38 @@ public sealed record SeriesPlan(
         int Clamp(int month) => Math.Clamp(month, first, last + 1);
         var (a, b) = (Clamp(from), Clamp(to));
         if (a >= b) return true;
-        var parent = new Dictionary<int, int>();
-        int Find(int x)
-        {
-            if (!parent.TryGetValue(x, out var p)) return parent[x] = x;
-            return p == x ? x : parent[x] = Find(p);
-        }
+        var boundaries = new Boundaries();
         void Join(int start, int end)
         {
             var (s, e) = (Clamp(start), Clamp(end));
-            if (s < e) parent[Find(s)] = Find(e);
+            if (s < e) boundaries.Join(s, e);
         }
         foreach (var (m, c) in Months) if (c is not null) Join(m, m + 1);
         foreach (var (q, c) in Quarters) if (c is not null) Join(q * 3, q * 3 + 3);
         foreach (var (y, c) in Years) if (c is not null) Join(y * 12, y * 12 + 12);
         foreach (var (w, c) in Windows) if (c is not null) Join(w.Start, w.End);
-        return Find(a) == Find(b);
+        return boundaries.Find(a) == boundaries.Find(b);
+    }
+}
+
+/// <summary>Month boundaries joined by released sums (union-find): two boundaries of one group have a known sum between them.</summary>
+internal sealed class Boundaries
+{
+    private readonly Dictionary<int, int> _parent = new();
+
+    /// <summary>Every boundary seen so far.</summary>
+    public IEnumerable<int> All => _parent.Keys;
+
+    public int Find(int x)
+    {
+        if (!_parent.TryGetValue(x, out var p)) return _parent[x] = x;
+        return p == x ? x : _parent[x] = Find(p);
+    }
+
+    public void Join(int a, int b)
+    {
+        var (ra, rb) = (Find(a), Find(b));
+        if (ra != rb) _parent[ra] = rb;
     }
 }
 
@@ -209,22 +225,10 @@ public static class SeriesRelease
     // whole series when it can be worked out while the total less it (the cases of no known month) is 1 to k − 1.
     private static (int From, int To, bool Whole)? FirstSmallDerivable(List<Interval> intervals, Prefix prefix, int k, (int From, int To, int Unknown) whole)
     {
-        var parent = new Dictionary<int, int>();
-        int Find(int x)
-        {
-            if (!parent.TryGetValue(x, out var p)) { parent[x] = x; return x; }
-            if (p == x) return x;
-            var root = Find(p);
-            parent[x] = root;
-            return root;
-        }
-        foreach (var i in intervals.Where(i => i.Released))
-        {
-            var (a, b) = (Find(i.Start), Find(i.End));
-            if (a != b) parent[a] = b;
-        }
-        if (whole.Unknown is > 0 && whole.Unknown < k && Find(whole.From) == Find(whole.To)) return (whole.From, whole.To, true);
-        foreach (var group in parent.Keys.ToList().GroupBy(Find))
+        var boundaries = new Boundaries();
+        foreach (var i in intervals.Where(i => i.Released)) boundaries.Join(i.Start, i.End);
+        if (whole.Unknown is > 0 && whole.Unknown < k && boundaries.Find(whole.From) == boundaries.Find(whole.To)) return (whole.From, whole.To, true);
+        foreach (var group in boundaries.All.ToList().GroupBy(boundaries.Find))
         {
             var points = group.Order().ToList();
             for (var j = 1; j < points.Count; j++)
