@@ -108,6 +108,30 @@ public sealed class ImportCtdcTests
         Assert.Equal(3, folder.Scalar("SELECT COUNT(*) FROM cases"));
     }
 
+
+    [Fact]
+    public async Task Import_StoppedByADatabaseError_PrintsOnlyTheFirstLineOfItsMessage_AndKeepsWhatWasCommitted()
+    {
+        using var folder = new CliTestFolder();
+        var header = Header2021();
+        var first = folder.File("first.csv");
+        await File.WriteAllTextAsync(first, Sample2021(header));
+        var (created, _) = await folder.RunAsync("import", "ctdc", first);
+        Assert.Equal(0, created);
+        // A database whose message runs on with a detail line (as constraint and driver messages do, quoting values).
+        folder.Execute("CREATE TRIGGER refuse BEFORE INSERT ON cases BEGIN SELECT RAISE(ABORT, 'write refused' || char(10) || 'DETAIL: row value Maria Popescu'); END;");
+        var second = folder.File("second.csv");
+        await File.WriteAllTextAsync(second, string.Join('\n', string.Join(',', header),
+            Row(header, new() { ["yearOfRegistration"] = "2020", ["Datasource"] = "Case Management", ["gender"] = "Female", ["citizenship"] = "MD", ["CountryOfExploitation"] = "IT", ["isSexualExploit"] = "1" })) + "\n");
+
+        var (code, output) = await folder.RunAsync("import", "ctdc", second);
+
+        Assert.Equal(1, code);
+        Assert.Contains("writing failed: SqliteException: SQLite Error 19: 'write refused", output);
+        Assert.DoesNotContain("DETAIL", output);
+        Assert.DoesNotContain("Popescu", output);
+        Assert.Equal(3, folder.Scalar("SELECT COUNT(*) FROM cases"));
+    }
     [Fact]
     public async Task Import_RecognisesTheV2024SyntheticLayout()
     {
