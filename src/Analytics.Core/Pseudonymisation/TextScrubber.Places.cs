@@ -143,7 +143,8 @@ public sealed partial class TextScrubber
     private const string FrenchStreetWord = @"(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai|cours|route|Rue|Avenue|Boulevard|Place|Chemin|Allée|Impasse|Quai|Cours|Route)";
 
     // "Str. Libertății nr. 12", "Via Padova 12", "Calle Mayor, 5", "ul. Długa 15/4", "bul. Vitosha 20", "rue de la Paix 3".
-    [GeneratedRegex(@"\G(?<![\p{L}\d])" + StreetPrefix + @"(?:(?<=[./])[ \t\u00A0]{0,2}|[ \t\u00A0\r\n]{1,2})" + StreetName
+    // Not right after a dot or @: the "pl." of "anna@wp.pl." ends a domain, it does not open a Polish square.
+    [GeneratedRegex(@"\G(?<![\p{L}\d.@_])" + StreetPrefix + @"(?:(?<=[./])[ \t\u00A0]{0,2}|[ \t\u00A0\r\n]{1,2})" + StreetName
         + @",?[ \t\u00A0\r\n]{1,3}" + NumberMarker + HouseNumber + Unit + Postcode)]
     private static partial Regex PrefixAddressRegex();
 

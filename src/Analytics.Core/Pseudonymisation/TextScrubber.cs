@@ -175,13 +175,42 @@ public sealed partial class TextScrubber
         // A text has few hits: checking each against those already accepted is cheaper than a per-character map.
         // Accepted hits never overlap, so they are kept in text order by inserting each where it starts.
         var accepted = new List<Hit>();
+        List<Hit>? overlapped = null;
         foreach (var hit in hits)
         {
             if (hit.Length <= 0) continue;
             var at = InsertionPoint(accepted, hit);
             if (at >= 0) accepted.Insert(at, hit);
+            else (overlapped ??= []).Add(hit);
         }
+        if (overlapped is not null) Widen(accepted, overlapped);
         return accepted;
+    }
+
+    // A hit that lost an overlap may reach outside the hit that won it ("Toliinyk81@wp.pl. About EUR 3400": the e-mail
+    // and a street read from "pl. About EUR 3400"). Dropping it would leave its outer part in clear, so the winner is
+    // widened to cover it, keeping the winner's type and token, and merged with any accepted hit the widening meets.
+    private static void Widen(List<Hit> accepted, List<Hit> overlapped)
+    {
+        foreach (var lost in overlapped)
+        {
+            var first = accepted.FindIndex(a => lost.Start < a.End && a.Start < lost.End);
+            if (first < 0) continue;
+            var start = Math.Min(accepted[first].Start, lost.Start);
+            var end = Math.Max(accepted[first].End, lost.End);
+            var last = first;
+            while (last + 1 < accepted.Count && accepted[last + 1].Start < end)
+            {
+                last++;
+                end = Math.Max(end, accepted[last].End);
+            }
+            var winner = accepted[first];
+            for (var i = first; i <= last; i++)
+                if (accepted[i].Length > winner.Length) winner = accepted[i];
+            if (start == winner.Start && end == winner.End && first == last) continue;
+            accepted.RemoveRange(first, last - first + 1);
+            accepted.Insert(first, winner with { Start = start, Length = end - start });
+        }
     }
 
     // Where hit goes among the accepted hits (in text order), or -1 when it overlaps one of them.
@@ -837,8 +866,9 @@ public sealed partial class TextScrubber
     [GeneratedRegex(@"\G\b(?:passport|identity\s+card|id\s+card|identity\s+document|national\s+id|id|cnp|c\.n\.p\.?|pesel|codice\s+fiscale|nie|nif|dni|egn|oib|jmbg|personal\s+(?:identification\s+|id\s+)?(?:number|no|code)|national\s+(?:identification\s+|insurance\s+)?(?:number|no)|social\s+security\s+(?:number|no)|ssn|tax\s+(?:id|code|number))\b(?:\s+(?:no|nr|number|num)\b\.?)?(?:\s+(?:is|was)\b)?\s*[:#.,(]?\s*(?<v>(?-i:[A-Z0-9]{1,4}[\- ]?[A-Z0-9]{2,20}(?:[\- ][A-Z0-9]{2,20}){0,2})|(?-i:[a-z]{1,3}[0-9]{5,12})|(?-i:[a-z]{6}[0-9]{2}[a-z][0-9]{2}[a-z][0-9]{3}[a-z]))(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex DocumentRegex();
 
-    // Upper-case values, or the lower-case shape of a European plate ("b-123-abc").
-    [GeneratedRegex(@"\b(?:licen[cs]e\s+plates?|number\s+plates?|registration(?:\s+(?:number|plate))?|registered\s+as|plates?|reg\.)(?:\s+(?:no|nr|number)\b\.?)?(?:\s+(?:is|was)\b)?\s*[:#]?\s*(?<v>(?-i:[A-Z0-9]{1,4}(?:[\- ]?[A-Z0-9]{1,4}){0,3})|(?-i:[a-z]{1,3}[\- ]?[0-9]{2,4}[\- ]?[a-z]{2,3}))(?![\w])", RegexOptions.IgnoreCase)]
+    // Upper-case values, or the lower-case shape of a European plate ("b-123-abc"). "is" and "was" are the verb only in
+    // lower case: in "registration IS 4920 LJ" the IS is the plate's county.
+    [GeneratedRegex(@"\b(?:licen[cs]e\s+plates?|number\s+plates?|registration(?:\s+(?:number|plate))?|registered\s+as|plates?|reg\.)(?:\s+(?:no|nr|number)\b\.?)?(?:\s+(?-i:is|was)\b)?\s*[:#]?\s*(?<v>(?-i:[A-Z0-9]{1,4}(?:[\- ]?[A-Z0-9]{1,4}){0,3})|(?-i:[a-z]{1,3}[\- ]?[0-9]{2,4}[\- ]?[a-z]{2,3}))(?![\w])", RegexOptions.IgnoreCase)]
     private static partial Regex PlateRegex();
 
     // An identity card's series and number: "series RX no. 123456", "seria RX nr. 123456".
@@ -853,11 +883,12 @@ public sealed partial class TextScrubber
     // "her daughter Maria Popescu"). A word may be in capitals (POPESCU), an initial (I. Popescu), O'Brien or McDonald,
     // and particles may stand between them (Jan van der Berg). Two words at least, so "the victim, Romanian," is prose;
     // a capitalised pair that is no name ("Border Police") is replaced too: an extra placeholder costs readability, a
-    // missed name is a leak. One word alone is a name only after a title or "suspect", "defendant", "accused" (see FindPeople).
+    // missed name is a leak. One word alone is a name only after a title, "suspect", "defendant", "accused", "victim",
+    // "witness", "named", "called", "alias" or a family word ("her daughter Maria"), and not a common word (see FindPeople).
     private const string NameWord = @"(?:\p{Lu}\.|\p{Lu}'\p{Lu}\p{Ll}+|(?:Mc|Mac)\p{Lu}\p{Ll}+|\p{Lu}\p{Ll}+|\p{Lu}{2,})";
     private const string NameParticles = @"(?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|ter|ten)[ \t]+){0,2}";
 
-    [GeneratedRegex(@"\G\b(?:(?<one>mr|mrs|ms|miss|dr|herr|frau|doamna|doamnei|domnul|signora|signor|sig|pani|pan|se[ñn]ora|se[ñn]or|madame|monsieur|mme|mlle)\b\.?|(?:(?<one>suspect|defendant|accused)|victims?|suspects|defendants|traffickers?|recruiters?|witness(?:es)?|offenders?|perpetrators?|named|called|alias|aka|daughter|son|mother|father|brother|sister|wife|husband|girlfriend|boyfriend|partner|cousin|niece|nephew|aunt|uncle|girl|boy|woman|man)\b)(?:[ \t]*[,:][ \t]*|[ \t]+)[(""„“«]?(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){0,3}))(?=['’]s\b|(?![\w'’]))", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G\b(?:(?<one>mr|mrs|ms|miss|dr|herr|frau|doamna|doamnei|domnul|signora|signor|sig|pani|pan|se[ñn]ora|se[ñn]or|madame|monsieur|mme|mlle)\b\.?|(?:(?<one>suspect|defendant|accused|victim|witness|named|called|alias|aka|daughter|son|mother|father|brother|sister|wife|husband|girlfriend|boyfriend|partner|cousin|niece|nephew|aunt|uncle)|victims|suspects|defendants|traffickers?|recruiters?|witnesses|offenders?|perpetrators?|girl|boy|woman|man)\b)(?:[ \t]*[,:][ \t]*|[ \t]+)[(""„“«]?(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){0,3}))(?=['’]s\b|(?![\w'’]))", RegexOptions.IgnoreCase)]
     private static partial Regex PersonContextRegex();
 
     private void FindPeople(string text, in WordPass words, ScrubContext context, List<Hit> hits)
@@ -870,7 +901,7 @@ public sealed partial class TextScrubber
             {
                 // "Mrs Dinu", "the suspect Popescu"; not "the suspect Romanian", "the accused Will", "Dr. A.".
                 var word = v.Value.ToLowerInvariant();
-                if (!m.Groups["one"].Success || word.Length < 3 || CommonWords.Contains(word)
+                if (!m.Groups["one"].Success || word.Length < 3 || CommonWords.Contains(word) || _notAloneNames.Contains(word)
                     || word.EndsWith("ian", StringComparison.Ordinal) || word.EndsWith("ean", StringComparison.Ordinal)
                     || word.EndsWith("ese", StringComparison.Ordinal) || word.EndsWith("ish", StringComparison.Ordinal)) continue;
             }
@@ -885,6 +916,18 @@ public sealed partial class TextScrubber
             }
         }
     }
+
+    // Capitalised words that follow "the victim", "her mother" or "a witness" in prose without being a name: days, months,
+    // peoples and faiths ("the victim, Roma, …", "her mother Orthodox"). Demonyms in -ian, -ean, -ese and -ish are caught by
+    // their ending.
+    private static readonly HashSet<string> _notAloneNames = new(StringComparer.Ordinal)
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+        "july", "september", "october", "november", "december", "roma", "romani", "sinti", "muslim", "catholic",
+        "orthodox", "protestant", "jewish", "greek", "thai", "czech", "slovak", "serb", "croat", "turk", "moldovan",
+        "vietnamese", "nigerian", "eritrean", "afghan", "syrian", "iraqi", "kurd", "kurdish", "pakistani", "bangladeshi",
+        "albanian", "kosovar", "ukrainian", "russian", "american", "british", "european", "unaccompanied", "minor",
+    };
 
     // The next name of a list: after a comma or "and" (și, e, und, i, et, y), two to four name words.
     [GeneratedRegex(@"\G(?:[ \t]*,[ \t]*(?:(?:and|și|si|e|und|i|et|y)[ \t]+)?|[ \t]+(?:and|și|si|e|und|i|et|y)[ \t]+)(?-i:(?<v>" + NameWord + @"(?:(?:[ \t]+|-|')" + NameParticles + NameWord + @"){1,3}))(?=['’]s\b|(?![\w'’]))", RegexOptions.IgnoreCase)]

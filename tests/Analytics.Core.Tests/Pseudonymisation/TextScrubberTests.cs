@@ -187,6 +187,10 @@ public class TextScrubberTests
     [InlineData("Then the mother, Elena Popescu, fled.", "Elena Popescu")]
     [InlineData("Then the suspect Popescu fled.", "Popescu")]
     [InlineData("Then Mrs Dinu fled.", "Dinu")]
+    [InlineData("Then the victim Maria fled.", "Maria")]
+    [InlineData("Then her daughter Ioana fled.", "Ioana")]
+    [InlineData("A witness called Bogdan saw it.", "Bogdan")]
+    [InlineData("He went by the alias Bobo.", "Bobo")]
     public void Scrub_ReplacesANameAfterAWordThatIntroducesAPerson(string text, string name)
     {
         var result = _scrubber.Scrub(text, "RO");
@@ -197,12 +201,43 @@ public class TextScrubberTests
 
     [Theory]
     [InlineData("Then the suspect Romanian fled.")]
-    [InlineData("Then the victim Maria fled.")]
+    [InlineData("Then the victim, Sinti, fled.")]
+    [InlineData("Then the victim Monday fled.")]
+    [InlineData("Then her mother Orthodox fled.")]
     [InlineData("Then the accused Will fled.")]
     [InlineData("Then her brother left.")]
-    public void Scrub_LeavesOneWordAfterAPersonWord_UnlessATitleOrSuspectNamesIt(string text)
+    [InlineData("Then the woman Elena fled.")]
+    public void Scrub_LeavesOneWordAfterAPersonWord_WhenItIsACommonWordOrTheWordIntroducesNoName(string text)
     {
         Assert.Equal(text, _scrubber.Scrub(text, "RO").Text);
+    }
+
+    [Fact]
+    public void Scrub_WidensTheHitThatWinsAnOverlap_SoThatNoPartOfTheOtherIsLeftInClear()
+    {
+        // The name pattern reads "Ion Via Padova", the address pattern "Via Padova 12": the longer name wins, and the house
+        // number the address reached is covered by it rather than left behind.
+        var result = _scrubber.Scrub("Then suspect Ion Via Padova 12 fled.", "RO");
+
+        Assert.Equal($"Then suspect {T("name", Normalisers.Name("Ion Via Padova")!)} fled.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_TakesAPolishDomainForPartOfTheAddress_NotForASquare()
+    {
+        var result = _scrubber.Scrub("Offers came from toliinyk81@wp.pl. About EUR 3400 was paid.", "PL");
+
+        Assert.Equal($"Offers came from {T("email", "toliinyk81@wp.pl")}. About EUR 3400 was paid.", result.Text);
+    }
+
+    [Fact]
+    public void Scrub_ReadsAnUpperCaseIsAfterRegistration_AsThePlatesCounty()
+    {
+        var result = _scrubber.Scrub("A car with registration IS 4920 LJ waited. The registration is B 123 ABC.", "RO");
+
+        Assert.DoesNotContain("IS ", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("4920", result.Text, StringComparison.Ordinal);
+        Assert.Contains("The registration is [", result.Text, StringComparison.Ordinal);
     }
 
     [Theory]
