@@ -85,11 +85,12 @@ public static class PatternsApi
             var (rangeStart, rangeEnd) = SeriesPlans.Range(filter.From, filter.To);
             var timed = filter.From is not null || filter.To is not null;
             // A count narrowed to a jurisdiction whose cell the pattern's own list withholds is withheld too: that list may hide
-            // the cell only to protect a smaller one, which the released cells and the size would then give away.
+            // the cell only to protect a smaller one, which the released cells and the size would then give away. A count of
+            // none is still released (the pattern then leaves the list): zeros protect nothing and give no cell away.
             var narrowed = released.Select(p => (Key: Key(p.Id), Count: sums[p.Id].Sum(c => c.Cases), p.Size,
                 Derivable: !timed || plans.Plans.GetValueOrDefault(p.Id) is not { } plan || plan.Derivable(rangeStart, rangeEnd),
                 HiddenCell: filter.Jurisdiction is { } j && p.Jurisdictions.Any(c => c.Key == j && c.Suppressed))).ToList();
-            var rest = narrowed.Where(n => !DisclosureControl.CanRelease(n.Size - n.Count, k) || !n.Derivable || n.HiddenCell).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
+            var rest = narrowed.Where(n => !DisclosureControl.CanRelease(n.Size - n.Count, k) || !n.Derivable || (n.HiddenCell && n.Count > 0)).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
             var cells = DisclosureControl.Release(narrowed.Select(n => (n.Key, n.Count)), k, withhold: rest).ToDictionary(c => c.Key);
             released = released
                 .Select(p => cells[Key(p.Id)] is var c ? p with { Matching = new FilteredCount(c.Count, c.Suppressed) } : p)

@@ -223,11 +223,16 @@ public static class SeriesRelease
     // Boundaries joined by released intervals form groups; between two neighbouring boundaries of a group the sum can be
     // worked out, and every derivable sum is made of such neighbouring ones. The first that is 1 to k − 1, if any; and the
     // whole series when it can be worked out while the total less it (the cases of no known month) is 1 to k − 1.
+    // The published total is a sum too: less the sum between a group's outermost boundaries it gives the rest of the series
+    // with the cases of no known month (the months before the first boundary and after the last), so that must not be
+    // 1 to k − 1 either. Seen as a circle (the months, then the cases of no known month, then the months again), that rest
+    // is the arc that closes each group.
     private static (int From, int To, bool Whole)? FirstSmallDerivable(List<Interval> intervals, Prefix prefix, int k, (int From, int To, int Unknown) whole)
     {
         var boundaries = new Boundaries();
         foreach (var i in intervals.Where(i => i.Released)) boundaries.Join(i.Start, i.End);
         if (whole.Unknown is > 0 && whole.Unknown < k && boundaries.Find(whole.From) == boundaries.Find(whole.To)) return (whole.From, whole.To, true);
+        var total = whole.Unknown + prefix.Between(whole.From, whole.To);
         foreach (var group in boundaries.All.ToList().GroupBy(boundaries.Find))
         {
             var points = group.Order().ToList();
@@ -236,6 +241,11 @@ public static class SeriesRelease
                 var sum = prefix.Between(points[j - 1], points[j]);
                 if (sum > 0 && sum < k) return (points[j - 1], points[j], false);
             }
+            // A group whose sum is 0 (known zeros outside the series) gives only the total itself.
+            var inside = prefix.Between(points[0], points[^1]);
+            if (inside == 0 || (points[0] <= whole.From && points[^1] >= whole.To)) continue;
+            var rest = total - inside;
+            if (rest > 0 && rest < k) return (points[0], points[^1], false);
         }
         return null;
     }

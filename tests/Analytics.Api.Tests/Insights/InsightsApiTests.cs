@@ -179,11 +179,17 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
         int Root(int x) => group[x] == x ? x : group[x] = Root(group[x]);
         foreach (var (a, b) in known) group[Root(a)] = Root(b);
         foreach (var members in group.Keys.GroupBy(Root).Select(g => g.Order().ToList()))
+        {
             for (var i = 1; i < members.Count; i++)
             {
                 var sum = Enumerable.Range(members[i - 1], members[i] - members[i - 1]).Sum(m => months.GetValueOrDefault(m));
                 Assert.True(sum is 0 or >= 10, $"{what}: months {members[i - 1]}..{members[i] - 1} hold {sum}, which the views give by difference");
             }
+            // The total less what the group spans: the months outside it with the cases of no known month.
+            var spanned = Enumerable.Range(members[0], members[^1] - members[0]).Sum(m => months.GetValueOrDefault(m));
+            if (total is { } all && spanned > 0)
+                Assert.True(all - spanned is 0 or >= 10, $"{what}: its total less months {members[0]}..{members[^1] - 1} gives {all - spanned}");
+        }
         if (total is { } t && group.ContainsKey(first) && group.ContainsKey(end) && Root(first) == Root(end))
         {
             var unknown = t - months.Values.Sum();

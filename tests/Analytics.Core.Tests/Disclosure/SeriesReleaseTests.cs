@@ -98,6 +98,20 @@ public sealed class SeriesReleaseTests
     }
 
     [Fact]
+    public void ThePublishedTotalLessADerivableTail_DoesNotGiveAWithheldMonth()
+    {
+        // 50 cases: December 2021 holds 3. Released, January to December 2022 and the year 2023 would join January 2022 to
+        // the series' end, and the total less that sum would be December's 3.
+        var months = new Dictionary<int, int> { [M(2021, 12)] = 3, [M(2022, 1)] = 11, [M(2022, 2)] = 11, [M(2023, 1)] = 10, [M(2023, 2)] = 15 };
+
+        var plan = SeriesRelease.Plan(months, [], K, unknown: 0);
+
+        Assert.Null(plan.Months[M(2021, 12)]);
+        Assert.False(plan.Derivable(M(2022, 1), M(2023, 3)));
+        AssertNothingSmallDerivable(months, [], plan);
+    }
+
+    [Fact]
     public void Derivable_IsTrueForSumsOfReleasedCellsAndKnownZeros_AndFalseAcrossAWithheldCell()
     {
         // Three months of 12, a month of 4 (withheld, and with it another cell), three months of 12.
@@ -168,6 +182,9 @@ public sealed class SeriesReleaseTests
                     Assert.True(seen.Contains(end) || Sum(start, end) == 0, $"the plan gives months {start}..{end - 1}, which the released sums do not join");
             foreach (var end in seen.Where(e => e > start))
             {
+                // The published total less a derivable sum: the months outside it with the cases of no known month.
+                var rest = unknown + Sum(first, last + 1) - Sum(start, end);
+                Assert.True(rest is 0 or >= K || Sum(start, end) == 0, $"the total less months {start}..{end - 1} gives {rest}");
                 var sum = Sum(start, end);
                 Assert.True(sum is 0 or >= K, $"the sum of months {start}..{end - 1} ({sum}) can be worked out; " +
                     string.Join(" ", Enumerable.Range(start - 3, end - start + 6).Select(m => $"{m}:{months.GetValueOrDefault(m)}/{(plan.Months.TryGetValue(m, out var r) ? r?.ToString() ?? "x" : "-")}")) +
