@@ -182,13 +182,24 @@ public static class InsightsApi
             : TypedResults.Ok(new RouteReport(k, ordered.Count, skip, flows));
     }
 
-    public static async Task<Results<Ok<SummaryReport>, FileContentHttpResult, ValidationProblem>> SummaryAsync(string? format, InsightStore store, IOptions<LearningOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<SummaryReport>, FileContentHttpResult, ValidationProblem>> SummaryAsync(string? format, InsightStore store,
+        ModelServing serving, PatternStore patterns, IOptions<LearningOptions> options, CancellationToken ct)
     {
         if (!IsFormat(format)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/format"] = [FormatMessage] }, title: "Invalid summary query.");
         var k = options.Value.DisclosureThreshold;
         var rows = await store.SummaryAsync(ct);
+        // A year of all cases, less the released patterns' years, is the rest of that year: it must not give a year that a
+        // pattern's trend withholds.
+        var years = new HashSet<string>(StringComparer.Ordinal);
+        if (serving.Patterns.Current is { } current)
+        {
+            var (plans, _) = await SeriesPlans.AllAsync(patterns, current.Version, k, ct);
+            var released = current.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).Select(p => p.Id).ToHashSet();
+            years = SeriesPlans.YearsGivingAPatternsYear(rows.Where(r => r.Dimension == "year").ToDictionary(r => r.Value, r => r.Cases),
+                await patterns.MonthlyAsync(current.Version, ct), plans, released, k);
+        }
         var dimensions = InsightStore.Dimensions.ToDictionary(d => d, d =>
-            DisclosureControl.Release(rows.Where(r => r.Dimension == d).Select(r => (r.Value, r.Cases)), k));
+            DisclosureControl.Release(rows.Where(r => r.Dimension == d).Select(r => (r.Value, r.Cases)), k, withhold: d == "year" ? years : null));
         return IsCsv(format)
             ? Csv.File("summary.csv", ["dimension", "value", "cases"], dimensions.SelectMany(d => d.Value.Select(c => new object?[] { d.Key, c.Key, Csv.Count(c, k) })))
             : TypedResults.Ok(new SummaryReport(k, dimensions));

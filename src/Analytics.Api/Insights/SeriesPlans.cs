@@ -51,6 +51,48 @@ public static class SeriesPlans
         new[] { (3, 12) }.Concat(RecentWindows.SelectMany(r => BaselineWindows.Select(b => (r, b))))
             .SelectMany(p => Windows(l, p.Item1, p.Item2) is var (recent, baseline) ? new[] { recent, baseline } : []).Distinct().ToList();
 
+    /// <summary>
+    /// Every pattern's plan and the monthly rows they come from, for a model version, kept with the aggregates until they
+    /// are refreshed (the pattern list, the summary and the trend read the same).
+    /// </summary>
+    public static Task<Tuple<IReadOnlyDictionary<int, SeriesPlan>, int?>> AllAsync(PatternStore store, string version, int k, CancellationToken ct) =>
+        store.DerivedAsync($"plans|{version}|{k}", async () =>
+        {
+            var rows = await store.MonthlyAsync(version, ct);
+            return Tuple.Create(For(rows, k), Last(rows));
+        });
+
+    /// <summary>
+    /// The years of all cases that the summary must withhold because, less what the released patterns' plans give of that
+    /// year, they would give a pattern's withheld year: where the rest is one pattern's withheld cell alone (every other case
+    /// of the year being in a released pattern), or any count from 1 to k − 1.
+    /// </summary>
+    public static HashSet<string> YearsGivingAPatternsYear(IReadOnlyDictionary<string, int> casesByYear, IReadOnlyList<PatternMonthlyRow> rows,
+        IReadOnlyDictionary<int, SeriesPlan> plans, IReadOnlySet<int> released, int k)
+    {
+        var truth = rows.Where(r => released.Contains(r.PatternId) && r.Month != PatternStore.UnknownMonth)
+            .GroupBy(r => (r.PatternId, Year: Index(r.Month) / 12)).ToDictionary(g => g.Key, g => g.Sum(r => r.Cases));
+        var withheld = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (value, total) in casesByYear)
+        {
+            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var year)) continue;
+            var known = 0;
+            var hiddenCells = 0;
+            var inPatterns = 0;
+            foreach (var id in released)
+            {
+                var count = truth.GetValueOrDefault((id, year));
+                inPatterns += count;
+                if (plans.GetValueOrDefault(id)?.Years.TryGetValue(year, out var shown) != true) continue;
+                if (shown is { } v) known += v;
+                else if (count > 0) hiddenCells++;
+            }
+            var rest = total - known;
+            if ((hiddenCells == 1 && total == inPatterns) || !DisclosureControl.CanRelease(rest, k)) withheld.Add(value);
+        }
+        return withheld;
+    }
+
     /// <summary>Each pattern's plan, from the monthly aggregates of every pattern (by month and jurisdiction).</summary>
     public static IReadOnlyDictionary<int, SeriesPlan> For(IReadOnlyList<PatternMonthlyRow> rows, int k)
     {

@@ -149,11 +149,7 @@ public static class PatternsApi
     {
         var untimed = filter with { From = null, To = null };
         var (plans, last) = untimed.IsEmpty
-            ? await store.DerivedAsync($"plans|{version}|{k}", async () =>
-            {
-                var rows = await store.MonthlyAsync(version, ct);
-                return Tuple.Create(SeriesPlans.For(rows, k), SeriesPlans.Last(rows));
-            })
+            ? await SeriesPlans.AllAsync(store, version, k, ct)
             : await store.DerivedAsync($"plans|{version}|{k}|{untimed.Key}", async () =>
             {
                 var counts = await store.CountsAsync(version, untimed, ct);
