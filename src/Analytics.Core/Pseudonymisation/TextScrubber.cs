@@ -661,7 +661,9 @@ public sealed partial class TextScrubber
                 return null;
             }
         }
-        return n >= 13 && Luhn.IsValid(digits[..n]) ? new string(digits[..n]) : null;
+        // No payment card number starts with 0 (its first digit names the industry, 2 to 6 for payment cards); a run of
+        // digits that does is an international number ("0034 630 551 330") that passes the Luhn check one time in ten.
+        return n >= 13 && digits[0] != '0' && Luhn.IsValid(digits[..n]) ? new string(digits[..n]) : null;
     }
 
     private void FindCards(string text, ScrubContext context, List<Hit> hits)

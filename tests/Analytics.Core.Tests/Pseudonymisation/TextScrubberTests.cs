@@ -231,6 +231,16 @@ public class TextScrubberTests
     }
 
     [Fact]
+    public void Scrub_TakesAnInternationalNumberWithDoubleZero_ForAPhone_EvenWhenItsDigitsPassTheLuhnCheck()
+    {
+        Assert.True(Normalisers.Card("0034630551330") is not null, "the example must pass the card check to show anything");
+
+        var result = _scrubber.Scrub("Later she called from 0034630551330.", "RO");
+
+        Assert.Equal($"Later she called from {T("phone", "+34630551330")}.", result.Text);
+    }
+
+    [Fact]
     public void Scrub_ReadsAnUpperCaseIsAfterRegistration_AsThePlatesCounty()
     {
         var result = _scrubber.Scrub("A car with registration IS 4920 LJ waited. The registration is B 123 ABC.", "RO");
