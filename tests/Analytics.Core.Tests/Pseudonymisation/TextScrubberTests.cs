@@ -241,6 +241,16 @@ public class TextScrubberTests
     }
 
     [Fact]
+    public void Scrub_TakesNoAccountNumberFromAPassportNumberAndTheNextSentence()
+    {
+        // "FK7590224TheflatAt" has the Falklands' IBAN length and passes its check digits; written in mixed case across a
+        // full stop it is no account number, and the passport number stays a document.
+        var result = _scrubber.Scrub("He was identified by passport no. FK7590224. The flat at the corner was empty.", "RO");
+
+        Assert.Equal($"He was identified by passport no. {T("document", "FK7590224")}. The flat at the corner was empty.", result.Text);
+    }
+
+    [Fact]
     public void Scrub_ReadsAnUpperCaseIsAfterRegistration_AsThePlatesCounty()
     {
         var result = _scrubber.Scrub("A car with registration IS 4920 LJ waited. The registration is B 123 ABC.", "RO");
