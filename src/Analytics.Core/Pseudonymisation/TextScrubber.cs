@@ -151,6 +151,7 @@ public sealed partial class TextScrubber
             FindWallets(text, context, hits);
             FindPhones(text, context, hits);
             FindContext(text, words, context, hits);
+            FindNationalNumbers(text, context, hits);
             FindAddresses(text, words, hits);
         }
         return hits;
