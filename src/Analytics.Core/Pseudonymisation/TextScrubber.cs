@@ -164,8 +164,12 @@ public sealed partial class TextScrubber
     {
         public int End => Start + Length;
 
+        // Two recognisers may read the very same span at the same priority (a phone whose digits pass a card's check): the
+        // type, then the token, decide, so the outcome never depends on the order the hits were found in.
         public int CompareTo(Hit other) => Length != other.Length ? other.Length.CompareTo(Length)
-            : Priority != other.Priority ? Priority.CompareTo(other.Priority) : Start.CompareTo(other.Start);
+            : Priority != other.Priority ? Priority.CompareTo(other.Priority)
+            : Start != other.Start ? Start.CompareTo(other.Start)
+            : string.CompareOrdinal(Type, other.Type) is var byType and not 0 ? byType : string.CompareOrdinal(Token, other.Token);
     }
 
     private static List<Hit> Accept(string text, List<Hit> hits)
