@@ -196,7 +196,7 @@ public static class InsightsApi
             var (plans, _) = await SeriesPlans.AllAsync(patterns, current.Version, k, ct);
             var released = current.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).Select(p => p.Id).ToHashSet();
             years = SeriesPlans.YearsGivingAPatternsYear(rows.Where(r => r.Dimension == "year").ToDictionary(r => r.Value, r => r.Cases),
-                await patterns.MonthlyAsync(current.Version, ct), plans, released, k);
+                await SeriesPlans.YearsAsync(patterns, current.Version, ct), plans, released, k);
         }
         var dimensions = InsightStore.Dimensions.ToDictionary(d => d, d =>
             DisclosureControl.Release(rows.Where(r => r.Dimension == d).Select(r => (r.Value, r.Cases)), k, withhold: d == "year" ? years : null));

@@ -52,8 +52,8 @@ public static class SeriesPlans
             .SelectMany(p => Windows(l, p.Item1, p.Item2) is var (recent, baseline) ? new[] { recent, baseline } : []).Distinct().ToList();
 
     /// <summary>
-    /// Every pattern's plan and the monthly rows they come from, for a model version, kept with the aggregates until they
-    /// are refreshed (the pattern list, the summary and the trend read the same).
+    /// Every pattern's plan and the last month with cases, for a model version, kept with the aggregates until they are
+    /// refreshed (the pattern list and the summary read the same).
     /// </summary>
     public static Task<Tuple<IReadOnlyDictionary<int, SeriesPlan>, int?>> AllAsync(PatternStore store, string version, int k, CancellationToken ct) =>
         store.DerivedAsync($"plans|{version}|{k}", async () =>
@@ -62,16 +62,22 @@ public static class SeriesPlans
             return Tuple.Create(For(rows, k), Last(rows));
         });
 
+    /// <summary>Each pattern's cases per year (dated cases only), kept with the aggregates like the plans.</summary>
+    public static Task<Dictionary<(int PatternId, int Year), int>> YearsAsync(PatternStore store, string version, CancellationToken ct) =>
+        store.DerivedAsync($"years|{version}", async () => (await store.MonthlyAsync(version, ct))
+            .Where(r => r.Month != PatternStore.UnknownMonth)
+            .GroupBy(r => (r.PatternId, Index(r.Month) / 12)).ToDictionary(g => g.Key, g => g.Sum(r => r.Cases)));
+
     /// <summary>
     /// The years of all cases that the summary must withhold because, less what the released patterns' plans give of that
     /// year, they would give a pattern's withheld year: where the rest is one pattern's withheld cell alone (every other case
     /// of the year being in a released pattern), or any count from 1 to k − 1.
     /// </summary>
-    public static HashSet<string> YearsGivingAPatternsYear(IReadOnlyDictionary<string, int> casesByYear, IReadOnlyList<PatternMonthlyRow> rows,
+    /// <param name="casesByYear">The summary's cases per year ("2019"; other values are skipped).</param>
+    /// <param name="truth">Each pattern's cases per year (<see cref="YearsAsync"/>).</param>
+    public static HashSet<string> YearsGivingAPatternsYear(IReadOnlyDictionary<string, int> casesByYear, IReadOnlyDictionary<(int PatternId, int Year), int> truth,
         IReadOnlyDictionary<int, SeriesPlan> plans, IReadOnlySet<int> released, int k)
     {
-        var truth = rows.Where(r => released.Contains(r.PatternId) && r.Month != PatternStore.UnknownMonth)
-            .GroupBy(r => (r.PatternId, Year: Index(r.Month) / 12)).ToDictionary(g => g.Key, g => g.Sum(r => r.Cases));
         var withheld = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (value, total) in casesByYear)
         {
