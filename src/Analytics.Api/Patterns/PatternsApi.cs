@@ -74,26 +74,12 @@ public static class PatternsApi
                 statusCode: 404, title: "No aggregates yet");
 
         var plans = await PlansAsync(store, current.Version, filter, k, ct);
-        var released = Released(current.Model, k, filter, plans).ToList();
+        var released = Released(current.Model, k, filter, plans, await AttributeGuardsAsync(current.Model, current.Version, store, k, ct)).ToList();
         if (!filter.IsEmpty)
         {
-            // Narrowed counts are released together, so that a suppressed one cannot be recovered from the others and a total.
-            // A count whose pattern's other cases (its size less the count) are a small count is withheld too: the size
-            // is published, so the count would give them away. So is a count between two months that the pattern's plan
-            // does not give: two such counts a month apart would give that month, which the plan may withhold.
-            var sums = counts.ToLookup(c => c.PatternId);
-            var (rangeStart, rangeEnd) = SeriesPlans.Range(filter.From, filter.To);
-            var timed = filter.From is not null || filter.To is not null;
-            // A count narrowed to a jurisdiction whose cell the pattern's own list withholds is withheld too: that list may hide
-            // the cell only to protect a smaller one, which the released cells and the size would then give away. A count of
-            // none is still released (the pattern then leaves the list): zeros protect nothing and give no cell away.
-            var narrowed = released.Select(p => (Key: Key(p.Id), Count: sums[p.Id].Sum(c => c.Cases), p.Size,
-                Derivable: !timed || plans.Plans.GetValueOrDefault(p.Id) is not { } plan || plan.Derivable(rangeStart, rangeEnd),
-                HiddenCell: filter.Jurisdiction is { } j && p.Jurisdictions.Any(c => c.Key == j && c.Suppressed))).ToList();
-            var rest = narrowed.Where(n => !DisclosureControl.CanRelease(n.Size - n.Count, k) || !n.Derivable || (n.HiddenCell && n.Count > 0)).Select(n => n.Key).ToHashSet(StringComparer.Ordinal);
-            var cells = DisclosureControl.Release(narrowed.Select(n => (n.Key, n.Count)), k, withhold: rest).ToDictionary(c => c.Key);
+            var cells = Narrowed(released.Select(p => (p.Id, p.Size, p.Jurisdictions)), counts, filter, plans.Plans, k);
             released = released
-                .Select(p => cells[Key(p.Id)] is var c ? p with { Matching = new FilteredCount(c.Count, c.Suppressed) } : p)
+                .Select(p => p with { Matching = cells[p.Id] })
                 .Where(p => p.Matching is { Suppressed: true } or { Cases: > 0 })
                 .OrderBy(p => p.Matching!.Suppressed).ThenByDescending(p => p.Matching!.Cases ?? 0).ThenBy(p => p.Id).ToList();
         }
@@ -108,8 +94,6 @@ public static class PatternsApi
         var number = page ?? 1;
         return TypedResults.Ok(new PatternPage(current.Version, k, released.Count, number, size, released.Skip((int)Math.Min((number - 1L) * size, int.MaxValue)).Take(size).ToList(),
             filter.IsEmpty ? null : filter));
-
-        static string Key(int id) => id.ToString(CultureInfo.InvariantCulture);
 
         string? Month(string? value, string pointer, bool start)
         {
@@ -134,7 +118,8 @@ public static class PatternsApi
         var current = serving.Patterns.Current;
         if (current is null) return NoModel();
         var k = options.Value.DisclosureThreshold;
-        var pattern = Released(current.Model, k, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct))
+        var pattern = Released(current.Model, k, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct),
+                await AttributeGuardsAsync(current.Model, current.Version, store, k, ct))
             .FirstOrDefault(p => p.Id == id);
         return pattern is null
             ? TypedResults.Problem("No released pattern with this id in the active model (patterns smaller than the disclosure threshold are not shown).", statusCode: 404, title: "Pattern not found")
@@ -158,7 +143,8 @@ public static class PatternsApi
         return (plans, last);
     }
 
-    private static IEnumerable<PatternView> Released(PatternModel model, int k, PatternFilter filter, (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last) plans)
+    private static IEnumerable<PatternView> Released(PatternModel model, int k, PatternFilter filter, (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last) plans,
+        IReadOnlyDictionary<string, HashSet<int>> guards)
     {
         // The window ends at the filter's last month, or at the last month with data but never after the current month:
         // one case dated in the future would otherwise move every pattern's window to months that hold nothing.
@@ -175,7 +161,8 @@ public static class PatternsApi
                 // shown only when neither is a small count (1 to k − 1).
                 var attributes = profile.Attributes
                     .Where(a => DisclosureControl.CanRelease((int)Math.Round(a.ShareInPattern * profile.Size), k)
-                        && DisclosureControl.CanRelease(profile.Size - (int)Math.Round(a.ShareInPattern * profile.Size), k))
+                        && DisclosureControl.CanRelease(profile.Size - (int)Math.Round(a.ShareInPattern * profile.Size), k)
+                        && !(guards.TryGetValue(a.Feature, out var withheld) && withheld.Contains(p.Id)))
                     .Select(a => new PatternAttributeView(a.Feature, Math.Round(a.ShareInPattern, 3), Math.Round(a.Lift, 2)))
                     .ToList();
                 var jurisdictions = DisclosureControl.Release(profile.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);
@@ -183,6 +170,67 @@ public static class PatternsApi
                     ? new TrendPoint(m, c, c is null) : new TrendPoint(m, 0, false)).ToList();
                 return new PatternView(p.Id, profile.Label, profile.Size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions, sparkline);
             });
+    }
+
+    /// <summary>
+    /// Each released pattern's cases under a filter, as the list releases them together, so that a suppressed one cannot be
+    /// recovered from the others and a total. A count whose pattern's other cases (its size less the count) are a small count
+    /// is withheld too: the size is published, so the count would give them away. So is a count between two months that the
+    /// pattern's plan does not give: two such counts a month apart would give that month, which the plan may withhold.
+    /// </summary>
+    private static Dictionary<int, FilteredCount> Narrowed(IEnumerable<(int Id, int Size, IReadOnlyList<ReleasedCount> Jurisdictions)> patterns,
+        IReadOnlyList<PatternMonthCount> counts, PatternFilter filter, IReadOnlyDictionary<int, SeriesPlan> plans, int k)
+    {
+        var sums = counts.ToLookup(c => c.PatternId);
+        var (rangeStart, rangeEnd) = SeriesPlans.Range(filter.From, filter.To);
+        var timed = filter.From is not null || filter.To is not null;
+        // A count narrowed to a jurisdiction whose cell the pattern's own list withholds is withheld too: that list may hide
+        // the cell only to protect a smaller one, which the released cells and the size would then give away. A count of
+        // none is still released (the pattern then leaves the list): zeros protect nothing and give no cell away.
+        var narrowed = patterns.Select(p => (p.Id, Count: sums[p.Id].Sum(c => c.Cases), p.Size,
+            Derivable: !timed || plans.GetValueOrDefault(p.Id) is not { } plan || plan.Derivable(rangeStart, rangeEnd),
+            HiddenCell: filter.Jurisdiction is { } j && p.Jurisdictions.Any(c => c.Key == j && c.Suppressed))).ToList();
+        var rest = narrowed.Where(n => !DisclosureControl.CanRelease(n.Size - n.Count, k) || !n.Derivable || (n.HiddenCell && n.Count > 0))
+            .Select(n => Key(n.Id)).ToHashSet(StringComparer.Ordinal);
+        var cells = DisclosureControl.Release(narrowed.Select(n => (Key(n.Id), n.Count)), k, withhold: rest).ToDictionary(c => c.Key);
+        return narrowed.ToDictionary(n => n.Id, n => new FilteredCount(cells[Key(n.Id)].Count, cells[Key(n.Id)].Suppressed));
+    }
+
+    private static string Key(int id) => id.ToString(CultureInfo.InvariantCulture);
+
+    // The attributes that name a value the list can be filtered by: an attribute's share times the pattern's size is the
+    // pattern's count under that filter.
+    private static readonly (string Prefix, Func<string, PatternFilter> Filter, string List)[] FilterableAttributes =
+    [
+        ("exploitation=", code => new PatternFilter(ExploitationType: code), CodeLists.ExploitationTypes),
+        ("victim.age=", code => new PatternFilter(AgeBand: code), CodeLists.AgeBands),
+    ];
+
+    /// <summary>
+    /// For each attribute that names a filter value, the patterns whose count the list under that filter withholds: the
+    /// attribute is not shown for them, or its share would give the count the list withholds (and, with the other released
+    /// counts and a published total, the small count that it protects). Kept with the aggregates until they are refreshed.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, HashSet<int>>> AttributeGuardsAsync(PatternModel model, string version, PatternStore store, int k, CancellationToken ct)
+    {
+        var released = model.Patterns.Where(p => !p.Suppressed && p.Profile is not null && p.Profile.Size >= k).ToList();
+        var features = released.SelectMany(p => p.Profile!.Attributes.Select(a => a.Feature)).Distinct(StringComparer.Ordinal).ToList();
+        var guards = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+        foreach (var feature in features)
+            foreach (var (prefix, filterOf, list) in FilterableAttributes)
+            {
+                if (!feature.StartsWith(prefix, StringComparison.Ordinal) || !CodeLists.Contains(list, feature[prefix.Length..])) continue;
+                var filter = filterOf(feature[prefix.Length..]);
+                guards[feature] = await store.DerivedAsync($"withheld|{version}|{k}|{filter.Key}", async () =>
+                {
+                    var counts = await store.CountsAsync(version, filter, ct);
+                    var cells = Narrowed(released.Select(p => (p.Id, p.Profile!.Size,
+                        (IReadOnlyList<ReleasedCount>)DisclosureControl.Release(p.Profile!.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k))),
+                        counts, filter, new Dictionary<int, SeriesPlan>(), k);
+                    return cells.Where(c => c.Value.Suppressed).Select(c => c.Key).ToHashSet();
+                });
+            }
+        return guards;
     }
 
     private static ProblemHttpResult NoModel() =>
