@@ -224,8 +224,8 @@ public static class PatternsApi
                 guards[feature] = await store.DerivedAsync($"withheld|{version}|{k}|{filter.Key}", async () =>
                 {
                     var counts = await store.CountsAsync(version, filter, ct);
-                    var cells = Narrowed(released.Select(p => (p.Id, p.Profile!.Size,
-                        (IReadOnlyList<ReleasedCount>)DisclosureControl.Release(p.Profile!.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k))),
+                    // No jurisdiction and no time in these filters: the patterns' jurisdiction cells and plans play no part.
+                    var cells = Narrowed(released.Select(p => (p.Id, p.Profile!.Size, (IReadOnlyList<ReleasedCount>)[])),
                         counts, filter, new Dictionary<int, SeriesPlan>(), k);
                     return cells.Where(c => c.Value.Suppressed).Select(c => c.Key).ToHashSet();
                 });

@@ -83,6 +83,14 @@ public class AnalyticsFactory : WebApplicationFactory<Program>
         return dataset;
     }
 
+    /// <summary>Stores generated cases, then trains every model and builds the aggregates, as the train-all job does.</summary>
+    public async Task<Core.Synthetic.GeneratedDataset> SeedAndTrainAsync(Core.Synthetic.GeneratorOptions options)
+    {
+        var dataset = await SeedGeneratedAsync(options);
+        await Services.GetRequiredService<Api.Learning.LearningJobs>().TrainAllAsync(CancellationToken.None);
+        return dataset;
+    }
+
     public Task<HttpClient> ProsecutorAsync(string jurisdiction = "RO", string? authority = null) =>
         ClientForAsync(Roles.Prosecutor, jurisdiction, authority ?? jurisdiction + "-PROSECUTOR");
 

@@ -428,8 +428,7 @@ public sealed class MatchRareClassTests : IDisposable
     public async Task Match_LeavesOutAClassLearntFromFewerThanKCases()
     {
         // 300 generated cases: the rarest types have a handful of cases each, as in real data.
-        await _factory.SeedGeneratedAsync(300, seed: 4);
-        await _factory.Services.GetRequiredService<LearningJobs>().TrainAllAsync(CancellationToken.None);
+        await _factory.SeedAndTrainAsync(new GeneratorOptions { Seed = 4, Count = 300 });
         var analyst = await _factory.ClientForAsync(Roles.Analyst);
         var model = _factory.Services.GetRequiredService<ModelServing>().ExploitationType.Current!.Model;
 

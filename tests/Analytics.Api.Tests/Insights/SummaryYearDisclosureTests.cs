@@ -21,8 +21,7 @@ public sealed class SummaryYearDisclosureTests
     public async Task TheSummarysYears_LessThePatternsYears_GiveNoWithheldYearAndNoSmallCount(int count, int seed)
     {
         using var factory = new AnalyticsFactory();
-        await factory.SeedGeneratedAsync(new Core.Synthetic.GeneratorOptions { Seed = seed, Count = count, EmergingPatternId = seed == 21 ? "boys-criminality-bg-at" : null });
-        await factory.Services.GetRequiredService<LearningJobs>().TrainAllAsync(CancellationToken.None);
+        await factory.SeedAndTrainAsync(new Core.Synthetic.GeneratorOptions { Seed = seed, Count = count, EmergingPatternId = seed == 21 ? "boys-criminality-bg-at" : null });
         var analyst = await factory.ClientForAsync(Roles.Analyst);
         var summary = (await analyst.GetFromJsonAsync<JsonElement>("/api/v1/insights/summary")).GetProperty("dimensions").GetProperty("year").EnumerateArray()
             .ToDictionary(y => y.GetProperty("key").GetString()!, y => y.GetProperty("count").ValueKind == JsonValueKind.Number ? y.GetProperty("count").GetInt32() : (int?)null);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Analytics.Api.Learning;
 using Analytics.Api.Links;
 using Analytics.Api.OpenApi;
 using Analytics.Api.Tests.Infrastructure;
@@ -39,8 +38,7 @@ public sealed class ResponseExampleTests(AnalyticsFactory factory, ITestOutputHe
     [Fact]
     public async Task EveryResponseExample_HasTheShapeOfTheLiveAnswer()
     {
-        await factory.SeedGeneratedAsync(600, seed: 5);
-        await factory.Services.GetRequiredService<LearningJobs>().TrainAllAsync(CancellationToken.None);
+        await factory.SeedAndTrainAsync(new Core.Synthetic.GeneratorOptions { Seed = 5, Count = 600 });
         await factory.Services.GetRequiredService<LinkJobs>().ComputeLinksAsync(CancellationToken.None);
         var analyst = await factory.ClientForAsync(Roles.Analyst);
         var steward = await factory.ClientForAsync(Roles.Steward);

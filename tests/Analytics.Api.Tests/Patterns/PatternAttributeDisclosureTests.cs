@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Analytics.Api.Learning;
 using Analytics.Api.Patterns;
 using Analytics.Api.Tests.Infrastructure;
 using Analytics.Core.Cases;
@@ -18,8 +17,7 @@ public sealed class PatternAttributeDisclosureTests
     public async Task NoAttributeShowsACountTheListFilteredOnItsValueWithholds(int count, int seed)
     {
         using var factory = new AnalyticsFactory();
-        await factory.SeedGeneratedAsync(count, seed);
-        await factory.Services.GetRequiredService<LearningJobs>().TrainAllAsync(CancellationToken.None);
+        await factory.SeedAndTrainAsync(new Core.Synthetic.GeneratorOptions { Seed = seed, Count = count });
         var analyst = await factory.ClientForAsync(Roles.Analyst);
         var items = (await analyst.GetFromJsonAsync<PatternPage>("/api/v1/patterns?pageSize=100"))!.Items;
 
