@@ -163,7 +163,7 @@ public sealed class ImportCtdcTests
         Assert.Equal(2, code);
         Assert.Contains("unrecognised header (3 columns, none of them a CTDC column name)", output);
         Assert.DoesNotContain("Popescu", output);
-        Assert.DoesNotContain("721", output);
+        Assert.DoesNotContain("721 555", output);
         Assert.Contains("K-anonymised Dataset 2021 (63 columns", output);
         Assert.Contains("Synthetic Dataset v2024 (27 columns", output);
 

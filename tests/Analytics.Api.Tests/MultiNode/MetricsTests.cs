@@ -42,7 +42,7 @@ public sealed partial class MetricsTests
         Assert.Contains("analytics_jobs{state=\"enqueued\"}", text);
         // Every line is a comment or "name{labels} value".
         Assert.All(text.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches(SampleLine(), line));
-        foreach (var identifier in new[] { "RO/M/1", "RO-PROSECUTOR", SampleCases.VictimName, SampleCases.Email, "721" })
+        foreach (var identifier in new[] { "RO/M/1", "RO-PROSECUTOR", SampleCases.VictimName, SampleCases.Email, SampleCases.Phone, "721 234" })
             Assert.DoesNotContain(identifier, text);
     }
 
