@@ -19,9 +19,10 @@ public sealed record AnnotatedSpan(int Start, int End, string Type, string Value
 public sealed record NegativeSpan(int Start, int End, string Kind);
 
 /// <summary>A labelled narrative: the text, what the submission gave in its structured part, and every identifier occurrence.</summary>
+/// <param name="Countries">The other countries the submission names in its structured part (here the people's citizenships).</param>
 public sealed record ScrubbingSample(
     int Id, string Jurisdiction, string Text, IReadOnlyList<KnownIdentifier> Known,
-    IReadOnlyList<AnnotatedSpan> Spans, IReadOnlyList<NegativeSpan> Negatives)
+    IReadOnlyList<AnnotatedSpan> Spans, IReadOnlyList<NegativeSpan> Negatives, IReadOnlyList<string>? Countries = null)
 {
     /// <summary>The text a span covers.</summary>
     public string TextOf(AnnotatedSpan span) => Text[span.Start..span.End];
@@ -189,6 +190,7 @@ public static class ScrubbingCorpus
         private readonly List<KnownIdentifier> _known = [];
         private readonly HashSet<string> _wordsUsed = new(StringComparer.Ordinal);
         private string _jurisdiction = "";
+        private string[] _named = [];
 
         private bool Chance(double p) => rng.NextDouble() < p;
 
@@ -199,6 +201,7 @@ public static class ScrubbingCorpus
             var jurisdiction = _jurisdiction = Pick(Countries);
             var victim = MakePerson(Chance(0.7) ? jurisdiction : Pick(Countries), Chance(0.5) ? "female" : "male");
             var suspect = MakePerson(Chance(0.6) ? jurisdiction : Pick(Countries), Chance(0.75) ? "male" : "female");
+            _named = [victim.Country, suspect.Country];
             _known.Add(new KnownIdentifier(IdentifierTypes.Name, victim.Full));
             _known.Add(new KnownIdentifier(IdentifierTypes.Name, suspect.Full));
 
@@ -225,7 +228,8 @@ public static class ScrubbingCorpus
             var shift = _b.ToString().Length - finalText.Length;
             return new ScrubbingSample(id, jurisdiction, finalText, _known,
                 _b.Spans.Select(s => s with { Start = s.Start - shift, End = s.End - shift }).ToList(),
-                _b.Negatives.Select(n => n with { Start = n.Start - shift, End = n.End - shift }).ToList());
+                _b.Negatives.Select(n => n with { Start = n.Start - shift, End = n.End - shift }).ToList(),
+                _named.Where(c => c != jurisdiction).Distinct().ToList());
         }
 
         private IEnumerable<string> CommonWordParts(Person p) =>
@@ -322,9 +326,11 @@ public static class ScrubbingCorpus
         {
             var national = phone.Format(PhoneFormat.National);
             var international = phone.Format(PhoneFormat.InternationalSpaced);
-            // A foreign number written nationally cannot be read without its country: when the submission does not
-            // give it, a file writes it with its country code (and so does the corpus).
-            var variant = !known && phone.Country != _jurisdiction ? Pick([0, 1, 2, 5]) : rng.Next(8);
+            // A foreign number written nationally cannot be read without its country: when the submission neither gives
+            // the number nor names its country, a file writes it with its country code (and so does the corpus).
+            var variant = !known && phone.Country != _jurisdiction && !_named.Contains(phone.Country)
+                ? Pick<int>(phone.Formats.Contains(PhoneFormat.DoubleZero) ? [0, 1, 2, 5] : [0, 1, 5])
+                : rng.Next(8);
             switch (variant)
             {
                 case 0: _b.Id(IdentifierTypes.Phone, international, e164, "international-spaced", known, phone.Country); break;

@@ -85,14 +85,15 @@ public static class ScrubbingEvaluation
         _ => StructuredRecallGoal,
     };
 
-    /// <summary>Runs <paramref name="scrubber"/> on each sample, with the sample's structured identifiers as known items.</summary>
+    /// <summary>Runs <paramref name="scrubber"/> on each sample, with the sample's structured identifiers as known items
+    /// and the countries it names as the other regions of its phone numbers.</summary>
     public static ScrubbingReport Run(IReadOnlyList<ScrubbingSample> samples, TextScrubber scrubber, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(scrubber);
         return Score(samples, sample =>
         {
-            var context = scrubber.Prepare(sample.Jurisdiction, sample.Known);
+            var context = scrubber.Prepare(sample.Jurisdiction, sample.Known, otherRegions: sample.Countries);
             return scrubber.FindSpans(sample.Text, context).Select(s => new DetectedSpan(s.Start, s.End, s.Type)).ToList();
         }, seed);
     }

@@ -61,6 +61,7 @@ public sealed class CasePseudonymiser
         // Every structured name and identifier is looked for in the free text, in whatever form it recurs.
         var context = TextScrubber.Prepare(submission.Jurisdiction, run.Known,
             string.IsNullOrWhiteSpace(submission.CaseReference) ? null : submission.CaseReference, caseToken.Length > 0 ? caseToken : null);
+        context.AddRegions(CountriesNamed(submission));
         var scrubbedCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         var legalBasis = submission.LegalBasis.Select(text => run.Scrub(_scrubber, text, context, scrubbedCounts)).ToList();
         var summary = submission.Summary is null ? null : run.Scrub(_scrubber, submission.Summary, context, scrubbedCounts);
@@ -90,6 +91,18 @@ public sealed class CasePseudonymiser
         {
             UnvalidatedCounts = run.Unvalidated,
         };
+    }
+
+    // The countries a case names besides its jurisdiction, in the order a narrative most likely quotes their numbers:
+    // the route, where the exploitation took place, citizenships, then the countries given with identifiers.
+    private static IEnumerable<string?> CountriesNamed(CaseSubmission submission)
+    {
+        foreach (var leg in submission.Route) { yield return leg.From; yield return leg.To; }
+        foreach (var country in submission.ExploitationCountries) yield return country;
+        foreach (var victim in submission.Victims) yield return victim.Citizenship;
+        foreach (var suspect in submission.Suspects) yield return suspect.Citizenship;
+        foreach (var identifier in submission.Victims.SelectMany(v => v.Identifiers).Concat(submission.Suspects.SelectMany(s => s.Identifiers)))
+            yield return identifier.Country;
     }
 
     // Exact age first, then date of birth, then a band the source already had; anything else is dropped.

@@ -65,8 +65,10 @@ public sealed partial class TextScrubber
     /// Prepares the known items of one submission once, for scrubbing several of its texts.
     /// <paramref name="defaultRegion"/> (ISO alpha-2, usually the jurisdiction) is used to read national phone numbers.
     /// </summary>
+    /// <paramref name="otherRegions"/> are the other countries the case names: national numbers that are not phones of
+    /// the default region are read in their formats too.
     public ScrubContext Prepare(string? defaultRegion, IEnumerable<KnownIdentifier>? known = null,
-        string? caseReference = null, string? authority = null)
+        string? caseReference = null, string? authority = null, IEnumerable<string?>? otherRegions = null)
     {
         var resolved = new List<ResolvedIdentifier>();
         foreach (var item in known ?? [])
@@ -76,7 +78,9 @@ public sealed partial class TextScrubber
             resolved.Add(new ResolvedIdentifier(item, normalised, token));
         }
         var caseToken = string.IsNullOrWhiteSpace(caseReference) ? null : _tokeniser.TokenForCaseReference(caseReference, authority ?? "");
-        return Prepare(defaultRegion, resolved, caseReference, caseToken);
+        var context = Prepare(defaultRegion, resolved, caseReference, caseToken);
+        if (otherRegions is not null) context.AddRegions(otherRegions);
+        return context;
     }
 
     // For callers that have already tokenised the structured identifiers: no second normalisation.
@@ -749,7 +753,9 @@ public sealed partial class TextScrubber
                 var digits = CountDigits(text, start, end);
                 // E.164 allows 15 digits; only an international "00" prefix adds two.
                 if (digits < 7 || digits > (text[start] == '0' && text[start + 1] == '0' ? 17 : 15)) continue;
-                var e164 = ReadPhone(text.AsSpan(start, end - start), context, requireStrictFormat: true);
+                // The other countries' formats are tried only on a whole run, not on every piece of it: pieces of a
+                // longer digit run (a card, a reference) too often make a valid number somewhere.
+                var e164 = ReadPhone(text.AsSpan(start, end - start), context, requireStrictFormat: true, otherRegions: first == lo && last == hi);
                 if (e164 is null) continue;
                 hits.Add(new Hit(start, end - start, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, e164), PatternPriority));
                 FindPhonesIn(text, groups, lo, first - 1, context, hits);
@@ -766,7 +772,7 @@ public sealed partial class TextScrubber
     // The digit buffer is written before it is read (only its first n characters are used): no need to zero it.
     // The candidate stays a span until it has to be parsed: most are known numbers or fail the format check.
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private static string? ReadPhone(ReadOnlySpan<char> candidate, ScrubContext context, bool requireStrictFormat)
+    private static string? ReadPhone(ReadOnlySpan<char> candidate, ScrubContext context, bool requireStrictFormat, bool otherRegions = true)
     {
         var trimmed = candidate.Trim();
         if (context.KnownPhoneDigits.Count > 0)
@@ -782,17 +788,37 @@ public sealed partial class TextScrubber
         }
         // The format check is cheaper than the pattern; both only reject.
         var international = trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal);
-        if (requireStrictFormat && !international && !HasTrunkPrefix(trimmed, context.TrunkPrefix)) return null;
+        var ownFormat = !requireStrictFormat || international || HasTrunkPrefix(trimmed, context.TrunkPrefix);
+        otherRegions &= !international && context.OtherRegions.Count > 0;
+        if (!ownFormat && !(otherRegions && OtherRegionsFormat(trimmed, context))) return null;
         // The pattern reads a line break as the space it stands for (its only whitespace is \s).
         if (NotAPhoneRegex().IsMatch(trimmed)) return null;
         // A number wrapped onto the next line is read as if the break were a space.
         var written = new string(trimmed).Replace('\n', ' ').Replace('\r', ' ');
-        var e164 = ParsePhone(written, context.DefaultRegion ?? "ZZ");
+        var e164 = ownFormat ? ParsePhone(written, context.DefaultRegion ?? "ZZ") : null;
         // "00" is the international prefix almost everywhere; where the region's own prefix differs (Nigeria: 009),
         // a "00" number in the text is still most likely international.
         if (e164 is null && context.DefaultRegion is not null && trimmed.StartsWith("00", StringComparison.Ordinal))
             e164 = ParsePhone(written, "ZZ");
-        return e164;
+        if (e164 is not null || !otherRegions) return e164;
+        // A cross-border case quotes numbers in the national format of the other countries it names
+        // ("her French number, 06 12 34 56 78"): each is tried in turn after the jurisdiction's own.
+        foreach (var (region, trunk) in context.OtherRegions)
+        {
+            if (requireStrictFormat && !HasTrunkPrefix(trimmed, trunk)) continue;
+            e164 = ParsePhone(written, region);
+            if (e164 is not null) return e164;
+        }
+        return null;
+    }
+
+    private static bool OtherRegionsFormat(ReadOnlySpan<char> candidate, ScrubContext context)
+    {
+        foreach (var (_, trunk) in context.OtherRegions)
+        {
+            if (HasTrunkPrefix(candidate, trunk)) return true;
+        }
+        return false;
     }
 
     private static string? ParsePhone(string candidate, string region)
@@ -1053,6 +1079,28 @@ public sealed class ScrubContext
 
     internal string? DefaultRegion { get; }
     internal string TrunkPrefix { get; }
+    /// <summary>The case's other countries, whose national phone formats are read after the default region's.</summary>
+    internal List<(string Region, string TrunkPrefix)> OtherRegions { get; } = [];
+
+    // At most this many: each costs a parse of every phone-shaped run the jurisdiction's own format rejects.
+    private const int MaximumOtherRegions = 8;
+
+    /// <summary>Adds countries the case names (route, citizenships, identifiers' countries) for reading national phone numbers.</summary>
+    internal void AddRegions(IEnumerable<string?> regions)
+    {
+        foreach (var candidate in regions)
+        {
+            if (OtherRegions.Count >= MaximumOtherRegions) return;
+            if (string.IsNullOrWhiteSpace(candidate) || candidate.Trim().Length != 2) continue;
+            var region = candidate.Trim().ToUpperInvariant();
+            if (region == DefaultRegion || OtherRegions.Exists(r => r.Region == region) || !_trunkPrefixes.TryGetValue(region, out var trunk)) continue;
+            OtherRegions.Add((region, trunk));
+        }
+    }
+
+    // Every region libphonenumber knows, with its trunk prefix: looked up per case, so read from its metadata once.
+    private static readonly Dictionary<string, string> _trunkPrefixes = PhoneNumberUtil.GetInstance().GetSupportedRegions()
+        .ToDictionary(r => r, r => PhoneNumberUtil.GetInstance().GetNddPrefixForRegion(r, true) ?? "", StringComparer.Ordinal);
     internal Dictionary<string, string> KnownPhoneDigits { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, string> KnownByValue { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, string> KnownByCore { get; } = new(StringComparer.Ordinal);

@@ -289,6 +289,23 @@ public class CasePseudonymiserTests
                   "her mother from 0744-123-456 in March 2024.",
     };
 
+    // A number written the way the country it belongs to writes it, in a case whose route names that country.
+    [Fact]
+    public void Pseudonymise_ReadsANumberInTheNationalFormatOfACountryOnTheRoute()
+    {
+        var tokeniser = TestKeys.Tokeniser();
+        var text = "In Lyon she was kept by a man whose number, 06 12 34 56 78, the aunt later called.";
+        var toFrance = TypicalCase() with { Route = [new RouteLeg { From = "RO", To = "FR" }], Summary = text };
+
+        var summary = Pseudonymiser().Pseudonymise(toFrance, Reference).Record.Summary!;
+        var withoutFrance = Pseudonymiser().Pseudonymise(TypicalCase() with { Summary = text }, Reference).Record.Summary!;
+
+        Assert.Contains("[" + tokeniser.Token("phone", "+33612345678") + "]", summary);
+        Assert.DoesNotContain("56 78", summary);
+        // Not a Romanian number, and no other country named: the jurisdiction's format alone does not read it.
+        Assert.Contains("06 12 34 56 78", withoutFrance);
+    }
+
     [Fact]
     public void Pseudonymise_TypicalCase_ScrubsItsSummary()
     {

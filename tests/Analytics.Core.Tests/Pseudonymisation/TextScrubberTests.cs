@@ -34,6 +34,41 @@ public class TextScrubberTests
         Assert.Equal(1, result.Counts["phone"]);
     }
 
+    [Theory]
+    [InlineData("Her French number 06 12 34 56 78 was found.", "+33612345678")]
+    [InlineData("Her Italian number 333 123 4567 was found.", "+393331234567")]
+    [InlineData("Her Romanian number 0721 234 567 was found.", "+40721234567")]
+    public void Scrub_ReadsNationalNumbers_OfTheOtherCountriesTheCaseNames(string text, string e164)
+    {
+        var context = _scrubber.Prepare("RO", otherRegions: ["FR", "IT", "ro", "", null, "XX"]);
+
+        var result = _scrubber.Scrub(text, context);
+
+        Assert.Contains(T("phone", e164), result.Text);
+        Assert.Equal(1, result.Counts["phone"]);
+    }
+
+    [Theory]
+    [InlineData("Ref 0282 1486 0904 4348 here.")]
+    [InlineData("Number 5721 3286 0248 1159 4768 0414 here.")]
+    [InlineData("Codes 1632 0213 0748 here.")] // "0213 0748" alone is a Bulgarian number
+    [InlineData("File 2021/00948 was joined.")]
+    public void Scrub_DoesNotReadPiecesOfALongerRun_InTheOtherCountriesFormats(string text)
+    {
+        var alone = _scrubber.Scrub(text, "RO").Text;
+
+        Assert.Equal(alone, _scrubber.Scrub(text, _scrubber.Prepare("RO", otherRegions: ["BG", "LV", "IT", "ES", "PL"])).Text);
+    }
+
+    [Fact]
+    public void Scrub_TriesTheOtherCountries_OnlyForNumbersWithoutACountryCode()
+    {
+        // +40 is a country code: the number is Romanian (and invalid there), never re-read as French or Italian.
+        var context = _scrubber.Prepare("RO", otherRegions: ["FR", "IT"]);
+
+        Assert.Equal("Figures +40 12 34 56 78 here.", _scrubber.Scrub("Figures +40 12 34 56 78 here.", context).Text);
+    }
+
     // Written with the characters that word processors, PDFs and other scripts put in: they read the same.
     [Theory]
     [InlineData("He called from 0721\u2013234\u2013567 twice.")] // en dashes
