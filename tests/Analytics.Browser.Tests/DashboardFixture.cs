@@ -81,7 +81,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         _service.BeginErrorReadLine();
     }
 
-    /// <summary>Waits for the first-run keys, then until demo training and the first aggregate refresh have finished.</summary>
+    /// <summary>Waits for the first-run keys, then until the demo's train-all run (training, assignment and aggregates) has finished.</summary>
     private async Task WaitUntilDemoTrainedAsync()
     {
         var deadline = Stopwatch.StartNew();
@@ -121,7 +121,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         {
             var models = await GetAsync<JsonElement>("/api/v1/models", KeyOf("steward"));
             if (models.EnumerateArray().Any(m => m.GetProperty("active").ValueKind == JsonValueKind.Null)) return false;
-            var runs = await GetAsync<JsonElement>("/api/v1/jobs/runs?job=refresh-aggregates", KeyOf("steward"));
+            // Not a refresh-aggregates run: the recurring one (every 15 minutes) can succeed before the demo's models exist,
+            // while the demo's own assignment and refresh are still to come.
+            var runs = await GetAsync<JsonElement>("/api/v1/jobs/runs?job=train-all", KeyOf("steward"));
             return runs.EnumerateArray().Any(r => r.GetProperty("outcome").GetString() == "succeeded");
         }
         catch (HttpRequestException)

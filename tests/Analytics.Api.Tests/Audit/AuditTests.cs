@@ -96,7 +96,8 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
         await steward.GetAsync("/api/v1/models/" + Uri.EscapeDataString("Ioana") + "/v1");
         await _factory.FlushAuditAsync();
 
-        var rows = await _factory.AuditRowsAsync();
+        // The time and the chain's SHA-256 hex hashes are the service's own, and can hold "00017" by chance.
+        var rows = await _factory.AuditRowsAsync(without: ["at", "prev_hash", "hash"]);
         string[] secrets =
         [
             SampleCases.VictimName, "Ioana", "Mărginean", "Marginean", SampleCases.SuspectName, "Cristian", "Dobrescu", "dobrescu",

@@ -103,10 +103,12 @@ public sealed class ReportTests(ITestOutputHelper log)
         Assert.True(code == 0, console);
         var report = await File.ReadAllTextAsync(output);
         Assert.Contains("| rows read | 612 |", report);
+        // The command line and the "wrote" line quote the folder's path, whose random hex name can hold "722".
+        var (reportText, consoleText) = (report.Replace(folder.Path, "", StringComparison.Ordinal), console.Replace(folder.Path, "", StringComparison.Ordinal));
         foreach (var cell in new[] { "Maria", "Popescu", "722", "+40", "Ionescu" })
         {
-            Assert.DoesNotContain(cell, report, StringComparison.Ordinal);
-            Assert.DoesNotContain(cell, console, StringComparison.Ordinal);
+            Assert.DoesNotContain(cell, reportText, StringComparison.Ordinal);
+            Assert.DoesNotContain(cell, consoleText, StringComparison.Ordinal);
         }
         Assert.Matches(@"\| \(not a known value\) \| 12 \| [\d.]+ % \| < 10 \| – \|", report);
         Assert.Contains("| Hotline |", report);

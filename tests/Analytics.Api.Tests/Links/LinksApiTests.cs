@@ -4,17 +4,31 @@ using Analytics.Api.Cases;
 using Analytics.Api.Links;
 using Analytics.Api.Tests.Infrastructure;
 using Analytics.Data.ApiKeys;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Analytics.Api.Tests.Links;
 
-public sealed class LinksApiTests : IClassFixture<AnalyticsFactory>
+/// <summary>
+/// The service without a job server: the recurring link computation (every minute) and a queued one never run between
+/// the computations a test starts itself and reads the outcome of.
+/// </summary>
+public sealed class LinksFactory : AnalyticsFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Jobs:RunServer", "false");
+    }
+}
+
+public sealed class LinksApiTests : IClassFixture<LinksFactory>
 {
     private readonly AnalyticsFactory _factory;
     private readonly ITestOutputHelper _output;
 
-    public LinksApiTests(AnalyticsFactory factory, ITestOutputHelper output)
+    public LinksApiTests(LinksFactory factory, ITestOutputHelper output)
     {
         _factory = factory;
         _output = output;
