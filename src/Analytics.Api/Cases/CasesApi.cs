@@ -222,7 +222,7 @@ public static class CasesApi
         {
             var (line, _) = window[i];
             var (ok, errors) = ready[i];
-            if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, ErrorMap(errors)));
+            if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, LineErrorMap(errors)));
             else prepared.Add((line, ok.Write, new CompactCounts(ok.Pseudonymised.TokenCounts), new CompactCounts(ok.Pseudonymised.ScrubbedCounts)));
         }
         window.Clear();
@@ -412,6 +412,19 @@ public static class CasesApi
 
     private static IDictionary<string, string[]> ErrorMap(IReadOnlyList<ValidationError> errors) =>
         errors.GroupBy(e => e.Pointer).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+
+    /// <summary>
+    /// Most errors listed for one rejected line of a batch. A record of a few kilobytes can hold hundreds (a list of unknown
+    /// codes), each naming the code list: listed in full for 10,000 such lines, they made an answer of more than a gigabyte.
+    /// </summary>
+    public const int MaxErrorsPerLine = 10;
+
+    private static IDictionary<string, string[]> LineErrorMap(IReadOnlyList<ValidationError> errors) =>
+        ErrorMap(errors.Count <= MaxErrorsPerLine ? errors :
+        [
+            .. errors.Take(MaxErrorsPerLine),
+            new ValidationError("", $"Only the first {MaxErrorsPerLine} errors of a line are listed; send the line alone to POST /api/v1/cases to see the others."),
+        ]);
 
     private static ValidationProblem Invalid(IReadOnlyList<ValidationError> errors) =>
         TypedResults.ValidationProblem(ErrorMap(errors), title: "The case record is invalid; nothing was stored.",
