@@ -254,17 +254,20 @@ public static class CasesApi
         var row = await FindOwnAsync(id, user, store, ct);
         if (row is null) return NotFound();
         // A late or retried correction must not bring a withdrawn case back unnoticed; a new submission does that.
-        if (row.Status == "withdrawn")
-            return Problem(409, "Case withdrawn", "This case was withdrawn; a correction does not restore it. Submit it again with POST /api/v1/cases to restore it.");
+        if (row.Status == "withdrawn") return Withdrawn();
 
         var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
         if (prepared is null) return Invalid(errors);
         if (prepared.Write.CaseRefToken != row.CaseRefToken)
             return Problem(409, "Case reference differs", "The corrected record names a different case reference than the stored case. Submit it as a new case instead.");
 
-        var written = (await store.UpsertAsync([prepared.Write], ct))[0];
-        return TypedResults.Ok(ReceiptFor(prepared, written));
+        // Withdrawn since it was read above: the check is repeated where the correction is written.
+        var written = await store.CorrectAsync(prepared.Write, ct);
+        return written is null ? Withdrawn() : TypedResults.Ok(ReceiptFor(prepared, written));
     }
+
+    private static ProblemHttpResult Withdrawn() =>
+        Problem(409, "Case withdrawn", "This case was withdrawn; a correction does not restore it. Submit it again with POST /api/v1/cases to restore it.");
 
     public static async Task<Results<NoContent, ProblemHttpResult>> WithdrawAsync(string id, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
     {
