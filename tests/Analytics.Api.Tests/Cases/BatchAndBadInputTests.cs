@@ -257,6 +257,27 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task Submit_RefusesADateOfBirthGivingAnAgeOver120_InsteadOfDroppingTheVictimsAge()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-DOB");
+        string WithBirth(string reference, string date) =>
+            SampleCases.Json(authority: "RO-DOB", reference: reference).Replace("\"age\":15", $"\"dateOfBirth\":\"{date}\"", StringComparison.Ordinal);
+
+        var typo = await client.SubmitCaseAsync(WithBirth("D/1", "1008-06-02"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+        var problem = JsonDocument.Parse(await typo.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["/victims/0/dateOfBirth"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.DoesNotContain("1008", problem.ToString());
+        await AssertNothingStoredAsync(client);
+
+        var plausible = await client.SubmitCaseAsync(WithBirth("D/2", "2008-06-02"));
+        Assert.Equal(HttpStatusCode.Created, plausible.StatusCode);
+        var stored = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/cases/{(await plausible.ReadAsync<Receipt>()).CaseId}")).RootElement;
+        Assert.Equal("12-14", stored.GetProperty("record").GetProperty("victims")[0].GetProperty("ageBand").GetString());
+    }
+
+    [Fact]
     public async Task Submit_ReturnsProblem_ForInvalidUtf8()
     {
         var client = await _factory.ProsecutorAsync("RO", "RO-UTF8");
