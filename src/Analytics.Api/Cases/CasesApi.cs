@@ -222,7 +222,7 @@ public static class CasesApi
         {
             var (line, _) = window[i];
             var (ok, errors) = ready[i];
-            if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, ErrorMap(errors)));
+            if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, LineErrorMap(errors)));
             else prepared.Add((line, ok.Write, new CompactCounts(ok.Pseudonymised.TokenCounts), new CompactCounts(ok.Pseudonymised.ScrubbedCounts)));
         }
         window.Clear();
@@ -254,17 +254,20 @@ public static class CasesApi
         var row = await FindOwnAsync(id, user, store, ct);
         if (row is null) return NotFound();
         // A late or retried correction must not bring a withdrawn case back unnoticed; a new submission does that.
-        if (row.Status == "withdrawn")
-            return Problem(409, "Case withdrawn", "This case was withdrawn; a correction does not restore it. Submit it again with POST /api/v1/cases to restore it.");
+        if (row.Status == "withdrawn") return Withdrawn();
 
         var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
         if (prepared is null) return Invalid(errors);
         if (prepared.Write.CaseRefToken != row.CaseRefToken)
             return Problem(409, "Case reference differs", "The corrected record names a different case reference than the stored case. Submit it as a new case instead.");
 
-        var written = (await store.UpsertAsync([prepared.Write], ct))[0];
-        return TypedResults.Ok(ReceiptFor(prepared, written));
+        // Withdrawn since it was read above: the check is repeated where the correction is written.
+        var written = await store.CorrectAsync(prepared.Write, ct);
+        return written is null ? Withdrawn() : TypedResults.Ok(ReceiptFor(prepared, written));
     }
+
+    private static ProblemHttpResult Withdrawn() =>
+        Problem(409, "Case withdrawn", "This case was withdrawn; a correction does not restore it. Submit it again with POST /api/v1/cases to restore it.");
 
     public static async Task<Results<NoContent, ProblemHttpResult>> WithdrawAsync(string id, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
     {
@@ -412,6 +415,19 @@ public static class CasesApi
 
     private static IDictionary<string, string[]> ErrorMap(IReadOnlyList<ValidationError> errors) =>
         errors.GroupBy(e => e.Pointer).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+
+    /// <summary>
+    /// Most errors listed for one rejected line of a batch. A record of a few kilobytes can hold hundreds (a list of unknown
+    /// codes), each naming the code list: listed in full for 10,000 such lines, they made an answer of more than a gigabyte.
+    /// </summary>
+    public const int MaxErrorsPerLine = 10;
+
+    private static IDictionary<string, string[]> LineErrorMap(IReadOnlyList<ValidationError> errors) =>
+        ErrorMap(errors.Count <= MaxErrorsPerLine ? errors :
+        [
+            .. errors.Take(MaxErrorsPerLine),
+            new ValidationError("", $"Only the first {MaxErrorsPerLine} errors of a line are listed; send the line alone to POST /api/v1/cases to see the others."),
+        ]);
 
     private static ValidationProblem Invalid(IReadOnlyList<ValidationError> errors) =>
         TypedResults.ValidationProblem(ErrorMap(errors), title: "The case record is invalid; nothing was stored.",

@@ -210,6 +210,10 @@ public static class CaseValidator
                 errors.Add(pointer + "/dateOfBirth", "Must be a date as yyyy-MM-dd.");
             else if (new DateOnly(date.Year, date.Month, date.Day) > today)
                 errors.Add(pointer + "/dateOfBirth", "Must not be in the future.");
+            // An age the exact age may not have is a typing error (1008 for 2008): its band would be dropped, and with it
+            // whether the victim is a child.
+            else if (AgeOn(date, today) > MaxAge)
+                errors.Add(pointer + "/dateOfBirth", $"Must not give an age over {MaxAge} years.");
         }
         OptionalCode(errors, pointer, "/ageBand", victim.AgeBand, _ageBands);
         OptionalCode(errors, pointer, "/gender", victim.Gender, _genders);
@@ -218,6 +222,9 @@ public static class CaseValidator
         OptionalCode(errors, pointer, "/identifiedBy", victim.IdentifiedBy, _identifiedBy);
         Identifiers(errors, pointer, "/identifiers", victim.Identifiers);
     }
+
+    private static int AgeOn(PartialDate birth, DateOnly day) =>
+        day.Year - birth.Year - (day.Month < birth.Month || (day.Month == birth.Month && day.Day < birth.Day) ? 1 : 0);
 
     private static void ValidateSuspect(Errors errors, string pointer, Suspect? suspect)
     {

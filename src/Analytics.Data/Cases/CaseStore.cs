@@ -481,6 +481,31 @@ public sealed class CaseStore(Db db)
         return existing;
     }
 
+    /// <summary>
+    /// Writes the correction of a stored case in one transaction with the check that the case is still active. Null, and
+    /// nothing written, when it is not: a correction that read the case before a withdrawal was written does not bring the
+    /// case back.
+    /// </summary>
+    public async Task<WriteResult?> CorrectAsync(CaseWrite write, CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenWriterAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await using var commands = new WriteCommands(connection, tx, db.Dialect);
+            // Read under a row lock where writers run concurrently, so a withdrawal cannot come between the check and the write.
+            if (await FindAsync(commands, write, ct) is not { Status: "active" } existing) return null;
+            var result = await UpsertOneAsync(commands, write, existing.Id, DateTimeOffset.UtcNow.ToString("O"), ct);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
     private const string SelectCase = """
         SELECT c.id AS Id, c.jurisdiction AS Jurisdiction, c.authority AS Authority, c.case_ref_token AS CaseRefToken, c.status AS Status, c.version AS Version,
                c.record_hash AS RecordHash, c.submitted_at AS SubmittedAt, c.updated_at AS UpdatedAt, d.record AS Record

@@ -176,6 +176,31 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
         Assert.Empty(list.Items);
     }
 
+    [Fact]
+    public async Task Batch_ListsAtMostTenErrorsPerRejectedLine_SoAFewKilobytesDoNotGiveMegabytes()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-MANYERR");
+        // About 2.4 KB that hold 600 unknown codes: each is an error, and each error names the whole code list.
+        var noisy = "{\"victims\":[{\"vulnerabilities\":[" + string.Join(',', Enumerable.Repeat("\"x\"", 600)) + "]}]}";
+        var ndjson = string.Join('\n', Enumerable.Repeat(noisy, 50).Append(SampleCases.Json(authority: "RO-MANYERR", reference: "E/1")));
+
+        var response = await client.SubmitBatchAsync(ndjson);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = JsonSerializer.Deserialize<BatchResult>(body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        Assert.Equal(50, result.Rejected);
+        Assert.Equal(1, result.Created);
+        Assert.All(result.Results.Where(r => r.Status == "rejected"), r =>
+        {
+            Assert.Equal(CasesApi.MaxErrorsPerLine + 1, r.Errors!.Values.Sum(m => m.Length));
+            Assert.Contains(r.Errors[""], m => m.Contains("first 10 errors", StringComparison.Ordinal));
+            Assert.Contains("/schemaVersion", r.Errors.Keys);
+        });
+        // Fifty lines of 500 errors each answered with more than six megabytes.
+        Assert.True(body.Length < ndjson.Length, $"{body.Length} characters answered {ndjson.Length} sent");
+    }
+
     [Theory]
     [InlineData("application/jsonl")]
     [InlineData("application/ndjson")]
@@ -229,6 +254,27 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
         Assert.True(problem.GetProperty("errors").EnumerateObject().Any(), $"{name}: the problem names at least one field");
         Assert.DoesNotContain("Strada", problem.ToString());
         await AssertNothingStoredAsync(client);
+    }
+
+    [Fact]
+    public async Task Submit_RefusesADateOfBirthGivingAnAgeOver120_InsteadOfDroppingTheVictimsAge()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-DOB");
+        string WithBirth(string reference, string date) =>
+            SampleCases.Json(authority: "RO-DOB", reference: reference).Replace("\"age\":15", $"\"dateOfBirth\":\"{date}\"", StringComparison.Ordinal);
+
+        var typo = await client.SubmitCaseAsync(WithBirth("D/1", "1008-06-02"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+        var problem = JsonDocument.Parse(await typo.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["/victims/0/dateOfBirth"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.DoesNotContain("1008", problem.ToString());
+        await AssertNothingStoredAsync(client);
+
+        var plausible = await client.SubmitCaseAsync(WithBirth("D/2", "2008-06-02"));
+        Assert.Equal(HttpStatusCode.Created, plausible.StatusCode);
+        var stored = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/cases/{(await plausible.ReadAsync<Receipt>()).CaseId}")).RootElement;
+        Assert.Equal("12-14", stored.GetProperty("record").GetProperty("victims")[0].GetProperty("ageBand").GetString());
     }
 
     [Fact]

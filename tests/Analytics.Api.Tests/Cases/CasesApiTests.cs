@@ -4,6 +4,7 @@ using System.Text.Json;
 using Analytics.Api.Cases;
 using Analytics.Api.Tests.Infrastructure;
 using Analytics.Data.ApiKeys;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Api.Tests.Cases;
 
@@ -110,6 +111,39 @@ public sealed class CasesApiTests : IClassFixture<AnalyticsFactory>
         var again = await client.SubmitCaseAsync(SampleCases.Json(authority: "RO-WITHDRAW"));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal("active", JsonDocument.Parse(await client.GetStringAsync($"/api/v1/cases/{receipt.CaseId}")).RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Put_DoesNotRestoreACase_WithdrawnWhileTheCorrectionWaitedToBeWritten()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-PUTRACE");
+        var receipt = await (await client.SubmitCaseAsync(SampleCases.Json(authority: "RO-PUTRACE", age: 12))).ReadAsync<Receipt>();
+
+        // The write gate is held while both requests start: the withdrawal reaches it first, the correction (which has
+        // already read the case as active) after it, and each is written in that order when the gate opens.
+        var gate = _factory.Services.GetRequiredService<Analytics.Data.Database.Db>().WriteGate;
+        await gate.WaitAsync(CancellationToken.None);
+        Task<HttpResponseMessage> withdraw, correct;
+        try
+        {
+            withdraw = client.DeleteAsync($"/api/v1/cases/{receipt.CaseId}");
+            await Task.Delay(500);
+            correct = client.PutAsync($"/api/v1/cases/{receipt.CaseId}",
+                new StringContent(SampleCases.Json(authority: "RO-PUTRACE", age: 9), Encoding.UTF8, "application/json"));
+            await Task.Delay(500);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await withdraw).StatusCode);
+        var corrected = await correct;
+        Assert.Equal(HttpStatusCode.Conflict, corrected.StatusCode);
+        Assert.Equal("application/problem+json", corrected.Content.Headers.ContentType?.MediaType);
+        var stored = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/cases/{receipt.CaseId}")).RootElement;
+        Assert.Equal("withdrawn", stored.GetProperty("status").GetString());
+        Assert.Equal("12-14", stored.GetProperty("record").GetProperty("victims")[0].GetProperty("ageBand").GetString());
     }
 
     [Fact]
