@@ -189,14 +189,15 @@ public static class InsightsApi
         var k = options.Value.DisclosureThreshold;
         var rows = await store.SummaryAsync(ct);
         // A year of all cases, less the released patterns' years, is the rest of that year: it must not give a year that a
-        // pattern's trend withholds.
+        // pattern's trend withholds. Nor may the cases of no known year, less the patterns' cases of no known month.
         var years = new HashSet<string>(StringComparer.Ordinal);
         if (serving.Patterns.Current is { } current)
         {
             var (plans, _) = await SeriesPlans.AllAsync(patterns, current.Version, k, ct);
             var released = current.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).Select(p => p.Id).ToHashSet();
             years = SeriesPlans.YearsGivingAPatternsYear(rows.Where(r => r.Dimension == "year").ToDictionary(r => r.Value, r => r.Cases),
-                await SeriesPlans.YearsAsync(patterns, current.Version, ct), plans, released, k);
+                await SeriesPlans.YearsAsync(patterns, current.Version, ct), await SeriesPlans.UndatedAsync(patterns, current.Version, ct),
+                InsightStore.Unknown, plans, released, k);
         }
         var dimensions = InsightStore.Dimensions.ToDictionary(d => d, d =>
             DisclosureControl.Release(rows.Where(r => r.Dimension == d).Select(r => (r.Value, r.Cases)), k, withhold: d == "year" ? years : null));

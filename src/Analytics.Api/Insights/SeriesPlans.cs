@@ -68,29 +68,49 @@ public static class SeriesPlans
             .Where(r => r.Month != PatternStore.UnknownMonth)
             .GroupBy(r => (r.PatternId, Index(r.Month) / 12)).ToDictionary(g => g.Key, g => g.Sum(r => r.Cases)));
 
+    /// <summary>Each pattern's cases of no known month, kept with the aggregates like the plans.</summary>
+    public static Task<Dictionary<int, int>> UndatedAsync(PatternStore store, string version, CancellationToken ct) =>
+        store.DerivedAsync($"undated|{version}", async () => (await store.MonthlyAsync(version, ct))
+            .Where(r => r.Month == PatternStore.UnknownMonth)
+            .GroupBy(r => r.PatternId).ToDictionary(g => g.Key, g => g.Sum(r => r.Cases)));
+
     /// <summary>
     /// The years of all cases that the summary must withhold because, less what the released patterns' plans give of that
     /// year, they would give a pattern's withheld year: where the rest is one pattern's withheld cell alone (every other case
-    /// of the year being in a released pattern), or any count from 1 to k − 1.
+    /// of the year being in a released pattern), or any count from 1 to k − 1. A plan gives a pattern's year wherever the
+    /// year follows from the sums it releases (<see cref="SeriesPlan.Derivable"/>), shown as a year or not. The cases of no
+    /// known year (<paramref name="unknownKey"/>) are checked the same way: a pattern's plan gives its cases of no known month
+    /// where it gives its whole series, since the pattern's size less that series is those cases.
     /// </summary>
-    /// <param name="casesByYear">The summary's cases per year ("2019"; other values are skipped).</param>
+    /// <param name="casesByYear">The summary's cases per year ("2019", or <paramref name="unknownKey"/>; other values are skipped).</param>
     /// <param name="truth">Each pattern's cases per year (<see cref="YearsAsync"/>).</param>
+    /// <param name="undated">Each pattern's cases of no known month (<see cref="UndatedAsync"/>).</param>
     public static HashSet<string> YearsGivingAPatternsYear(IReadOnlyDictionary<string, int> casesByYear, IReadOnlyDictionary<(int PatternId, int Year), int> truth,
-        IReadOnlyDictionary<int, SeriesPlan> plans, IReadOnlySet<int> released, int k)
+        IReadOnlyDictionary<int, int> undated, string unknownKey, IReadOnlyDictionary<int, SeriesPlan> plans, IReadOnlySet<int> released, int k)
     {
         var withheld = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (value, total) in casesByYear)
         {
-            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var year)) continue;
+            (int Count, bool Given) Cell(int id, int? year)
+            {
+                var plan = plans.GetValueOrDefault(id);
+                return year is { } y
+                    ? (truth.GetValueOrDefault((id, y)), plan is null || plan.Derivable(y * 12, y * 12 + 12))
+                    : (undated.GetValueOrDefault(id), plan is null || plan.Derivable(int.MinValue / 2, int.MaxValue / 2));
+            }
+
+            int? column;
+            if (value == unknownKey) column = null;
+            else if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var year)) column = year;
+            else continue;
             var known = 0;
             var hiddenCells = 0;
             var inPatterns = 0;
             foreach (var id in released)
             {
-                var count = truth.GetValueOrDefault((id, year));
+                var (count, given) = Cell(id, column);
                 inPatterns += count;
-                if (plans.GetValueOrDefault(id)?.Years.TryGetValue(year, out var shown) != true) continue;
-                if (shown is { } v) known += v;
+                if (given) known += count;
                 else if (count > 0) hiddenCells++;
             }
             var rest = total - known;

@@ -127,7 +127,13 @@ public static class LinksApi
             .ToList();
         var released = DisclosureControl.Release(cells.Select(c => ($"{c.Key.A}|{c.Key.B}|{c.Key.Type}", c.Count)), k);
         var view = cells.Zip(released, (c, r) => new LinkSummaryCell(c.Key.A, c.Key.B, c.Key.Type, r.Count, r.Suppressed)).ToList();
-        var total = DisclosureControl.Release([("cross-border groups", groups.Count)], k, totalReleased: false)[0];
+        // The cells are not parts of the total (a group may count in several), so the secondary suppression above does not
+        // protect them against it: the total less a released cell is the groups outside that cell, which may be the groups
+        // of a withheld cell alone. The total is withheld where that would be a count from 1 to k − 1.
+        const string totalKey = "cross-border groups";
+        var outsideSmall = view.Any(c => c.Groups is { } n && !DisclosureControl.CanRelease(groups.Count - n, k));
+        var total = DisclosureControl.Release([(totalKey, groups.Count)], k, totalReleased: false,
+            withhold: outsideSmall ? new HashSet<string>(StringComparer.Ordinal) { totalKey } : null)[0];
         return TypedResults.Ok(new LinkSummary(k, total, view));
     }
 
