@@ -281,7 +281,8 @@ public static class CasesApi
     private static async Task<StoredCaseRow?> FindOwnAsync(string id, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
     {
         if (id.Length > 64) return null;
-        var row = await store.FindAsync(id, ct);
+        // Ids are GUIDs, which are case-insensitive; they are stored in lower case.
+        var row = await store.FindAsync(id.ToLowerInvariant(), ct);
         return row is not null && row.Authority == user.AuthorityOf() && row.Jurisdiction == user.JurisdictionOf() ? row : null;
     }
 
@@ -304,7 +305,12 @@ public static class CasesApi
 
     private static (string? Key, ValidationProblem? Problem) IdempotencyKey(HttpRequest request)
     {
-        var key = request.Headers["Idempotency-Key"].ToString();
+        var values = request.Headers["Idempotency-Key"];
+        // Two fields would be joined into one key ("a,b") that neither retry sends alone.
+        if (values.Count > 1)
+            return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["at most one Idempotency-Key header"] },
+                title: "Invalid Idempotency-Key; nothing was stored."));
+        var key = values.ToString();
         if (string.IsNullOrWhiteSpace(key)) return (null, null);
         return key.Length > MaxIdempotencyKeyLength
             ? (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = [$"at most {MaxIdempotencyKeyLength} characters"] },

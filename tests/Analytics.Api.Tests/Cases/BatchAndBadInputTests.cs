@@ -135,6 +135,25 @@ public sealed class BatchAndBadInputTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task TwoIdempotencyKeyHeaders_AreRefused_NotJoinedIntoOneKey()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-TWOKEYS");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cases")
+        {
+            Content = new StringContent(SampleCases.Json(authority: "RO-TWOKEYS", reference: "T/1"), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", ["first", "second"]);
+
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most one Idempotency-Key header", body);
+        var list = await (await client.GetAsync("/api/v1/cases")).ReadAsync<CaseList>();
+        Assert.Empty(list.Items);
+    }
+
+    [Fact]
     public async Task AnIdempotencyKeyLongerThan200Characters_IsRefused_NotCut()
     {
         var client = await _factory.ProsecutorAsync("RO", "RO-LONGKEY");

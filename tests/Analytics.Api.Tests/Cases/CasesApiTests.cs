@@ -32,6 +32,18 @@ public sealed class CasesApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task Get_FindsTheCase_ByItsIdInUpperCase()
+    {
+        var client = await _factory.ProsecutorAsync("RO", "RO-UPPER");
+        var receipt = await (await client.SubmitCaseAsync(SampleCases.Json(authority: "RO-UPPER"))).ReadAsync<Receipt>();
+
+        var response = await client.GetAsync($"/api/v1/cases/{receipt.CaseId.ToUpperInvariant()}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(receipt.RecordSha256, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Get_ReturnsPseudonymisedRecord_ForOwnCase()
     {
         var client = await _factory.ProsecutorAsync("RO", "RO-READ");
