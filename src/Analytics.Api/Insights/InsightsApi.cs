@@ -1,5 +1,6 @@
 using Analytics.Api.Auth;
 using Analytics.Api.Learning;
+using Analytics.Api.Patterns;
 using Analytics.Core.Cases;
 using Analytics.Core.Disclosure;
 using Analytics.Core.Statistics;
@@ -54,7 +55,7 @@ public static class InsightsApi
         insights.MapGet("/indicators", Indicators).WithName("Indicators").WithSummary("Features that most drive the active classifiers (permutation importance).");
 
         app.MapGroup("/api/v1/match").WithTags("Insights").RequireAuthorization(Policies.Analyst)
-            .MapPost("/", Match).WithName("Match").WithSummary("Match a hypothetical case profile against known patterns and classifiers.");
+            .MapPost("/", MatchAsync).WithName("Match").WithSummary("Match a hypothetical case profile against known patterns and classifiers.");
         return app;
     }
 
@@ -71,7 +72,8 @@ public static class InsightsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid trend query.");
         var current = serving.Patterns.Current;
         var k = options.Value.DisclosureThreshold;
-        var pattern = current?.Model.Patterns.FirstOrDefault(p => p.Id == id && !p.Suppressed && p.Profile is { } pr && pr.Size >= k);
+        var pattern = current is null ? null
+            : PublishedFigures.Released(current.Model, await PublishedFigures.OfAsync(current.Model, current.Version, store, ct), k).FirstOrDefault(p => p.Id == id);
         if (current is null || pattern is null) return Problem(404, "Pattern not found", "No released pattern with this id in the active model.");
 
         // Every month from the pattern's first to its last (a month with none is 0), or every quarter, as the pattern's
@@ -118,7 +120,7 @@ public static class InsightsApi
         var (recentWindow, baselineWindow) = SeriesPlans.Windows(last, recent, baseline);
         var recentFrom = SeriesPlans.Month(recentWindow.Start);
         var baselineFrom = SeriesPlans.Month(baselineWindow.Start);
-        var released = current.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).ToList();
+        var released = PublishedFigures.Released(current.Model, await PublishedFigures.OfAsync(current.Model, current.Version, store, ct), k).ToList();
         var correction = released.Count;
 
         var results = released.Select(p =>
@@ -194,7 +196,8 @@ public static class InsightsApi
         if (serving.Patterns.Current is { } current)
         {
             var (plans, _) = await SeriesPlans.AllAsync(patterns, current.Version, k, ct);
-            var released = current.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).Select(p => p.Id).ToHashSet();
+            var released = PublishedFigures.Released(current.Model, await PublishedFigures.OfAsync(current.Model, current.Version, patterns, ct), k)
+                .Select(p => p.Id).ToHashSet();
             years = SeriesPlans.YearsGivingAPatternsYear(rows.Where(r => r.Dimension == "year").ToDictionary(r => r.Value, r => r.Cases),
                 await SeriesPlans.YearsAsync(patterns, current.Version, ct), await SeriesPlans.UndatedAsync(patterns, current.Version, ct),
                 InsightStore.Unknown, plans, released, k);
@@ -212,7 +215,8 @@ public static class InsightsApi
             .Select(m => new IndicatorModel(m.Item1, m.Item2!.Version, Math.Round(m.Item2.Model.Metrics.MacroF1, 4), m.Item2.Model.Indicators))
             .ToList());
 
-    public static Results<Ok<MatchResult>, ValidationProblem, ProblemHttpResult> Match(CaseProfile profile, ModelServing serving, IOptions<LearningOptions> options)
+    public static async Task<Results<Ok<MatchResult>, ValidationProblem, ProblemHttpResult>> MatchAsync(CaseProfile profile, ModelServing serving, PatternStore store,
+        IOptions<LearningOptions> options, CancellationToken ct)
     {
         var errors = ValidateProfile(profile);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The case profile is invalid.");
@@ -221,7 +225,8 @@ public static class InsightsApi
         if (patterns is null || types is null) return Problem(404, "Models not ready", "Matching needs an active pattern model and exploitation-type classifier.");
         var k = options.Value.DisclosureThreshold;
         var prediction = new CasePredictor(patterns.Model, types.Model, serving.ChildVictim.Current?.Model).Predict(profile, patternCount: 5);
-        var releasedIds = patterns.Model.Patterns.Where(p => !p.Suppressed && p.Profile is { } pr && pr.Size >= k).Select(p => p.Id).ToHashSet();
+        var releasedIds = PublishedFigures.Released(patterns.Model, await PublishedFigures.OfAsync(patterns.Model, patterns.Version, store, ct), k)
+            .Select(p => p.Id).ToHashSet();
         var nearest = prediction.NearestPatterns.Where(p => releasedIds.Contains(p.PatternId) && p.Label is not null)
             .Take(3).Select(p => new MatchedPattern(p.PatternId, p.Label!, Math.Round(p.Distance, 4))).ToList();
         // A class learnt from fewer than k cases is not shown: its probability for a probing profile would tell about them.

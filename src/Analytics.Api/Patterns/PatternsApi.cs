@@ -74,7 +74,8 @@ public static class PatternsApi
                 statusCode: 404, title: "No aggregates yet");
 
         var plans = await PlansAsync(store, current.Version, filter, k, ct);
-        var released = Released(current.Model, k, filter, plans, await AttributeGuardsAsync(current.Model, current.Version, store, k, ct)).ToList();
+        var figures = await PublishedFigures.OfAsync(current.Model, current.Version, store, ct);
+        var released = Released(current.Model, figures, k, filter, plans, await AttributeGuardsAsync(current.Model, figures, current.Version, store, k, ct)).ToList();
         if (!filter.IsEmpty)
         {
             var cells = Narrowed(released.Select(p => (p.Id, p.Size, p.Jurisdictions)), counts, filter, plans.Plans, k);
@@ -118,8 +119,9 @@ public static class PatternsApi
         var current = serving.Patterns.Current;
         if (current is null) return NoModel();
         var k = options.Value.DisclosureThreshold;
-        var pattern = Released(current.Model, k, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct),
-                await AttributeGuardsAsync(current.Model, current.Version, store, k, ct))
+        var figures = await PublishedFigures.OfAsync(current.Model, current.Version, store, ct);
+        var pattern = Released(current.Model, figures, k, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct),
+                await AttributeGuardsAsync(current.Model, figures, current.Version, store, k, ct))
             .FirstOrDefault(p => p.Id == id);
         return pattern is null
             ? TypedResults.Problem("No released pattern with this id in the active model (patterns smaller than the disclosure threshold are not shown).", statusCode: 404, title: "Pattern not found")
@@ -143,8 +145,8 @@ public static class PatternsApi
         return (plans, last);
     }
 
-    private static IEnumerable<PatternView> Released(PatternModel model, int k, PatternFilter filter, (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last) plans,
-        IReadOnlyDictionary<string, HashSet<int>> guards)
+    private static IEnumerable<PatternView> Released(PatternModel model, IReadOnlyDictionary<int, PatternFigures> figures, int k, PatternFilter filter,
+        (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last) plans, IReadOnlyDictionary<string, HashSet<int>> guards)
     {
         // The window ends at the filter's last month, or at the last month with data but never after the current month:
         // one case dated in the future would otherwise move every pattern's window to months that hold nothing.
@@ -152,23 +154,23 @@ public static class PatternsApi
         // Months before year 1 do not exist: a window that would reach them starts at 0001-01.
         var window = last is null ? [] : Enumerable.Range(0, SparklineMonths).Select(i => SeriesPlans.AddMonths(last, i - SparklineMonths + 1)).OfType<string>().ToList();
 
-        return model.Patterns
-            .Where(p => !p.Suppressed && p.Profile is not null && p.Profile.Size >= k)
+        return PublishedFigures.Released(model, figures, k)
             .Select(p =>
             {
                 var profile = p.Profile!;
+                var size = figures[p.Id].Size;
                 // A share discloses two counts, the holders and the rest of the pattern (size − holders): an attribute is
                 // shown only when neither is a small count (1 to k − 1).
                 var attributes = profile.Attributes
-                    .Where(a => DisclosureControl.CanRelease((int)Math.Round(a.ShareInPattern * profile.Size), k)
-                        && DisclosureControl.CanRelease(profile.Size - (int)Math.Round(a.ShareInPattern * profile.Size), k)
+                    .Where(a => DisclosureControl.CanRelease((int)Math.Round(a.ShareInPattern * size), k)
+                        && DisclosureControl.CanRelease(size - (int)Math.Round(a.ShareInPattern * size), k)
                         && !(guards.TryGetValue(a.Feature, out var withheld) && withheld.Contains(p.Id)))
                     .Select(a => new PatternAttributeView(a.Feature, Math.Round(a.ShareInPattern, 3), Math.Round(a.Lift, 2)))
                     .ToList();
-                var jurisdictions = DisclosureControl.Release(profile.Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);
+                var jurisdictions = DisclosureControl.Release(figures[p.Id].Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);
                 var sparkline = window.Select(m => plans.Plans.GetValueOrDefault(p.Id)?.Months.TryGetValue(SeriesPlans.Index(m), out var c) == true
                     ? new TrendPoint(m, c, c is null) : new TrendPoint(m, 0, false)).ToList();
-                return new PatternView(p.Id, profile.Label, profile.Size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions, sparkline);
+                return new PatternView(p.Id, profile.Label, size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions, sparkline);
             });
     }
 
@@ -211,9 +213,10 @@ public static class PatternsApi
     /// attribute is not shown for them, or its share would give the count the list withholds (and, with the other released
     /// counts and a published total, the small count that it protects). Kept with the aggregates until they are refreshed.
     /// </summary>
-    private static async Task<IReadOnlyDictionary<string, HashSet<int>>> AttributeGuardsAsync(PatternModel model, string version, PatternStore store, int k, CancellationToken ct)
+    private static async Task<IReadOnlyDictionary<string, HashSet<int>>> AttributeGuardsAsync(PatternModel model, IReadOnlyDictionary<int, PatternFigures> figures,
+        string version, PatternStore store, int k, CancellationToken ct)
     {
-        var released = model.Patterns.Where(p => !p.Suppressed && p.Profile is not null && p.Profile.Size >= k).ToList();
+        var released = PublishedFigures.Released(model, figures, k).ToList();
         var features = released.SelectMany(p => p.Profile!.Attributes.Select(a => a.Feature)).Distinct(StringComparer.Ordinal).ToList();
         var guards = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
         foreach (var feature in features)
@@ -225,7 +228,7 @@ public static class PatternsApi
                 {
                     var counts = await store.CountsAsync(version, filter, ct);
                     // No jurisdiction and no time in these filters: the patterns' jurisdiction cells and plans play no part.
-                    var cells = Narrowed(released.Select(p => (p.Id, p.Profile!.Size, (IReadOnlyList<ReleasedCount>)[])),
+                    var cells = Narrowed(released.Select(p => (p.Id, figures[p.Id].Size, (IReadOnlyList<ReleasedCount>)[])),
                         counts, filter, new Dictionary<int, SeriesPlan>(), k);
                     return cells.Where(c => c.Value.Suppressed).Select(c => c.Key).ToHashSet();
                 });
