@@ -148,6 +148,17 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task KeysList_OfADatabaseWithoutKeys_SaysSo_InsteadOfPrintingNothing()
+    {
+        using var folder = new CliTestFolder();
+
+        var (code, output) = await RunAsync("keys", "list", "--database", folder.Database);
+
+        Assert.Equal(0, code);
+        Assert.Equal("no API keys in this database (--database)", output.Trim());
+    }
+
+    [Fact]
     public async Task KeysCreate_IssuesAValidProsecutorKey()
     {
         using var folder = new CliTestFolder();
