@@ -14,7 +14,7 @@ namespace Analytics.Cli;
 
 public static class CliProgram
 {
-    public static RootCommand Root() => new("analytics: import, generate and submit case data; manage keys.")
+    public static RootCommand Root() => new("analytics: import, generate and submit case data; manage keys; report on CTDC data, measure the scrubber and export features.")
     {
         KeysCommand.Create(),
         ImportCommand.Create(),

@@ -75,6 +75,23 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task SubmitHelp_NamesEveryFailureThatIsRetried()
+    {
+        var (code, output) = await RunAsync("submit", "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("timeouts and 5xx, 408 and 429 answers", output);
+    }
+
+    [Fact]
+    public async Task RootHelp_NamesWhatEveryCommandGroupDoes()
+    {
+        var (_, output) = await RunAsync("--help");
+
+        Assert.Contains("report on CTDC data, measure the scrubber and export features", output);
+    }
+
+    [Fact]
     public async Task ARangeRule_StillRefusesAParsedValueOutsideIt()
     {
         var (code, output) = await RunAsync("generate", "--count", "-1");
