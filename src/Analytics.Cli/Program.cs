@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Analytics.Cli.Eval;
 using Analytics.Cli.Export;
 using Analytics.Cli.Generate;
@@ -12,7 +14,7 @@ namespace Analytics.Cli;
 
 public static class CliProgram
 {
-    public static RootCommand Root() => new("analytics: import, generate and submit case data; manage keys.")
+    public static RootCommand Root() => new("analytics: import, generate and submit case data; manage keys; report on CTDC data, measure the scrubber and export features.")
     {
         KeysCommand.Create(),
         ImportCommand.Create(),
@@ -29,6 +31,22 @@ public static class CliProgram
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Root().Parse(args);
+        // A leaf command's usage error is its error lines (with any "did you mean"), not the whole help page after them.
+        // A group of commands (the root, "keys", …) still shows its help: the list of its commands is what was missing.
+        if (parse.Action is ParseErrorAction errorAction && parse.CommandResult.Command.Subcommands.Count == 0)
+        {
+            errorAction.ShowHelp = false;
+            var buffer = new StringWriter();
+            await parse.InvokeAsync(new InvocationConfiguration { Output = buffer, Error = buffer });
+            // Each error (some span lines: "Must be one of: …") becomes "error: …"; the typo corrections stay as written.
+            var text = buffer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
+            foreach (var message in parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
+                text = text.Replace(message, "error: " + Readable(message), StringComparison.Ordinal);
+            foreach (var line in text.Split('\n').Where(l => l.Trim().Length > 0))
+                await error.WriteLineAsync(line);
+            await error.WriteLineAsync($"Run '{CommandPath(parse.CommandResult)} --help' to see its options.");
+            return Hosting.ExitCodes.Usage;
+        }
         int code;
         try
         {
@@ -74,6 +92,29 @@ public static class CliProgram
         for (var x = e; x is not null; x = x.InnerException)
             if (x is DbException or TimeoutException) return x;
         return null;
+    }
+
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = command; r is not null; r = r.Parent)
+            if (r is System.CommandLine.Parsing.CommandResult c) names.Insert(0, c.Parent is null ? "analytics" : c.Command.Name);
+        return string.Join(' ', names);
+    }
+
+    // "Cannot parse argument 'abc' for option '--count' as expected type 'System.Int32'." names a .NET type and repeats
+    // the value: say what the option takes instead, and leave the value out, as the service does.
+    private static string Readable(string message)
+    {
+        var match = Regex.Match(message, @"^Cannot parse argument '.*' for (option|command) '(.+)' as expected type '(.+)'\.$", RegexOptions.Singleline);
+        if (!match.Success) return message;
+        var expected = match.Groups[3].Value switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" or "System.Decimal" => "a number (with a '.' for decimals)",
+            var type => type[(type.LastIndexOf('.') + 1)..],
+        };
+        return $"Cannot parse argument of {match.Groups[1].Value} '{match.Groups[2].Value}': expected {expected}.";
     }
 
     private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";

@@ -26,7 +26,13 @@ public static class GenerateCommand
             var name = share.Name;
             share.Require(v => v is >= 0 and <= 1, $"{name} must be within 0..1.");
         }
-        var emerging = new Option<string?>("--emerging") { Description = "Pattern id whose rate triples in the last three months." };
+        // The help names the value "patternId" and lists the ids in the description: listed as the value's name, they
+        // made a first column so wide that every option's description was pushed past the width of a terminal.
+        var emerging = new Option<string?>("--emerging")
+        {
+            Description = $"Pattern id whose rate triples in the last three months: {string.Join(", ", PlantedPatterns.All.Select(p => p.Id))}.",
+            HelpName = "patternId",
+        };
         emerging.AcceptOnlyFromAmong([.. PlantedPatterns.All.Select(p => p.Id)]);
 
         var command = new Command("generate", "Write seeded synthetic cases (NDJSON) and their ground truth (JSON).")

@@ -38,8 +38,13 @@ public static class KeysCommand
         list.SetAction(async (parse, ct) =>
         {
             await using var services = await CliServices.BuildAsync(parse, ct);
-            foreach (var k in await services.GetRequiredService<ApiKeyStore>().ListAsync(ct))
+            var keys = await services.GetRequiredService<ApiKeyStore>().ListAsync(ct);
+            foreach (var k in keys)
                 parse.InvocationConfiguration.Output.WriteLine($"{k.Id}  {k.Role,-10} {k.Authority ?? "-",-16} {k.Name,-30} {(k.RevokedAt is null ? "active" : "revoked " + k.RevokedAt)}");
+            // Said, not left blank: a --database that names another file (it is created empty) would look like a store of no keys.
+            // The connection string is not repeated: one of PostgreSQL (Database__Provider) can hold a password.
+            if (keys.Count == 0)
+                parse.InvocationConfiguration.Error.WriteLine("no API keys in this database (--database)");
             return 0;
         });
 

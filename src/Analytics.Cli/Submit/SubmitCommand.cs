@@ -18,7 +18,7 @@ public static class SubmitCommand
         var key = new Option<string?>("--key") { Description = "API key (prosecutor) sent as X-Api-Key. Default: environment variable ANALYTICS_API_KEY." };
         var batchSize = new Option<int>("--batch-size") { Description = $"Records per request, 1..{MaxBatchSize}.", DefaultValueFactory = _ => 1000 };
         batchSize.Require(v => v is >= 1 and <= MaxBatchSize, $"--batch-size must be between 1 and {MaxBatchSize}.");
-        var attempts = new Option<int>("--max-attempts") { Description = "Attempts per batch on connection errors and 5xx answers (exponential backoff).", DefaultValueFactory = _ => 5 };
+        var attempts = new Option<int>("--max-attempts") { Description = "Attempts per batch, 1..20, on connection errors, timeouts and 5xx, 408 and 429 answers (exponential backoff, or the server's Retry-After).", DefaultValueFactory = _ => 5 };
         attempts.Require(v => v is >= 1 and <= 20, "--max-attempts must be between 1 and 20.");
 
         var command = new Command("submit", "Send an NDJSON file to a running instance in batches (POST /api/v1/cases/batch). Each batch carries an Idempotency-Key derived from the file's SHA-256 and the batch index, so retries and re-runs never store a batch twice.")

@@ -30,6 +30,68 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task AValueOfTheWrongType_IsOneErrorLineSayingWhatTheOptionTakes_AndWhereTheHelpIs()
+    {
+        var (code, output) = await RunAsync("generate", "--count", "abc");
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            ["error: Cannot parse argument of option '--count': expected a whole number.", "Run 'analytics generate --help' to see its options."],
+            output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Theory]
+    [InlineData(new[] { "eval", "scrubbing", "--samples", "0" }, "error: --samples must be 1 or more.", "analytics eval scrubbing --help")]
+    [InlineData(new[] { "keys", "revoke" }, "error: Required argument missing for command: 'revoke'.", "analytics keys revoke --help")]
+    [InlineData(new[] { "generate", "--cuont", "5" }, "error: Unrecognized command or argument '--cuont'.", "analytics generate --help")]
+    public async Task AUsageErrorOfACommand_GivesItsErrors_NotItsWholeHelpPage(string[] args, string error, string help)
+    {
+        var (code, output) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.Contains(error, output.Split('\n').Select(l => l.Trim()));
+        Assert.Contains($"Run '{help}' to see its options.", output);
+        Assert.DoesNotContain("Usage:", output);
+        Assert.DoesNotContain("Options:", output);
+    }
+
+    [Fact]
+    public async Task AMistypedOption_StillGetsItsCorrection()
+    {
+        var (_, output) = await RunAsync("generate", "--cuont", "5");
+
+        Assert.Contains("'--cuont' was not matched. Did you mean one of the following?", output);
+        Assert.Contains("\n--count", output.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACommandGroupWithoutItsCommand_ListsItsCommands()
+    {
+        var (code, output) = await RunAsync("keys");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Required command was not provided.", output);
+        Assert.Contains("revoke <id>", output);
+    }
+
+    [Fact]
+    public async Task SubmitHelp_NamesEveryFailureThatIsRetried()
+    {
+        var (code, output) = await RunAsync("submit", "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("timeouts and 5xx, 408 and 429 answers", output);
+    }
+
+    [Fact]
+    public async Task RootHelp_NamesWhatEveryCommandGroupDoes()
+    {
+        var (_, output) = await RunAsync("--help");
+
+        Assert.Contains("report on CTDC data, measure the scrubber and export features", output);
+    }
+
+    [Fact]
     public async Task ARangeRule_StillRefusesAParsedValueOutsideIt()
     {
         var (code, output) = await RunAsync("generate", "--count", "-1");
@@ -100,6 +162,17 @@ public sealed class CliErrorTests
         Assert.Equal(2, code);
         foreach (var field in fields.Split('|')) Assert.Contains($"error: {field}:", output);
         Assert.DoesNotContain("key:", output);
+    }
+
+    [Fact]
+    public async Task KeysList_OfADatabaseWithoutKeys_SaysSo_InsteadOfPrintingNothing()
+    {
+        using var folder = new CliTestFolder();
+
+        var (code, output) = await RunAsync("keys", "list", "--database", folder.Database);
+
+        Assert.Equal(0, code);
+        Assert.Equal("no API keys in this database (--database)", output.Trim());
     }
 
     [Fact]

@@ -69,4 +69,18 @@ public sealed class GenerateCommandTests
         Assert.Contains("--count must be from 0 to 50,000", output);
         Assert.False(File.Exists(folder.File("c.ndjson")));
     }
+
+    [Fact]
+    public async Task GenerateHelp_KeepsEveryOptionsDescriptionBesideIt()
+    {
+        using var folder = new CliTestFolder();
+
+        var (code, output) = await folder.RunAsync("generate", "--help");
+
+        Assert.Equal(0, code);
+        var count = output.Split('\n').Single(l => l.TrimStart().StartsWith("--count", StringComparison.Ordinal));
+        Assert.True(count.Length < 100, count);
+        Assert.Contains("--emerging <patternId>", output);
+        Assert.Contains("teens-gaming-crypto-eu", output);
+    }
 }
