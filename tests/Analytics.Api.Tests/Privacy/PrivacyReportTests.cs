@@ -78,7 +78,12 @@ public sealed class PrivacyReportTests(ITestOutputHelper output)
     {
         using var factory = new AnalyticsFactory();
         var steward = await factory.ClientForAsync(Roles.Steward);
-        Assert.Equal(HttpStatusCode.BadRequest, (await steward.GetAsync("/api/v1/privacy/report?k=0")).StatusCode);
+        var response = await steward.GetAsync("/api/v1/privacy/report?k=0");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        // Named by JSON Pointer, as every other query parameter's error is.
+        var errors = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("/k", out _), errors.ToString());
     }
 
     [Fact]
