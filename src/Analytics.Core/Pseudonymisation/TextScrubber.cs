@@ -65,8 +65,8 @@ public sealed partial class TextScrubber
     /// Prepares the known items of one submission once, for scrubbing several of its texts.
     /// <paramref name="defaultRegion"/> (ISO alpha-2, usually the jurisdiction) is used to read national phone numbers.
     /// </summary>
-    /// <paramref name="otherRegions"/> are the other countries the case names: national numbers that are not phones of
-    /// the default region are read in their formats too.
+    /// <param name="otherRegions">The other countries the case names: national numbers that are not phones of the default
+    /// region are read in their formats too.</param>
     public ScrubContext Prepare(string? defaultRegion, IEnumerable<KnownIdentifier>? known = null,
         string? caseReference = null, string? authority = null, IEnumerable<string?>? otherRegions = null)
     {
