@@ -109,8 +109,8 @@ public sealed class LinkStore(Db db)
         VALUES (@Authority, @Number, @CaseId, @NewAuthorities, @NewJurisdictions, @Types, @Now)
         """;
 
-    /// <summary>An alert to raise; <see cref="Number"/> is given in the write transaction (<see cref="NumberAsync"/>).</summary>
-    private sealed record NewAlert(string Authority, string CaseId, string NewAuthorities, string NewJurisdictions, string Types, string Now, long Number = 0);
+    /// <summary>An alert to raise; <see cref="Number"/> and <see cref="Now"/> are given in the write transaction (<see cref="NumberAsync"/>).</summary>
+    private sealed record NewAlert(string Authority, string CaseId, string NewAuthorities, string NewJurisdictions, string Types, string Now = "", long Number = 0);
 
     /// <summary>
     /// Recomputes every link group from the active cases' tokens, then rewrites only the groups that changed in one
@@ -152,7 +152,6 @@ public sealed class LinkStore(Db db)
 
         var graph = await BuildGraphAsync(connection, null, db.Dialect, ct);
         var groups = graph.Groups();
-        var now = DateTimeOffset.UtcNow.ToString("O");
 
         // Only this job writes the link tables and it never runs twice at once (the lock above; Hangfire keeps nodes
         // from running it together), so what they hold can be read and compared before the gate is taken: the write
@@ -163,11 +162,15 @@ public sealed class LinkStore(Db db)
         // Left in `stored`: groups that no longer exist. Changed groups are replaced whole.
         var gone = stored.Keys.Concat(changed.Select(g => g.Id)).ToList();
         // A group that did not change has no counterpart its cases have not been alerted about.
-        var (alerts, newSeen) = await NewAlertsAsync(connection, changed, now, ct);
+        var (alerts, newSeen) = await NewAlertsAsync(connection, changed, ct);
 
         await db.WriteGate.WaitAsync(ct);
         try
         {
+            // Taken once the gate is held, not when the graph was built: the gate can be held by ingestion for seconds, and
+            // an alert stamped before that wait would be older than a poll made while it was not yet visible, so a client
+            // asking for the alerts since that poll would never get it.
+            var now = DateTimeOffset.UtcNow.ToString("O");
             await using var tx = await connection.BeginTransactionAsync(ct);
             foreach (var chunk in gone.Chunk(500))
             {
@@ -200,7 +203,7 @@ public sealed class LinkStore(Db db)
             foreach (var chunk in newSeen.Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", chunk, tx, cancellationToken: ct));
-            foreach (var chunk in (await NumberAsync(connection, tx, alerts, ct)).Chunk(batchSize))
+            foreach (var chunk in (await NumberAsync(connection, tx, alerts, now, ct)).Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(InsertAlert, chunk, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count);
@@ -350,7 +353,7 @@ public sealed class LinkStore(Db db)
     /// from <c>link_alert_seen</c>), and the (case, authority) pairs to remember.
     /// </summary>
     private static async Task<(List<NewAlert> Alerts, List<object> NewSeen)> NewAlertsAsync(
-        DbConnection connection, IReadOnlyList<LinkGroup> changed, string now, CancellationToken ct)
+        DbConnection connection, IReadOnlyList<LinkGroup> changed, CancellationToken ct)
     {
         var seen = new HashSet<(string, string)>();
         var rows = connection.QueryUnbufferedAsync<(string CaseId, string Other)>("SELECT case_id, other_authority FROM link_alert_seen");
@@ -370,7 +373,7 @@ public sealed class LinkStore(Db db)
                 alerts.Add(new NewAlert(c.Authority, c.CaseId,
                     NewAuthorities: string.Join(',', fresh.Select(f => f.Authority)),
                     NewJurisdictions: string.Join(',', fresh.Select(f => f.Jurisdiction).Distinct().Order(StringComparer.Ordinal)),
-                    Types: string.Join(',', c.MatchedTypes), Now: now));
+                    Types: string.Join(',', c.MatchedTypes)));
             }
         }
         return (alerts, newSeen);
@@ -379,9 +382,9 @@ public sealed class LinkStore(Db db)
     /// <summary>
     /// Numbers the alerts within their authorities, after each authority's last number (<c>link_alert_numbers</c>, which
     /// keeps counting even when the newest alert went with a withdrawn case), and stores the new last numbers. Run in the
-    /// write transaction; only the link computation raises alerts, one at a time.
+    /// write transaction; only the link computation raises alerts, one at a time. Each alert is stamped <paramref name="now"/>.
     /// </summary>
-    private async Task<List<NewAlert>> NumberAsync(DbConnection connection, DbTransaction tx, List<NewAlert> alerts, CancellationToken ct)
+    private async Task<List<NewAlert>> NumberAsync(DbConnection connection, DbTransaction tx, List<NewAlert> alerts, string now, CancellationToken ct)
     {
         var last = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var chunk in alerts.Select(a => a.Authority).Distinct().Chunk(500))
@@ -390,7 +393,7 @@ public sealed class LinkStore(Db db)
                 new { Authorities = chunk }, tx, cancellationToken: ct)))
                 last[authority] = number;
         var known = last.Keys.ToHashSet(StringComparer.Ordinal);
-        var numbered = alerts.Select(a => a with { Number = last[a.Authority] = last.GetValueOrDefault(a.Authority) + 1 }).ToList();
+        var numbered = alerts.Select(a => a with { Number = last[a.Authority] = last.GetValueOrDefault(a.Authority) + 1, Now = now }).ToList();
         var counters = last.Select(l => new { Authority = l.Key, Last = l.Value }).ToList();
         await connection.ExecuteAsync(new CommandDefinition("UPDATE link_alert_numbers SET last_number = @Last WHERE authority = @Authority",
             counters.Where(c => known.Contains(c.Authority)), tx, cancellationToken: ct));

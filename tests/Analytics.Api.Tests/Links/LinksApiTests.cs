@@ -309,6 +309,35 @@ public sealed class LinksApiTests : IClassFixture<LinksFactory>
     }
 
     [Fact]
+    public async Task Alerts_OfARunThatWaitedForTheWriteGate_AreListedSinceAPollMadeWhileItWaited()
+    {
+        var (ro, _, roCase, _) = await LinkedPairAsync("H", 750, "0040 721 555 750");
+
+        // Ingestion holds the write gate while the run has built its graph: the run waits there with its alerts.
+        var gate = _factory.Services.GetRequiredService<Analytics.Data.Database.Db>().WriteGate;
+        await gate.WaitAsync(CancellationToken.None);
+        Task run;
+        DateTimeOffset polled;
+        try
+        {
+            run = Task.Run(ComputeAsync);
+            await Task.Delay(1_000);
+            polled = DateTimeOffset.UtcNow;
+            var meanwhile = await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>();
+            Assert.DoesNotContain(meanwhile.Items, a => a.CaseId == roCase);
+        }
+        finally
+        {
+            gate.Release();
+        }
+        await run;
+
+        // The next poll asks for what was raised since the last one.
+        var since = await (await ro.GetAsync($"/api/v1/links/alerts?since={Uri.EscapeDataString(polled.ToString("O"))}")).ReadAsync<LinkAlertPage>();
+        Assert.Single(since.Items, a => a.CaseId == roCase);
+    }
+
+    [Fact]
     public async Task Endpoints_AreForbidden_ToTheWrongRoles()
     {
         var prosecutor = await _factory.ProsecutorAsync("RO", "RO-LINK-F");
