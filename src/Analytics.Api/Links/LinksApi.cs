@@ -80,6 +80,8 @@ public static class LinksApi
     {
         // Another authority's case answers exactly like a missing one, so ids reveal nothing.
         if (caseId.Length > 64) return NotFound();
+        // Ids are GUIDs, which are case-insensitive; they are stored in lower case (as the cases API finds them).
+        caseId = caseId.ToLowerInvariant();
         var row = await cases.FindAsync(caseId, ct);
         if (row is null || row.Authority != user.AuthorityOf() || row.Jurisdiction != user.JurisdictionOf()) return NotFound();
         var hits = await links.HitsOfCaseAsync(row.Jurisdiction, row.Authority, caseId, ct);

@@ -338,6 +338,19 @@ public sealed class LinksApiTests : IClassFixture<LinksFactory>
     }
 
     [Fact]
+    public async Task GetCase_FindsAnOwnCase_ByItsIdInUpperCase()
+    {
+        var (ro, _, roCase, _) = await LinkedPairAsync("U", 760, "0040 721 555 760");
+        await ComputeAsync();
+
+        var response = await ro.GetAsync($"/api/v1/links/cases/{roCase.ToUpperInvariant()}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var links = await response.ReadAsync<CaseLinks>();
+        Assert.Equal(roCase, links.CaseId);
+        Assert.True(links.Hit);
+    }
+
+    [Fact]
     public async Task Endpoints_AreForbidden_ToTheWrongRoles()
     {
         var prosecutor = await _factory.ProsecutorAsync("RO", "RO-LINK-F");
