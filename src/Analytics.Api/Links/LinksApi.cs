@@ -131,9 +131,20 @@ public static class LinksApi
         var view = cells.Zip(released, (c, r) => new LinkSummaryCell(c.Key.A, c.Key.B, c.Key.Type, r.Count, r.Suppressed)).ToList();
         // The cells are not parts of the total (a group may count in several), so the secondary suppression above does not
         // protect them against it: the total less a released cell is the groups outside that cell, which may be the groups
-        // of a withheld cell alone. The total is withheld where that would be a count from 1 to k − 1.
+        // of a withheld cell alone. Released cells that no group shares (their jurisdictions are never joined, as the absent
+        // cells show) can be taken off together, which leaves the groups in no released cell. The total is withheld where
+        // either would be a count from 1 to k − 1.
         const string totalKey = "cross-border groups";
-        var outsideSmall = view.Any(c => c.Groups is { } n && !DisclosureControl.CanRelease(groups.Count - n, k));
+        var releasedCells = view.Where(c => !c.Suppressed).Select(c => (c.JurisdictionA, c.JurisdictionB, c.Type)).ToHashSet();
+        var inNoReleasedCell = groups.Count(g =>
+        {
+            var jurisdictions = Split(g.Jurisdictions);
+            var types = Split(g.Types);
+            return !jurisdictions.SelectMany((a, i) => jurisdictions.Skip(i + 1).SelectMany(b => types.Select(t => (a, b, t))))
+                .Any(releasedCells.Contains);
+        });
+        var outsideSmall = !DisclosureControl.CanRelease(inNoReleasedCell, k)
+            || view.Any(c => c.Groups is { } n && !DisclosureControl.CanRelease(groups.Count - n, k));
         var total = DisclosureControl.Release([(totalKey, groups.Count)], k, totalReleased: false,
             withhold: outsideSmall ? new HashSet<string>(StringComparer.Ordinal) { totalKey } : null)[0];
         return TypedResults.Ok(new LinkSummary(k, total, view));

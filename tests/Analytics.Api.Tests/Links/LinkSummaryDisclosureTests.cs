@@ -54,6 +54,48 @@ public sealed class LinkSummaryDisclosureTests
                     $"{total} groups less the {c.Groups} of {c.JurisdictionA}|{c.JurisdictionB}|{c.Type} give {total - c.Groups}");
     }
 
+    // Two released cells whose jurisdictions no group joins (no cell pairs a jurisdiction of one with one of the other) hold
+    // no group in common, so the number of groups less both is the number of groups in neither. Here 20 German-French
+    // groups share a phone, 8 of them an e-mail as well; 10 Polish-Dutch groups and 3 Romanian-Italian groups share a phone.
+    // The e-mail cell (8) and the Romanian-Italian cell (3) are withheld and together hold 11, so no other cell is. The 33
+    // groups less either released cell are 13 or 23, but less both they are the 3 that only withheld cells hold.
+    [Fact]
+    public async Task TheNumberOfGroups_LessSeveralReleasedCells_GivesNoSmallCount()
+    {
+        using var factory = new AnalyticsFactory();
+        var pairs = new[] { ("DE", "FR", 20, "+49 151 2345 6"), ("NL", "PL", 10, "+31 6 1234 5"), ("IT", "RO", 3, "+40 721 555 3") };
+        foreach (var (a, b, groups, phone) in pairs)
+        {
+            var first = await factory.ProsecutorAsync(a);
+            var second = await factory.ProsecutorAsync(b);
+            for (var i = 0; i < groups; i++)
+            {
+                (string, string)[] shared = a == "DE" && i < 8
+                    ? [("phone", $"{phone}{i:D3}"), ("email", $"contact{i}@example.org")]
+                    : [("phone", $"{phone}{i:D3}")];
+                await SubmitAsync(first, LinkTestData.CaseWithIdentifiers(a, $"{a}-PROSECUTOR", $"{a}/2024/{i}", shared));
+                await SubmitAsync(second, LinkTestData.CaseWithIdentifiers(b, $"{b}-PROSECUTOR", $"{b}/2024/{i}", shared));
+            }
+        }
+        await factory.Services.GetRequiredService<LinkJobs>().ComputeLinksAsync(CancellationToken.None);
+
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+        var summary = (await analyst.GetFromJsonAsync<LinkSummary>("/api/v1/links/summary"))!;
+        var k = summary.DisclosureThreshold;
+        var cell = summary.Cells.ToDictionary(c => $"{c.JurisdictionA}|{c.JurisdictionB}|{c.Type}");
+        Assert.Equal(4, cell.Count);
+        Assert.Equal(20, cell["DE|FR|phone"].Groups);
+        Assert.Equal(10, cell["NL|PL|phone"].Groups);
+        Assert.True(cell["DE|FR|email"].Suppressed);
+        Assert.True(cell["IT|RO|phone"].Suppressed);
+
+        if (summary.CrossBorderGroups.Count is { } total)
+        {
+            var outside = total - cell["DE|FR|phone"].Groups!.Value - cell["NL|PL|phone"].Groups!.Value;
+            Assert.True(outside is 0 || outside >= k, $"{total} groups less the two released cells give {outside}");
+        }
+    }
+
     private static async Task SubmitAsync(HttpClient client, string json)
     {
         var response = await client.SubmitCaseAsync(json);
