@@ -69,6 +69,18 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task AuditList_ReturnsProblemNamingAfter_ForNegativeCursor()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.GetAsync("/api/v1/audit?after=-1");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("/after", out _), errors.ToString());
+    }
+
+    [Fact]
     public async Task ARequestThatFailsToBind_IsAuditedUnderItsRoute()
     {
         var analyst = await _factory.ClientForAsync(Roles.Analyst);

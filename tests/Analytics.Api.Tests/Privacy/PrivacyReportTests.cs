@@ -74,11 +74,14 @@ public sealed class PrivacyReportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Report_ReturnsProblem_ForInvalidK()
+    public async Task Report_ReturnsProblemNamingK_ForInvalidK()
     {
         using var factory = new AnalyticsFactory();
         var steward = await factory.ClientForAsync(Roles.Steward);
-        Assert.Equal(HttpStatusCode.BadRequest, (await steward.GetAsync("/api/v1/privacy/report?k=0")).StatusCode);
+        var response = await steward.GetAsync("/api/v1/privacy/report?k=0");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("/k", out _), errors.ToString());
     }
 
     [Fact]
