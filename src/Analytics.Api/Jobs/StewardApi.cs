@@ -136,7 +136,21 @@ public static class StewardApi
     {
         if (!ModelNames.All.Contains(name) || registry.GetTable(name).Versions.All(v => v.Version != version))
             return TypedResults.Problem("No such version of this model: GET /api/v1/models lists the versions.", statusCode: 404, title: "Model version not found");
-        return TypedResults.Ok(registry.ReadCard(name, version));
+        try
+        {
+            return TypedResults.Ok(registry.ReadCard(name, version));
+        }
+        // As the list reports it on the version's line: the version is registered, its card file is gone or damaged.
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return TypedResults.Problem("This version is registered but its model card file is gone; its registry line (GET /api/v1/models) still gives its primary metric.",
+                statusCode: 404, title: "Model card missing");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            return TypedResults.Problem("This version is registered but its model card file cannot be read; its registry line (GET /api/v1/models) still gives its primary metric.",
+                statusCode: 500, title: "Model card unreadable");
+        }
     }
 
     public static Results<Accepted<TrainingQueued>, ProblemHttpResult> Train(string name, IBackgroundJobClient jobs)

@@ -202,6 +202,29 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task GetCard_ReturnsProblem_WhenTheVersionsCardIsMissingOrUnreadable()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var registry = factory.Services.GetRequiredService<ModelRegistry>();
+        var draft = new ModelCardDraft(DataSnapshot.FromCaseIds(["a", "b"]), new Analytics.Learning.Features.FeatureSchema(["RO"]),
+            new Dictionary<string, double>(), new ModelMetrics("macroF1", new Dictionary<string, double> { ["macroF1"] = 0.5 }), DateTimeOffset.UnixEpoch);
+        var version = registry.Register(ModelNames.ChildVictim, draft, s => s.Write([1, 2, 3])).Version;
+        var card = Path.Combine(Path.GetDirectoryName(registry.ModelPath(ModelNames.ChildVictim, version))!, "model-card.json");
+        Assert.Equal(HttpStatusCode.OK, (await steward.GetAsync($"/api/v1/models/child-victim/{version}")).StatusCode);
+
+        await File.WriteAllTextAsync(card, "not json");
+        var unreadable = await steward.GetAsync($"/api/v1/models/child-victim/{version}");
+        File.Delete(card);
+        var gone = await steward.GetAsync($"/api/v1/models/child-victim/{version}");
+
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("Model card missing", JsonDocument.Parse(await gone.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
+        Assert.Equal("Model card unreadable", JsonDocument.Parse(await unreadable.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
+        Assert.DoesNotContain(factory.Logs, l => l.Contains("Unhandled", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TrainUnknownModel_Returns404()
     {
         var steward = await _factory.ClientForAsync(Roles.Steward);
