@@ -28,6 +28,8 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
         // Taken now: the exception handler clears the endpoint when it answers a failed request (a 500, or a body that
         // does not bind), and those are the requests the trail most needs to name.
         var endpoint = context.GetEndpoint();
+        // Copied for the same reason: the exception handler clears the route values too, and they name what was acted on.
+        var routeValues = new RouteValueDictionary(context.Request.RouteValues);
         var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var counting = new CountingResponseBody(original);
         context.Features.Set<IHttpResponseBodyFeature>(counting);
@@ -45,11 +47,11 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
         {
             context.Features.Set(original);
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-            await log.AppendAsync(Draft(context, endpoint ?? context.GetEndpoint(), at, status, counting.Written, (long)time.GetElapsedTime(started).TotalMilliseconds));
+            await log.AppendAsync(Draft(context, endpoint ?? context.GetEndpoint(), routeValues, at, status, counting.Written, (long)time.GetElapsedTime(started).TotalMilliseconds));
         }
     }
 
-    private static AuditDraft Draft(HttpContext context, Endpoint? endpoint, DateTimeOffset at, int status, long size, long durationMs)
+    private static AuditDraft Draft(HttpContext context, Endpoint? endpoint, RouteValueDictionary routeValues, DateTimeOffset at, int status, long size, long durationMs)
     {
         var user = context.User;
         var authenticated = user.Identity?.IsAuthenticated == true;
@@ -66,7 +68,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
             action,
             method,
             route,
-            AuditParameters.Of(context.Request),
+            AuditParameters.Of(context.Request, endpoint, routeValues),
             status,
             size,
             durationMs);
@@ -94,11 +96,14 @@ public static partial class AuditParameters
 
     private static readonly HashSet<string> KnownNames = [.. ModelNames.All, "all", .. LearningJobs.DefaultSchedules.Keys];
 
-    public static string Of(HttpRequest request)
+    public static string Of(HttpRequest request) => Of(request, request.HttpContext.GetEndpoint(), request.RouteValues);
+
+    /// <summary>The parameters of a request whose endpoint and route values were taken before the pipeline ran (which can clear them).</summary>
+    public static string Of(HttpRequest request, Endpoint? endpoint, RouteValueDictionary routeValues)
     {
         var route = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var pattern = (request.HttpContext.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern;
-        foreach (var (key, value) in request.RouteValues)
+        var pattern = (endpoint as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern;
+        foreach (var (key, value) in routeValues)
         {
             var numeric = pattern?.ParameterPolicies.TryGetValue(key, out var policies) == true && policies.Any(p => p.Content == "int");
             route[key] = PlatformId(key, value?.ToString(), numeric);

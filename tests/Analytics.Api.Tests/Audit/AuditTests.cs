@@ -95,6 +95,21 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task ARequestThatFailsToBind_IsAuditedWithItsRouteValues()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.PutAsync("/api/v1/schedules/train-all",
+            new StringContent("""{"cron": 5}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await _factory.FlushAuditAsync();
+
+        var entry = (await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=PutSchedule")).Items.Single();
+        Assert.Equal(400, entry.Status);
+        Assert.Equal("train-all", entry.Parameters.GetProperty("route").GetProperty("job").GetString());
+    }
+
+    [Fact]
     public async Task SubmittedValues_NeverAppearInAuditLog_EvenInPathAndQuery()
     {
         var prosecutor = await _factory.ProsecutorAsync("RO");
