@@ -10,14 +10,16 @@ namespace Analytics.Api.Audit;
 
 /// <summary>
 /// Audits every request under /api, authenticated or not: who, which endpoint, which platform ids, the status,
-/// the response size and the duration. It runs outermost, so problems written by the exception handler and the
-/// status-code pages are counted too. It never reads the request body.
+/// the response size and the duration; and every command of the job dashboard (a POST under /hangfire: trigger,
+/// requeue, delete), which changes what runs as surely as the API's own routes. It runs outermost, so problems
+/// written by the exception handler and the status-code pages are counted too. It never reads the request body.
 /// </summary>
 public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/api"))
+        var dashboardCommand = JobDashboardCommand.Is(context.Request);
+        if (!context.Request.Path.StartsWithSegments("/api") && !dashboardCommand)
         {
             await next(context);
             return;
@@ -47,7 +49,10 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
         {
             context.Features.Set(original);
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-            await log.AppendAsync(Draft(context, endpoint ?? context.GetEndpoint(), routeValues, at, status, counting.Written, (long)time.GetElapsedTime(started).TotalMilliseconds));
+            var durationMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
+            await log.AppendAsync(dashboardCommand
+                ? JobDashboardCommand.Draft(context, at, status, counting.Written, durationMs)
+                : Draft(context, endpoint ?? context.GetEndpoint(), routeValues, at, status, counting.Written, durationMs));
         }
     }
 
@@ -124,6 +129,10 @@ public static partial class AuditParameters
         return JsonSerializer.Serialize(parameters);
     }
 
+    /// <summary>A job id of the job storage (a number or a UUID) or a recurring job's name as given; anything else redacted.</summary>
+    public static string JobId(string? value) =>
+        value is not null && (IntegerShape().IsMatch(value) || Guid.TryParseExact(value, "D", out _) || KnownNames.Contains(value)) ? value : Redacted;
+
     // A route's own ids: a number only where the route takes one ({id:int}); elsewhere a case id (a UUID) or a key id.
     // "0721234567" or "6080602123" in the place of a case id is a phone or a personal number, not an id.
     private static string PlatformId(string key, string? value, bool numeric)
@@ -195,6 +204,51 @@ public static partial class AuditParameters
     // instant's offset has it: every key's own shape decides).
     [GeneratedRegex("^[A-Za-z0-9._:,+-]*$")]
     private static partial Regex SafeValue();
+}
+
+/// <summary>
+/// The job dashboard's commands (Hangfire's POST routes: trigger or remove a recurring job, requeue or delete jobs). The
+/// route is written with Hangfire's own words only, a job id in the path as {id}; the job ids a command names (its
+/// jobs[] form values, read from the form Hangfire has already parsed, never from the body) are written as ids or
+/// redacted. Its statistics poll (POST /hangfire/stats) reads and is not a command.
+/// </summary>
+internal static class JobDashboardCommand
+{
+    private const string Prefix = "/hangfire";
+    public const string Action = "JobDashboard";
+
+    private static readonly HashSet<string> Words = new(StringComparer.Ordinal)
+    {
+        "jobs", "actions", "delete", "requeue", "enqueue", "awaiting", "deleted", "enqueued", "failed", "processing",
+        "scheduled", "succeeded", "recurring", "remove", "trigger", "retries",
+    };
+
+    public static bool Is(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(Prefix, out var rest) && !rest.StartsWithSegments("/stats");
+
+    public static AuditDraft Draft(HttpContext context, DateTimeOffset at, int status, long size, long durationMs)
+    {
+        var user = context.User;
+        var authenticated = user.Identity?.IsAuthenticated == true;
+        context.Request.Path.StartsWithSegments(Prefix, out var rest);
+        var template = new List<string>();
+        var parameters = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        foreach (var segment in (rest.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Words.Contains(segment))
+            {
+                template.Add(segment);
+                continue;
+            }
+            template.Add("{id}");
+            parameters["route"] = new SortedDictionary<string, string> { ["id"] = AuditParameters.JobId(Uri.UnescapeDataString(segment)) };
+        }
+        if (context.Request.HasFormContentType && context.Features.Get<IFormFeature>()?.Form is { } form && form.TryGetValue("jobs[]", out var jobs))
+            parameters["form"] = new SortedDictionary<string, object> { ["jobs"] = jobs.Select(AuditParameters.JobId).ToArray() };
+        var route = $"POST {Prefix}/{string.Join('/', template)}".TrimEnd('/');
+        return new AuditDraft(at, authenticated ? user.PrincipalId() : "anonymous", authenticated ? user.RoleOf() : null,
+            authenticated ? user.JurisdictionOf() : null, Action, "POST", route, JsonSerializer.Serialize(parameters), status, size, durationMs);
+    }
 }
 
 /// <summary>Passes the response through unchanged and counts the bytes written, whichever way they are written.</summary>

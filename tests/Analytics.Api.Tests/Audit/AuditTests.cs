@@ -110,6 +110,30 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task JobDashboardCommands_AreAudited_WithTheJobsTheyName()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var triggered = await steward.PostAsync("/hangfire/recurring/trigger",
+            new FormUrlEncodedContent([new("jobs[]", "refresh-aggregates")]));
+        var byName = await steward.PostAsync("/hangfire/jobs/actions/delete/" + Uri.EscapeDataString(SampleCases.VictimName), null);
+        Assert.Equal(HttpStatusCode.NoContent, triggered.StatusCode);
+        await _factory.FlushAuditAsync();
+
+        var entries = (await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=JobDashboard")).Items;
+        Assert.Equal(2, entries.Count);
+        Assert.Equal("POST /hangfire/recurring/trigger", entries[0].Route);
+        Assert.Equal("steward", entries[0].Role);
+        Assert.Equal(204, entries[0].Status);
+        Assert.Equal("refresh-aggregates", entries[0].Parameters.GetProperty("form").GetProperty("jobs")[0].GetString());
+        Assert.Equal("POST /hangfire/jobs/actions/delete/{id}", entries[1].Route);
+        Assert.Equal(AuditParameters.Redacted, entries[1].Parameters.GetProperty("route").GetProperty("id").GetString());
+        Assert.Equal((int)byName.StatusCode, entries[1].Status);
+        Assert.All(await _factory.AuditRowsAsync(without: ["at", "prev_hash", "hash"]),
+            row => Assert.DoesNotContain("Ioana", row, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task SubmittedValues_NeverAppearInAuditLog_EvenInPathAndQuery()
     {
         var prosecutor = await _factory.ProsecutorAsync("RO");
