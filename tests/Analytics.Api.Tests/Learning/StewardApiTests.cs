@@ -102,6 +102,21 @@ public sealed class SchedulesApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task JobDashboard_RefusesToRemoveARecurringJob_WhoseScheduleTheDatabaseHolds()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.PostAsync("/hangfire/recurring/remove", new FormUrlEncodedContent([new("jobs[]", "compute-links")]));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("/api/v1/schedules", await response.Content.ReadAsStringAsync());
+        var effective = _factory.Services.GetRequiredService<JobScheduler>().Effective("compute-links");
+        Assert.NotNull(effective.Cron);
+        Assert.NotNull(effective.NextExecution);
+        Assert.NotNull((await (await steward.GetAsync("/api/v1/schedules/compute-links")).ReadAsync<ScheduleView>()).NextExecutionUtc);
+    }
+
+    [Fact]
     public async Task HangfireDashboard_IsForStewardsOnly()
     {
         var analyst = await _factory.ClientForAsync(Roles.Analyst);
