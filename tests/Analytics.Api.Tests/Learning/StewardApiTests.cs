@@ -117,6 +117,27 @@ public sealed class SchedulesApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task JobRuns_PageTheSame_WhateverOffsetTheBeforeCursorIsWrittenIn()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        var store = _factory.Services.GetRequiredService<JobStore>();
+        for (var i = 0; i < 3; i++)
+        {
+            await store.StartRunAsync("cursor-probe", CancellationToken.None);
+            await Task.Delay(20);
+        }
+        var runs = await steward.GetFromJsonAsync<List<JobRun>>("/api/v1/jobs/runs?job=cursor-probe");
+        Assert.Equal(3, runs!.Count);
+        var cursor = DateTimeOffset.ParseExact(runs[1].StartedAt, "O", System.Globalization.CultureInfo.InvariantCulture);
+
+        foreach (var written in new[] { runs[1].StartedAt, cursor.UtcDateTime.ToString("O"), cursor.ToOffset(TimeSpan.FromHours(2)).ToString("O") })
+        {
+            var page = await steward.GetFromJsonAsync<List<JobRun>>($"/api/v1/jobs/runs?job=cursor-probe&before={Uri.EscapeDataString(written)}");
+            Assert.Equal([runs[2].Id], page!.Select(r => r.Id));
+        }
+    }
+
+    [Fact]
     public async Task HangfireDashboard_IsForStewardsOnly()
     {
         var analyst = await _factory.ClientForAsync(Roles.Analyst);
