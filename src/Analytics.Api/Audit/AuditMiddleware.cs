@@ -73,7 +73,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
             action,
             method,
             route,
-            AuditParameters.Of(context.Request, endpoint, routeValues),
+            AuditParameters.Of(context.Request, endpoint, routeValues, status == StatusCodes.Status201Created ? context.Response.Headers.Location.ToString() : null),
             status,
             size,
             durationMs);
@@ -103,8 +103,12 @@ public static partial class AuditParameters
 
     public static string Of(HttpRequest request) => Of(request, request.HttpContext.GetEndpoint(), request.RouteValues);
 
-    /// <summary>The parameters of a request whose endpoint and route values were taken before the pipeline ran (which can clear them).</summary>
-    public static string Of(HttpRequest request, Endpoint? endpoint, RouteValueDictionary routeValues)
+    /// <summary>
+    /// The parameters of a request whose endpoint and route values were taken before the pipeline ran (which can clear them).
+    /// <paramref name="location"/> is where a created resource lives (the Location of a 201): its id, the last segment,
+    /// is kept as "created" when it has the shape of a platform id, so the trail says which key or case was created.
+    /// </summary>
+    public static string Of(HttpRequest request, Endpoint? endpoint, RouteValueDictionary routeValues, string? location = null)
     {
         var route = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var pattern = (endpoint as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern;
@@ -126,6 +130,8 @@ public static partial class AuditParameters
         if (route.Count > 0) parameters["route"] = route;
         if (query.Count > 0) parameters["query"] = query;
         if (unlisted > 0) parameters["unlistedQueryKeys"] = unlisted;
+        if (location?[(location.LastIndexOf('/') + 1)..] is { Length: > 0 } created && (Guid.TryParseExact(created, "D", out _) || KeyIdShape().IsMatch(created)))
+            parameters["created"] = created;
         return JsonSerializer.Serialize(parameters);
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Analytics.Api.Audit;
 using Analytics.Api.Tests.Infrastructure;
@@ -131,6 +132,21 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
         Assert.Equal((int)byName.StatusCode, entries[1].Status);
         Assert.All(await _factory.AuditRowsAsync(without: ["at", "prev_hash", "hash"]),
             row => Assert.DoesNotContain("Ioana", row, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task IssuingAKey_IsAudited_WithTheIdOfTheKeyIssued()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var created = await steward.PostAsJsonAsync("/api/v1/keys", new { name = "audited issue", role = "prosecutor", jurisdiction = "RO", authority = "RO-DIICOT" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var issued = await created.ReadAsync<IssuedApiKey>();
+        await _factory.FlushAuditAsync();
+
+        var entry = Assert.Single((await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=CreateKey")).Items);
+        Assert.Equal(issued.Id, entry.Parameters.GetProperty("created").GetString());
+        Assert.DoesNotContain(issued.Key, entry.Parameters.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
