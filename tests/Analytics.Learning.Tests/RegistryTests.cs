@@ -89,6 +89,21 @@ public sealed class RegistryTests : IDisposable
     }
 
     [Fact]
+    public void Register_DecidesOnTheActiveVersionsRecordedMetric_WhenItsCardIsGone()
+    {
+        Register(0.80);
+        File.Delete(Path.Combine(_root, "exploitation-type", "v1", "model-card.json"));
+
+        var better = Register(0.85);
+        var worse = Register(0.50);
+
+        Assert.True(better.Decision.Promote);
+        Assert.False(worse.Decision.Promote);
+        Assert.Equal("v2", _registry.GetActiveVersion("exploitation-type"));
+        Assert.Equal(["v1", "v2", "v3"], _registry.GetTable("exploitation-type").Versions.Select(v => v.Version));
+    }
+
+    [Fact]
     public void Train_ThrowsClearErrorAndRegistryUnchanged_WhenDataIsEmpty()
     {
         Register(0.80);

@@ -46,7 +46,9 @@ public static class AuditApi
     public static async Task<Results<Ok<AuditPage>, ValidationProblem>> ListAsync(
         AuditStore store, long? after, int? limit, string? principal, string? action, CancellationToken ct)
     {
-        if (after < 0) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["Must be a sequence number of 0 or more."] });
+        if (after < 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/after"] = ["Must be a sequence number of 0 or more."] },
+                title: "Invalid audit query; nothing was read.");
         var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
         var rows = await store.ListAsync(after ?? 0, take + 1, Blank(principal), Blank(action), ct);

@@ -10,14 +10,16 @@ namespace Analytics.Api.Audit;
 
 /// <summary>
 /// Audits every request under /api, authenticated or not: who, which endpoint, which platform ids, the status,
-/// the response size and the duration. It runs outermost, so problems written by the exception handler and the
-/// status-code pages are counted too. It never reads the request body.
+/// the response size and the duration; and every command of the job dashboard (a POST under /hangfire: trigger,
+/// requeue, delete), which changes what runs as surely as the API's own routes. It runs outermost, so problems
+/// written by the exception handler and the status-code pages are counted too. It never reads the request body.
 /// </summary>
 public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/api"))
+        var dashboardCommand = JobDashboardCommand.Is(context.Request);
+        if (!context.Request.Path.StartsWithSegments("/api") && !dashboardCommand)
         {
             await next(context);
             return;
@@ -28,6 +30,8 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
         // Taken now: the exception handler clears the endpoint when it answers a failed request (a 500, or a body that
         // does not bind), and those are the requests the trail most needs to name.
         var endpoint = context.GetEndpoint();
+        // Copied for the same reason: the exception handler clears the route values too, and they name what was acted on.
+        var routeValues = new RouteValueDictionary(context.Request.RouteValues);
         var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var counting = new CountingResponseBody(original);
         context.Features.Set<IHttpResponseBodyFeature>(counting);
@@ -45,11 +49,14 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
         {
             context.Features.Set(original);
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-            await log.AppendAsync(Draft(context, endpoint ?? context.GetEndpoint(), at, status, counting.Written, (long)time.GetElapsedTime(started).TotalMilliseconds));
+            var durationMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
+            await log.AppendAsync(dashboardCommand
+                ? JobDashboardCommand.Draft(context, at, status, counting.Written, durationMs)
+                : Draft(context, endpoint ?? context.GetEndpoint(), routeValues, at, status, counting.Written, durationMs));
         }
     }
 
-    private static AuditDraft Draft(HttpContext context, Endpoint? endpoint, DateTimeOffset at, int status, long size, long durationMs)
+    private static AuditDraft Draft(HttpContext context, Endpoint? endpoint, RouteValueDictionary routeValues, DateTimeOffset at, int status, long size, long durationMs)
     {
         var user = context.User;
         var authenticated = user.Identity?.IsAuthenticated == true;
@@ -66,7 +73,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
             action,
             method,
             route,
-            AuditParameters.Of(context.Request),
+            AuditParameters.Of(context.Request, endpoint, routeValues, status == StatusCodes.Status201Created ? context.Response.Headers.Location.ToString() : null),
             status,
             size,
             durationMs);
@@ -94,11 +101,18 @@ public static partial class AuditParameters
 
     private static readonly HashSet<string> KnownNames = [.. ModelNames.All, "all", .. LearningJobs.DefaultSchedules.Keys];
 
-    public static string Of(HttpRequest request)
+    public static string Of(HttpRequest request) => Of(request, request.HttpContext.GetEndpoint(), request.RouteValues);
+
+    /// <summary>
+    /// The parameters of a request whose endpoint and route values were taken before the pipeline ran (which can clear them).
+    /// <paramref name="location"/> is where a created resource lives (the Location of a 201): its id, the last segment,
+    /// is kept as "created" when it has the shape of a platform id, so the trail says which key or case was created.
+    /// </summary>
+    public static string Of(HttpRequest request, Endpoint? endpoint, RouteValueDictionary routeValues, string? location = null)
     {
         var route = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var pattern = (request.HttpContext.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern;
-        foreach (var (key, value) in request.RouteValues)
+        var pattern = (endpoint as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern;
+        foreach (var (key, value) in routeValues)
         {
             var numeric = pattern?.ParameterPolicies.TryGetValue(key, out var policies) == true && policies.Any(p => p.Content == "int");
             route[key] = PlatformId(key, value?.ToString(), numeric);
@@ -116,8 +130,14 @@ public static partial class AuditParameters
         if (route.Count > 0) parameters["route"] = route;
         if (query.Count > 0) parameters["query"] = query;
         if (unlisted > 0) parameters["unlistedQueryKeys"] = unlisted;
+        if (location?[(location.LastIndexOf('/') + 1)..] is { Length: > 0 } created && (Guid.TryParseExact(created, "D", out _) || KeyIdShape().IsMatch(created)))
+            parameters["created"] = created;
         return JsonSerializer.Serialize(parameters);
     }
+
+    /// <summary>A job id of the job storage (a number or a UUID) or a recurring job's name as given; anything else redacted.</summary>
+    public static string JobId(string? value) =>
+        value is not null && (IntegerShape().IsMatch(value) || Guid.TryParseExact(value, "D", out _) || KnownNames.Contains(value)) ? value : Redacted;
 
     // A route's own ids: a number only where the route takes one ({id:int}); elsewhere a case id (a UUID) or a key id.
     // "0721234567" or "6080602123" in the place of a case id is a phone or a personal number, not an id.
@@ -190,6 +210,51 @@ public static partial class AuditParameters
     // instant's offset has it: every key's own shape decides).
     [GeneratedRegex("^[A-Za-z0-9._:,+-]*$")]
     private static partial Regex SafeValue();
+}
+
+/// <summary>
+/// The job dashboard's commands (Hangfire's POST routes: trigger or remove a recurring job, requeue or delete jobs). The
+/// route is written with Hangfire's own words only, a job id in the path as {id}; the job ids a command names (its
+/// jobs[] form values, read from the form Hangfire has already parsed, never from the body) are written as ids or
+/// redacted. Its statistics poll (POST /hangfire/stats) reads and is not a command.
+/// </summary>
+internal static class JobDashboardCommand
+{
+    private const string Prefix = "/hangfire";
+    public const string Action = "JobDashboard";
+
+    private static readonly HashSet<string> Words = new(StringComparer.Ordinal)
+    {
+        "jobs", "actions", "delete", "requeue", "enqueue", "awaiting", "deleted", "enqueued", "failed", "processing",
+        "scheduled", "succeeded", "recurring", "remove", "trigger", "retries",
+    };
+
+    public static bool Is(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(Prefix, out var rest) && !rest.StartsWithSegments("/stats");
+
+    public static AuditDraft Draft(HttpContext context, DateTimeOffset at, int status, long size, long durationMs)
+    {
+        var user = context.User;
+        var authenticated = user.Identity?.IsAuthenticated == true;
+        context.Request.Path.StartsWithSegments(Prefix, out var rest);
+        var template = new List<string>();
+        var parameters = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        foreach (var segment in (rest.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Words.Contains(segment))
+            {
+                template.Add(segment);
+                continue;
+            }
+            template.Add("{id}");
+            parameters["route"] = new SortedDictionary<string, string> { ["id"] = AuditParameters.JobId(Uri.UnescapeDataString(segment)) };
+        }
+        if (context.Request.HasFormContentType && context.Features.Get<IFormFeature>()?.Form is { } form && form.TryGetValue("jobs[]", out var jobs))
+            parameters["form"] = new SortedDictionary<string, object> { ["jobs"] = jobs.Select(AuditParameters.JobId).ToArray() };
+        var route = $"POST {Prefix}/{string.Join('/', template)}".TrimEnd('/');
+        return new AuditDraft(at, authenticated ? user.PrincipalId() : "anonymous", authenticated ? user.RoleOf() : null,
+            authenticated ? user.JurisdictionOf() : null, Action, "POST", route, JsonSerializer.Serialize(parameters), status, size, durationMs);
+    }
 }
 
 /// <summary>Passes the response through unchanged and counts the bytes written, whichever way they are written.</summary>

@@ -119,13 +119,36 @@ public static class JobsSetup
     }
 
     /// <summary>The Hangfire dashboard, for stewards only.</summary>
-    public static IApplicationBuilder UseStewardDashboard(this WebApplication app) =>
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+    public static IApplicationBuilder UseStewardDashboard(this WebApplication app)
+    {
+        // The recurring jobs are the schedules job_schedules holds. Removed in the dashboard, one would stop running until
+        // the next start while the schedules API still showed it; a schedule is changed through PUT /api/v1/schedules/{job}.
+        app.Use(async (context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/hangfire/recurring/remove"))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
+                {
+                    HttpContext = context,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status403Forbidden,
+                        Title = "Recurring jobs cannot be removed",
+                        Detail = "Each recurring job is a stored schedule: change its cron with PUT /api/v1/schedules/{job}. Nothing was changed.",
+                    },
+                });
+                return;
+            }
+            await next(context);
+        });
+        return app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
             Authorization = [new StewardOnly()],
             DashboardTitle = "Analytics jobs",
             DisplayStorageConnectionString = false,
         });
+    }
 
     private sealed class StewardOnly : IDashboardAuthorizationFilter
     {

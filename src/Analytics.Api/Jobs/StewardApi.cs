@@ -136,7 +136,21 @@ public static class StewardApi
     {
         if (!ModelNames.All.Contains(name) || registry.GetTable(name).Versions.All(v => v.Version != version))
             return TypedResults.Problem("No such version of this model: GET /api/v1/models lists the versions.", statusCode: 404, title: "Model version not found");
-        return TypedResults.Ok(registry.ReadCard(name, version));
+        try
+        {
+            return TypedResults.Ok(registry.ReadCard(name, version));
+        }
+        // As the list reports it on the version's line: the version is registered, its card file is gone or damaged.
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return TypedResults.Problem("This version is registered but its model card file is gone; its registry line (GET /api/v1/models) still gives its primary metric.",
+                statusCode: 404, title: "Model card missing");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            return TypedResults.Problem("This version is registered but its model card file cannot be read; its registry line (GET /api/v1/models) still gives its primary metric.",
+                statusCode: 500, title: "Model card unreadable");
+        }
     }
 
     public static Results<Accepted<TrainingQueued>, ProblemHttpResult> Train(string name, IBackgroundJobClient jobs)
@@ -179,10 +193,15 @@ public static class StewardApi
 
     public static async Task<Results<Ok<IReadOnlyList<JobRun>>, ValidationProblem>> RunsAsync(JobStore store, string? job, int? limit, string? before, CancellationToken ct)
     {
-        // Start times are stored as round-trip UTC text, so the cursor is compared as the same text.
-        if (before is not null && !DateTimeOffset.TryParseExact(before, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/before"] = ["the startedAt of a run, as returned (ISO 8601 round-trip)"] },
-                title: "Invalid job-run query.");
+        // Start times are stored as round-trip UTC text (+00:00), so the cursor is compared as the same text: one written
+        // with Z or another offset is the same instant, and is rewritten so before it is compared.
+        if (before is not null)
+        {
+            if (!DateTimeOffset.TryParseExact(before, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/before"] = ["the startedAt of a run, as returned (ISO 8601 round-trip)"] },
+                    title: "Invalid job-run query.");
+            before = instant.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
         var (take, problem) = Errors.QueryValues.Take(limit, 50, 500);
         if (problem is not null) return problem;
         return TypedResults.Ok(await store.RunsAsync(job, take, before, ct));

@@ -40,7 +40,8 @@ public static class PrivacyApi
     {
         var threshold = k ?? options.Value.DisclosureThreshold;
         if (threshold is < 1 or > 1000)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/k"] = ["Must be a whole number from 1 to 1000."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/k"] = ["Must be a whole number from 1 to 1000."] },
+                title: "Invalid threshold; nothing was read.");
 
         // Only class sizes are kept per class; the classes themselves never leave this method.
         var risk = new ReidentificationRisk();

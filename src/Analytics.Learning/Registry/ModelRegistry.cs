@@ -111,7 +111,11 @@ public sealed partial class ModelRegistry
                 throw;
             }
 
-            var active = table.Active is { } a ? ReadCard(name, a).Metrics : null;
+            // The active version's primary metric as registry.json records it, not as its card does: a card pruned or
+            // damaged by hand must not make every later training fail.
+            var active = table.Versions.FirstOrDefault(v => v.Status == ModelStatus.Active) is { } a
+                ? new ModelMetrics(a.PrimaryMetric, new Dictionary<string, double> { [a.PrimaryMetric] = a.PrimaryValue })
+                : null;
             var decision = PromotionPolicy.Decide(draft.Metrics, active, tolerance);
             var entry = new RegistryEntry(version, ModelStatus.Candidate, DateTimeOffset.UtcNow, draft.Metrics.Primary, draft.Metrics.PrimaryValue);
             table = table with { Versions = [.. table.Versions, entry] };

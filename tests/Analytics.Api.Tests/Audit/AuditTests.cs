@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Analytics.Api.Audit;
 using Analytics.Api.Tests.Infrastructure;
@@ -69,6 +70,18 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task AuditList_ReturnsProblemNamingAfter_ForNegativeCursor()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.GetAsync("/api/v1/audit?after=-1");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("/after", out _), errors.ToString());
+    }
+
+    [Fact]
     public async Task ARequestThatFailsToBind_IsAuditedUnderItsRoute()
     {
         var analyst = await _factory.ClientForAsync(Roles.Analyst);
@@ -80,6 +93,60 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
         var entry = (await PageAsync(steward, $"/api/v1/audit?principal={analyst.KeyId()}")).Items.Last();
         Assert.Equal("GET /api/v1/insights/routes", entry.Route);
         Assert.Equal(400, entry.Status);
+    }
+
+    [Fact]
+    public async Task ARequestThatFailsToBind_IsAuditedWithItsRouteValues()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.PutAsync("/api/v1/schedules/train-all",
+            new StringContent("""{"cron": 5}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await _factory.FlushAuditAsync();
+
+        var entry = (await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=PutSchedule")).Items.Single();
+        Assert.Equal(400, entry.Status);
+        Assert.Equal("train-all", entry.Parameters.GetProperty("route").GetProperty("job").GetString());
+    }
+
+    [Fact]
+    public async Task JobDashboardCommands_AreAudited_WithTheJobsTheyName()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var triggered = await steward.PostAsync("/hangfire/recurring/trigger",
+            new FormUrlEncodedContent([new("jobs[]", "refresh-aggregates")]));
+        var byName = await steward.PostAsync("/hangfire/jobs/actions/delete/" + Uri.EscapeDataString(SampleCases.VictimName), null);
+        Assert.Equal(HttpStatusCode.NoContent, triggered.StatusCode);
+        await _factory.FlushAuditAsync();
+
+        var entries = (await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=JobDashboard")).Items;
+        Assert.Equal(2, entries.Count);
+        Assert.Equal("POST /hangfire/recurring/trigger", entries[0].Route);
+        Assert.Equal("steward", entries[0].Role);
+        Assert.Equal(204, entries[0].Status);
+        Assert.Equal("refresh-aggregates", entries[0].Parameters.GetProperty("form").GetProperty("jobs")[0].GetString());
+        Assert.Equal("POST /hangfire/jobs/actions/delete/{id}", entries[1].Route);
+        Assert.Equal(AuditParameters.Redacted, entries[1].Parameters.GetProperty("route").GetProperty("id").GetString());
+        Assert.Equal((int)byName.StatusCode, entries[1].Status);
+        Assert.All(await _factory.AuditRowsAsync(without: ["at", "prev_hash", "hash"]),
+            row => Assert.DoesNotContain("Ioana", row, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task IssuingAKey_IsAudited_WithTheIdOfTheKeyIssued()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var created = await steward.PostAsJsonAsync("/api/v1/keys", new { name = "audited issue", role = "prosecutor", jurisdiction = "RO", authority = "RO-DIICOT" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var issued = await created.ReadAsync<IssuedApiKey>();
+        await _factory.FlushAuditAsync();
+
+        var entry = Assert.Single((await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=CreateKey")).Items);
+        Assert.Equal(issued.Id, entry.Parameters.GetProperty("created").GetString());
+        Assert.DoesNotContain(issued.Key, entry.Parameters.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -102,6 +102,42 @@ public sealed class SchedulesApiTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task JobDashboard_RefusesToRemoveARecurringJob_WhoseScheduleTheDatabaseHolds()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.PostAsync("/hangfire/recurring/remove", new FormUrlEncodedContent([new("jobs[]", "compute-links")]));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("/api/v1/schedules", await response.Content.ReadAsStringAsync());
+        var effective = _factory.Services.GetRequiredService<JobScheduler>().Effective("compute-links");
+        Assert.NotNull(effective.Cron);
+        Assert.NotNull(effective.NextExecution);
+        Assert.NotNull((await (await steward.GetAsync("/api/v1/schedules/compute-links")).ReadAsync<ScheduleView>()).NextExecutionUtc);
+    }
+
+    [Fact]
+    public async Task JobRuns_PageTheSame_WhateverOffsetTheBeforeCursorIsWrittenIn()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+        var store = _factory.Services.GetRequiredService<JobStore>();
+        for (var i = 0; i < 3; i++)
+        {
+            await store.StartRunAsync("cursor-probe", CancellationToken.None);
+            await Task.Delay(20);
+        }
+        var runs = await steward.GetFromJsonAsync<List<JobRun>>("/api/v1/jobs/runs?job=cursor-probe");
+        Assert.Equal(3, runs!.Count);
+        var cursor = DateTimeOffset.ParseExact(runs[1].StartedAt, "O", System.Globalization.CultureInfo.InvariantCulture);
+
+        foreach (var written in new[] { runs[1].StartedAt, cursor.UtcDateTime.ToString("O"), cursor.ToOffset(TimeSpan.FromHours(2)).ToString("O") })
+        {
+            var page = await steward.GetFromJsonAsync<List<JobRun>>($"/api/v1/jobs/runs?job=cursor-probe&before={Uri.EscapeDataString(written)}");
+            Assert.Equal([runs[2].Id], page!.Select(r => r.Id));
+        }
+    }
+
+    [Fact]
     public async Task HangfireDashboard_IsForStewardsOnly()
     {
         var analyst = await _factory.ClientForAsync(Roles.Analyst);
@@ -199,6 +235,29 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
         Assert.Equal(HttpStatusCode.OK, (await steward.GetAsync("/api/v1/models")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await steward.GetAsync("/api/v1/models/patterns?before=latest")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await steward.GetAsync("/api/v1/models/nonsense")).StatusCode);
+    }
+
+    [Fact]
+    public async Task GetCard_ReturnsProblem_WhenTheVersionsCardIsMissingOrUnreadable()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var registry = factory.Services.GetRequiredService<ModelRegistry>();
+        var draft = new ModelCardDraft(DataSnapshot.FromCaseIds(["a", "b"]), new Analytics.Learning.Features.FeatureSchema(["RO"]),
+            new Dictionary<string, double>(), new ModelMetrics("macroF1", new Dictionary<string, double> { ["macroF1"] = 0.5 }), DateTimeOffset.UnixEpoch);
+        var version = registry.Register(ModelNames.ChildVictim, draft, s => s.Write([1, 2, 3])).Version;
+        var card = Path.Combine(Path.GetDirectoryName(registry.ModelPath(ModelNames.ChildVictim, version))!, "model-card.json");
+        Assert.Equal(HttpStatusCode.OK, (await steward.GetAsync($"/api/v1/models/child-victim/{version}")).StatusCode);
+
+        await File.WriteAllTextAsync(card, "not json");
+        var unreadable = await steward.GetAsync($"/api/v1/models/child-victim/{version}");
+        File.Delete(card);
+        var gone = await steward.GetAsync($"/api/v1/models/child-victim/{version}");
+
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("Model card missing", JsonDocument.Parse(await gone.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
+        Assert.Equal("Model card unreadable", JsonDocument.Parse(await unreadable.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
+        Assert.DoesNotContain(factory.Logs, l => l.Contains("Unhandled", StringComparison.Ordinal));
     }
 
     [Fact]
