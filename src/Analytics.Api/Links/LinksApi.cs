@@ -111,6 +111,56 @@ public static class LinksApi
             : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/upTo"] = ["required: the number of the newest alert to mark as read (0 or more)"] },
                 title: "Nothing was marked as read.");
 
+    private static IEnumerable<(string A, string B, string Type)> CellsOf(IReadOnlyList<string> jurisdictions, IReadOnlyList<string> types) =>
+        jurisdictions.SelectMany((a, i) => jurisdictions.Skip(i + 1).SelectMany(b => types.Select(t => (a, b, t))));
+
+    /// <summary>Most sets of released cells looked at for one summary; beyond it the total is withheld rather than checked.</summary>
+    public const int MaxCellSetsChecked = 200_000;
+
+    /// <summary>
+    /// True when some set of released cells that share no group (so that their counts add up to the groups they hold
+    /// together) leaves, taken off the total, a count from 1 to k − 1: the groups found only outside them. Sets are
+    /// grown one cell at a time, each cell only if it shares no group with those already taken; past
+    /// <see cref="MaxCellSetsChecked"/> sets the answer is true, so an unchecked total is never released.
+    /// </summary>
+    /// <param name="cellsOfGroup">For each group, the released cells it counts in.</param>
+    internal static bool DisjointCellsLeaveASmallCount<TCell>(IReadOnlyList<List<TCell>> cellsOfGroup, IReadOnlyList<TCell> released, int total, int k)
+        where TCell : notnull
+    {
+        var index = released.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
+        var words = (cellsOfGroup.Count + 63) / 64;
+        var members = released.Select(_ => new ulong[words]).ToArray();
+        var sizes = new int[released.Count];
+        for (var g = 0; g < cellsOfGroup.Count; g++)
+            foreach (var cell in cellsOfGroup[g])
+            {
+                var i = index[cell];
+                members[i][g / 64] |= 1UL << (g % 64);
+                sizes[i]++;
+            }
+        var visited = 0;
+        var taken = new ulong[words];
+        return Grow(0, 0);
+
+        bool Grow(int from, int held)
+        {
+            for (var i = from; i < released.Count; i++)
+            {
+                if (++visited > MaxCellSetsChecked) return true;
+                var cell = members[i];
+                var shares = false;
+                for (var w = 0; w < words && !shares; w++) shares = (taken[w] & cell[w]) != 0;
+                if (shares) continue;
+                if (!DisclosureControl.CanRelease(total - held - sizes[i], k)) return true;
+                for (var w = 0; w < words; w++) taken[w] |= cell[w];
+                var found = Grow(i + 1, held + sizes[i]);
+                for (var w = 0; w < words; w++) taken[w] &= ~cell[w];
+                if (found) return true;
+            }
+            return false;
+        }
+    }
+
     public static async Task<Ok<LinkSummary>> SummaryAsync(LinkStore links, IOptions<LearningOptions> options, CancellationToken ct)
     {
         var k = options.Value.DisclosureThreshold;
@@ -132,8 +182,8 @@ public static class LinksApi
         // The cells are not parts of the total (a group may count in several), so the secondary suppression above does not
         // protect them against it: the total less a released cell is the groups outside that cell, which may be the groups
         // of a withheld cell alone. Released cells that no group shares (their jurisdictions are never joined, as the absent
-        // cells show) can be taken off together, which leaves the groups in no released cell. The total is withheld where
-        // either would be a count from 1 to k − 1.
+        // cells show) can be taken off together, which leaves the groups outside them, and so can any set of released cells
+        // that share no group. The total is withheld where any of these would be a count from 1 to k − 1.
         const string totalKey = "cross-border groups";
         var releasedCells = view.Where(c => !c.Suppressed).Select(c => (c.JurisdictionA, c.JurisdictionB, c.Type)).ToHashSet();
         var inNoReleasedCell = groups.Count(g =>
@@ -144,7 +194,9 @@ public static class LinksApi
                 .Any(releasedCells.Contains);
         });
         var outsideSmall = !DisclosureControl.CanRelease(inNoReleasedCell, k)
-            || view.Any(c => c.Groups is { } n && !DisclosureControl.CanRelease(groups.Count - n, k));
+            || view.Any(c => c.Groups is { } n && !DisclosureControl.CanRelease(groups.Count - n, k))
+            || DisjointCellsLeaveASmallCount(groups.Select(g => CellsOf(Split(g.Jurisdictions), Split(g.Types)).Where(releasedCells.Contains).ToList()).ToList(),
+                releasedCells.ToList(), groups.Count, k);
         var total = DisclosureControl.Release([(totalKey, groups.Count)], k, totalReleased: false,
             withhold: outsideSmall ? new HashSet<string>(StringComparer.Ordinal) { totalKey } : null)[0];
         return TypedResults.Ok(new LinkSummary(k, total, view));

@@ -96,6 +96,61 @@ public sealed class LinkSummaryDisclosureTests
         }
     }
 
+    // Every cell released, and every group in one: still, two released cells that share no group add up to the groups they
+    // hold together. Here 10 Austrian-Bulgarian groups share a phone (8 of them an e-mail as well), 2 more share only an
+    // e-mail, and 10 German-Polish groups share a phone: the 22 groups less the two phone cells are the 2 Austrian-Bulgarian
+    // groups joined by e-mail alone.
+    [Fact]
+    public async Task TheNumberOfGroups_LessReleasedCellsThatShareNoGroup_GivesNoSmallCount()
+    {
+        using var factory = new AnalyticsFactory();
+        var at = await factory.ProsecutorAsync("AT");
+        var bg = await factory.ProsecutorAsync("BG");
+        var de = await factory.ProsecutorAsync("DE");
+        var pl = await factory.ProsecutorAsync("PL");
+        for (var i = 0; i < 12; i++)
+        {
+            (string, string)[] shared = i < 8 ? [("phone", $"+43 664 123 45{i:D2}"), ("email", $"contact{i}@example.org")]
+                : i < 10 ? [("phone", $"+43 664 123 45{i:D2}")]
+                : [("email", $"contact{i}@example.org")];
+            await SubmitAsync(at, LinkTestData.CaseWithIdentifiers("AT", "AT-PROSECUTOR", $"AT/2024/{i}", shared));
+            await SubmitAsync(bg, LinkTestData.CaseWithIdentifiers("BG", "BG-PROSECUTOR", $"BG/2024/{i}", shared));
+        }
+        for (var i = 0; i < 10; i++)
+        {
+            await SubmitAsync(de, LinkTestData.CaseWithIdentifiers("DE", "DE-PROSECUTOR", $"DE/2024/{i}", ("phone", $"+49 151 2345 67{i:D2}")));
+            await SubmitAsync(pl, LinkTestData.CaseWithIdentifiers("PL", "PL-PROSECUTOR", $"PL/2024/{i}", ("phone", $"+49 151 2345 67{i:D2}")));
+        }
+        await factory.Services.GetRequiredService<LinkJobs>().ComputeLinksAsync(CancellationToken.None);
+
+        var analyst = await factory.ClientForAsync(Roles.Analyst);
+        var summary = (await analyst.GetFromJsonAsync<LinkSummary>("/api/v1/links/summary"))!;
+        var k = summary.DisclosureThreshold;
+        var cell = summary.Cells.ToDictionary(c => $"{c.JurisdictionA}|{c.JurisdictionB}|{c.Type}");
+        Assert.Equal(3, cell.Count);
+        Assert.Equal(10, cell["AT|BG|phone"].Groups);
+        Assert.Equal(10, cell["AT|BG|email"].Groups);
+        Assert.Equal(10, cell["DE|PL|phone"].Groups);
+
+        if (summary.CrossBorderGroups.Count is { } total)
+        {
+            var outside = total - cell["AT|BG|phone"].Groups!.Value - cell["DE|PL|phone"].Groups!.Value;
+            Assert.True(outside is 0 || outside >= k, $"{total} groups less the two phone cells give {outside}");
+        }
+    }
+
+    [Fact]
+    public void TheCheckOfDisjointCells_FindsTheSetThatLeavesASmallCount_AndNotOneOfCellsThatShareGroups()
+    {
+        // Groups 0–9 in A, 0–7 and 10–11 in B, 12–21 in C: A and C share none and leave 2 of 22.
+        var cellsOfGroup = Enumerable.Range(0, 22).Select(g => new[] { g < 10 ? "A" : null, g is < 8 or 10 or 11 ? "B" : null, g >= 12 ? "C" : null }
+            .OfType<string>().ToList()).ToList();
+        Assert.True(LinksApi.DisjointCellsLeaveASmallCount(cellsOfGroup, ["A", "B", "C"], 22, 10));
+        // Without C, only A and B (which share groups) or each alone: 12 and 12 are left, never a small count.
+        var withoutC = cellsOfGroup.Select(c => c.Where(x => x != "C").ToList()).ToList();
+        Assert.False(LinksApi.DisjointCellsLeaveASmallCount(withoutC, ["A", "B"], 22, 10));
+    }
+
     private static async Task SubmitAsync(HttpClient client, string json)
     {
         var response = await client.SubmitCaseAsync(json);
