@@ -166,13 +166,8 @@ public static class LinksApi
         var k = options.Value.DisclosureThreshold;
         var groups = await links.CrossBorderGroupsAsync(ct);
         // A group counts once in every jurisdiction pair it spans, for every identifier type that joins it.
-        var cells = groups
-            .SelectMany(g =>
-            {
-                var jurisdictions = Split(g.Jurisdictions);
-                var pairs = jurisdictions.SelectMany((a, i) => jurisdictions.Skip(i + 1).Select(b => (A: a, B: b)));
-                return pairs.SelectMany(p => Split(g.Types).Select(t => (p.A, p.B, Type: t)));
-            })
+        var cellsOfGroups = groups.Select(g => CellsOf(Split(g.Jurisdictions), Split(g.Types)).ToList()).ToList();
+        var cells = cellsOfGroups.SelectMany(c => c)
             .GroupBy(c => c)
             .OrderBy(c => c.Key.A, StringComparer.Ordinal).ThenBy(c => c.Key.B, StringComparer.Ordinal).ThenBy(c => c.Key.Type, StringComparer.Ordinal)
             .Select(c => (Key: c.Key, Count: c.Count()))
@@ -181,22 +176,14 @@ public static class LinksApi
         var view = cells.Zip(released, (c, r) => new LinkSummaryCell(c.Key.A, c.Key.B, c.Key.Type, r.Count, r.Suppressed)).ToList();
         // The cells are not parts of the total (a group may count in several), so the secondary suppression above does not
         // protect them against it: the total less a released cell is the groups outside that cell, which may be the groups
-        // of a withheld cell alone. Released cells that no group shares (their jurisdictions are never joined, as the absent
-        // cells show) can be taken off together, which leaves the groups outside them, and so can any set of released cells
-        // that share no group. The total is withheld where any of these would be a count from 1 to k − 1.
+        // of a withheld cell alone; and released cells that share no group (their jurisdictions are never joined, as the
+        // absent cells show) can be taken off together, which leaves the groups outside them. Nor may the groups in no
+        // released cell be a small count. The total is withheld where any of these would be a count from 1 to k − 1.
         const string totalKey = "cross-border groups";
-        var releasedCells = view.Where(c => !c.Suppressed).Select(c => (c.JurisdictionA, c.JurisdictionB, c.Type)).ToHashSet();
-        var inNoReleasedCell = groups.Count(g =>
-        {
-            var jurisdictions = Split(g.Jurisdictions);
-            var types = Split(g.Types);
-            return !jurisdictions.SelectMany((a, i) => jurisdictions.Skip(i + 1).SelectMany(b => types.Select(t => (a, b, t))))
-                .Any(releasedCells.Contains);
-        });
-        var outsideSmall = !DisclosureControl.CanRelease(inNoReleasedCell, k)
-            || view.Any(c => c.Groups is { } n && !DisclosureControl.CanRelease(groups.Count - n, k))
-            || DisjointCellsLeaveASmallCount(groups.Select(g => CellsOf(Split(g.Jurisdictions), Split(g.Types)).Where(releasedCells.Contains).ToList()).ToList(),
-                releasedCells.ToList(), groups.Count, k);
+        var releasedCells = cells.Zip(released).Where(c => !c.Second.Suppressed).Select(c => c.First.Key).ToHashSet();
+        var releasedOfGroups = cellsOfGroups.Select(c => c.Where(releasedCells.Contains).ToList()).ToList();
+        var outsideSmall = !DisclosureControl.CanRelease(releasedOfGroups.Count(c => c.Count == 0), k)
+            || DisjointCellsLeaveASmallCount(releasedOfGroups, releasedCells.ToList(), groups.Count, k);
         var total = DisclosureControl.Release([(totalKey, groups.Count)], k, totalReleased: false,
             withhold: outsideSmall ? new HashSet<string>(StringComparer.Ordinal) { totalKey } : null)[0];
         return TypedResults.Ok(new LinkSummary(k, total, view));

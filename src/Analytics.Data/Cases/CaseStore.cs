@@ -413,9 +413,11 @@ public sealed class CaseStore(Db db)
         }
     }
 
-    private static async Task<WriteResult> UpsertOneAsync(WriteCommands commands, CaseWrite c, string newId, string now, CancellationToken ct)
+    // found: the case's row as this transaction has already read (and locked) it, so that it is not read twice.
+    private static async Task<WriteResult> UpsertOneAsync(WriteCommands commands, CaseWrite c, string newId, string now, CancellationToken ct,
+        ExistingRow? found = null)
     {
-        var existing = await FindAsync(commands, c, ct);
+        var existing = found ?? await FindAsync(commands, c, ct);
         if (existing is { } e && e.RecordHash == c.RecordHash && e.Status == "active")
             return new WriteResult(e.Id, WriteOutcome.Unchanged, e.Version);
 
@@ -496,7 +498,7 @@ public sealed class CaseStore(Db db)
             await using var commands = new WriteCommands(connection, tx, db.Dialect);
             // Read under a row lock where writers run concurrently, so a withdrawal cannot come between the check and the write.
             if (await FindAsync(commands, write, ct) is not { Status: "active" } existing) return null;
-            var result = await UpsertOneAsync(commands, write, existing.Id, DateTimeOffset.UtcNow.ToString("O"), ct);
+            var result = await UpsertOneAsync(commands, write, existing.Id, DateTimeOffset.UtcNow.ToString("O"), ct, existing);
             await tx.CommitAsync(ct);
             return result;
         }
