@@ -757,12 +757,34 @@ public sealed partial class TextScrubber
                 // longer digit run (a card, a reference) too often make a valid number somewhere.
                 var e164 = ReadPhone(text.AsSpan(start, end - start), context, requireStrictFormat: true, otherRegions: first == lo && last == hi);
                 if (e164 is null) continue;
-                hits.Add(new Hit(start, end - start, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, e164), PatternPriority));
+                var (hitStart, hitEnd) = BalanceBrackets(text, start, end);
+                hits.Add(new Hit(hitStart, hitEnd - hitStart, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, e164), PatternPriority));
                 FindPhonesIn(text, groups, lo, first - 1, context, hits);
                 FindPhonesIn(text, groups, last + 1, hi, context, hits);
                 return;
             }
         }
+    }
+
+    // A phone's span with its brackets paired, so the placeholder leaves none behind: "(0721 234 567)" loses its opening
+    // bracket to the text ("([phone])", not "[phone])"), "(0721) 234 567" keeps both in the hit, and "(+40) 721 234 567"
+    // takes in the opening bracket just before it. The digits, and so the token, are the same either way.
+    internal static (int Start, int End) BalanceBrackets(string text, int start, int end)
+    {
+        var open = 0;
+        var unopened = 0;
+        for (var i = start; i < end; i++)
+        {
+            if (text[i] == '(') open++;
+            else if (text[i] == ')')
+            {
+                if (open > 0) open--;
+                else unopened++;
+            }
+        }
+        if (open > 0 && text[start] == '(' && open == 1) start++;
+        if (unopened == 1 && start > 0 && text[start - 1] == '(') start--;
+        return (start, end);
     }
 
     // E.164 of a phone written in text, or null. A number known from the structured part is recognised from its
@@ -1050,7 +1072,8 @@ public sealed partial class TextScrubber
             var e164 = ReadPhone(v.Value, context, requireStrictFormat: false);
             var value = e164 ?? (v.Value.TrimStart().StartsWith('+') ? "+" : "") + new string(v.Value.Where(char.IsAsciiDigit).ToArray());
             if (value.Count(char.IsAsciiDigit) < 6) continue;
-            hits.Add(new Hit(v.Index, v.Length, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, value), ContextPriority));
+            var (hitStart, hitEnd) = BalanceBrackets(text, v.Index, v.Index + v.Length);
+            hits.Add(new Hit(hitStart, hitEnd - hitStart, IdentifierTypes.Phone, TokenOf(context, IdentifierTypes.Phone, value), ContextPriority));
         }
     }
 

@@ -35,6 +35,19 @@ public class TextScrubberTests
     }
 
     [Theory]
+    [InlineData("He called (0721 234 567) twice.", "He called ({0}) twice.")]
+    [InlineData("He called (tel. 0721 234 567) twice.", "He called (tel. {0}) twice.")]
+    [InlineData("He called (+40) 721 234 567 twice.", "He called {0} twice.")]
+    [InlineData("He called ((0721) 234 567) twice.", "He called ({0}) twice.")]
+    public void Scrub_LeavesNoUnpairedBracket_AroundAPhone(string text, string expected)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, T("phone", "+40721234567")), result.Text);
+        Assert.Equal(1, result.Counts["phone"]);
+    }
+
+    [Theory]
     [InlineData("Her French number 06 12 34 56 78 was found.", "+33612345678")]
     [InlineData("Her Italian number 333 123 4567 was found.", "+393331234567")]
     [InlineData("Her Romanian number 0721 234 567 was found.", "+40721234567")]
