@@ -64,6 +64,9 @@ await app.Services.GetRequiredService<FirstRun>().RunAsync(app.Lifetime.Applicat
 await app.Services.GetRequiredService<JobScheduler>().SyncAsync(app.Lifetime.ApplicationStopping);
 app.Services.GetRequiredService<ModelServing>().Refresh();
 
+// HEAD is answered as its GET without the body, so it must be turned into one before a route is chosen.
+app.UseHeadRequests();
+app.UseRouting();
 app.UseAudit();
 app.UseRequestMetrics();
 app.UseExceptionHandler();

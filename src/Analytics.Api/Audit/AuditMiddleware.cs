@@ -60,7 +60,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimeProv
     {
         var user = context.User;
         var authenticated = user.Identity?.IsAuthenticated == true;
-        var method = context.Request.Method;
+        var method = Startup.HeadRequests.MethodOf(context);
         var template = (endpoint as RouteEndpoint)?.RoutePattern.RawText;
         if (template is { Length: > 1 }) template = template.TrimEnd('/');
         var route = $"{method} {template ?? "(no matching endpoint)"}";

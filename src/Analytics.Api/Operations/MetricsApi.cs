@@ -55,7 +55,7 @@ public static class MetricsApi
             var template = ((endpoint ?? context.GetEndpoint()) as RouteEndpoint)?.RoutePattern.RawText;
             var route = template is null ? "(unmatched)" : template.Length > 1 ? template.TrimEnd('/') : template;
             context.RequestServices.GetRequiredService<AnalyticsMetrics>()
-                .RecordRequest(context.Request.Method, route, context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                .RecordRequest(Startup.HeadRequests.MethodOf(context), route, context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     });
 }
