@@ -2,6 +2,24 @@ using Analytics.Benchmarks.Ingest;
 
 // Plain harness: the HTTP phases need a real server process, which BenchmarkDotNet does not manage.
 var command = args.Length > 0 ? args[0] : "";
+// "ingest --help" and the like print that command's usage to standard output and succeed.
+if (args.Length > 1 && args[1..].Any(a => a is "-h" or "--help"))
+{
+    var usage = command switch
+    {
+        "ingest" => IngestOptions.Usage,
+        "queries" => Analytics.Benchmarks.Queries.QueryBenchmark.Usage,
+        "training" => Analytics.Benchmarks.Training.TrainingBenchmark.Usage,
+        "bulk" => Analytics.Benchmarks.Bulk.BulkBenchmark.Usage,
+        "all" => Analytics.Benchmarks.Suite.SuiteOptions.Usage,
+        _ => null,
+    };
+    if (usage is not null)
+    {
+        Console.WriteLine(usage);
+        return 0;
+    }
+}
 switch (command)
 {
     case "ingest":
@@ -35,5 +53,6 @@ switch (command)
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Queries.QueryBenchmark.Usage);
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Bulk.BulkBenchmark.Usage);
         Console.Error.WriteLine("  training [--sizes 10k,100k,1m] [--k 10] [--threads 2] [--steps kmeans,kmeans-e2e,kmeans-auto,fasttree,classifier] [--no-sklearn]");
+        Console.Error.WriteLine("COMMAND --help prints that command's options.");
         return command is "" or "-h" or "--help" ? 0 : 2;
 }

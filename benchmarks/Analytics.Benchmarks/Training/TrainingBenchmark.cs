@@ -13,7 +13,7 @@ namespace Analytics.Benchmarks.Training;
 /// </summary>
 public static class TrainingBenchmark
 {
-    private const string Usage = """
+    public const string Usage = """
         usage: Analytics.Benchmarks training [--sizes 10k,100k] [--k 10] [--seed 42] [--threads 2]
                                              [--auto-k-up-to 100k] [--out docs/benchmarks] [--work DIR]
                                              [--python /usr/bin/python3] [--script benchmarks/training/sklearn_bench.py]
