@@ -915,8 +915,10 @@ public sealed partial class TextScrubber
         @"|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|wrze[śs]nia|pa[źz]dziernika|listopada|grudnia)\.?";
 
     // "born on", "DOB", "date of birth is", "(b. 02.06.2008)", "birthday", and the words of the languages the cases are
-    // written in: "născută la", "nata il", "née le", "geboren am", "nacida el", "urodzona".
-    [GeneratedRegex(@"\G\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya]|data\s+na[șşs]terii|data\s+di\s+nascita|date\s+de\s+naissance|geburtsdatum|fecha\s+de\s+nacimiento|data\s+urodzenia|geb\.|ur\.)(?:\s*[:,\-]\s*|\s+)(?:\p{L}+[:,]?\s+){0,5}?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?" + Months + @",?\s+(?:de\s+)?\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
+    // written in: "născută la", "nata il", "née le", "geboren am", "nacida el", "urodzona". The date may come up to eight
+    // words after its word ("born in a village near Iasi on 12.03.2009"), and be written with its month in Roman
+    // numerals ("12.III.2009") or as a word between dashes or dots ("12-Mar-2009").
+    [GeneratedRegex(@"\G\b(?:born(?:\s+on|\s+in)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|n[ăa]scut[ăa]?(?:\s+(?:la|[îi]n|pe))?|nat[oa]\s+(?:il|nel)|n[ée]e?\s+le|geboren\s+am|nacid[oa]\s+el|urodzon[ya]|data\s+na[șşs]terii|data\s+di\s+nascita|date\s+de\s+naissance|geburtsdatum|fecha\s+de\s+nacimiento|data\s+urodzenia|geb\.|ur\.)(?:\s*[:,\-]\s*|\s+)(?:\p{L}+[:,]?\s+){0,8}?(?<d>\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})(?!\d)|\d{1,2}[./\- ](?:xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)[./\- ](?:\d{4}|\d{2})(?!\d)|\d{1,2}[./\-]" + Months + @"[./\-]?(?:\d{4}|\d{2})(?!\d)|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?" + Months + @",?\s+(?:de\s+)?\d{4}|" + Months + @"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|" + Months + @"\s+\d{4})", RegexOptions.IgnoreCase)]
     private static partial Regex DateOfBirthRegex();
 
     // The value itself must be upper-case so that "passport was seized" is not taken for a number, or letters and then at

@@ -669,6 +669,11 @@ public class TextScrubberTests
     [InlineData("Victima, născută la 14.03.2009, a fost recrutată.", "Victima, născută la [dob], a fost recrutată.")]
     [InlineData("La ragazza, nata il 14.03.2009, fu reclutata.", "La ragazza, nata il [dob], fu reclutata.")]
     [InlineData("Das Mädchen, geboren am 14.03.2009, wurde angeworben.", "Das Mädchen, geboren am [dob], wurde angeworben.")]
+    [InlineData("The girl, born 12-Mar-2009, was recruited.", "The girl, born [dob], was recruited.")]
+    [InlineData("The girl, born 12.III.2009, was recruited.", "The girl, born [dob], was recruited.")]
+    [InlineData("The girl (DOB 3 xii 2009) was recruited.", "The girl (DOB [dob]) was recruited.")]
+    [InlineData("The girl (d.o.b. 03.Dec.09) was recruited.", "The girl (d.o.b. [dob]) was recruited.")]
+    [InlineData("She was born in a small village near the border on 12.03.2009.", "She was born in a small village near the border on [dob].")]
     public void Scrub_ReplacesDateOfBirth_NearContextWord(string text, string expected)
     {
         var result = _scrubber.Scrub(text, "RO");
