@@ -470,7 +470,12 @@ public sealed partial class TextScrubber
     // ---- Validated pattern recognisers ----
 
     // Letters of any script in the local part and the domain ("ioana.mărginean@poştă.ro").
-    private const string EmailPattern = @"(?<![\w.+\-])[\p{L}\p{N}][\p{L}\p{N}._%+\-]{0,63}@[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?)*\.\p{L}{2,24}(?![\w\-])";
+    private const string EmailDomain = @"@[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?)*\.\p{L}{2,24}(?![\w\-])";
+    private const string EmailPattern = @"(?<![\w.+\-])[\p{L}\p{N}][\p{L}\p{N}._%+\-]{0,63}" + EmailDomain;
+
+    // The domain of an address whose local part is quoted ("ana popescu"@mail.ro), anchored at its '@'.
+    [GeneratedRegex(@"\G" + EmailDomain)]
+    private static partial Regex AnchoredEmailDomainRegex();
 
     // An e-mail address, anchored (\G): tried only where it is started.
     [GeneratedRegex(@"\G" + EmailPattern)]
@@ -505,6 +510,14 @@ public sealed partial class TextScrubber
             if (m is null)
             {
                 position = at + 1;
+                if (QuotedLocalPartStart(text, at) is { } quote && AnchoredEmailDomainRegex().Match(text, at) is { Success: true } domain)
+                {
+                    // A quoted local part may hold spaces and is kept as written (lower case) for its token: an address
+                    // the structured part accepts has none, so there is no other spelling to agree with.
+                    var end = domain.Index + domain.Length;
+                    hits.Add(new Hit(quote, end - quote, IdentifierTypes.Email, TokenOf(context, IdentifierTypes.Email, text[quote..end].ToLowerInvariant()), PatternPriority));
+                    position = end;
+                }
                 continue;
             }
             position = m.Index + m.Length;
@@ -512,6 +525,20 @@ public sealed partial class TextScrubber
             if (normalised is null) continue;
             hits.Add(new Hit(m.Index, m.Length, IdentifierTypes.Email, TokenOf(context, IdentifierTypes.Email, normalised), PatternPriority));
         }
+    }
+
+    // Where the quoted local part ending right before the '@' at <paramref name="at"/> starts (its opening quote), or
+    // null: at most 64 characters on one line, not empty, no other quote inside.
+    private static int? QuotedLocalPartStart(string text, int at)
+    {
+        if (at < 3 || text[at - 1] != '"') return null;
+        for (var i = at - 2; i >= 0 && at - 1 - i <= 65; i--)
+        {
+            var c = text[i];
+            if (c is '\n' or '\r') return null;
+            if (c == '"') return i < at - 2 ? i : null;
+        }
+        return null;
     }
 
     private static bool IsLocalPartChar(char c) => char.IsLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';

@@ -21,6 +21,27 @@ public class TextScrubberTests
     }
 
     [Theory]
+    [InlineData("Contact was via \"Ana Popescu\"@Mail.ro today.", "Contact was via {0} today.")]
+    [InlineData("Contact was via <\"ana popescu\"@mail.ro>.", "Contact was via <{0}>.")]
+    public void Scrub_ReplacesAnAddressWithAQuotedLocalPart_Whole(string text, string expected)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, T("email", "\"ana popescu\"@mail.ro")), result.Text);
+        Assert.Equal(1, result.Counts["email"]);
+    }
+
+    [Theory]
+    [InlineData("She said \"hello\" @ the station.")]
+    [InlineData("Quotes \"\"@mail.ro and \"a\nb\"@mail.ro stay.")]
+    public void Scrub_ReadsNoAddress_WhereTheQuoteIsNotALocalPart(string text)
+    {
+        var result = _scrubber.Scrub(text, "RO");
+
+        Assert.Equal(0, result.Counts.GetValueOrDefault("email"));
+    }
+
+    [Theory]
     [InlineData("He called from +40 721 234 567 twice.")]
     [InlineData("He called from 0040721234567 twice.")]
     [InlineData("He called from 0721 234 567 twice.")]
