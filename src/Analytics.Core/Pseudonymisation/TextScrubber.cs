@@ -1177,7 +1177,16 @@ public sealed class ScrubContext
         if (!ascii)
         {
             folded = NameFolding.FoldWord(word);
-            return NameParts.ContainsKey(folded);
+            if (NameParts.ContainsKey(folded)) return true;
+            // A name known in Latin letters, written here in Cyrillic (or known in Cyrillic and given here in another
+            // Cyrillic spelling): any of the word's usual Latin spellings.
+            foreach (var spelling in CyrillicSpellings.Of(word))
+            {
+                if (!NameParts.ContainsKey(spelling)) continue;
+                folded = spelling;
+                return true;
+            }
+            return false;
         }
         if (!NameParts.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(lower, out var key, out _)) return false;
         folded = key;
@@ -1385,6 +1394,8 @@ public sealed class ScrubContext
             .Replace("ae", "a", StringComparison.OrdinalIgnoreCase).Replace("aa", "a", StringComparison.OrdinalIgnoreCase);
     }
 
+    private static readonly char[] NameSeparators = [' ', '-', ',', '.', '\'', '’', '\t', '\n', '\r', '\u00A0'];
+
     private void AddName(string value, string token)
     {
         var index = Names.IndexOf(token);
@@ -1399,6 +1410,14 @@ public sealed class ScrubContext
         if (!ReferenceEquals(other, value))
             foreach (var spelt in NameFolding.FoldWords(other))
                 if (!parts.Contains(spelt)) parts.Add(spelt);
+        // A name given in Cyrillic is also found in its Latin spellings (Петренко: Petrenko), and its own Cyrillic words
+        // through theirs when the narrative spells them another way.
+        if (CyrillicSpellings.Contains(value))
+        {
+            foreach (var word in value.Split(NameSeparators, StringSplitOptions.RemoveEmptyEntries))
+                foreach (var spelling in CyrillicSpellings.Of(word))
+                    if (!parts.Contains(spelling)) parts.Add(spelling);
+        }
         foreach (var word in parts)
         {
             // Single letters are initials; matching them alone would scrub every "a" and "I".

@@ -345,6 +345,33 @@ public class TextScrubberTests
         Assert.Contains(T("name", Normalisers.Name(known)!), result.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Ivan Petrenko", "Потім Іван Петренко поїхав.", "Іван Петренко")]
+    [InlineData("Mykhailo Shevchenko", "Then Михайло Шевченко left.", "Михайло Шевченко")]
+    [InlineData("Tatyana Ivanova", "Потом Татьяна Иванова уехала.", "Татьяна Иванова")]
+    [InlineData("Tatiana Ivanova", "Потом Татьяна Иванова уехала.", "Татьяна Иванова")]
+    [InlineData("Hristo Stoichkov", "Тогава Христо Стоичков замина.", "Христо Стоичков")]
+    [InlineData("Dragan Đorđević", "Tada je Драган Ђорђевић otišao.", "Драган Ђорђевић")]
+    [InlineData("Петренко Іван", "Then Ivan Petrenko left.", "Ivan Petrenko")]
+    [InlineData("Шевченко Михайло", "Then Mykhailo Shevchenko left.", "Mykhailo Shevchenko")]
+    [InlineData("Юлія Ткаченко", "Then Yuliia Tkachenko left.", "Yuliia Tkachenko")]
+    public void Scrub_FindsAKnownName_WrittenInTheOtherScript(string known, string text, string written)
+    {
+        var result = _scrubber.Scrub(text, "RO", [new KnownIdentifier("name", known)]);
+
+        Assert.Equal(text.Replace(written, T("name", Normalisers.Name(known)!), StringComparison.Ordinal), result.Text);
+    }
+
+    [Fact]
+    public void Scrub_LeavesCyrillicWordsThatSpellNoKnownName()
+    {
+        const string text = "Потім Олена поїхала до Києва.";
+
+        var result = _scrubber.Scrub(text, "RO", [new KnownIdentifier("name", "Ivan Petrenko")]);
+
+        Assert.Equal(text, result.Text);
+    }
+
     [Fact]
     public void Scrub_LeavesAWordThatMerelyStartsLikeAShortNamePart()
     {
