@@ -373,7 +373,9 @@ public sealed class LinkStore(Db db)
                 alerts.Add(new NewAlert(c.Authority, c.CaseId,
                     NewAuthorities: string.Join(',', fresh.Select(f => f.Authority)),
                     NewJurisdictions: string.Join(',', fresh.Select(f => f.Jurisdiction).Distinct().Order(StringComparer.Ordinal)),
-                    Types: string.Join(',', c.MatchedTypes)));
+                    // Only the types of the tokens this case shares with a case of the authorities the alert names: not one
+                    // it shares with its own authority's cases alone, nor one by which only a third authority reaches them.
+                    Types: string.Join(',', c.TypesSharedWith(fresh.Select(f => f.Authority)))));
             }
         }
         return (alerts, newSeen);
