@@ -90,15 +90,18 @@ public static class LinksApi
 
     /// <param name="after">The <c>next</c> of the previous page: alerts after that number in the chosen order.</param>
     /// <param name="order"><c>oldest</c> (the default) or <c>newest</c> first.</param>
+    /// <param name="since">An ISO 8601 instant with <c>Z</c> or an offset; one without is refused, not read in the server's zone.</param>
     public static async Task<Results<Ok<LinkAlertPage>, ValidationProblem>> ListAlertsAsync(
-        ClaimsPrincipal user, LinkStore links, DateTimeOffset? since, long? after, bool? unread, int? limit, string? order, CancellationToken ct)
+        ClaimsPrincipal user, LinkStore links, string? since, long? after, bool? unread, int? limit, string? order, CancellationToken ct)
     {
         var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
+        var (from, sinceProblem) = Errors.QueryValues.Instant(since, nameof(since));
+        if (sinceProblem is not null) return sinceProblem;
         if (order is not (null or "oldest" or "newest"))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/order"] = ["oldest (the default) or newest"] },
                 title: "Invalid order; nothing was read.");
-        var rows = await links.AlertsAsync(user.AuthorityOf()!, since?.ToUniversalTime().ToString("O"), after, unread ?? false, take + 1, ct,
+        var rows = await links.AlertsAsync(user.AuthorityOf()!, from?.ToUniversalTime().ToString("O"), after, unread ?? false, take + 1, ct,
             newestFirst: order == "newest");
         var items = rows.Take(take).Select(a => new LinkAlert(a.Id, a.CaseId, Split(a.NewJurisdictions), Split(a.NewAuthorities), Split(a.Types),
             a.CreatedAt, a.ReadAt is not null, a.Ended)).ToList();

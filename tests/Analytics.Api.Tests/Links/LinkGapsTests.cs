@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace Analytics.Api.Tests.Links;
 
-/// <summary>What an alert and a hit say a case matched.</summary>
+/// <summary>What an alert and a hit say a case matched, and how <c>?since=</c> is read.</summary>
 public sealed class LinkGapsTests : IClassFixture<LinksFactory>
 {
     private readonly AnalyticsFactory _factory;
@@ -67,5 +67,39 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
         Assert.Empty(aboutGermany.MatchedTypes);
         var german = Assert.Single(await AlertsAsync(de));
         Assert.Equal(["email"], german.MatchedTypes);
+    }
+
+    [Theory]
+    [InlineData("2025-03-01T08:30:00")]
+    [InlineData("2025-03-01T08:30:00.1234567")]
+    [InlineData("2025-03-01")]
+    [InlineData("03/01/2025 08:30")]
+    [InlineData("yesterday")]
+    public async Task Alerts_ReturnsProblemNamingSince_ForAnInstantWithoutOffset(string since)
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-Z");
+
+        var response = await ro.GetAsync($"/api/v1/links/alerts?since={Uri.EscapeDataString(since)}");
+
+        var body = await response.Content.ReadAsStringAsync();
+        _output.WriteLine(body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("/since", out _), errors.ToString());
+        Assert.DoesNotContain(since, body);
+    }
+
+    [Theory]
+    [InlineData("2026-11-24T09:00:00Z")]
+    [InlineData("2026-11-24T10:00:00+01:00")]
+    [InlineData("2026-11-24T09:00:00.1234567+00:00")]
+    public async Task Alerts_AcceptsSince_WithZOrAnOffset(string since)
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-Z");
+
+        var response = await ro.GetAsync($"/api/v1/links/alerts?since={Uri.EscapeDataString(since)}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }
