@@ -60,6 +60,9 @@ public sealed class LinkStore(Db db)
     private TimeSpan _lastDuration;
     private long _lastEnded;
 
+    /// <summary>Run after a computation has read the graph and before it waits for the write gate; for tests of what lands meanwhile.</summary>
+    internal Func<CancellationToken, Task>? AfterGraphRead { get; set; }
+
     // Every linking token of an active case, ordered by token so the rows can be streamed and grouped one token at a
     // time; a token with a single holder links nothing and is dropped as it streams by (LinkGraph.AddSharedToken). Rows
     // carry no holder details: the type comes as its index into LinkGraph.LinkingTypes, and jurisdiction and authority
@@ -104,6 +107,14 @@ public sealed class LinkStore(Db db)
             WHERE me.case_id = link_alert_seen.case_id AND o.authority = link_alert_seen.other_authority)
         """;
 
+    // Cases withdrawn since a run began reading: they may be in its graph. Withdrawal stamps updated_at with the same
+    // round-trip UTC form, so the text compares as the instant; a minute earlier covers another node's clock.
+    private const string WithdrawnSince = "SELECT id FROM cases WHERE status <> 'active' AND updated_at >= @Since";
+
+    private static async Task<List<string>> WithdrawnSinceAsync(DbConnection connection, DbTransaction tx, DateTimeOffset since, CancellationToken ct) =>
+        (await connection.QueryAsync<string>(new CommandDefinition(WithdrawnSince,
+            new { Since = since.AddMinutes(-1).ToUniversalTime().ToString("O") }, tx, cancellationToken: ct))).AsList();
+
     private const string InsertAlert = """
         INSERT INTO link_alerts (authority, number, case_id, new_authorities, new_jurisdictions, types, created_at)
         VALUES (@Authority, @Number, @CaseId, @NewAuthorities, @NewJurisdictions, @Types, @Now)
@@ -142,6 +153,8 @@ public sealed class LinkStore(Db db)
             && Stopwatch.GetElapsedTime(_lastEnded) < _lastDuration * (1 / Math.Max(maxBusyShare, 0.01) - 1))
             return previous.Result with { NewAlerts = 0, Rewritten = 0, Skipped = true, Throttled = true };
         var started = Stopwatch.GetTimestamp();
+        // Taken before anything is read: a case withdrawn from here on may be in the graph, and is looked for at write time.
+        var readFrom = DateTimeOffset.UtcNow;
         await using var connection = await db.OpenAsync(ct);
         // Every insert adds a row and every correction or withdrawal raises a version: the pair moves on any change.
         // Read before the graph, so a change that races the computation makes the next run compute again.
@@ -151,18 +164,14 @@ public sealed class LinkStore(Db db)
         if (_last is { } last && last.Marker == marker) return last.Result with { NewAlerts = 0, Skipped = true };
 
         var graph = await BuildGraphAsync(connection, null, db.Dialect, ct);
-        var groups = graph.Groups();
 
         // Only this job writes the link tables and it never runs twice at once (the lock above; Hangfire keeps nodes
         // from running it together), so what they hold can be read and compared before the gate is taken: the write
         // transaction then holds only deletes and inserts.
         var stored = await StoredSignaturesAsync(connection, ct);
-        var signatures = new SignatureWriter();
-        var changed = groups.Where(g => !stored.Remove(g.Id, out var signature) || signature != signatures.Of(g)).ToList();
-        // Left in `stored`: groups that no longer exist. Changed groups are replaced whole.
-        var gone = stored.Keys.Concat(changed.Select(g => g.Id)).ToList();
-        // A group that did not change has no counterpart its cases have not been alerted about.
-        var (alerts, newSeen) = await NewAlertsAsync(connection, changed, ct);
+        var alerted = await AlertedAsync(connection, ct);
+        var plan = Plan(graph.Groups(), stored, alerted);
+        if (AfterGraphRead is { } hook) await hook(ct);
 
         await db.WriteGate.WaitAsync(ct);
         try
@@ -172,6 +181,12 @@ public sealed class LinkStore(Db db)
             // asking for the alerts since that poll would never get it.
             var now = DateTimeOffset.UtcNow.ToString("O");
             await using var tx = await connection.BeginTransactionAsync(ct);
+            // A case withdrawn while the graph was read or the gate awaited must not be written into a link or an alert:
+            // withdrawal on this node holds the write gate too, so none lands between this look and the commit. The groups
+            // are then found again without those cases (a withdrawn case can have been the one joining two parts of a group).
+            var withdrawn = await WithdrawnSinceAsync(connection, tx, readFrom, ct);
+            if (withdrawn.Count(graph.Forget) > 0) plan = Plan(graph.Groups(), stored, alerted);
+            var (groups, changed, gone, alerts, newSeen) = plan;
             foreach (var chunk in gone.Chunk(500))
             {
                 await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM case_links WHERE {db.Dialect.InList("group_id", "@Ids")}",
@@ -206,7 +221,7 @@ public sealed class LinkStore(Db db)
             foreach (var chunk in (await NumberAsync(connection, tx, alerts, now, ct)).Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(InsertAlert, chunk, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
-            var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count);
+            var result = new LinkRecomputeResult(groups.Count, groups.Sum(g => g.Cases.Count), groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count);
             _last = (marker, result);
             _lastDuration = Stopwatch.GetElapsedTime(started);
             _lastEnded = Stopwatch.GetTimestamp();
@@ -348,17 +363,37 @@ public sealed class LinkStore(Db db)
         return graph;
     }
 
-    /// <summary>
-    /// The alerts the changed groups raise: one per case linked to an authority it has not been alerted about (read
-    /// from <c>link_alert_seen</c>), and the (case, authority) pairs to remember.
-    /// </summary>
-    private static async Task<(List<NewAlert> Alerts, List<object> NewSeen)> NewAlertsAsync(
-        DbConnection connection, IReadOnlyList<LinkGroup> changed, CancellationToken ct)
+    /// <summary>The (case, other authority) pairs already alerted about (<c>link_alert_seen</c>).</summary>
+    private static async Task<HashSet<(string CaseId, string Other)>> AlertedAsync(DbConnection connection, CancellationToken ct)
     {
         var seen = new HashSet<(string, string)>();
         var rows = connection.QueryUnbufferedAsync<(string CaseId, string Other)>("SELECT case_id, other_authority FROM link_alert_seen");
         await foreach (var row in rows.WithCancellation(ct)) seen.Add(row);
+        return seen;
+    }
 
+    /// <summary>What a run writes: the groups it found, those new or changed since stored, the stored ones to delete, and the alerts to raise.</summary>
+    private sealed record WritePlan(IReadOnlyList<LinkGroup> Groups, List<LinkGroup> Changed, List<string> Gone, List<NewAlert> Alerts, List<object> NewSeen);
+
+    /// <summary>Compares the groups with the stored signatures (which it leaves as they are) and finds the alerts the changed groups raise.</summary>
+    private static WritePlan Plan(IReadOnlyList<LinkGroup> groups, IReadOnlyDictionary<string, string> stored, HashSet<(string CaseId, string Other)> seen)
+    {
+        var signatures = new SignatureWriter();
+        var changed = groups.Where(g => !stored.TryGetValue(g.Id, out var signature) || signature != signatures.Of(g)).ToList();
+        // Stored groups that no longer exist, and the changed ones, which are replaced whole.
+        var ids = groups.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        var gone = stored.Keys.Where(id => !ids.Contains(id)).Concat(changed.Select(g => g.Id)).ToList();
+        // A group that did not change has no counterpart its cases have not been alerted about.
+        var (alerts, newSeen) = NewAlerts(changed, seen);
+        return new WritePlan(groups, changed, gone, alerts, newSeen);
+    }
+
+    /// <summary>
+    /// The alerts the changed groups raise: one per case linked to an authority it has not been alerted about (per
+    /// <paramref name="seen"/>), and the (case, authority) pairs to remember.
+    /// </summary>
+    private static (List<NewAlert> Alerts, List<object> NewSeen) NewAlerts(IReadOnlyList<LinkGroup> changed, HashSet<(string CaseId, string Other)> seen)
+    {
         var newSeen = new List<object>();
         var alerts = new List<NewAlert>();
         foreach (var group in changed.Where(g => g.AuthorityCount > 1))

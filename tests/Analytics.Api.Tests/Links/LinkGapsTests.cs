@@ -3,12 +3,13 @@ using System.Text.Json;
 using Analytics.Api.Cases;
 using Analytics.Api.Links;
 using Analytics.Api.Tests.Infrastructure;
+using Analytics.Data.Links;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Analytics.Api.Tests.Links;
 
-/// <summary>What an alert and a hit say a case matched, and how <c>?since=</c> is read.</summary>
+/// <summary>What an alert says it matched, how <c>?since=</c> is read, and a withdrawal that lands while a run is under way.</summary>
 public sealed class LinkGapsTests : IClassFixture<LinksFactory>
 {
     private readonly AnalyticsFactory _factory;
@@ -101,5 +102,38 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
         var response = await ro.GetAsync($"/api/v1/links/alerts?since={Uri.EscapeDataString(since)}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ACaseWithdrawnWhileARunReads_IsInNoLinkOrAlertTheRunWrites()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-V");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-V");
+        var de = await _factory.ProsecutorAsync("DE", "DE-LINK-V");
+        // The Romanian case alone joins the Italian case (phone) and the German case (e-mail).
+        var r = await SubmitAsync(ro, LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-V", "DIICOT/2024/00921",
+            ("phone", "+40 721 555 921"), ("email", "v.link.921@example.com")));
+        var i = await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-V", "DDA-MI/2024/921", ("phone", "0040 721 555 921")));
+        var d = await SubmitAsync(de, LinkTestData.CaseWithIdentifiers("DE", "DE-LINK-V", "STA-B/2024/921", ("email", "V.Link.921@example.com")));
+
+        // Withdrawn after the run has read the graph, before it writes: withdrawal waits for the write gate as the run does.
+        var store = _factory.Services.GetRequiredService<LinkStore>();
+        store.AfterGraphRead = async _ => Assert.Equal(HttpStatusCode.NoContent, (await ro.DeleteAsync($"/api/v1/cases/{r}")).StatusCode);
+        try
+        {
+            await ComputeAsync();
+        }
+        finally
+        {
+            store.AfterGraphRead = null;
+        }
+
+        var members = await store.GroupMembersAsync(CancellationToken.None);
+        Assert.DoesNotContain(members.Values, m => m.Contains(r) || m.Contains(i) || m.Contains(d));
+        Assert.False((await (await it.GetAsync($"/api/v1/links/cases/{i}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.False((await (await de.GetAsync($"/api/v1/links/cases/{d}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Empty(await AlertsAsync(it));
+        Assert.Empty(await AlertsAsync(de));
+        Assert.Empty(await AlertsAsync(ro));
     }
 }
