@@ -13,7 +13,20 @@ namespace Analytics.Data.Links;
 /// <param name="Skipped">No case was stored, corrected or withdrawn since the last computation on this node: the stored groups stand.</param>
 /// <param name="Rewritten">Groups that were new or changed and so were written again; the others were left as stored.</param>
 /// <param name="Throttled">Cases changed, but the last computation ended too recently for its cost: the next run computes.</param>
-public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false, int Rewritten = 0, bool Throttled = false);
+/// <param name="LostHits">Cases that lost a link to another authority by their own authority's change, recorded in <c>link_probes</c>.</param>
+public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false, int Rewritten = 0, bool Throttled = false,
+    int LostHits = 0);
+
+/// <summary>
+/// How many hits an authority may lose by its own changes (withdrawing or correcting a case that had one) within
+/// <see cref="Window"/> before the hits of its cases changed in that window are held back from it. 0: no limit.
+/// </summary>
+public sealed record ProbeQuota(int Limit, TimeSpan Window);
+
+/// <summary>An authority's hits lost by its own changes within the window, and whether its recent cases' hits are held back from it.</summary>
+/// <param name="HeldFrom">Cases of the authority changed at or after this instant have their hits and alerts held back from it; null when it is not held.</param>
+/// <param name="HeldUntil">When the count falls below the limit if no other hit is lost; null when it is not held.</param>
+public sealed record ProbeStanding(string Authority, int LostHits, string? HeldFrom, string? HeldUntil);
 
 /// <summary>One row per (own linked case, other authority): the raw material of a prosecutor's hit list.</summary>
 public sealed class CaseHitRow
@@ -187,6 +200,12 @@ public sealed class LinkStore(Db db)
             var withdrawn = await WithdrawnSinceAsync(connection, tx, readFrom, ct);
             if (withdrawn.Count(graph.Forget) > 0) plan = Plan(graph.Groups(), stored, alerted);
             var (groups, changed, gone, alerts, newSeen) = plan;
+            // Read before the groups are replaced: what the cases were linked to as their authorities last saw it.
+            var lostHits = await LostHitsAsync(connection, tx, plan, ct);
+            foreach (var chunk in lostHits.Chunk(batchSize))
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO link_probes (case_id, lost_at, authority) VALUES (@CaseId, @Now, @Authority)",
+                    chunk.Select(l => new { l.CaseId, Now = now, l.Authority }), tx, cancellationToken: ct));
             foreach (var chunk in gone.Chunk(500))
             {
                 await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM case_links WHERE {db.Dialect.InList("group_id", "@Ids")}",
@@ -221,7 +240,8 @@ public sealed class LinkStore(Db db)
             foreach (var chunk in (await NumberAsync(connection, tx, alerts, now, ct)).Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(InsertAlert, chunk, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
-            var result = new LinkRecomputeResult(groups.Count, groups.Sum(g => g.Cases.Count), groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count);
+            var result = new LinkRecomputeResult(groups.Count, groups.Sum(g => g.Cases.Count), groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count,
+                LostHits: lostHits.Count);
             _last = (marker, result);
             _lastDuration = Stopwatch.GetElapsedTime(started);
             _lastEnded = Stopwatch.GetTimestamp();
@@ -363,6 +383,46 @@ public sealed class LinkStore(Db db)
         return graph;
     }
 
+    // The cases of the stored groups about to be replaced that were linked to another authority and changed since their
+    // group was written (corrected or withdrawn: both stamp updated_at), with each authority they were linked to.
+    private static string ChangedCounterparts(ISqlDialect dialect) => $"""
+        SELECT DISTINCT me.case_id, me.authority, o.authority
+        FROM case_links me
+        JOIN link_groups g ON g.id = me.group_id
+        JOIN cases c ON c.id = me.case_id
+        JOIN case_links o ON o.group_id = me.group_id AND o.authority <> me.authority
+        WHERE {dialect.InList("me.group_id", "@Ids")} AND c.updated_at > g.computed_at
+        """;
+
+    /// <summary>
+    /// The cases that lose a link to another authority in this run by their own authority's change: changed since their
+    /// group was written, and no longer linked to an authority they were linked to (withdrawn cases are linked to none).
+    /// This is what probing looks like: submit a guessed identifier, read hit or no hit, take the case back. A case
+    /// whose counterpart changed in the same interval is counted too: rare, and better counted than missed.
+    /// </summary>
+    private async Task<List<(string CaseId, string Authority)>> LostHitsAsync(DbConnection connection, DbTransaction tx, WritePlan plan, CancellationToken ct)
+    {
+        var before = new Dictionary<string, (string Authority, HashSet<string> Others)>(StringComparer.Ordinal);
+        foreach (var chunk in plan.Gone.Chunk(500))
+            foreach (var (caseId, authority, other) in await connection.QueryAsync<(string, string, string)>(new CommandDefinition(
+                ChangedCounterparts(db.Dialect), new { Ids = chunk }, tx, cancellationToken: ct)))
+            {
+                if (!before.TryGetValue(caseId, out var entry)) before[caseId] = entry = (authority, new HashSet<string>(StringComparer.Ordinal));
+                entry.Others.Add(other);
+            }
+        if (before.Count == 0) return [];
+        var after = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var group in plan.Groups)
+        {
+            HashSet<string>? authorities = null;
+            foreach (var c in group.Cases)
+                if (before.ContainsKey(c.CaseId))
+                    after[c.CaseId] = authorities ??= group.Cases.Select(o => o.Authority).ToHashSet(StringComparer.Ordinal);
+        }
+        return before.Where(b => !b.Value.Others.IsSubsetOf(after.GetValueOrDefault(b.Key) ?? []))
+            .Select(b => (b.Key, b.Value.Authority)).OrderBy(b => b.Key, StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>The (case, other authority) pairs already alerted about (<c>link_alert_seen</c>).</summary>
     private static async Task<HashSet<(string CaseId, string Other)>> AlertedAsync(DbConnection connection, CancellationToken ct)
     {
@@ -439,10 +499,14 @@ public sealed class LinkStore(Db db)
         return numbered;
     }
 
-    private const string HitCasePage = """
+    // A case of an authority held for probing (ProbeStandingsAsync) that was changed at or after @HeldFrom: its hits and
+    // alerts are held back from its authority until the hold ends.
+    private static string NotHeld(string caseId) => $" AND NOT EXISTS (SELECT 1 FROM cases h WHERE h.id = {caseId} AND h.updated_at >= @HeldFrom)";
+
+    private static string HitCasePage(bool held) => $"""
         SELECT me.case_id FROM case_links me
         WHERE me.authority = @Authority AND me.jurisdiction = @Jurisdiction AND me.case_id > @After
-          AND EXISTS (SELECT 1 FROM case_links o WHERE o.group_id = me.group_id AND o.authority <> me.authority)
+          AND EXISTS (SELECT 1 FROM case_links o WHERE o.group_id = me.group_id AND o.authority <> me.authority){(held ? NotHeld("me.case_id") : "")}
         ORDER BY me.case_id
         """;
 
@@ -455,13 +519,16 @@ public sealed class LinkStore(Db db)
         ORDER BY me.case_id, o.jurisdiction, o.authority
         """;
 
-    /// <summary>Up to <paramref name="limit"/> of the authority's cases that have a hit, after <paramref name="after"/>, with their hits.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the authority's cases that have a hit, after <paramref name="after"/>, with their
+    /// hits; cases changed at or after <paramref name="heldFrom"/> (a probing hold) are left out.
+    /// </summary>
     public async Task<(IReadOnlyList<string> CaseIds, IReadOnlyList<CaseHitRow> Hits)> HitsAsync(
-        string jurisdiction, string authority, string? after, int limit, CancellationToken ct)
+        string jurisdiction, string authority, string? after, int limit, CancellationToken ct, string? heldFrom = null)
     {
         await using var connection = await db.OpenAsync(ct);
-        var ids = (await connection.QueryAsync<string>(new CommandDefinition(db.Dialect.Page(HitCasePage, "0", "@Limit"),
-            new { Authority = authority, Jurisdiction = jurisdiction, After = after ?? "", Limit = limit }, cancellationToken: ct))).AsList();
+        var ids = (await connection.QueryAsync<string>(new CommandDefinition(db.Dialect.Page(HitCasePage(heldFrom is not null), "0", "@Limit"),
+            new { Authority = authority, Jurisdiction = jurisdiction, After = after ?? "", Limit = limit, HeldFrom = heldFrom }, cancellationToken: ct))).AsList();
         if (ids.Count == 0) return (ids, []);
         var hits = await connection.QueryAsync<CaseHitRow>(new CommandDefinition(HitsOfCases(db.Dialect),
             new { Authority = authority, Jurisdiction = jurisdiction, Ids = ids }, cancellationToken: ct));
@@ -484,8 +551,8 @@ public sealed class LinkStore(Db db)
         WHERE a.authority = @Authority AND a.created_at >= @Since AND (@Unread = 0 OR a.read_at IS NULL)
         """;
 
-    private const string AlertsOldestFirst = AlertColumns + " AND a.number > @After ORDER BY a.number";
-    private const string AlertsNewestFirst = AlertColumns + " AND a.number < @After ORDER BY a.number DESC";
+    private static string Alerts(bool newestFirst, bool held) => AlertColumns + (held ? NotHeld("a.case_id") : "")
+        + (newestFirst ? " AND a.number < @After ORDER BY a.number DESC" : " AND a.number > @After ORDER BY a.number");
 
     // The other authorities each of the given cases of the authority is linked to now.
     private static string CounterpartsOf(ISqlDialect dialect) => $"""
@@ -498,15 +565,16 @@ public sealed class LinkStore(Db db)
     /// <summary>
     /// The authority's alerts, keyset-paged by the authority's own alert number: oldest first after <paramref name="after"/>
     /// (0: from the first), or newest first before it (null: from the newest). An alert is <see cref="LinkAlertRow.Ended"/>
-    /// when its case is linked to none of the authorities it names any more.
+    /// when its case is linked to none of the authorities it names any more. The alerts of cases changed at or after
+    /// <paramref name="heldFrom"/> (a probing hold) are left out; they are listed again, as raised, once the hold ends.
     /// </summary>
     public async Task<IReadOnlyList<LinkAlertRow>> AlertsAsync(string authority, string? since, long? after, bool unreadOnly, int limit, CancellationToken ct,
-        bool newestFirst = false)
+        bool newestFirst = false, string? heldFrom = null)
     {
         await using var connection = await db.OpenAsync(ct);
         var alerts = (await connection.QueryAsync<LinkAlertRow>(new CommandDefinition(
-            db.Dialect.Page(newestFirst ? AlertsNewestFirst : AlertsOldestFirst, "0", "@Limit"),
-            new { Authority = authority, After = after ?? (newestFirst ? long.MaxValue : 0), Since = since ?? "", Unread = unreadOnly ? 1 : 0, Limit = limit },
+            db.Dialect.Page(Alerts(newestFirst, heldFrom is not null), "0", "@Limit"),
+            new { Authority = authority, After = after ?? (newestFirst ? long.MaxValue : 0), Since = since ?? "", Unread = unreadOnly ? 1 : 0, Limit = limit, HeldFrom = heldFrom },
             cancellationToken: ct))).AsList();
         if (alerts.Count == 0) return alerts;
         var linked = new HashSet<(string CaseId, string Authority)>();
@@ -516,6 +584,27 @@ public sealed class LinkStore(Db db)
         foreach (var alert in alerts)
             alert.Ended = !alert.NewAuthorities.Split(',').Any(other => linked.Contains((alert.CaseId, other)));
         return alerts;
+    }
+
+    /// <summary>
+    /// The authorities that lost hits by their own changes within the quota's window (<c>link_probes</c>), each with
+    /// whether it is held: it lost <see cref="ProbeQuota.Limit"/> or more there. Only <paramref name="authority"/> when given.
+    /// </summary>
+    public async Task<IReadOnlyList<ProbeStanding>> ProbeStandingsAsync(ProbeQuota quota, string? authority, CancellationToken ct)
+    {
+        var from = (DateTimeOffset.UtcNow - quota.Window).ToString("O");
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string Authority, string LostAt)>(new CommandDefinition(
+            "SELECT authority, lost_at FROM link_probes WHERE lost_at >= @From" + (authority is null ? "" : " AND authority = @Authority"),
+            new { From = from, Authority = authority }, cancellationToken: ct));
+        return rows.GroupBy(r => r.Authority, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var times = g.Select(r => r.LostAt).Order(StringComparer.Ordinal).ToList();
+            if (quota.Limit <= 0 || times.Count < quota.Limit) return new ProbeStanding(g.Key, times.Count, null, null);
+            // The count falls below the limit when the (count - limit + 1)-th oldest loss leaves the window.
+            var until = DateTimeOffset.Parse(times[times.Count - quota.Limit], System.Globalization.CultureInfo.InvariantCulture) + quota.Window;
+            return new ProbeStanding(g.Key, times.Count, from, until.ToUniversalTime().ToString("O"));
+        }).ToList();
     }
 
     /// <summary>Marks the authority's alerts up to and including number <paramref name="upTo"/> as read; returns how many changed.</summary>
