@@ -1,10 +1,34 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Analytics.Api.Errors;
 
-/// <summary>The rules for the query values several routes share: page size, output format, year.</summary>
-public static class QueryValues
+/// <summary>The rules for the query values several routes share: page size, output format, year, instant.</summary>
+public static partial class QueryValues
 {
+    /// <summary>
+    /// An instant from <c>?<paramref name="name"/>=</c>, or the problem to answer instead. It must be ISO 8601 with a date,
+    /// a time and <c>Z</c> or an offset: a value without one (or a date alone) would be read in the server's local time,
+    /// which no client can know, so it is refused with a problem naming the parameter (the value is not echoed).
+    /// </summary>
+    public static (DateTimeOffset? Instant, ValidationProblem? Problem) Instant(string? value, string name)
+    {
+        if (value is null) return (null, null);
+        if (InstantShape().IsMatch(value)
+            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
+            return (instant, null);
+        return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["/" + name] = ["an ISO 8601 instant with Z or an offset, e.g. 2026-11-24T09:00:00Z or 2026-11-24T10:00:00+01:00; a time without one is not read in any zone"],
+            },
+            title: $"Invalid {name}; nothing was read."));
+    }
+
+    // Date, time (minutes, optional seconds and up to seven fractional digits) and a required Z or ±hh:mm.
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})$")]
+    private static partial Regex InstantShape();
+
     /// <summary>
     /// The page size to use, or the problem to answer instead. <c>?limit=</c> below 1 is refused with a problem naming it;
     /// above the list's maximum it is lowered to that maximum (a client asking for "everything" gets the largest page, and

@@ -44,7 +44,7 @@ public sealed class LinkJobs(LinkStore links, JobStore jobs, IOptions<LinkOption
                 ? $"throttled: the last computation took long for its interval (Links:MaxBusyShare {options.Value.MaxBusyShare}); {result.Groups} link groups stand until the next run"
                 : result.Skipped
                 ? $"no case stored, corrected or withdrawn since the last computation: {result.Groups} link groups stand"
-                : $"{result.Groups} link groups over {result.LinkedCases} cases ({result.CrossBorderGroups} cross-border), {result.Rewritten} new or changed, {result.NewAlerts} new alerts in {watch.Elapsed.TotalSeconds:F1} s";
+                : $"{result.Groups} link groups over {result.LinkedCases} cases ({result.CrossBorderGroups} cross-border), {result.Rewritten} new or changed, {result.NewAlerts} new alerts, {result.LostHits} hits lost by their own authority's change in {watch.Elapsed.TotalSeconds:F1} s";
             await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
             logger.LogInformation("Job {Job} succeeded: {Detail}", ComputeJob, detail);
             return result;
@@ -63,6 +63,7 @@ public static class LinksSetup
     public static IServiceCollection AddLinks(this IServiceCollection services)
     {
         services.AddOptions<LinkOptions>().BindConfiguration(LinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LinkProbingOptions>().BindConfiguration(LinkProbingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddTransient<LinkJobs>();
         return services;
     }

@@ -14,9 +14,18 @@ namespace Analytics.Api.Links;
 public sealed record LinkedJurisdiction(string Jurisdiction, bool Domestic, int Cases, IReadOnlyList<string> Authorities);
 
 /// <summary>A prosecutor's view of one own case: hit or no hit, the identifier types that matched, and where.</summary>
-public sealed record CaseLinks(string CaseId, bool Hit, bool CrossBorder, IReadOnlyList<string> MatchedTypes, IReadOnlyList<LinkedJurisdiction> Jurisdictions);
+/// <param name="Held">
+/// Your authority reached the link probing limit and this case was changed within its window: whether it has a hit is
+/// not told (hit is false and says nothing) until the hold ends.
+/// </param>
+public sealed record CaseLinks(string CaseId, bool Hit, bool CrossBorder, IReadOnlyList<string> MatchedTypes, IReadOnlyList<LinkedJurisdiction> Jurisdictions,
+    bool Held = false);
 
-public sealed record CaseLinksPage(IReadOnlyList<CaseLinks> Items, string? Next);
+/// <param name="HeldFrom">
+/// Set while your authority is held for link probing: the hits of your cases changed since that instant are left out
+/// until the hold ends. Null otherwise.
+/// </param>
+public sealed record CaseLinksPage(IReadOnlyList<CaseLinks> Items, string? Next, string? HeldFrom = null);
 
 /// <param name="Id">
 /// The alert's number within your authority: 1, 2, 3, … in the order raised. Other authorities' alerts are numbered on
@@ -26,7 +35,11 @@ public sealed record CaseLinksPage(IReadOnlyList<CaseLinks> Items, string? Next)
 public sealed record LinkAlert(long Id, string CaseId, IReadOnlyList<string> NewJurisdictions, IReadOnlyList<string> NewAuthorities,
     IReadOnlyList<string> MatchedTypes, string CreatedAt, bool Read, bool Ended);
 
-public sealed record LinkAlertPage(IReadOnlyList<LinkAlert> Items, long? Next);
+/// <param name="HeldFrom">
+/// Set while your authority is held for link probing: the alerts of your cases changed since that instant are left out
+/// until the hold ends, and are then listed with their numbers, unread (poll with <c>unread=true</c> to get them).
+/// </param>
+public sealed record LinkAlertPage(IReadOnlyList<LinkAlert> Items, long? Next, string? HeldFrom = null);
 
 /// <summary>Marks the authority's alerts up to and including this alert number as read; required.</summary>
 public sealed record MarkAlertsRead(long? UpTo);
@@ -61,22 +74,30 @@ public static class LinksApi
             .WithName("LinkSummary").WithSummary("Cross-border link groups by jurisdiction pair and identifier type, disclosure-controlled.");
         group.MapPost("/recompute", Recompute).RequireAuthorization(Policies.Steward)
             .WithName("RecomputeLinks").WithSummary("Queue a recomputation of every link group now.");
+        group.MapGet("/probing", ProbingAsync).RequireAuthorization(Policies.Steward)
+            .WithName("LinkProbing").WithSummary("Authorities that lost hits by their own changes within the probing window, and which are held.");
         return app;
     }
 
-    public static async Task<Results<Ok<CaseLinksPage>, ValidationProblem>> ListCasesAsync(ClaimsPrincipal user, LinkStore links, string? after, int? limit, CancellationToken ct)
+    public static async Task<Results<Ok<CaseLinksPage>, ValidationProblem>> ListCasesAsync(ClaimsPrincipal user, LinkStore links,
+        IOptions<LinkProbingOptions> probing, string? after, int? limit, CancellationToken ct)
     {
         var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
-        var (ids, hits) = await links.HitsAsync(user.JurisdictionOf()!, user.AuthorityOf()!, after, take + 1, ct);
+        var heldFrom = await HeldFromAsync(links, probing.Value, user.AuthorityOf()!, ct);
+        var (ids, hits) = await links.HitsAsync(user.JurisdictionOf()!, user.AuthorityOf()!, after, take + 1, ct, heldFrom);
         var page = ids.Take(take).ToList();
         var byCase = hits.ToLookup(h => h.CaseId);
         var items = page.Select(id => View(id, byCase[id].ToList(), user.JurisdictionOf()!)).ToList();
-        return TypedResults.Ok(new CaseLinksPage(items, ids.Count > take ? page[^1] : null));
+        return TypedResults.Ok(new CaseLinksPage(items, ids.Count > take ? page[^1] : null, heldFrom));
     }
 
+    /// <summary>The instant from which the authority's changed cases have their hits held back, or null when it is not held.</summary>
+    private static async Task<string?> HeldFromAsync(LinkStore links, LinkProbingOptions probing, string authority, CancellationToken ct) =>
+        probing.Limit == 0 ? null : (await links.ProbeStandingsAsync(probing.Quota, authority, ct)).SingleOrDefault()?.HeldFrom;
+
     public static async Task<Results<Ok<CaseLinks>, ProblemHttpResult>> GetCaseAsync(
-        string caseId, ClaimsPrincipal user, LinkStore links, CaseStore cases, CancellationToken ct)
+        string caseId, ClaimsPrincipal user, LinkStore links, CaseStore cases, IOptions<LinkProbingOptions> probing, CancellationToken ct)
     {
         // Another authority's case answers exactly like a missing one, so ids reveal nothing.
         if (caseId.Length > 64) return NotFound();
@@ -84,25 +105,33 @@ public static class LinksApi
         caseId = caseId.ToLowerInvariant();
         var row = await cases.FindAsync(caseId, ct);
         if (row is null || row.Authority != user.AuthorityOf() || row.Jurisdiction != user.JurisdictionOf()) return NotFound();
+        // Held whether it has a hit or not, so that being held says nothing about the hit.
+        if (await HeldFromAsync(links, probing.Value, row.Authority, ct) is { } heldFrom && string.CompareOrdinal(row.UpdatedAt, heldFrom) >= 0)
+            return TypedResults.Ok(new CaseLinks(caseId, false, false, [], [], Held: true));
         var hits = await links.HitsOfCaseAsync(row.Jurisdiction, row.Authority, caseId, ct);
         return TypedResults.Ok(View(caseId, hits, row.Jurisdiction));
     }
 
     /// <param name="after">The <c>next</c> of the previous page: alerts after that number in the chosen order.</param>
     /// <param name="order"><c>oldest</c> (the default) or <c>newest</c> first.</param>
+    /// <param name="since">An ISO 8601 instant with <c>Z</c> or an offset; one without is refused, not read in the server's zone.</param>
     public static async Task<Results<Ok<LinkAlertPage>, ValidationProblem>> ListAlertsAsync(
-        ClaimsPrincipal user, LinkStore links, DateTimeOffset? since, long? after, bool? unread, int? limit, string? order, CancellationToken ct)
+        ClaimsPrincipal user, LinkStore links, IOptions<LinkProbingOptions> probing, string? since, long? after, bool? unread, int? limit, string? order,
+        CancellationToken ct)
     {
         var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
+        var (from, sinceProblem) = Errors.QueryValues.Instant(since, nameof(since));
+        if (sinceProblem is not null) return sinceProblem;
         if (order is not (null or "oldest" or "newest"))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/order"] = ["oldest (the default) or newest"] },
                 title: "Invalid order; nothing was read.");
-        var rows = await links.AlertsAsync(user.AuthorityOf()!, since?.ToUniversalTime().ToString("O"), after, unread ?? false, take + 1, ct,
-            newestFirst: order == "newest");
+        var heldFrom = await HeldFromAsync(links, probing.Value, user.AuthorityOf()!, ct);
+        var rows = await links.AlertsAsync(user.AuthorityOf()!, from?.ToUniversalTime().ToString("O"), after, unread ?? false, take + 1, ct,
+            newestFirst: order == "newest", heldFrom: heldFrom);
         var items = rows.Take(take).Select(a => new LinkAlert(a.Id, a.CaseId, Split(a.NewJurisdictions), Split(a.NewAuthorities), Split(a.Types),
             a.CreatedAt, a.ReadAt is not null, a.Ended)).ToList();
-        return TypedResults.Ok(new LinkAlertPage(items, rows.Count > take ? items[^1].Id : null));
+        return TypedResults.Ok(new LinkAlertPage(items, rows.Count > take ? items[^1].Id : null, heldFrom));
     }
 
     public static async Task<Results<Ok<AlertsMarked>, ValidationProblem>> MarkReadAsync(MarkAlertsRead request, ClaimsPrincipal user, LinkStore links, CancellationToken ct) =>
@@ -187,6 +216,13 @@ public static class LinksApi
         var total = DisclosureControl.Release([(totalKey, groups.Count)], k, totalReleased: false,
             withhold: outsideSmall ? new HashSet<string>(StringComparer.Ordinal) { totalKey } : null)[0];
         return TypedResults.Ok(new LinkSummary(k, total, view));
+    }
+
+    public static async Task<Ok<LinkProbing>> ProbingAsync(LinkStore links, IOptions<LinkProbingOptions> probing, CancellationToken ct)
+    {
+        var standings = await links.ProbeStandingsAsync(probing.Value.Quota, null, ct);
+        return TypedResults.Ok(new LinkProbing(probing.Value.Limit, probing.Value.WindowDays,
+            standings.Select(s => new AuthorityProbing(s.Authority, s.LostHits, s.HeldFrom is not null, s.HeldFrom, s.HeldUntil)).ToList()));
     }
 
     public static Accepted<LinkRecomputeQueued> Recompute(IBackgroundJobClient jobs)

@@ -13,7 +13,20 @@ namespace Analytics.Data.Links;
 /// <param name="Skipped">No case was stored, corrected or withdrawn since the last computation on this node: the stored groups stand.</param>
 /// <param name="Rewritten">Groups that were new or changed and so were written again; the others were left as stored.</param>
 /// <param name="Throttled">Cases changed, but the last computation ended too recently for its cost: the next run computes.</param>
-public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false, int Rewritten = 0, bool Throttled = false);
+/// <param name="LostHits">Cases that lost a link to another authority by their own authority's change, recorded in <c>link_probes</c>.</param>
+public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false, int Rewritten = 0, bool Throttled = false,
+    int LostHits = 0);
+
+/// <summary>
+/// How many hits an authority may lose by its own changes (withdrawing or correcting a case that had one) within
+/// <see cref="Window"/> before the hits of its cases changed in that window are held back from it. 0: no limit.
+/// </summary>
+public sealed record ProbeQuota(int Limit, TimeSpan Window);
+
+/// <summary>An authority's hits lost by its own changes within the window, and whether its recent cases' hits are held back from it.</summary>
+/// <param name="HeldFrom">Cases of the authority changed at or after this instant have their hits and alerts held back from it; null when it is not held.</param>
+/// <param name="HeldUntil">When the count falls below the limit if no other hit is lost; null when it is not held.</param>
+public sealed record ProbeStanding(string Authority, int LostHits, string? HeldFrom, string? HeldUntil);
 
 /// <summary>One row per (own linked case, other authority): the raw material of a prosecutor's hit list.</summary>
 public sealed class CaseHitRow
@@ -60,6 +73,9 @@ public sealed class LinkStore(Db db)
     private TimeSpan _lastDuration;
     private long _lastEnded;
 
+    /// <summary>Run after a computation has read the graph and before it waits for the write gate; for tests of what lands meanwhile.</summary>
+    internal Func<CancellationToken, Task>? AfterGraphRead { get; set; }
+
     // Every linking token of an active case, ordered by token so the rows can be streamed and grouped one token at a
     // time; a token with a single holder links nothing and is dropped as it streams by (LinkGraph.AddSharedToken). Rows
     // carry no holder details: the type comes as its index into LinkGraph.LinkingTypes, and jurisdiction and authority
@@ -104,6 +120,14 @@ public sealed class LinkStore(Db db)
             WHERE me.case_id = link_alert_seen.case_id AND o.authority = link_alert_seen.other_authority)
         """;
 
+    // Cases withdrawn since a run began reading: they may be in its graph. Withdrawal stamps updated_at with the same
+    // round-trip UTC form, so the text compares as the instant; a minute earlier covers another node's clock.
+    private const string WithdrawnSince = "SELECT id FROM cases WHERE status <> 'active' AND updated_at >= @Since";
+
+    private static async Task<List<string>> WithdrawnSinceAsync(DbConnection connection, DbTransaction tx, DateTimeOffset since, CancellationToken ct) =>
+        (await connection.QueryAsync<string>(new CommandDefinition(WithdrawnSince,
+            new { Since = since.AddMinutes(-1).ToUniversalTime().ToString("O") }, tx, cancellationToken: ct))).AsList();
+
     private const string InsertAlert = """
         INSERT INTO link_alerts (authority, number, case_id, new_authorities, new_jurisdictions, types, created_at)
         VALUES (@Authority, @Number, @CaseId, @NewAuthorities, @NewJurisdictions, @Types, @Now)
@@ -142,6 +166,8 @@ public sealed class LinkStore(Db db)
             && Stopwatch.GetElapsedTime(_lastEnded) < _lastDuration * (1 / Math.Max(maxBusyShare, 0.01) - 1))
             return previous.Result with { NewAlerts = 0, Rewritten = 0, Skipped = true, Throttled = true };
         var started = Stopwatch.GetTimestamp();
+        // Taken before anything is read: a case withdrawn from here on may be in the graph, and is looked for at write time.
+        var readFrom = DateTimeOffset.UtcNow;
         await using var connection = await db.OpenAsync(ct);
         // Every insert adds a row and every correction or withdrawal raises a version: the pair moves on any change.
         // Read before the graph, so a change that races the computation makes the next run compute again.
@@ -151,18 +177,14 @@ public sealed class LinkStore(Db db)
         if (_last is { } last && last.Marker == marker) return last.Result with { NewAlerts = 0, Skipped = true };
 
         var graph = await BuildGraphAsync(connection, null, db.Dialect, ct);
-        var groups = graph.Groups();
 
         // Only this job writes the link tables and it never runs twice at once (the lock above; Hangfire keeps nodes
         // from running it together), so what they hold can be read and compared before the gate is taken: the write
         // transaction then holds only deletes and inserts.
         var stored = await StoredSignaturesAsync(connection, ct);
-        var signatures = new SignatureWriter();
-        var changed = groups.Where(g => !stored.Remove(g.Id, out var signature) || signature != signatures.Of(g)).ToList();
-        // Left in `stored`: groups that no longer exist. Changed groups are replaced whole.
-        var gone = stored.Keys.Concat(changed.Select(g => g.Id)).ToList();
-        // A group that did not change has no counterpart its cases have not been alerted about.
-        var (alerts, newSeen) = await NewAlertsAsync(connection, changed, ct);
+        var alerted = await AlertedAsync(connection, ct);
+        var plan = Plan(graph.Groups(), stored, alerted);
+        if (AfterGraphRead is { } hook) await hook(ct);
 
         await db.WriteGate.WaitAsync(ct);
         try
@@ -172,6 +194,18 @@ public sealed class LinkStore(Db db)
             // asking for the alerts since that poll would never get it.
             var now = DateTimeOffset.UtcNow.ToString("O");
             await using var tx = await connection.BeginTransactionAsync(ct);
+            // A case withdrawn while the graph was read or the gate awaited must not be written into a link or an alert:
+            // withdrawal on this node holds the write gate too, so none lands between this look and the commit. The groups
+            // are then found again without those cases (a withdrawn case can have been the one joining two parts of a group).
+            var withdrawn = await WithdrawnSinceAsync(connection, tx, readFrom, ct);
+            if (withdrawn.Count(graph.Forget) > 0) plan = Plan(graph.Groups(), stored, alerted);
+            var (groups, changed, gone, alerts, newSeen) = plan;
+            // Read before the groups are replaced: what the cases were linked to as their authorities last saw it.
+            var lostHits = await LostHitsAsync(connection, tx, plan, ct);
+            foreach (var chunk in lostHits.Chunk(batchSize))
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO link_probes (case_id, lost_at, authority) VALUES (@CaseId, @Now, @Authority)",
+                    chunk.Select(l => new { l.CaseId, Now = now, l.Authority }), tx, cancellationToken: ct));
             foreach (var chunk in gone.Chunk(500))
             {
                 await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM case_links WHERE {db.Dialect.InList("group_id", "@Ids")}",
@@ -206,7 +240,8 @@ public sealed class LinkStore(Db db)
             foreach (var chunk in (await NumberAsync(connection, tx, alerts, now, ct)).Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(InsertAlert, chunk, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
-            var result = new LinkRecomputeResult(groups.Count, graph.CaseCount, groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count);
+            var result = new LinkRecomputeResult(groups.Count, groups.Sum(g => g.Cases.Count), groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count,
+                LostHits: lostHits.Count);
             _last = (marker, result);
             _lastDuration = Stopwatch.GetElapsedTime(started);
             _lastEnded = Stopwatch.GetTimestamp();
@@ -348,17 +383,77 @@ public sealed class LinkStore(Db db)
         return graph;
     }
 
+    // The cases of the stored groups about to be replaced that were linked to another authority and changed since their
+    // group was written (corrected or withdrawn: both stamp updated_at), with each authority they were linked to.
+    private static string ChangedCounterparts(ISqlDialect dialect) => $"""
+        SELECT DISTINCT me.case_id, me.authority, o.authority
+        FROM case_links me
+        JOIN link_groups g ON g.id = me.group_id
+        JOIN cases c ON c.id = me.case_id
+        JOIN case_links o ON o.group_id = me.group_id AND o.authority <> me.authority
+        WHERE {dialect.InList("me.group_id", "@Ids")} AND c.updated_at > g.computed_at
+        """;
+
     /// <summary>
-    /// The alerts the changed groups raise: one per case linked to an authority it has not been alerted about (read
-    /// from <c>link_alert_seen</c>), and the (case, authority) pairs to remember.
+    /// The cases that lose a link to another authority in this run by their own authority's change: changed since their
+    /// group was written, and no longer linked to an authority they were linked to (withdrawn cases are linked to none).
+    /// This is what probing looks like: submit a guessed identifier, read hit or no hit, take the case back. A case
+    /// whose counterpart changed in the same interval is counted too: rare, and better counted than missed.
     /// </summary>
-    private static async Task<(List<NewAlert> Alerts, List<object> NewSeen)> NewAlertsAsync(
-        DbConnection connection, IReadOnlyList<LinkGroup> changed, CancellationToken ct)
+    private async Task<List<(string CaseId, string Authority)>> LostHitsAsync(DbConnection connection, DbTransaction tx, WritePlan plan, CancellationToken ct)
+    {
+        var before = new Dictionary<string, (string Authority, HashSet<string> Others)>(StringComparer.Ordinal);
+        foreach (var chunk in plan.Gone.Chunk(500))
+            foreach (var (caseId, authority, other) in await connection.QueryAsync<(string, string, string)>(new CommandDefinition(
+                ChangedCounterparts(db.Dialect), new { Ids = chunk }, tx, cancellationToken: ct)))
+            {
+                if (!before.TryGetValue(caseId, out var entry)) before[caseId] = entry = (authority, new HashSet<string>(StringComparer.Ordinal));
+                entry.Others.Add(other);
+            }
+        if (before.Count == 0) return [];
+        var after = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var group in plan.Groups)
+        {
+            HashSet<string>? authorities = null;
+            foreach (var c in group.Cases)
+                if (before.ContainsKey(c.CaseId))
+                    after[c.CaseId] = authorities ??= group.Cases.Select(o => o.Authority).ToHashSet(StringComparer.Ordinal);
+        }
+        return before.Where(b => !b.Value.Others.IsSubsetOf(after.GetValueOrDefault(b.Key) ?? []))
+            .Select(b => (b.Key, b.Value.Authority)).OrderBy(b => b.Key, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The (case, other authority) pairs already alerted about (<c>link_alert_seen</c>).</summary>
+    private static async Task<HashSet<(string CaseId, string Other)>> AlertedAsync(DbConnection connection, CancellationToken ct)
     {
         var seen = new HashSet<(string, string)>();
         var rows = connection.QueryUnbufferedAsync<(string CaseId, string Other)>("SELECT case_id, other_authority FROM link_alert_seen");
         await foreach (var row in rows.WithCancellation(ct)) seen.Add(row);
+        return seen;
+    }
 
+    /// <summary>What a run writes: the groups it found, those new or changed since stored, the stored ones to delete, and the alerts to raise.</summary>
+    private sealed record WritePlan(IReadOnlyList<LinkGroup> Groups, List<LinkGroup> Changed, List<string> Gone, List<NewAlert> Alerts, List<object> NewSeen);
+
+    /// <summary>Compares the groups with the stored signatures (which it leaves as they are) and finds the alerts the changed groups raise.</summary>
+    private static WritePlan Plan(IReadOnlyList<LinkGroup> groups, IReadOnlyDictionary<string, string> stored, HashSet<(string CaseId, string Other)> seen)
+    {
+        var signatures = new SignatureWriter();
+        var changed = groups.Where(g => !stored.TryGetValue(g.Id, out var signature) || signature != signatures.Of(g)).ToList();
+        // Stored groups that no longer exist, and the changed ones, which are replaced whole.
+        var ids = groups.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        var gone = stored.Keys.Where(id => !ids.Contains(id)).Concat(changed.Select(g => g.Id)).ToList();
+        // A group that did not change has no counterpart its cases have not been alerted about.
+        var (alerts, newSeen) = NewAlerts(changed, seen);
+        return new WritePlan(groups, changed, gone, alerts, newSeen);
+    }
+
+    /// <summary>
+    /// The alerts the changed groups raise: one per case linked to an authority it has not been alerted about (per
+    /// <paramref name="seen"/>), and the (case, authority) pairs to remember.
+    /// </summary>
+    private static (List<NewAlert> Alerts, List<object> NewSeen) NewAlerts(IReadOnlyList<LinkGroup> changed, HashSet<(string CaseId, string Other)> seen)
+    {
         var newSeen = new List<object>();
         var alerts = new List<NewAlert>();
         foreach (var group in changed.Where(g => g.AuthorityCount > 1))
@@ -373,7 +468,9 @@ public sealed class LinkStore(Db db)
                 alerts.Add(new NewAlert(c.Authority, c.CaseId,
                     NewAuthorities: string.Join(',', fresh.Select(f => f.Authority)),
                     NewJurisdictions: string.Join(',', fresh.Select(f => f.Jurisdiction).Distinct().Order(StringComparer.Ordinal)),
-                    Types: string.Join(',', c.MatchedTypes)));
+                    // Only the types of the tokens this case shares with a case of the authorities the alert names: not one
+                    // it shares with its own authority's cases alone, nor one by which only a third authority reaches them.
+                    Types: string.Join(',', c.TypesSharedWith(fresh.Select(f => f.Authority)))));
             }
         }
         return (alerts, newSeen);
@@ -402,10 +499,14 @@ public sealed class LinkStore(Db db)
         return numbered;
     }
 
-    private const string HitCasePage = """
+    // A case of an authority held for probing (ProbeStandingsAsync) that was changed at or after @HeldFrom: its hits and
+    // alerts are held back from its authority until the hold ends.
+    private static string NotHeld(string caseId) => $" AND NOT EXISTS (SELECT 1 FROM cases h WHERE h.id = {caseId} AND h.updated_at >= @HeldFrom)";
+
+    private static string HitCasePage(bool held) => $"""
         SELECT me.case_id FROM case_links me
         WHERE me.authority = @Authority AND me.jurisdiction = @Jurisdiction AND me.case_id > @After
-          AND EXISTS (SELECT 1 FROM case_links o WHERE o.group_id = me.group_id AND o.authority <> me.authority)
+          AND EXISTS (SELECT 1 FROM case_links o WHERE o.group_id = me.group_id AND o.authority <> me.authority){(held ? NotHeld("me.case_id") : "")}
         ORDER BY me.case_id
         """;
 
@@ -418,13 +519,16 @@ public sealed class LinkStore(Db db)
         ORDER BY me.case_id, o.jurisdiction, o.authority
         """;
 
-    /// <summary>Up to <paramref name="limit"/> of the authority's cases that have a hit, after <paramref name="after"/>, with their hits.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the authority's cases that have a hit, after <paramref name="after"/>, with their
+    /// hits; cases changed at or after <paramref name="heldFrom"/> (a probing hold) are left out.
+    /// </summary>
     public async Task<(IReadOnlyList<string> CaseIds, IReadOnlyList<CaseHitRow> Hits)> HitsAsync(
-        string jurisdiction, string authority, string? after, int limit, CancellationToken ct)
+        string jurisdiction, string authority, string? after, int limit, CancellationToken ct, string? heldFrom = null)
     {
         await using var connection = await db.OpenAsync(ct);
-        var ids = (await connection.QueryAsync<string>(new CommandDefinition(db.Dialect.Page(HitCasePage, "0", "@Limit"),
-            new { Authority = authority, Jurisdiction = jurisdiction, After = after ?? "", Limit = limit }, cancellationToken: ct))).AsList();
+        var ids = (await connection.QueryAsync<string>(new CommandDefinition(db.Dialect.Page(HitCasePage(heldFrom is not null), "0", "@Limit"),
+            new { Authority = authority, Jurisdiction = jurisdiction, After = after ?? "", Limit = limit, HeldFrom = heldFrom }, cancellationToken: ct))).AsList();
         if (ids.Count == 0) return (ids, []);
         var hits = await connection.QueryAsync<CaseHitRow>(new CommandDefinition(HitsOfCases(db.Dialect),
             new { Authority = authority, Jurisdiction = jurisdiction, Ids = ids }, cancellationToken: ct));
@@ -447,8 +551,8 @@ public sealed class LinkStore(Db db)
         WHERE a.authority = @Authority AND a.created_at >= @Since AND (@Unread = 0 OR a.read_at IS NULL)
         """;
 
-    private const string AlertsOldestFirst = AlertColumns + " AND a.number > @After ORDER BY a.number";
-    private const string AlertsNewestFirst = AlertColumns + " AND a.number < @After ORDER BY a.number DESC";
+    private static string Alerts(bool newestFirst, bool held) => AlertColumns + (held ? NotHeld("a.case_id") : "")
+        + (newestFirst ? " AND a.number < @After ORDER BY a.number DESC" : " AND a.number > @After ORDER BY a.number");
 
     // The other authorities each of the given cases of the authority is linked to now.
     private static string CounterpartsOf(ISqlDialect dialect) => $"""
@@ -461,15 +565,16 @@ public sealed class LinkStore(Db db)
     /// <summary>
     /// The authority's alerts, keyset-paged by the authority's own alert number: oldest first after <paramref name="after"/>
     /// (0: from the first), or newest first before it (null: from the newest). An alert is <see cref="LinkAlertRow.Ended"/>
-    /// when its case is linked to none of the authorities it names any more.
+    /// when its case is linked to none of the authorities it names any more. The alerts of cases changed at or after
+    /// <paramref name="heldFrom"/> (a probing hold) are left out; they are listed again, as raised, once the hold ends.
     /// </summary>
     public async Task<IReadOnlyList<LinkAlertRow>> AlertsAsync(string authority, string? since, long? after, bool unreadOnly, int limit, CancellationToken ct,
-        bool newestFirst = false)
+        bool newestFirst = false, string? heldFrom = null)
     {
         await using var connection = await db.OpenAsync(ct);
         var alerts = (await connection.QueryAsync<LinkAlertRow>(new CommandDefinition(
-            db.Dialect.Page(newestFirst ? AlertsNewestFirst : AlertsOldestFirst, "0", "@Limit"),
-            new { Authority = authority, After = after ?? (newestFirst ? long.MaxValue : 0), Since = since ?? "", Unread = unreadOnly ? 1 : 0, Limit = limit },
+            db.Dialect.Page(Alerts(newestFirst, heldFrom is not null), "0", "@Limit"),
+            new { Authority = authority, After = after ?? (newestFirst ? long.MaxValue : 0), Since = since ?? "", Unread = unreadOnly ? 1 : 0, Limit = limit, HeldFrom = heldFrom },
             cancellationToken: ct))).AsList();
         if (alerts.Count == 0) return alerts;
         var linked = new HashSet<(string CaseId, string Authority)>();
@@ -479,6 +584,27 @@ public sealed class LinkStore(Db db)
         foreach (var alert in alerts)
             alert.Ended = !alert.NewAuthorities.Split(',').Any(other => linked.Contains((alert.CaseId, other)));
         return alerts;
+    }
+
+    /// <summary>
+    /// The authorities that lost hits by their own changes within the quota's window (<c>link_probes</c>), each with
+    /// whether it is held: it lost <see cref="ProbeQuota.Limit"/> or more there. Only <paramref name="authority"/> when given.
+    /// </summary>
+    public async Task<IReadOnlyList<ProbeStanding>> ProbeStandingsAsync(ProbeQuota quota, string? authority, CancellationToken ct)
+    {
+        var from = (DateTimeOffset.UtcNow - quota.Window).ToString("O");
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string Authority, string LostAt)>(new CommandDefinition(
+            "SELECT authority, lost_at FROM link_probes WHERE lost_at >= @From" + (authority is null ? "" : " AND authority = @Authority"),
+            new { From = from, Authority = authority }, cancellationToken: ct));
+        return rows.GroupBy(r => r.Authority, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var times = g.Select(r => r.LostAt).Order(StringComparer.Ordinal).ToList();
+            if (quota.Limit <= 0 || times.Count < quota.Limit) return new ProbeStanding(g.Key, times.Count, null, null);
+            // The count falls below the limit when the (count - limit + 1)-th oldest loss leaves the window.
+            var until = DateTimeOffset.Parse(times[times.Count - quota.Limit], System.Globalization.CultureInfo.InvariantCulture) + quota.Window;
+            return new ProbeStanding(g.Key, times.Count, from, until.ToUniversalTime().ToString("O"));
+        }).ToList();
     }
 
     /// <summary>Marks the authority's alerts up to and including number <paramref name="upTo"/> as read; returns how many changed.</summary>

@@ -491,6 +491,54 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [DialectFact]
+    public async Task Links_ACaseWithdrawnDuringARun_IsLeftOut_AndHitsLostByTheirOwnAuthority_AreCountedAndHeldBack()
+    {
+        var cases = new CaseStore(Db);
+        var links = new LinkStore(Db);
+        var (prober, target, bridge) = (NewAuthority(), NewAuthority(), NewAuthority());
+        var guess = "phone:shared-" + Guid.NewGuid().ToString("n");
+        var quota = new ProbeQuota(2, TimeSpan.FromDays(30));
+        var t = (await cases.UpsertAsync([Case(target, "g0", jurisdiction: "IT", tokens: [guess])], None))[0].CaseId;
+
+        // Withdrawn after the run read the graph: in no link the run writes.
+        var w = (await cases.UpsertAsync([Case(bridge, "g1", jurisdiction: "DE", tokens: [guess])], None))[0].CaseId;
+        links.AfterGraphRead = ct => cases.WithdrawAsync(w, ct);
+        await links.RecomputeAsync(100, None);
+        links.AfterGraphRead = null;
+        Assert.DoesNotContain((await links.GroupMembersAsync(None)).Values, g => g.Contains(t) || g.Contains(w));
+        Assert.Empty(await links.AlertsAsync(target, null, 0, unreadOnly: false, 10, None));
+
+        // Two probes: a hit withdrawn, a hit corrected away. A lone case withdrawn is none.
+        var lone = (await cases.UpsertAsync([Case(prober, "g2")], None))[0].CaseId;
+        var p1 = (await cases.UpsertAsync([Case(prober, "g3", tokens: [guess])], None))[0].CaseId;
+        await links.RecomputeAsync(100, None);
+        await cases.WithdrawAsync(lone, None);
+        await cases.WithdrawAsync(p1, None);
+        await links.RecomputeAsync(100, None);
+        var first = Assert.Single(await links.ProbeStandingsAsync(quota, prober, None));
+        var p2 = (await cases.UpsertAsync([Case(prober, "g4", tokens: [guess])], None))[0].CaseId;
+        await links.RecomputeAsync(100, None);
+        await cases.UpsertAsync([Case(prober, "g4", victims: 2)], None);
+        await links.RecomputeAsync(100, None);
+        var standing = Assert.Single(await links.ProbeStandingsAsync(quota, prober, None));
+
+        Assert.Equal((1, null), (first.LostHits, first.HeldFrom));
+        Assert.Equal(2, standing.LostHits);
+        Assert.NotNull(standing.HeldFrom);
+        Assert.NotNull(standing.HeldUntil);
+        Assert.Null(Assert.Single(await links.ProbeStandingsAsync(quota with { Limit = 3 }, prober, None)).HeldFrom);
+
+        // Held: the new hit is left out for the prober only when its hold is applied.
+        var p3 = (await cases.UpsertAsync([Case(prober, "g5", tokens: [guess])], None))[0].CaseId;
+        await links.RecomputeAsync(100, None);
+        Assert.Empty((await links.HitsAsync("RO", prober, null, 10, None, standing.HeldFrom)).CaseIds);
+        Assert.Equal([p3], (await links.HitsAsync("RO", prober, null, 10, None)).CaseIds);
+        Assert.Empty(await links.AlertsAsync(prober, null, 0, unreadOnly: false, 10, None, heldFrom: standing.HeldFrom));
+        // Unheld, the alerts are p2's (ended) and p3's.
+        Assert.Equal([(p2, true), (p3, false)], (await links.AlertsAsync(prober, null, 0, unreadOnly: false, 10, None)).Select(a => (a.CaseId, a.Ended)));
+    }
+
+    [DialectFact]
     public async Task Links_ARunRightAfterAComputation_IsThrottledOnlyWhenABusyShareIsSet()
     {
         var links = new LinkStore(Db);
