@@ -124,9 +124,16 @@ public sealed class ApiKeyAuthenticationHandler(
             : AuthenticateResult.Success(new AuthenticationTicket(ApiKeyVerifier.PrincipalOf(record, SchemeName), SchemeName));
     }
 
-    /// <summary>Whether the request carries a credential in a header (a key, or any Authorization such as a bearer token).</summary>
-    public static bool HasCredentialHeader(HttpRequest request) =>
-        request.Headers.ContainsKey("X-Api-Key") || request.Headers.ContainsKey("Authorization");
+    /// <summary>
+    /// Whether the request carries one of the service's credentials in a header: a key, or a bearer token. (Another
+    /// Authorization, such as a proxy's Basic, is not the service's.)
+    /// </summary>
+    public static bool HasCredentialHeader(HttpRequest request)
+    {
+        if (request.Headers.ContainsKey("X-Api-Key")) return true;
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("ApiKey ", StringComparison.OrdinalIgnoreCase) || authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+    }
 
     private static string? Presented(HttpRequest request)
     {

@@ -8,7 +8,6 @@ using Analytics.Data.ApiKeys;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Auth;
@@ -171,7 +170,7 @@ public static class HangfireSession
 }
 
 /// <summary>Seals, reads and ends Hangfire dashboard sessions.</summary>
-public sealed class HangfireSessions(IDataProtectionProvider protection, IMemoryCache cache, IOptions<HangfireSessionOptions> options, TimeProvider time)
+public sealed class HangfireSessions(IDataProtectionProvider protection, IOptions<HangfireSessionOptions> options, TimeProvider time)
 {
     public const string KeyKind = "key";
     public const string TokenKind = "token";
@@ -179,6 +178,10 @@ public sealed class HangfireSessions(IDataProtectionProvider protection, IMemory
     // Time-limited: an expired cookie cannot be read, whatever expiry a browser or a client keeps for it.
     private readonly ITimeLimitedDataProtector _protector =
         protection.CreateProtector("Analytics.HangfireSession.v1").ToTimeLimitedDataProtector();
+
+    // Not in the shared memory cache: that one has a size limit, and a flood of unknown keys filling it must not make a
+    // sign-out be forgotten. Only a signed-in steward adds here, one entry per key or subject.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _ended = new(StringComparer.Ordinal);
 
     public DateTimeOffset Now => time.GetUtcNow();
     public TimeSpan Lifetime => options.Value.Lifetime;
@@ -206,15 +209,19 @@ public sealed class HangfireSessions(IDataProtectionProvider protection, IMemory
             return null;
         }
         if (session is null || session.Kind is not (KeyKind or TokenKind) || string.IsNullOrEmpty(session.Subject)) return null;
-        return cache.TryGetValue(EndedKey(session), out DateTimeOffset ended) && session.OpenedAt <= ended ? null : session;
+        return _ended.TryGetValue(EndedKey(session), out var ended) && session.OpenedAt <= ended ? null : session;
     }
 
     /// <summary>
-    /// Ends every session of the same key or subject opened up to now. Held in this node's memory for as long as such a
-    /// session could last, as revocations through this node's API are.
+    /// Ends every session of the same key or subject opened up to <see cref="Session.OpenedAt"/>. Held in this node's
+    /// memory, as revocations through this node's API are, for as long as such a session could last.
     /// </summary>
-    public void EndAll(Session session) =>
-        cache.Set(EndedKey(session), session.OpenedAt, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = Lifetime, Size = 1 });
+    public void EndAll(Session session)
+    {
+        _ended.AddOrUpdate(EndedKey(session), session.OpenedAt, (_, before) => before > session.OpenedAt ? before : session.OpenedAt);
+        foreach (var (key, ended) in _ended)
+            if (ended < Now - Lifetime) _ended.TryRemove(key, out _);
+    }
 
     private static string EndedKey(Session session) => $"hangfire-session-ended:{session.Kind}:{session.Subject}";
 

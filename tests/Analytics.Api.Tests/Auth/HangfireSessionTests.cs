@@ -193,7 +193,7 @@ public sealed class HangfireSessionTests(AnalyticsFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task Cookie_IsNotUsed_WhenAHeaderIsSent()
+    public async Task Cookie_IsNotUsed_WhenAKeyHeaderIsSent()
     {
         var (_, cookie, _) = await OpenSessionAsync();
         var analyst = await factory.ClientForAsync(Roles.Analyst);
@@ -204,9 +204,14 @@ public sealed class HangfireSessionTests(AnalyticsFactory factory) : IClassFixtu
         var analystsHeader = WithCookie(HttpMethod.Get, "/hangfire", cookie);
         analystsHeader.Headers.Add("X-Api-Key", analyst.DefaultRequestHeaders.GetValues("X-Api-Key").Single());
         var byAnalyst = await Bare().SendAsync(analystsHeader);
+        // A proxy's own Basic credentials are not the service's: the cookie still counts.
+        var behindBasicProxy = WithCookie(HttpMethod.Get, "/hangfire", cookie);
+        behindBasicProxy.Headers.Authorization = new AuthenticationHeaderValue("Basic", "c3Rld2FyZDpwcm94eQ==");
+        var throughProxy = await Bare().SendAsync(behindBasicProxy);
 
         Assert.Equal(HttpStatusCode.Unauthorized, badHeader.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, byAnalyst.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, throughProxy.StatusCode);
     }
 }
 
