@@ -50,6 +50,7 @@ builder.Services.AddOpenApi(o => o.AddExamples());
 builder.Services.AddAnalyticsData();
 builder.Services.AddIngestion();
 builder.Services.AddAnalyticsAuth(builder.Configuration);
+builder.Services.AddHangfireSession(builder.Configuration);
 builder.Services.AddFirstRun();
 builder.Services.AddLearningAndJobs(builder.Configuration);
 builder.Services.AddLinks();
@@ -76,6 +77,8 @@ app.UseSecurityHeaders();
 if (node.ServesApi) app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();
+// A steward's browser session for /hangfire (a cookie, read there only), before the Hangfire dashboard that checks the role.
+if (node.ServesApi) app.UseHangfireSession();
 if (node.ServesApi) app.UseStewardDashboard();
 
 app.MapHealthApi();
@@ -94,6 +97,7 @@ if (node.ServesApi)
     app.MapAuditApi();
     app.MapPrivacyApi();
     app.MapDashboardApi();
+    app.MapHangfireSessionApi();
 }
 
 app.Run();

@@ -50,34 +50,41 @@ public sealed class RevokedKeys
     public bool Contains(string id) => _ids.ContainsKey(id);
 }
 
-/// <summary>Authenticates <c>Authorization: ApiKey ak_…</c> or <c>X-Api-Key: ak_…</c>.</summary>
-public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    ApiKeyStore keys,
-    IMemoryCache cache,
-    RevokedKeys revoked)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+/// <summary>
+/// Checks keys for every way a key's holder reaches the service: the key itself in a header, or a Hangfire dashboard
+/// session bound to the key's id. Both read through one cache and one list of revocations, so they stop together.
+/// </summary>
+public sealed class ApiKeyVerifier(ApiKeyStore keys, IMemoryCache cache, RevokedKeys revoked)
 {
-    public const string SchemeName = "ApiKey";
+    /// <summary>
+    /// Verified keys are cached briefly so that a burst of requests costs one lookup. A key revoked through this node's API
+    /// stops at once (<see cref="RevokedKeys"/>); one revoked elsewhere (another node, the CLI) stops within this time.
+    /// </summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The record of a presented key (<c>ak_id.secret</c>) when it is valid and not revoked.</summary>
+    public Task<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken ct) =>
+        // Cached under a digest of the presented key, so the secret itself is never held in the cache.
+        CheckedAsync("apikey:" + Digest(presented), () => keys.VerifyAsync(presented, ct));
+
+    /// <summary>The record of the key with this id when it exists and is not revoked (a session bound to the key).</summary>
+    public Task<ApiKeyRecord?> VerifyIdAsync(string id, CancellationToken ct) =>
+        CheckedAsync("apikey-id:" + id, () => keys.ActiveAsync(id, ct));
+
+    private async Task<ApiKeyRecord?> CheckedAsync(string cacheKey, Func<Task<ApiKeyRecord?>> load)
     {
-        var presented = Presented(Request);
-        if (presented is null) return AuthenticateResult.NoResult();
-
-        // Verified keys are cached briefly so that a burst of requests costs one lookup. A key revoked through this node's API
-        // stops at once (RevokedKeys); one revoked elsewhere (another node, the CLI) stops within the cache's 30 seconds.
-        // The cache is keyed by a digest of the presented key, so the secret itself is never held in the cache.
-        var record = await cache.GetOrCreateAsync(CacheKey(presented), async entry =>
+        var record = await cache.GetOrCreateAsync(cacheKey, entry =>
         {
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
             entry.Size = 1;
-            return await keys.VerifyAsync(presented, Context.RequestAborted);
+            return load();
         });
-        if (record is null || revoked.Contains(record.Id)) return AuthenticateResult.Fail("Invalid or revoked API key.");
+        return record is null || revoked.Contains(record.Id) ? null : record;
+    }
 
+    /// <summary>The caller a key stands for: its id (the principal of the audit trail), name, role, jurisdiction, authority.</summary>
+    public static ClaimsPrincipal PrincipalOf(ApiKeyRecord record, string scheme)
+    {
         var claims = new List<Claim>
         {
             new(AnalyticsClaims.KeyId, record.Id),
@@ -86,15 +93,46 @@ public sealed class ApiKeyAuthenticationHandler(
         };
         if (record.Jurisdiction is not null) claims.Add(new(AnalyticsClaims.Jurisdiction, record.Jurisdiction));
         if (record.Authority is not null) claims.Add(new(AnalyticsClaims.Authority, record.Authority));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 
-    private static string CacheKey(string presented)
+    private static string Digest(string presented)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(presented), digest);
-        return "apikey:" + Convert.ToHexStringLower(digest);
+        return Convert.ToHexStringLower(digest);
+    }
+}
+
+/// <summary>Authenticates <c>Authorization: ApiKey ak_…</c> or <c>X-Api-Key: ak_…</c>.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyVerifier verifier)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = Presented(Request);
+        if (presented is null) return AuthenticateResult.NoResult();
+        var record = await verifier.VerifyAsync(presented, Context.RequestAborted);
+        return record is null
+            ? AuthenticateResult.Fail("Invalid or revoked API key.")
+            : AuthenticateResult.Success(new AuthenticationTicket(ApiKeyVerifier.PrincipalOf(record, SchemeName), SchemeName));
+    }
+
+    /// <summary>
+    /// Whether the request carries one of the service's credentials in a header: a key, or a bearer token. (Another
+    /// Authorization, such as a proxy's Basic, is not the service's.)
+    /// </summary>
+    public static bool HasCredentialHeader(HttpRequest request)
+    {
+        if (request.Headers.ContainsKey("X-Api-Key")) return true;
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("ApiKey ", StringComparison.OrdinalIgnoreCase) || authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? Presented(HttpRequest request)
@@ -123,6 +161,7 @@ public static class AuthExtensions
     {
         services.AddMemoryCache(o => o.SizeLimit = 10_000);
         services.AddSingleton<RevokedKeys>();
+        services.AddSingleton<ApiKeyVerifier>();
         var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
         var schemes = new List<string> { ApiKeyAuthenticationHandler.SchemeName };
         var withTokens = !string.IsNullOrWhiteSpace(jwt.Authority);

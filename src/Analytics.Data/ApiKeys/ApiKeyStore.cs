@@ -74,6 +74,17 @@ public sealed class ApiKeyStore(Db db)
         return matches ? record : null;
     }
 
+    /// <summary>
+    /// The key with this id when it exists and is not revoked, without its secret: for a session that was opened with the
+    /// full key and is bound to its id (the Hangfire dashboard's sign-in), so that revoking the key ends the session.
+    /// </summary>
+    public async Task<ApiKeyRecord?> ActiveAsync(string id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var record = await connection.QuerySingleOrDefaultAsync<ApiKeyRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
+        return record is null || record.RevokedAt is not null ? null : record;
+    }
+
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);

@@ -55,6 +55,10 @@ function renderChrome() {
 }
 
 function signOut() {
+    // A steward may hold a session of the job dashboard (/hangfire): end it too. Sent with the key itself, so that a
+    // refusal (a key already revoked, whose sessions have ended anyway) does not run this again.
+    const secret = credential.get();
+    if (me?.role === 'steward' && secret) api('/api/v1/hangfire-session', { method: 'DELETE', secret }).catch(() => {});
     credential.clear();
     me = null;
     if (location.hash === '#/sign-in') route();

@@ -13,6 +13,7 @@ export async function stewardPage(main) {
     const models = main.appendChild(h('section', { 'aria-labelledby': 'models-title' }, h('h2', { id: 'models-title' }, 'Model versions')));
     const schedules = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'schedules-title' }, h('h2', { id: 'schedules-title' }, 'Retraining schedules')));
     const runs = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Last job runs')));
+    main.append(jobDashboardSection(say));
 
     // The newest versions of each model; older ones are a page away in the API (nextBefore).
     const versionsShown = 10;
@@ -143,4 +144,21 @@ export async function stewardPage(main) {
     };
 
     await Promise.all([loadModels(), loadSchedules(), loadRuns()]);
+}
+
+// Hangfire's own dashboard (every job, queue, retry) at /hangfire. A browser does not send the key header when it opens a
+// page, so the key (sent as a header, as every call) first opens a session there: a cookie that only /hangfire receives.
+function jobDashboardSection(say) {
+    const open = async () => {
+        try {
+            const session = await api('/api/v1/hangfire-session', { method: 'POST' });
+            location.assign(session.path);
+        } catch (error) {
+            say(`${error.title}: ${error.detail}`, false);
+        }
+    };
+    return h('section', { class: 'card', 'aria-labelledby': 'hangfire-title' },
+        h('h2', { id: 'hangfire-title' }, 'Job dashboard'),
+        h('p', { class: 'hint' }, 'Hangfire\'s dashboard lists every job, queue and retry. It opens in this tab, with a short session that ends when you sign out here or your key is revoked.'),
+        h('div', { class: 'actions' }, h('button', { type: 'button', 'data-testid': 'open-hangfire', onclick: open }, 'Open the job dashboard')));
 }
