@@ -61,6 +61,7 @@ public static class JobsSetup
         // Promotions made by another node reach this one by polling the shared registry (see ModelReloader).
         services.AddHostedService<ModelReloader>();
         services.AddTransient<LearningJobs>();
+        services.AddSingleton<TrainingRequests>();
         services.AddSingleton<JobScheduler>();
 
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
