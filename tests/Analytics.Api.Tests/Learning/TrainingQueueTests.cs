@@ -117,6 +117,30 @@ public sealed class TrainingQueueTests
         Assert.Equal(["succeeded", "succeeded"], runs.Select(r => r.Outcome));
     }
 
+    [Fact]
+    public async Task TrainRequest_QueuesTheRetryNow_InsteadOfASecondJob_WhileTheTrainingWaitsForARetry()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var storage = factory.Services.GetRequiredService<JobStorage>();
+        var monitoring = storage.GetMonitoringApi();
+
+        // No cases: the training fails and waits for its retry (15 s or more away).
+        var first = await QueueTrainingAsync(steward, "child-victim");
+        await WaitUntilAsync(() => State(storage, first.JobId) == ScheduledState.StateName, "the training failed and waits for a retry");
+        // Hangfire writes the time as milliseconds since the Unix epoch.
+        var retryAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(
+            monitoring.JobDetails(first.JobId).History.First(h => h.StateName == ScheduledState.StateName).Data["EnqueueAt"], System.Globalization.CultureInfo.InvariantCulture)).UtcDateTime;
+
+        var again = await QueueTrainingAsync(steward, "child-victim");
+
+        Assert.Equal((first.JobId, true), (again.JobId, again.AlreadyQueued));
+        await WaitUntilAsync(() => monitoring.JobDetails(first.JobId).History.Count(h => h.StateName == ProcessingState.StateName) >= 2, "the retry ran");
+        var retried = monitoring.JobDetails(first.JobId).History.Where(h => h.StateName == ProcessingState.StateName).Max(h => h.CreatedAt);
+        Assert.True(retried < retryAt, $"the retry ran at once ({retried:O}), not at its time ({retryAt:O})");
+        Assert.Single(TrainingJobs(storage).Append(first.JobId).Distinct());
+    }
+
     private sealed record Queued(string JobId, bool AlreadyQueued, string? Job, string? Location);
 
     private static async Task<Queued> QueueTrainingAsync(HttpClient steward, string model)
