@@ -30,7 +30,7 @@ public sealed class JobsOptions
     public bool RunServer { get; set; } = true;
 
     /// <summary>
-    /// Workers for the light, frequent jobs (links, pattern assignment, aggregates, key rotation, retention) on the default
+    /// Workers for the light, frequent jobs (links, pattern assignment, aggregates) and any other job on the default
     /// queue. Training never takes one of them: it has its own workers (<see cref="TrainingWorkerCount"/>).
     /// </summary>
     public int WorkerCount { get; set; } = 2;
