@@ -11,6 +11,7 @@ using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.SqlServer;
+using Hangfire.States;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Api.Jobs;
@@ -28,7 +29,18 @@ public sealed class JobsOptions
     /// <summary>Run a Hangfire server in this process. API nodes (Node:Role api) never run one, whatever this says.</summary>
     public bool RunServer { get; set; } = true;
 
+    /// <summary>
+    /// Workers for the light, frequent jobs (links, pattern assignment, aggregates) and any other job on the default
+    /// queue. Training never takes one of them: it has its own workers (<see cref="TrainingWorkerCount"/>).
+    /// </summary>
     public int WorkerCount { get; set; } = 2;
+
+    /// <summary>
+    /// Workers for the training queue (one model's training and train-all), at least 1. Training runs one at a time
+    /// anywhere in any case (a lock in the job storage), so a second worker only lets a queued training wait for that
+    /// lock on this node instead of in the queue; the default, 1, also bounds the memory training takes on a node.
+    /// </summary>
+    public int TrainingWorkerCount { get; set; } = 1;
 
     /// <summary>
     /// Lets a schedule carry a sixth field, seconds (as for a check of several nodes that cannot wait minutes). Off by
@@ -49,6 +61,7 @@ public static class JobsSetup
         // Promotions made by another node reach this one by polling the shared registry (see ModelReloader).
         services.AddHostedService<ModelReloader>();
         services.AddTransient<LearningJobs>();
+        services.AddSingleton<TrainingRequests>();
         services.AddSingleton<JobScheduler>();
 
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
@@ -67,15 +80,24 @@ public static class JobsSetup
             .UseRecommendedSerializerSettings()
             .UseStorage(sp.GetRequiredService<JobStorage>()));
         if (jobs.RunServer && NodeOptions.From(configuration).RunsJobs)
-            services.AddHangfireServer((sp, o) =>
-            {
-                o.WorkerCount = Math.Max(1, jobs.WorkerCount);
-                o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-                // The job timer is this server's filter, not a global one, so each host keeps its own figures.
-                o.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers,
-                    new JobFilterCollection { sp.GetRequiredService<JobMetricsFilter>() });
-            });
+        {
+            // Two servers, so a training that takes minutes never holds a worker the light jobs need: the default queue
+            // (links every minute, assignment, aggregates) keeps its own workers, and training waits for its own.
+            services.AddHangfireServer((sp, o) => Server(sp, o, Math.Max(1, jobs.WorkerCount), EnqueuedState.DefaultQueue));
+            services.AddHangfireServer((sp, o) => Server(sp, o, Math.Max(1, jobs.TrainingWorkerCount), LearningJobs.TrainingQueue));
+        }
         return services;
+    }
+
+    private static void Server(IServiceProvider sp, BackgroundJobServerOptions o, int workers, string queue)
+    {
+        o.ServerName = $"{Environment.MachineName}-{queue}";
+        o.Queues = [queue];
+        o.WorkerCount = workers;
+        o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        // The job timer is this server's filter, not a global one, so each host keeps its own figures.
+        o.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers,
+            new JobFilterCollection { sp.GetRequiredService<JobMetricsFilter>() });
     }
 
     /// <summary>

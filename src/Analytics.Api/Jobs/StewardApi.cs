@@ -19,7 +19,12 @@ public sealed record ModelVersionView(string Version, string Status, DateTimeOff
 /// <summary>A model and a page of its versions, newest first; <see cref="NextBefore"/> is the <c>?before=</c> of the next page (null on the last).</summary>
 public sealed record ModelView(string Name, string? Active, string? Serving, IReadOnlyList<ModelVersionView> Versions, string? NextBefore = null);
 
-public sealed record TrainingQueued(string Model, string JobId);
+/// <summary>
+/// The training job a train request got. <see cref="AlreadyQueued"/> is true when no new job was queued because this
+/// one was already queued, running or waiting for a retry: the same training, or a train-all (<see cref="Job"/> says
+/// which; its runs are listed under that name).
+/// </summary>
+public sealed record TrainingQueued(string Model, string JobId, string Job, bool AlreadyQueued);
 
 public sealed record ActiveVersion(string Model, string Active);
 
@@ -37,7 +42,7 @@ public static class StewardApi
         models.MapGet("/", ListModels).WithName("ListModels").WithSummary("Every model with its newest versions, status and metrics (?limit=20 versions per model, up to 200).");
         models.MapGet("/{name}", GetModel).WithName("GetModel").WithSummary("One model's versions, newest first (?limit=20 up to 200, ?before= the last version you have, for the next page).");
         models.MapGet("/{name}/{version}", GetCard).WithName("GetModelCard");
-        models.MapPost("/{name}/train", Train).WithName("TrainModel").WithSummary("Queue training of one model (or 'all').");
+        models.MapPost("/{name}/train", Train).WithName("TrainModel").WithSummary("Queue training of one model (or 'all'), unless it, or a train-all, is already queued or running: then that job is answered (alreadyQueued).");
         models.MapPost("/{name}/{version}/activate", Activate).WithName("ActivateModel");
         models.MapPost("/{name}/rollback", Rollback).WithName("RollbackModel").WithSummary("Return to the previously active version.");
 
@@ -153,14 +158,23 @@ public static class StewardApi
         }
     }
 
-    public static Results<Accepted<TrainingQueued>, ProblemHttpResult> Train(string name, IBackgroundJobClient jobs)
+    public static Results<Accepted<TrainingQueued>, ProblemHttpResult> Train(string name, TrainingRequests training)
     {
-        if (name != "all" && !ModelNames.All.Contains(name))
+        if (name != TrainingRequests.All && !ModelNames.All.Contains(name))
             return TypedResults.Problem($"Known models: {string.Join(", ", ModelNames.All)} (or 'all').", statusCode: 404, title: "Unknown model");
-        var id = name == "all"
-            ? jobs.Enqueue<LearningJobs>(j => j.TrainAllAsync(CancellationToken.None))
-            : jobs.Enqueue<LearningJobs>(j => j.TrainAsync(name, CancellationToken.None));
-        return TypedResults.Accepted($"/api/v1/jobs/runs?job={(name == "all" ? LearningJobs.TrainAllJob : "train:" + name)}", new TrainingQueued(name, id));
+        TrainingRequest request;
+        try
+        {
+            request = training.Request(name);
+        }
+        catch (Hangfire.Storage.DistributedLockTimeoutException)
+        {
+            return TypedResults.Problem("Other training requests are being answered; nothing was queued. Try again shortly.",
+                statusCode: 503, title: "Training requests busy");
+        }
+        // A request for a training already in flight is answered as the first one was (202, the job and its runs), not
+        // refused: what the steward asked for will happen, once, and a script that retries needs no special case.
+        return TypedResults.Accepted($"/api/v1/jobs/runs?job={request.Job}", new TrainingQueued(name, request.JobId, request.Job, request.AlreadyQueued));
     }
 
     public static Results<Ok<ActiveVersion>, ProblemHttpResult> Activate(string name, string version, ModelRegistry registry, ModelServing serving)

@@ -31,6 +31,12 @@ public sealed class LearningJobs(
     public const string AssignJob = "assign-patterns";
     public const string AggregatesJob = "refresh-aggregates";
 
+    /// <summary>
+    /// The Hangfire queue of the training jobs, served by workers of its own (Jobs:TrainingWorkerCount), so a training
+    /// never holds up the light jobs on the default queue. Lower case letters only: a valid queue name on every storage.
+    /// </summary>
+    public const string TrainingQueue = "training";
+
     /// <summary>Recurring jobs and their default schedules (a steward's edits in job_schedules win).</summary>
     public static readonly IReadOnlyDictionary<string, string> DefaultSchedules = new Dictionary<string, string>
     {
@@ -53,6 +59,7 @@ public sealed class LearningJobs(
     /// the others and is not trained again with them: it is queued as a job of its own (which has its own retries), and the
     /// run's outcome says so. Not retried as a whole, so a retry never retrains and re-promotes the models that succeeded.
     /// </summary>
+    [Queue(TrainingQueue)]
     [DisableConcurrentExecution(timeoutInSeconds: 3600)]
     [AutomaticRetry(Attempts = 0)]
     public Task TrainAllAsync(CancellationToken ct) => RecordAsync(TrainAllJob, async progress =>
@@ -84,6 +91,7 @@ public sealed class LearningJobs(
     });
 
     /// <summary>Trains one model on every active case and registers it; the promotion policy decides whether it goes live.</summary>
+    [Queue(TrainingQueue)]
     [AutomaticRetry(Attempts = 2)]
     public Task TrainAsync(string model, CancellationToken ct) => RecordAsync($"train:{model}", TrainingLock, TrainingWait, async progress =>
     {

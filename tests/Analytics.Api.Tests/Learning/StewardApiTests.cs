@@ -165,9 +165,12 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
         var first = await WaitForActiveAsync(steward, ModelNames.Patterns, expectedVersions: 1);
         Assert.Equal(first.Active, first.Serving);
         Assert.True(first.Versions[0].Metrics!["k"] >= 4);
+        // A request while the first job is still in flight would be answered with it: wait until Hangfire has it done.
+        await WaitForJobSucceededAsync((await queued.ReadAsync<TrainingQueued>()).JobId);
 
         // Same data, same seed: not worse, so the second version is promoted automatically.
-        await steward.PostAsync("/api/v1/models/patterns/train", null);
+        var again = await (await steward.PostAsync("/api/v1/models/patterns/train", null)).ReadAsync<TrainingQueued>();
+        Assert.False(again.AlreadyQueued);
         var second = await WaitForActiveAsync(steward, ModelNames.Patterns, expectedVersions: 2);
         Assert.NotEqual(first.Active, second.Active);
         Assert.Equal(first.Versions[0].Metrics!["silhouette"], second.Versions[0].Metrics!["silhouette"], 6);
@@ -266,6 +269,19 @@ public sealed class ModelsApiTests : IClassFixture<AnalyticsFactory>
         var steward = await _factory.ClientForAsync(Roles.Steward);
         Assert.Equal(HttpStatusCode.NotFound, (await steward.PostAsync("/api/v1/models/nonsense/train", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await steward.PostAsync("/api/v1/models/patterns/v999/activate", null)).StatusCode);
+    }
+
+    private async Task WaitForJobSucceededAsync(string jobId)
+    {
+        var storage = _factory.Services.GetRequiredService<JobStorage>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using (var connection = storage.GetConnection())
+                if (connection.GetStateData(jobId)?.Name == Hangfire.States.SucceededState.StateName) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {jobId} did not succeed");
+            await Task.Delay(100);
+        }
     }
 
     private static async Task<ModelView> WaitForActiveAsync(HttpClient steward, string name, int expectedVersions)

@@ -89,21 +89,39 @@ public sealed class MultiNodeTests(ITestOutputHelper output)
             Phase("180 cases submitted to both nodes, replays recognised, none duplicated");
 
             // 2. Jobs: a recurring job every 2 s (two schedulers must not both enqueue an occurrence), one training, then two
-            // trainings of the same model queued at once on different nodes (the overlap guard must hold across processes).
+            // requests for the same training at once on different nodes (one job between them), and a train-all, which also
+            // trains that model (the overlap guard must hold across processes).
             // The child-victim classifier is the quickest model to train; the job path is the same for every model.
             using (var put = await SendAsync(b, HttpMethod.Put, "/api/v1/schedules/compute-links", steward, new { cron = "*/2 * * * * *" }))
                 Assert.True(put.IsSuccessStatusCode, $"schedule with seconds accepted: {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
             var recurringFrom = DateTimeOffset.UtcNow;
+            long firstTraining;
             using (var train = await SendAsync(a, HttpMethod.Post, "/api/v1/models/child-victim/train", steward))
+            {
                 Assert.Equal(HttpStatusCode.Accepted, train.StatusCode);
+                firstTraining = long.Parse(JsonSerializer.Deserialize<JsonElement>(await train.Content.ReadAsStringAsync()).GetProperty("jobId").GetString()!, CultureInfo.InvariantCulture);
+            }
             await WaitForRunsAsync(a, steward, "train:child-victim", 1, TimeSpan.FromSeconds(120));
+            // The run is recorded just before Hangfire marks the job succeeded; until then a request is answered with it.
+            await WaitUntilAsync(async () => await database.ScalarAsync<long>($"SELECT COUNT(*) FROM hangfire.job WHERE id = {firstTraining} AND statename = 'Succeeded'") == 1,
+                TimeSpan.FromSeconds(30), "the first training's job succeeded");
             Phase("first training done");
             var twice = await Task.WhenAll(
                 SendAsync(a, HttpMethod.Post, "/api/v1/models/child-victim/train", steward),
                 SendAsync(b, HttpMethod.Post, "/api/v1/models/child-victim/train", steward));
             Assert.All(twice, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+            var answers = await Task.WhenAll(twice.Select(async r => JsonSerializer.Deserialize<JsonElement>(await r.Content.ReadAsStringAsync())));
+            Assert.Single(answers.Select(x => x.GetProperty("jobId").GetString()).Distinct());
+            Assert.Equal([false, true], answers.Select(x => x.GetProperty("alreadyQueued").GetBoolean()).Order());
+            using (var all = await SendAsync(b, HttpMethod.Post, "/api/v1/models/all/train", steward))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, all.StatusCode);
+                Assert.False(JsonSerializer.Deserialize<JsonElement>(await all.Content.ReadAsStringAsync()).GetProperty("alreadyQueued").GetBoolean(),
+                    "a training of one model in flight does not hold back a train-all");
+            }
             var childRuns = await WaitForRunsAsync(a, steward, "train:child-victim", 3, TimeSpan.FromSeconds(120));
-            Phase("two concurrent child-victim trainings done");
+            await WaitForRunsAsync(a, steward, "train-all", 1, TimeSpan.FromSeconds(120));
+            Phase("child-victim requested on both nodes at once and with train-all: trainings done");
 
             Assert.Equal(3, childRuns.Count);
             Assert.All(childRuns, r => Assert.Equal("succeeded", r.Outcome));

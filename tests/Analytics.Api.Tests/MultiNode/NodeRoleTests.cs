@@ -31,7 +31,8 @@ public sealed class NodeRoleTests
         Assert.Equal(HttpStatusCode.NotFound, (await steward.GetAsync("/")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await steward.GetAsync("/metrics")).StatusCode);
         var ready = await steward.GetFromJsonAsync<HealthReport>("/health/ready");
-        Assert.EndsWith("1 server(s)", ready!.Checks.Single(c => c.Name == "job-storage").Detail);
+        // Two Hangfire servers: one for the default queue, one for the training queue.
+        Assert.EndsWith("2 server(s)", ready!.Checks.Single(c => c.Name == "job-storage").Detail);
         Assert.False(File.Exists(Path.Combine(worker.DataFolder, "first-run-keys.txt")), "a worker issues no first-run keys");
     }
 
