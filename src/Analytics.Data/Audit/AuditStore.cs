@@ -150,6 +150,7 @@ public sealed class AuditStore(Db db)
         {
             await using var connection = await db.OpenWriterAsync(ct);
             await using DbTransaction tx = await connection.BeginTransactionAsync(ct);
+            await LockChainAsync(connection, tx, ct);
             await connection.ExecuteAsync(new CommandDefinition(Insert, entries, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
         }
@@ -157,6 +158,58 @@ public sealed class AuditStore(Db db)
         {
             db.WriteGate.Release();
         }
+    }
+
+    public const int ChangeAttempts = 5;
+
+    /// <summary>
+    /// Makes a change and appends its audit entry in one write transaction: both are stored, or neither. The entry links
+    /// behind the head read under the chain's lock, which every appender takes (<see cref="ISqlDialect.TransactionLock"/>),
+    /// so it chains with entries a running service appends to the same database at the same time. A failed attempt (a
+    /// writer that does not take the lock and took the same sequence number first) is rolled back and the change made
+    /// again, up to <see cref="ChangeAttempts"/> times; then the last error is thrown and nothing is stored.
+    /// </summary>
+    /// <param name="change">Makes the change in the transaction and returns its result and the entry that records it.</param>
+    public async Task<(T Result, AuditEntry Entry)> ChangeAsync<T>(
+        Func<DbConnection, DbTransaction, Task<(T Result, AuditDraft Entry)>> change, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.WriteGate.WaitAsync(ct);
+                try
+                {
+                    await using var connection = await db.OpenWriterAsync(ct);
+                    await using DbTransaction tx = await connection.BeginTransactionAsync(ct);
+                    // Locked first: the change and the entry then wait for the same turn, and the head cannot move under them.
+                    await LockChainAsync(connection, tx, ct);
+                    var (result, draft) = await change(connection, tx);
+                    var head = await connection.QueryFirstOrDefaultAsync<AuditEntry>(new CommandDefinition(
+                        db.Dialect.Page(SelectHead, "0", "1"), transaction: tx, cancellationToken: ct));
+                    var entry = AuditChain.Link(head is null ? ChainHead.Genesis : new ChainHead(head.Seq, head.Hash), [draft])[0];
+                    await connection.ExecuteAsync(new CommandDefinition(Insert, entry, tx, cancellationToken: ct));
+                    await tx.CommitAsync(ct);
+                    return (result, entry);
+                }
+                finally
+                {
+                    db.WriteGate.Release();
+                }
+            }
+            catch (DbException) when (attempt < ChangeAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt * attempt), ct);
+            }
+        }
+    }
+
+    private const string ChainLock = "audit_log";
+
+    private async Task LockChainAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        if (db.Dialect.TransactionLock(ChainLock) is { } sql)
+            await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
     }
 
     private const string SelectPage = $"""
