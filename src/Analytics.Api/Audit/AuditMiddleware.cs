@@ -132,6 +132,7 @@ public static partial class AuditParameters
         if (unlisted > 0) parameters["unlistedQueryKeys"] = unlisted;
         if (location?[(location.LastIndexOf('/') + 1)..] is { Length: > 0 } created && (Guid.TryParseExact(created, "D", out _) || KeyIdShape().IsMatch(created)))
             parameters["created"] = created;
+        if (AuditDetails.Of(request.HttpContext) is { Count: > 0 } details) parameters["details"] = details;
         return JsonSerializer.Serialize(parameters);
     }
 

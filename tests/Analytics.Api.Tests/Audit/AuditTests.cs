@@ -111,6 +111,26 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
     }
 
     [Fact]
+    public async Task PutSchedule_IsAudited_WithTheNewAndPreviousCron_AndARejectedCronIsNotRecorded()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var changed = await steward.PutAsJsonAsync("/api/v1/schedules/train-all", new { cron = "17 4 * * *" });
+        var rejected = await steward.PutAsJsonAsync("/api/v1/schedules/train-all", new { cron = "Ioana Marginean +40721234567" });
+        await _factory.FlushAuditAsync();
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.BadRequest), (changed.StatusCode, rejected.StatusCode));
+        var entries = (await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=PutSchedule")).Items;
+        Assert.Equal([200, 400], entries.Select(e => e.Status));
+        var details = entries[0].Parameters.GetProperty("details");
+        Assert.Equal("17 4 * * *", details.GetProperty("cron").GetString());
+        Assert.Equal(Analytics.Api.Learning.LearningJobs.DefaultSchedules["train-all"], details.GetProperty("previousCron").GetString());
+        Assert.Equal("train-all", entries[0].Parameters.GetProperty("route").GetProperty("job").GetString());
+        Assert.False(entries[1].Parameters.TryGetProperty("details", out _));
+        Assert.DoesNotContain("Marginean", string.Join('\n', await _factory.AuditRowsAsync()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JobDashboardCommands_AreAudited_WithTheJobsTheyName()
     {
         var steward = await _factory.ClientForAsync(Roles.Steward);
