@@ -5,6 +5,7 @@ using Analytics.Api.Audit;
 using Analytics.Api.Tests.Infrastructure;
 using Analytics.Data.ApiKeys;
 using Analytics.Data.Audit;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Analytics.Api.Tests.Audit;
@@ -317,6 +318,116 @@ public sealed class AuditTamperingTests
         Assert.Equal(6, rows.Count);
         Assert.False(verification.Valid);
         Assert.Equal(3, verification.FirstBrokenSeq);
+    }
+
+    [Fact]
+    public async Task Verify_AfterACheckpoint_ChecksOnlyTheNewEntries()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 6);
+
+        var first = await VerifyAsync(factory, steward, "");
+        await MoreAnonymousRequestsAsync(factory, 3);
+        var second = await VerifyAsync(factory, steward, "");
+
+        Assert.Equal((true, 0L, 6L, 6L, 6L), (first.Valid, first.After, first.Checked, first.Entries, first.Checkpoint));
+        // Entries 7 (the first verification's own request) to 10.
+        Assert.Equal((true, 6L, 4L, 10L, 10L, 10L), (second.Valid, second.After, second.Checked, second.To!.Value, second.Entries, second.Checkpoint));
+        Assert.Equal(10, await factory.ScalarAsync("SELECT seq FROM audit_checkpoint"));
+    }
+
+    [Fact]
+    public async Task Verify_FindsAnEntryTamperedAfterTheCheckpoint()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 6);
+        Assert.Equal(6, (await VerifyAsync(factory, steward, "")).Checkpoint);
+        await MoreAnonymousRequestsAsync(factory, 3);
+
+        Assert.Equal(1, await factory.ExecuteSqlAsync("UPDATE audit_log SET status = 200 WHERE seq = 9"));
+        var verification = await VerifyAsync(factory, steward, "");
+
+        Assert.Equal((false, 9L, 6L), (verification.Valid, verification.FirstBrokenSeq!.Value, verification.After));
+        // The checkpoint moves only up to the last intact entry, so the next call reports the break again.
+        Assert.Equal(8, verification.Checkpoint);
+        Assert.Equal(9, (await VerifyAsync(factory, steward, "")).FirstBrokenSeq);
+    }
+
+    [Fact]
+    public async Task Verify_TamperingBeforeTheCheckpoint_IsFoundByAFullWalk_AndThenByEveryCall()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 8);
+        Assert.Equal(8, (await VerifyAsync(factory, steward, "")).Checkpoint);
+
+        Assert.Equal(1, await factory.ExecuteSqlAsync("UPDATE audit_log SET status = 200 WHERE seq = 3"));
+        var incremental = await VerifyAsync(factory, steward, "");
+        var full = await VerifyAsync(factory, steward, "?full=true");
+        var after = await VerifyAsync(factory, steward, "");
+
+        // A normal call reads only what follows the checkpoint: the change before it is for a full walk to find.
+        Assert.Equal((true, 8L, 1L), (incremental.Valid, incremental.After, incremental.Checked));
+        Assert.Equal((false, 3L, 0L), (full.Valid, full.FirstBrokenSeq!.Value, full.After));
+        Assert.True(full.Checked >= 10);
+        Assert.Equal(2, full.Checkpoint);
+        Assert.Equal((false, 3L, 2L), (after.Valid, after.FirstBrokenSeq!.Value, after.After));
+    }
+
+    [Fact]
+    public async Task Verify_FindsTheCheckpointsOwnEntryChanged()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 6);
+        Assert.Equal(6, (await VerifyAsync(factory, steward, "")).Checkpoint);
+
+        // Rewritten with a hash that matches its new content: only the hash kept with the checkpoint tells.
+        var rows = await factory.AuditRowsAsync();
+        Assert.Equal(1, await factory.ExecuteSqlAsync("UPDATE audit_log SET status = 200 WHERE seq = 6"));
+        var entry = (await new Analytics.Data.Audit.AuditStore(factory.Services.GetRequiredService<Analytics.Data.Database.Db>())
+            .ListAsync(5, 1, null, null, CancellationToken.None)).Single();
+        Assert.Equal(1, await factory.ExecuteSqlAsync($"UPDATE audit_log SET hash = '{AuditChain.HashOf(entry)}' WHERE seq = 6"));
+        var verification = await VerifyAsync(factory, steward, "");
+
+        Assert.Equal(6, rows.Count);
+        Assert.Equal((false, 6L), (verification.Valid, verification.FirstBrokenSeq!.Value));
+    }
+
+    [Fact]
+    public async Task Verify_ReadsAtMostItsLimit_AndGoesOnFromWhereItStopped()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 8);
+
+        var first = await VerifyAsync(factory, steward, "?limit=3");
+        var second = await VerifyAsync(factory, steward, "?limit=3");
+        var fullStart = await VerifyAsync(factory, steward, "?full=true&limit=5");
+        var fullRest = await VerifyAsync(factory, steward, $"?full=true&after={fullStart.Next}");
+        var tooSmall = await steward.GetAsync("/api/v1/audit/verify?limit=0");
+
+        Assert.Equal((3L, false, 3L, 3L), (first.Checked, first.Complete, first.Next!.Value, first.Checkpoint));
+        Assert.Equal((3L, 3L, 6L, false, 6L), (second.After, second.Checked, second.To!.Value, second.Complete, second.Checkpoint));
+        Assert.Equal((0L, 5L, false, 5L), (fullStart.After, fullStart.Checked, fullStart.Complete, fullStart.Next!.Value));
+        Assert.Equal((5L, true, true, (long?)null), (fullRest.After, fullRest.Valid, fullRest.Complete, fullRest.Next));
+        Assert.Equal(fullRest.To, fullRest.Entries);
+        // A walk from a given entry leaves the checkpoint where the normal calls put it.
+        Assert.Equal(6, fullRest.Checkpoint);
+        Assert.Equal(HttpStatusCode.BadRequest, tooSmall.StatusCode);
+    }
+
+    private static async Task<ChainVerification> VerifyAsync(AnalyticsFactory factory, HttpClient steward, string query)
+    {
+        await factory.FlushAuditAsync();
+        var response = await steward.GetAsync("/api/v1/audit/verify" + query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadAsync<ChainVerification>();
+    }
+
+    private static async Task MoreAnonymousRequestsAsync(AnalyticsFactory factory, int count)
+    {
+        var anonymous = factory.CreateClient();
+        for (var i = 0; i < count; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/cases")).StatusCode);
+        await factory.FlushAuditAsync();
     }
 
     // Unauthenticated requests answer 401, so no stored status is 200 before the test changes one.
