@@ -299,19 +299,33 @@ public sealed class AuditStore(Db db)
         {
             // A changed or missing entry at or before the checkpoint: step back before it, so normal calls find it again.
             // (Not for a truncated tail: the checkpoint's own entry, now missing, already makes every normal call fail.)
-            await connection.ExecuteAsync(new CommandDefinition(StepBack,
-                new { seq = walk.LastValid.Seq, hash = walk.LastValid.Hash, broken, at = DateTimeOffset.UtcNow.ToString("O") }, cancellationToken: ct));
+            await MoveCheckpointAsync(StepBack,
+                new { seq = walk.LastValid.Seq, hash = walk.LastValid.Hash, broken, at = DateTimeOffset.UtcNow.ToString("O") }, ct);
             moved = walk.LastValid.Seq;
         }
         else if (after is null && walk.LastValid.Seq > kept.Seq)
         {
             // Compare-and-set: another node may have moved the checkpoint meanwhile; the next call then starts from its.
-            var advanced = await connection.ExecuteAsync(new CommandDefinition(Advance,
-                new { seq = walk.LastValid.Seq, hash = walk.LastValid.Hash, fromSeq = kept.Seq, fromHash = kept.Hash, at = DateTimeOffset.UtcNow.ToString("O") },
-                cancellationToken: ct));
+            var advanced = await MoveCheckpointAsync(Advance,
+                new { seq = walk.LastValid.Seq, hash = walk.LastValid.Hash, fromSeq = kept.Seq, fromHash = kept.Hash, at = DateTimeOffset.UtcNow.ToString("O") }, ct);
             if (advanced == 1) moved = walk.LastValid.Seq;
         }
         return walk.Result(start.Seq, moved);
+    }
+
+    // A write like any other: on SQLite it queues behind the process's other writers instead of waiting on the file lock.
+    private async Task<int> MoveCheckpointAsync(string sql, object parameters, CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenWriterAsync(ct);
+            return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
     }
 
     private const string SelectCheckpoint = "SELECT seq AS Seq, hash AS Hash FROM audit_checkpoint WHERE id = 1";
