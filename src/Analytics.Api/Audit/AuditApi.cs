@@ -39,7 +39,8 @@ public static class AuditApi
     {
         var group = app.MapGroup("/api/v1/audit").WithTags("Audit").RequireAuthorization(Policies.Steward);
         group.MapGet("/", ListAsync).WithName("ListAudit").WithSummary("Audit entries in chain order (keyset pagination on seq), optionally for one principal or action.");
-        group.MapGet("/verify", VerifyAsync).WithName("VerifyAudit").WithSummary("Walk the hash chain and report the first entry where it does not hold.");
+        group.MapGet("/verify", VerifyAsync).WithName("VerifyAudit")
+            .WithSummary("Check the hash chain after the last verified entry (?full=true: from the first; ?after= to go on; ?limit= entries per call) and report the first entry where it does not hold.");
         return app;
     }
 
@@ -56,8 +57,20 @@ public static class AuditApi
         return TypedResults.Ok(new AuditPage(items, rows.Count > take ? items[^1].Seq : null));
     }
 
-    public static async Task<Ok<ChainVerification>> VerifyAsync(AuditStore store, AuditLog log, CancellationToken ct) =>
-        TypedResults.Ok(await store.VerifyAsync(log.Head, ct));
+    /// <summary>
+    /// From the checkpoint by default; <c>full=true</c> from the first entry; <c>after</c> from a given entry (to go on with a
+    /// full walk that stopped at its limit). At most <c>limit</c> entries per call (default and most: <see cref="AuditStore.VerifyMaxEntries"/>).
+    /// </summary>
+    public static async Task<Results<Ok<ChainVerification>, ValidationProblem>> VerifyAsync(
+        AuditStore store, AuditLog log, bool? full, long? after, int? limit, CancellationToken ct)
+    {
+        if (after < 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/after"] = ["Must be a sequence number of 0 or more."] },
+                title: "Invalid verification; nothing was read.");
+        var (take, problem) = Errors.QueryValues.Take(limit, AuditStore.VerifyMaxEntries, AuditStore.VerifyMaxEntries);
+        if (problem is not null) return problem;
+        return TypedResults.Ok(await store.VerifyAsync(log.Head, after ?? (full == true ? 0 : null), take, ct));
+    }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

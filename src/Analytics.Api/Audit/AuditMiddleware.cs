@@ -95,6 +95,8 @@ public static partial class AuditParameters
         "page", "pageSize", "limit", "after", "format", "period", "jurisdiction", "exploitationType", "ageBand", "job", "since", "k",
         // The filters and windows of the aggregate queries: a series of them is how differencing would show.
         "from", "to", "origin", "destination", "interval", "recentMonths", "baselineMonths", "alpha", "offset", "revoked", "before", "unread",
+        // A full walk of the audit chain (?full=true) reads far more than a normal verification.
+        "full",
     };
 
     public static IReadOnlySet<string> AllowedQueryKeys => AllowedKeys;
@@ -132,6 +134,7 @@ public static partial class AuditParameters
         if (unlisted > 0) parameters["unlistedQueryKeys"] = unlisted;
         if (location?[(location.LastIndexOf('/') + 1)..] is { Length: > 0 } created && (Guid.TryParseExact(created, "D", out _) || KeyIdShape().IsMatch(created)))
             parameters["created"] = created;
+        if (AuditDetails.Of(request.HttpContext) is { Count: > 0 } details) parameters["details"] = details;
         return JsonSerializer.Serialize(parameters);
     }
 
@@ -167,7 +170,7 @@ public static partial class AuditParameters
             "alpha" => value.Length <= 12 && double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var a) && a is >= 0 and <= 1,
             "jurisdiction" or "origin" or "destination" => CountryShape().IsMatch(value),
             "from" or "to" => MonthShape().IsMatch(value),
-            "format" or "interval" or "revoked" or "unread" => WordShape().IsMatch(value),
+            "format" or "interval" or "revoked" or "unread" or "full" => WordShape().IsMatch(value),
             // A cursor (a UUID, a key id, a number with no leading zero) or an instant with its time: a bare date may be a date of birth.
             "after" or "before" or "since" => Guid.TryParseExact(value, "D", out _) || IntegerShape().IsMatch(value) || KeyIdShape().IsMatch(value) || InstantShape().IsMatch(value),
             _ => CodeShape().IsMatch(value), // exploitationType, ageBand, job, period: code-list codes and job names.

@@ -61,7 +61,7 @@ public static class StewardApi
     }
 
     public static async Task<Results<Ok<ScheduleView>, ValidationProblem, ProblemHttpResult>> PutScheduleAsync(
-        string job, ScheduleUpdate update, ClaimsPrincipal user, JobStore store, JobScheduler scheduler, Microsoft.Extensions.Options.IOptions<JobsOptions> jobs, CancellationToken ct)
+        string job, ScheduleUpdate update, ClaimsPrincipal user, JobStore store, JobScheduler scheduler, Microsoft.Extensions.Options.IOptions<JobsOptions> jobs, HttpContext http, CancellationToken ct)
     {
         if (!LearningJobs.DefaultSchedules.ContainsKey(job)) return UnknownJob(job);
         var cron = update.Cron?.Trim() ?? "";
@@ -73,6 +73,7 @@ public static class StewardApi
         // Training takes minutes and holds a feature matrix: a single minute per hour at most, so runs cannot pile up.
         if (job == LearningJobs.TrainAllJob && !fields[..^4].All(f => int.TryParse(f, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at) && at < 60))
             return CronProblem("train-all runs at most once an hour: its minute field must be a single minute 0–59, e.g. \"0 3 * * *\"");
+        var previous = (await store.SchedulesAsync(ct)).FirstOrDefault(s => s.JobId == job)?.Cron;
         try
         {
             await scheduler.ChangeAsync(job, cron, () => store.SetScheduleAsync(job, cron, user.PrincipalId(), ct));
@@ -81,6 +82,9 @@ public static class StewardApi
         {
             return CronProblem("is not a valid cron expression that fires (minute hour day-of-month month day-of-week, UTC), e.g. \"0 3 * * *\" for 03:00 every day");
         }
+        // The trail says what the schedule became (and was): a validated cron, which identifies no one.
+        Audit.AuditDetails.Add(http, "cron", cron);
+        Audit.AuditDetails.Add(http, "previousCron", previous);
         var schedule = (await store.SchedulesAsync(ct)).First(s => s.JobId == job);
         return TypedResults.Ok(View(schedule, scheduler));
     }

@@ -1,11 +1,16 @@
 using System.CommandLine;
 using Analytics.Cli.Hosting;
+using System.Data.Common;
 using Analytics.Data.ApiKeys;
+using Analytics.Data.Audit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Cli.Keys;
 
-/// <summary><c>analytics keys create|list|revoke</c>: API keys, written straight to the database.</summary>
+/// <summary>
+/// <c>analytics keys create|list|revoke</c>: API keys, written straight to the database; each change with its entry in the
+/// audit trail (<see cref="AuditedKeyChanges"/>).
+/// </summary>
 public static class KeysCommand
 {
     public static Command Create()
@@ -28,7 +33,17 @@ public static class KeysCommand
                 return ExitCodes.Usage;
             }
             await using var services = await CliServices.BuildAsync(parse, ct);
-            var issued = await services.GetRequiredService<ApiKeyStore>().CreateAsync(label, r, parse.GetValue(jurisdiction), parse.GetValue(authority), ct);
+            IssuedApiKey issued;
+            try
+            {
+                issued = await AuditedKeyChanges.CreateAsync(services.GetRequiredService<AuditStore>(), label, r, parse.GetValue(jurisdiction), parse.GetValue(authority), ct);
+            }
+            catch (DbException e)
+            {
+                // The key and its audit entry are one transaction: when it fails, no key exists that the trail does not record.
+                parse.InvocationConfiguration.Error.WriteLine($"error: no key was created: the key and its audit entry could not be stored ({e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}).");
+                return ExitCodes.Partial;
+            }
             parse.InvocationConfiguration.Output.WriteLine($"id:   {issued.Id}\nrole: {issued.Role} {issued.Authority}\nkey:  {issued.Key}");
             parse.InvocationConfiguration.Error.WriteLine("Store the key now: it cannot be shown again. Send it as 'X-Api-Key: <key>'.");
             return ExitCodes.Ok;
@@ -53,7 +68,7 @@ public static class KeysCommand
         revoke.SetAction(async (parse, ct) =>
         {
             await using var services = await CliServices.BuildAsync(parse, ct);
-            var done = await services.GetRequiredService<ApiKeyStore>().RevokeAsync(parse.GetValue(id)!, ct);
+            var done = await AuditedKeyChanges.RevokeAsync(services.GetRequiredService<AuditStore>(), parse.GetValue(id)!, ct);
             parse.InvocationConfiguration.Output.WriteLine(done ? "revoked" : "no such active key");
             return done ? 0 : 1;
         });

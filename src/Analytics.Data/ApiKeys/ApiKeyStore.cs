@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Analytics.Data.Database;
@@ -41,6 +42,14 @@ public sealed class ApiKeyStore(Db db)
 
     public async Task<IssuedApiKey> CreateAsync(string name, string role, string? jurisdiction, string? authority, CancellationToken ct)
     {
+        await using var connection = await db.OpenAsync(ct);
+        return await CreateAsync(connection, null, name, role, jurisdiction, authority, ct);
+    }
+
+    /// <summary>Issues a key in <paramref name="tx"/> (with the audit entry that records it, for one).</summary>
+    public static async Task<IssuedApiKey> CreateAsync(
+        DbConnection connection, DbTransaction? tx, string name, string role, string? jurisdiction, string? authority, CancellationToken ct)
+    {
         if (!Roles.All.Contains(role)) throw new ArgumentException($"Unknown role '{role}'. Allowed: {string.Join(", ", Roles.All)}.", nameof(role));
         if (role == Roles.Prosecutor && (string.IsNullOrEmpty(jurisdiction) || string.IsNullOrEmpty(authority)))
             throw new ArgumentException("A prosecutor key needs a jurisdiction and an authority.");
@@ -52,8 +61,7 @@ public sealed class ApiKeyStore(Db db)
             Id = id, SecretHash = Hash(secret), Name = name, Role = role, Jurisdiction = jurisdiction, Authority = authority,
             CreatedAt = DateTimeOffset.UtcNow.ToString("O"),
         };
-        await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(Insert, record, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(Insert, record, tx, cancellationToken: ct));
         return new IssuedApiKey(id, $"ak_{id}.{secret}", name, role, jurisdiction, authority);
     }
 
@@ -133,10 +141,14 @@ public sealed class ApiKeyStore(Db db)
     public async Task<bool> RevokeAsync(string id, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL",
-            new { id, at = DateTimeOffset.UtcNow.ToString("O") }, cancellationToken: ct)) == 1;
+        return await RevokeAsync(connection, null, id, ct);
     }
+
+    /// <summary>Revokes an active key in <paramref name="tx"/>; false when no active key has this id.</summary>
+    public static async Task<bool> RevokeAsync(DbConnection connection, DbTransaction? tx, string id, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL",
+            new { id, at = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct)) == 1;
 
     public async Task<long> CountAsync(CancellationToken ct)
     {

@@ -45,10 +45,32 @@ public sealed record ChainHead(long Seq, string Hash)
     public static ChainHead Genesis { get; } = new(0, AuditChain.GenesisHash);
 }
 
-/// <param name="Entries">Entries read.</param>
-/// <param name="Valid">True when every entry links to its predecessor and hashes to its stored hash.</param>
+/// <param name="Entries">
+/// Entries the verdict covers: those up to <see cref="After"/>, found intact by an earlier walk, and the <see cref="Checked"/>
+/// ones read now. For a walk from the first entry, the entries read.
+/// </param>
+/// <param name="Valid">True when every entry checked links to its predecessor and hashes to its stored hash.</param>
 /// <param name="FirstBrokenSeq">The first sequence number where the chain does not hold (a changed, missing or re-linked entry).</param>
-public sealed record ChainVerification(long Entries, bool Valid, long? FirstBrokenSeq);
+public sealed record ChainVerification(long Entries, bool Valid, long? FirstBrokenSeq)
+{
+    /// <summary>Entries read and checked by this call.</summary>
+    public long Checked { get; init; }
+
+    /// <summary>The walk started after this entry: 0 for a walk from the first entry, else the checkpoint (or the <c>after</c> asked for).</summary>
+    public long After { get; init; }
+
+    /// <summary>The last entry checked; null when none was.</summary>
+    public long? To { get; init; }
+
+    /// <summary>False when the walk stopped at its limit before the end of the chain: call again (with <see cref="Next"/> as <c>after</c> to go on with a full walk).</summary>
+    public bool Complete { get; init; } = true;
+
+    /// <summary>Where the next call starts to go on (<c>after</c>); null when the walk is complete.</summary>
+    public long? Next { get; init; }
+
+    /// <summary>The checkpoint after this call: entries up to it were found intact and are not read again by a normal call.</summary>
+    public long Checkpoint { get; init; }
+}
 
 /// <summary>
 /// hash = SHA-256(prev_hash || canonical), where canonical is the UTF-8 JSON array
@@ -150,6 +172,7 @@ public sealed class AuditStore(Db db)
         {
             await using var connection = await db.OpenWriterAsync(ct);
             await using DbTransaction tx = await connection.BeginTransactionAsync(ct);
+            await LockChainAsync(connection, tx, ct);
             await connection.ExecuteAsync(new CommandDefinition(Insert, entries, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
         }
@@ -157,6 +180,58 @@ public sealed class AuditStore(Db db)
         {
             db.WriteGate.Release();
         }
+    }
+
+    public const int ChangeAttempts = 5;
+
+    /// <summary>
+    /// Makes a change and appends its audit entry in one write transaction: both are stored, or neither. The entry links
+    /// behind the head read under the chain's lock, which every appender takes (<see cref="ISqlDialect.TransactionLock"/>),
+    /// so it chains with entries a running service appends to the same database at the same time. A failed attempt (a
+    /// writer that does not take the lock and took the same sequence number first) is rolled back and the change made
+    /// again, up to <see cref="ChangeAttempts"/> times; then the last error is thrown and nothing is stored.
+    /// </summary>
+    /// <param name="change">Makes the change in the transaction and returns its result and the entry that records it.</param>
+    public async Task<(T Result, AuditEntry Entry)> ChangeAsync<T>(
+        Func<DbConnection, DbTransaction, Task<(T Result, AuditDraft Entry)>> change, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.WriteGate.WaitAsync(ct);
+                try
+                {
+                    await using var connection = await db.OpenWriterAsync(ct);
+                    await using DbTransaction tx = await connection.BeginTransactionAsync(ct);
+                    // Locked first: the change and the entry then wait for the same turn, and the head cannot move under them.
+                    await LockChainAsync(connection, tx, ct);
+                    var (result, draft) = await change(connection, tx);
+                    var head = await connection.QueryFirstOrDefaultAsync<AuditEntry>(new CommandDefinition(
+                        db.Dialect.Page(SelectHead, "0", "1"), transaction: tx, cancellationToken: ct));
+                    var entry = AuditChain.Link(head is null ? ChainHead.Genesis : new ChainHead(head.Seq, head.Hash), [draft])[0];
+                    await connection.ExecuteAsync(new CommandDefinition(Insert, entry, tx, cancellationToken: ct));
+                    await tx.CommitAsync(ct);
+                    return (result, entry);
+                }
+                finally
+                {
+                    db.WriteGate.Release();
+                }
+            }
+            catch (DbException) when (attempt < ChangeAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt * attempt), ct);
+            }
+        }
+    }
+
+    private const string ChainLock = "audit_log";
+
+    private async Task LockChainAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        if (db.Dialect.TransactionLock(ChainLock) is { } sql)
+            await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
     }
 
     private const string SelectPage = $"""
@@ -175,20 +250,128 @@ public sealed class AuditStore(Db db)
 
     private const string SelectBatch = $"SELECT {Columns} FROM audit_log WHERE seq > @after ORDER BY seq";
 
+    /// <summary>The most entries one verification reads: about a second of work, so one call never holds a connection for minutes.</summary>
+    public const int VerifyMaxEntries = 100_000;
+
     /// <summary>
-    /// Walks the whole chain in batches of <see cref="VerifyBatchSize"/> (never all in memory). When the writer's
-    /// last known head is given, a truncated tail or a chain rewritten up to that head is caught as well.
+    /// Walks the whole chain in batches of <see cref="VerifyBatchSize"/> (never all in memory), without limit and without
+    /// the checkpoint. When the writer's last known head is given, a truncated tail or a chain rewritten up to that head
+    /// is caught as well.
     /// </summary>
     public async Task<ChainVerification> VerifyAsync(ChainHead? knownHead, CancellationToken ct)
     {
-        var expected = ChainHead.Genesis;
+        await using var connection = await db.OpenAsync(ct);
+        var walk = await WalkAsync(connection, ChainHead.Genesis, knownHead is null ? [] : [knownHead], long.MaxValue, ct);
+        return walk.Result(0, 0);
+    }
+
+    /// <summary>
+    /// Verifies the chain from the checkpoint (<paramref name="after"/> null), from the first entry (0), or after a given
+    /// entry, reading at most <paramref name="limit"/> entries. A normal call first checks the checkpoint's entry against
+    /// the hash kept with it, then the entries after it, and moves the checkpoint to the last entry found intact. Any
+    /// walk that finds a break at or before the checkpoint moves the checkpoint back before the break, so that normal
+    /// calls report it too. <paramref name="knownHead"/>: the last entry this process appended (catches a truncated tail).
+    /// </summary>
+    public async Task<ChainVerification> VerifyAsync(ChainHead? knownHead, long? after, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var checkpoint = await connection.QuerySingleAsync<AuditEntry>(new CommandDefinition(SelectCheckpoint, cancellationToken: ct));
+        var kept = new ChainHead(checkpoint.Seq, checkpoint.Hash);
+        var startSeq = after ?? kept.Seq;
+        var start = ChainHead.Genesis;
+        if (startSeq > 0)
+        {
+            // The walk links on from this entry: it must still hash to itself, and to what the checkpoint kept when it is the checkpoint.
+            var anchor = await connection.QuerySingleOrDefaultAsync<AuditEntry>(new CommandDefinition(
+                $"SELECT {Columns} FROM audit_log WHERE seq = @startSeq", new { startSeq }, cancellationToken: ct));
+            if (anchor is null || AuditChain.HashOf(anchor) != anchor.Hash || (anchor.Seq == kept.Seq && anchor.Hash != kept.Hash))
+                return new ChainVerification(startSeq, false, startSeq)
+                {
+                    Checked = anchor is null ? 0 : 1, After = startSeq - 1, To = anchor is null ? null : startSeq, Checkpoint = kept.Seq,
+                };
+            start = new ChainHead(anchor.Seq, anchor.Hash);
+        }
+
+        ChainHead[] known = [.. knownHead is null ? [] : new[] { knownHead }, .. kept.Seq > 0 ? new[] { kept } : []];
+        var walk = await WalkAsync(connection, start, known, limit, ct);
+        var moved = kept.Seq;
+        if (walk.Broken is { } broken && broken <= kept.Seq && broken <= walk.To)
+        {
+            // A changed or missing entry at or before the checkpoint: step back before it, so normal calls find it again.
+            // (Not for a truncated tail: the checkpoint's own entry, now missing, already makes every normal call fail.)
+            await MoveCheckpointAsync(StepBack,
+                new { seq = walk.LastValid.Seq, hash = walk.LastValid.Hash, broken, at = DateTimeOffset.UtcNow.ToString("O") }, ct);
+            moved = walk.LastValid.Seq;
+        }
+        else if (after is null && walk.LastValid.Seq > kept.Seq)
+        {
+            // Compare-and-set: another node may have moved the checkpoint meanwhile; the next call then starts from its.
+            var advanced = await MoveCheckpointAsync(Advance,
+                new { seq = walk.LastValid.Seq, hash = walk.LastValid.Hash, fromSeq = kept.Seq, fromHash = kept.Hash, at = DateTimeOffset.UtcNow.ToString("O") }, ct);
+            if (advanced == 1) moved = walk.LastValid.Seq;
+        }
+        return walk.Result(start.Seq, moved);
+    }
+
+    // A write like any other: on SQLite it queues behind the process's other writers instead of waiting on the file lock.
+    private async Task<int> MoveCheckpointAsync(string sql, object parameters, CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenWriterAsync(ct);
+            return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
+    private const string SelectCheckpoint = "SELECT seq AS Seq, hash AS Hash FROM audit_checkpoint WHERE id = 1";
+
+    private const string Advance = """
+        UPDATE audit_checkpoint SET seq = @seq, hash = @hash, verified_at = @at
+        WHERE id = 1 AND seq = @fromSeq AND hash = @fromHash
+        """;
+
+    private const string StepBack = """
+        UPDATE audit_checkpoint SET seq = @seq, hash = @hash, verified_at = @at
+        WHERE id = 1 AND seq >= @broken
+        """;
+
+    private sealed record Walk(long Checked, long? To, long? Broken, ChainHead LastValid, bool Complete)
+    {
+        public ChainVerification Result(long after, long checkpoint) => new(after + Checked, Broken is null, Broken)
+        {
+            Checked = Checked, After = after, To = To, Complete = Complete, Next = Complete ? null : To, Checkpoint = checkpoint,
+        };
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> entries after <paramref name="start"/> in batches, checking for each that its seq
+    /// follows, that it links to its predecessor and that it hashes to its stored hash; and, against each of the
+    /// <paramref name="known"/> heads it passes, that it is still the entry that was there. Counts on after a break.
+    /// </summary>
+    private async Task<Walk> WalkAsync(DbConnection connection, ChainHead start, IReadOnlyList<ChainHead> known, long limit, CancellationToken ct)
+    {
+        var expected = start;
+        var lastValid = start;
         long entries = 0;
         long? broken = null;
-        await using var connection = await db.OpenAsync(ct);
+        bool complete;
         while (true)
         {
+            var want = (int)Math.Min(VerifyBatchSize, limit - entries);
+            if (want <= 0)
+            {
+                // At the limit: complete only if nothing follows.
+                complete = await connection.QueryFirstOrDefaultAsync<long?>(new CommandDefinition(
+                    db.Dialect.Page("SELECT seq FROM audit_log WHERE seq > @after ORDER BY seq", "0", "1"), new { after = expected.Seq }, cancellationToken: ct)) is null;
+                break;
+            }
             var batch = (await connection.QueryAsync<AuditEntry>(new CommandDefinition(
-                db.Dialect.Page(SelectBatch, "0", "@limit"), new { after = expected.Seq, limit = VerifyBatchSize }, cancellationToken: ct))).AsList();
+                db.Dialect.Page(SelectBatch, "0", "@limit"), new { after = expected.Seq, limit = want }, cancellationToken: ct))).AsList();
             foreach (var e in batch)
             {
                 entries++;
@@ -196,13 +379,19 @@ public sealed class AuditStore(Db db)
                 {
                     if (e.Seq != expected.Seq + 1) broken = expected.Seq + 1;   // an entry is missing
                     else if (e.PrevHash != expected.Hash || AuditChain.HashOf(e) != e.Hash) broken = e.Seq;
-                    else if (knownHead is not null && e.Seq == knownHead.Seq && e.Hash != knownHead.Hash) broken = e.Seq;
+                    else if (known.Any(k => k.Seq == e.Seq && k.Hash != e.Hash)) broken = e.Seq;
+                    else lastValid = new ChainHead(e.Seq, e.Hash);
                 }
                 expected = new ChainHead(e.Seq, e.Hash);
             }
-            if (batch.Count < VerifyBatchSize) break;
+            if (batch.Count < want)
+            {
+                complete = true;
+                break;
+            }
         }
-        if (broken is null && knownHead is not null && knownHead.Seq > expected.Seq) broken = expected.Seq + 1;   // truncated tail
-        return new ChainVerification(entries, broken is null, broken);
+        // Truncated tail: an entry known to have been written is no longer there.
+        if (complete && broken is null && known.Any(k => k.Seq > expected.Seq)) broken = expected.Seq + 1;
+        return new Walk(entries, entries > 0 ? expected.Seq : null, broken, lastValid, complete);
     }
 }

@@ -53,6 +53,13 @@ public interface ISqlDialect
     string ForUpdate(string selectSql);
 
     /// <summary>
+    /// A statement that holds the lock named <paramref name="resource"/> until the transaction it runs in ends, so that
+    /// appenders on every node take turns (the audit chain's head); null where a write transaction already excludes
+    /// every other writer, as SQLite's does.
+    /// </summary>
+    string? TransactionLock(string resource);
+
+    /// <summary>
     /// Serialises migration runs of several nodes that start together: holds a database-wide lock on
     /// <paramref name="connection"/> until the returned handle is disposed.
     /// </summary>

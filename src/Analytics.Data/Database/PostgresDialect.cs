@@ -44,6 +44,11 @@ public sealed partial class PostgresDialect : ISqlDialect
 
     public string ForUpdate(string selectSql) => $"{selectSql} FOR UPDATE";
 
+    // A transaction-level advisory lock: released by COMMIT or ROLLBACK, so a failed append cannot leave it held.
+    public string? TransactionLock(string resource) => $"SELECT pg_advisory_xact_lock(hashtextextended('{Literal(resource)}', 0))";
+
+    private static string Literal(string value) => value.Replace("'", "''", StringComparison.Ordinal);
+
     public async Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct)
     {
         await using (var command = connection.CreateCommand())

@@ -76,6 +76,13 @@ public sealed partial class SqlServerDialect : ISqlDialect
         return selectSql.Insert(from.Index + from.Length, " " + LockHints);
     }
 
+    // Owned by the transaction: released by COMMIT or ROLLBACK, so a failed append cannot leave it held.
+    public string? TransactionLock(string resource) => $"""
+        DECLARE @lockResult INT;
+        EXEC @lockResult = sp_getapplock @Resource = N'{resource.Replace("'", "''", StringComparison.Ordinal)}', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000;
+        IF @lockResult < 0 THROW 50000, N'The lock on {resource.Replace("'", "''", StringComparison.Ordinal)} was not granted within 30 seconds.', 1;
+        """;
+
     public async Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct)
     {
         await using (var command = connection.CreateCommand())

@@ -88,6 +88,10 @@ public sealed class SqliteDialect(int writerCacheMegabytes = 0, bool backgroundC
 
     public object ManyValues(IReadOnlyList<string> values) => JsonSerializer.Serialize(values);
 
+    // A write transaction (BEGIN IMMEDIATE, Microsoft.Data.Sqlite's default) already holds the file's only write lock,
+    // against other processes on the same file too.
+    public string? TransactionLock(string resource) => null;
+
     // SQLite is the single-node default: one process migrates its own file.
     public Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct) =>
         Task.FromResult<IAsyncDisposable>(NoLock.Instance);

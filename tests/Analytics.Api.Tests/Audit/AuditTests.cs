@@ -5,6 +5,7 @@ using Analytics.Api.Audit;
 using Analytics.Api.Tests.Infrastructure;
 using Analytics.Data.ApiKeys;
 using Analytics.Data.Audit;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Analytics.Api.Tests.Audit;
@@ -108,6 +109,26 @@ public sealed class AuditTests : IClassFixture<AnalyticsFactory>
         var entry = (await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=PutSchedule")).Items.Single();
         Assert.Equal(400, entry.Status);
         Assert.Equal("train-all", entry.Parameters.GetProperty("route").GetProperty("job").GetString());
+    }
+
+    [Fact]
+    public async Task PutSchedule_IsAudited_WithTheNewAndPreviousCron_AndARejectedCronIsNotRecorded()
+    {
+        var steward = await _factory.ClientForAsync(Roles.Steward);
+
+        var changed = await steward.PutAsJsonAsync("/api/v1/schedules/train-all", new { cron = "17 4 * * *" });
+        var rejected = await steward.PutAsJsonAsync("/api/v1/schedules/train-all", new { cron = "Ioana Marginean +40721234567" });
+        await _factory.FlushAuditAsync();
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.BadRequest), (changed.StatusCode, rejected.StatusCode));
+        var entries = (await PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=PutSchedule")).Items;
+        Assert.Equal([200, 400], entries.Select(e => e.Status));
+        var details = entries[0].Parameters.GetProperty("details");
+        Assert.Equal("17 4 * * *", details.GetProperty("cron").GetString());
+        Assert.Equal(Analytics.Api.Learning.LearningJobs.DefaultSchedules["train-all"], details.GetProperty("previousCron").GetString());
+        Assert.Equal("train-all", entries[0].Parameters.GetProperty("route").GetProperty("job").GetString());
+        Assert.False(entries[1].Parameters.TryGetProperty("details", out _));
+        Assert.DoesNotContain("Marginean", string.Join('\n', await _factory.AuditRowsAsync()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -297,6 +318,116 @@ public sealed class AuditTamperingTests
         Assert.Equal(6, rows.Count);
         Assert.False(verification.Valid);
         Assert.Equal(3, verification.FirstBrokenSeq);
+    }
+
+    [Fact]
+    public async Task Verify_AfterACheckpoint_ChecksOnlyTheNewEntries()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 6);
+
+        var first = await VerifyAsync(factory, steward, "");
+        await MoreAnonymousRequestsAsync(factory, 3);
+        var second = await VerifyAsync(factory, steward, "");
+
+        Assert.Equal((true, 0L, 6L, 6L, 6L), (first.Valid, first.After, first.Checked, first.Entries, first.Checkpoint));
+        // Entries 7 (the first verification's own request) to 10.
+        Assert.Equal((true, 6L, 4L, 10L, 10L, 10L), (second.Valid, second.After, second.Checked, second.To!.Value, second.Entries, second.Checkpoint));
+        Assert.Equal(10, await factory.ScalarAsync("SELECT seq FROM audit_checkpoint"));
+    }
+
+    [Fact]
+    public async Task Verify_FindsAnEntryTamperedAfterTheCheckpoint()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 6);
+        Assert.Equal(6, (await VerifyAsync(factory, steward, "")).Checkpoint);
+        await MoreAnonymousRequestsAsync(factory, 3);
+
+        Assert.Equal(1, await factory.ExecuteSqlAsync("UPDATE audit_log SET status = 200 WHERE seq = 9"));
+        var verification = await VerifyAsync(factory, steward, "");
+
+        Assert.Equal((false, 9L, 6L), (verification.Valid, verification.FirstBrokenSeq!.Value, verification.After));
+        // The checkpoint moves only up to the last intact entry, so the next call reports the break again.
+        Assert.Equal(8, verification.Checkpoint);
+        Assert.Equal(9, (await VerifyAsync(factory, steward, "")).FirstBrokenSeq);
+    }
+
+    [Fact]
+    public async Task Verify_TamperingBeforeTheCheckpoint_IsFoundByAFullWalk_AndThenByEveryCall()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 8);
+        Assert.Equal(8, (await VerifyAsync(factory, steward, "")).Checkpoint);
+
+        Assert.Equal(1, await factory.ExecuteSqlAsync("UPDATE audit_log SET status = 200 WHERE seq = 3"));
+        var incremental = await VerifyAsync(factory, steward, "");
+        var full = await VerifyAsync(factory, steward, "?full=true");
+        var after = await VerifyAsync(factory, steward, "");
+
+        // A normal call reads only what follows the checkpoint: the change before it is for a full walk to find.
+        Assert.Equal((true, 8L, 1L), (incremental.Valid, incremental.After, incremental.Checked));
+        Assert.Equal((false, 3L, 0L), (full.Valid, full.FirstBrokenSeq!.Value, full.After));
+        Assert.True(full.Checked >= 10);
+        Assert.Equal(2, full.Checkpoint);
+        Assert.Equal((false, 3L, 2L), (after.Valid, after.FirstBrokenSeq!.Value, after.After));
+    }
+
+    [Fact]
+    public async Task Verify_FindsTheCheckpointsOwnEntryChanged()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 6);
+        Assert.Equal(6, (await VerifyAsync(factory, steward, "")).Checkpoint);
+
+        // Rewritten with a hash that matches its new content: only the hash kept with the checkpoint tells.
+        var rows = await factory.AuditRowsAsync();
+        Assert.Equal(1, await factory.ExecuteSqlAsync("UPDATE audit_log SET status = 200 WHERE seq = 6"));
+        var entry = (await new Analytics.Data.Audit.AuditStore(factory.Services.GetRequiredService<Analytics.Data.Database.Db>())
+            .ListAsync(5, 1, null, null, CancellationToken.None)).Single();
+        Assert.Equal(1, await factory.ExecuteSqlAsync($"UPDATE audit_log SET hash = '{AuditChain.HashOf(entry)}' WHERE seq = 6"));
+        var verification = await VerifyAsync(factory, steward, "");
+
+        Assert.Equal(6, rows.Count);
+        Assert.Equal((false, 6L), (verification.Valid, verification.FirstBrokenSeq!.Value));
+    }
+
+    [Fact]
+    public async Task Verify_ReadsAtMostItsLimit_AndGoesOnFromWhereItStopped()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await AnonymousRequestsAsync(factory, 8);
+
+        var first = await VerifyAsync(factory, steward, "?limit=3");
+        var second = await VerifyAsync(factory, steward, "?limit=3");
+        var fullStart = await VerifyAsync(factory, steward, "?full=true&limit=5");
+        var fullRest = await VerifyAsync(factory, steward, $"?full=true&after={fullStart.Next}");
+        var tooSmall = await steward.GetAsync("/api/v1/audit/verify?limit=0");
+
+        Assert.Equal((3L, false, 3L, 3L), (first.Checked, first.Complete, first.Next!.Value, first.Checkpoint));
+        Assert.Equal((3L, 3L, 6L, false, 6L), (second.After, second.Checked, second.To!.Value, second.Complete, second.Checkpoint));
+        Assert.Equal((0L, 5L, false, 5L), (fullStart.After, fullStart.Checked, fullStart.Complete, fullStart.Next!.Value));
+        Assert.Equal((5L, true, true, (long?)null), (fullRest.After, fullRest.Valid, fullRest.Complete, fullRest.Next));
+        Assert.Equal(fullRest.To, fullRest.Entries);
+        // A walk from a given entry leaves the checkpoint where the normal calls put it.
+        Assert.Equal(6, fullRest.Checkpoint);
+        Assert.Equal(HttpStatusCode.BadRequest, tooSmall.StatusCode);
+    }
+
+    private static async Task<ChainVerification> VerifyAsync(AnalyticsFactory factory, HttpClient steward, string query)
+    {
+        await factory.FlushAuditAsync();
+        var response = await steward.GetAsync("/api/v1/audit/verify" + query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadAsync<ChainVerification>();
+    }
+
+    private static async Task MoreAnonymousRequestsAsync(AnalyticsFactory factory, int count)
+    {
+        var anonymous = factory.CreateClient();
+        for (var i = 0; i < count; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/cases")).StatusCode);
+        await factory.FlushAuditAsync();
     }
 
     // Unauthenticated requests answer 401, so no stored status is 200 before the test changes one.

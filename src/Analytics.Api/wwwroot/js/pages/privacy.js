@@ -91,7 +91,7 @@ async function auditCheck(section) {
     const body = h('div', { 'aria-live': 'polite' });
     const again = h('button', { type: 'button', class: 'secondary' }, 'Verify again');
     section.append(h('p', { class: 'hint' },
-        'Every API request is written to the audit trail, each entry chained to the previous one by a SHA-256 hash. Verifying walks the whole chain.'), body, again);
+        'Every API request is written to the audit trail, each entry chained to the previous one by a SHA-256 hash. Verifying checks the entries added since the last verification; a full walk from the first entry is GET /api/v1/audit/verify?full=true.'), body, again);
     const load = async () => {
         body.replaceChildren(loading('Verifying the audit chain…'));
         try {
@@ -100,7 +100,8 @@ async function auditCheck(section) {
                 ? h('p', { class: 'verdict ok-box', 'data-testid': 'audit-verdict' }, 'The audit chain is intact: ', h('strong', { 'data-testid': 'audit-entries' }, n(check.entries)), ' entries verified.')
                 : h('p', { class: 'verdict bad-box', role: 'alert', 'data-testid': 'audit-verdict' }, 'The audit chain is broken at entry ',
                     h('strong', { 'data-testid': 'audit-broken' }, `#${check.firstBrokenSeq}`), ` (of ${n(check.entries)} entries read). Entries from there on may have been altered or removed.`),
-                h('p', { class: 'hint' }, `Checked ${when(new Date().toISOString())}.`));
+                h('p', { class: 'hint' }, `Checked ${when(new Date().toISOString())}: ${n(check.checked ?? check.entries)} entries read after entry #${check.after ?? 0}`
+                    + (check.complete === false ? '; more remain, verify again to go on.' : '.')));
         } catch (error) {
             body.replaceChildren(error.status === 404 ? notAvailable('Audit verification') : errorBox(error));
         }

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Analytics.Api.Tests.Infrastructure;
+using Analytics.Cli;
+using Analytics.Cli.Keys;
+using Analytics.Data.ApiKeys;
+using Analytics.Data.Audit;
+using Analytics.Data.Database;
+using Microsoft.Data.Sqlite;
+
+namespace Analytics.Api.Tests.Cli;
+
+/// <summary><c>analytics keys create|revoke</c> reach the audit trail: the same chain, in the same database, without the secret.</summary>
+public sealed class KeysAuditTests
+{
+    [Fact]
+    public async Task KeysCreateAndRevoke_AppendChainedEntries_WithoutTheSecret()
+    {
+        using var folder = new CliTestFolder();
+
+        var (created, output) = await folder.RunAsync("keys", "create", "--role", "prosecutor", "--jurisdiction", "RO", "--authority", "RO-DIICOT", "--name", "Desk 4");
+        var key = KeyOf(output);
+        var id = key["ak_".Length..key.IndexOf('.')];
+        var (revoked, _) = await folder.RunAsync("keys", "revoke", id);
+        var (again, _) = await folder.RunAsync("keys", "revoke", id);
+
+        Assert.Equal((0, 0, 1), (created, revoked, again));
+        var entries = await EntriesAsync(folder.Database);
+        Assert.Equal(["CreateKey", "RevokeKey", "RevokeKey"], entries.Select(e => e.Action));
+        Assert.Equal([201, 204, 404], entries.Select(e => e.Status));
+        Assert.All(entries, e => Assert.Equal((AuditedKeyChanges.Principal, "CLI"), (e.Principal, e.Method)));
+        Assert.StartsWith("cli", AuditedKeyChanges.Principal, StringComparison.Ordinal);
+        using var parameters = JsonDocument.Parse(entries[0].Parameters);
+        Assert.Equal(id, parameters.RootElement.GetProperty("created").GetString());
+        var described = parameters.RootElement.GetProperty("key");
+        Assert.Equal(("prosecutor", "RO", "RO-DIICOT"),
+            (described.GetProperty("role").GetString(), described.GetProperty("jurisdiction").GetString(), described.GetProperty("authority").GetString()));
+        Assert.Contains($"\"id\":\"{id}\"", entries[1].Parameters, StringComparison.Ordinal);
+        Assert.DoesNotContain("Desk 4", entries[0].Parameters, StringComparison.Ordinal);
+
+        await using var db = new Db(new DatabaseOptions { ConnectionString = folder.Database, SqliteBackgroundCheckpoints = false });
+        var verification = await new AuditStore(db).VerifyAsync(null, CancellationToken.None);
+        Assert.Equal((3L, true), (verification.Entries, verification.Valid));
+
+        // Neither the whole key nor its secret part is anywhere in audit_log's text, nor in the database files.
+        var secret = key[(key.IndexOf('.') + 1)..];
+        var text = string.Join('\n', await RowsTextAsync(folder.Database));
+        Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(folder.Path, "a.db*"))
+            Assert.DoesNotContain(secret, Encoding.UTF8.GetString(await File.ReadAllBytesAsync(file)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeysRevoke_OfSomethingThatIsNotAKeyId_RecordsItRedacted()
+    {
+        using var folder = new CliTestFolder();
+
+        var (code, _) = await folder.RunAsync("keys", "revoke", "Ioana Marginean");
+
+        Assert.Equal(1, code);
+        var entry = Assert.Single(await EntriesAsync(folder.Database));
+        Assert.Equal(("RevokeKey", 404), (entry.Action, entry.Status));
+        Assert.DoesNotContain("Ioana", string.Join('\n', await RowsTextAsync(folder.Database)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeysCreate_WhenTheAuditEntryCannotBeStored_CreatesNoKey_AndSaysSo()
+    {
+        using var folder = new CliTestFolder();
+        Assert.Equal(0, (await folder.RunAsync("keys", "list")).Code);
+        folder.Execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END;");
+
+        var (code, output) = await folder.RunAsync("keys", "create", "--role", "analyst");
+
+        Assert.Equal(1, code);
+        Assert.Contains("error: no key was created", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("key:  ak_", output, StringComparison.Ordinal);
+        Assert.Equal(0, folder.Scalar("SELECT COUNT(*) FROM api_keys"));
+        Assert.Equal(0, folder.Scalar("SELECT COUNT(*) FROM audit_log"));
+    }
+
+    [Fact]
+    public async Task KeysCreate_WhileTheServiceAppendsToTheSameDatabase_KeepsOneChainThatVerifies()
+    {
+        using var factory = new AnalyticsFactory();
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var anonymous = factory.CreateClient();
+        var database = $"Data Source={factory.DatabasePath}";
+
+        using var stop = new CancellationTokenSource();
+        var requests = Task.Run(async () =>
+        {
+            var sent = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/cases")).StatusCode);
+                sent++;
+            }
+            return sent;
+        });
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (code, output) = await RunAsync("keys", "create", "--role", "analyst", "--database", database);
+            Assert.Equal(0, code);
+            var key = KeyOf(output);
+            ids.Add(key["ak_".Length..key.IndexOf('.')]);
+        }
+        Assert.Equal(0, (await RunAsync("keys", "revoke", ids[0], "--database", database)).Code);
+        await stop.CancelAsync();
+        var sent = await requests;
+        await factory.FlushAuditAsync();
+
+        var verification = await (await steward.GetAsync("/api/v1/audit/verify?full=true")).ReadAsync<ChainVerification>();
+        var entries = await EntriesAsync(database);
+
+        Assert.True(verification.Valid, $"chain broken at {verification.FirstBrokenSeq}");
+        Assert.Equal(ids, entries.Where(e => e.Action == "CreateKey" && e.Method == "CLI")
+            .Select(e => JsonDocument.Parse(e.Parameters).RootElement.GetProperty("created").GetString()));
+        Assert.Single(entries, e => e.Action == "RevokeKey" && e.Method == "CLI");
+        Assert.True(entries.Count(e => e.Method == "GET") >= sent);
+        Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Seq));
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var writer = new StringWriter();
+        var code = await CliProgram.Root().Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = writer, Error = writer });
+        return (code, writer.ToString());
+    }
+
+    private static string KeyOf(string output) =>
+        output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("key:", StringComparison.Ordinal))["key:".Length..].Trim();
+
+    private static async Task<List<AuditEntry>> EntriesAsync(string database)
+    {
+        await using var db = new Db(new DatabaseOptions { ConnectionString = database, SqliteBackgroundCheckpoints = false });
+        return [.. await new AuditStore(db).ListAsync(0, 1000, null, null, CancellationToken.None)];
+    }
+
+    private static async Task<List<string>> RowsTextAsync(string database)
+    {
+        await using var connection = new SqliteConnection(database);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM audit_log ORDER BY seq";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i)))));
+        return rows;
+    }
+}
