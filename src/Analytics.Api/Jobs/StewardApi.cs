@@ -213,13 +213,10 @@ public static class StewardApi
     {
         // Start times are stored as round-trip UTC text (+00:00), so the cursor is compared as the same text: one written
         // with Z or another offset is the same instant, and is rewritten so before it is compared.
-        if (before is not null)
-        {
-            if (!DateTimeOffset.TryParseExact(before, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant))
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/before"] = ["the startedAt of a run, as returned (ISO 8601 round-trip)"] },
-                    title: "Invalid job-run query.");
-            before = instant.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        }
+        // A time without Z or an offset is refused, not read in the server's zone.
+        var (instant, invalid) = Errors.QueryValues.Instant(before, "before");
+        if (invalid is not null) return invalid;
+        if (instant is { } at) before = at.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var (take, problem) = Errors.QueryValues.Take(limit, 50, 500);
         if (problem is not null) return problem;
         return TypedResults.Ok(await store.RunsAsync(job, take, before, ct));

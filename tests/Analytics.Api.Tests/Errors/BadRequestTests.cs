@@ -197,6 +197,10 @@ public sealed class BadRequestTests(AnalyticsFactory factory) : IClassFixture<An
         Assert.Equal([ids[0]], second.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         var fields = await ProblemFieldsAsync(await steward.GetAsync($"/api/v1/jobs/runs?job={job}&before=yesterday"));
         Assert.Equal(["/before"], fields.Keys);
+        // Without an offset the time would be read in the server's zone: refused, as a time of no zone.
+        var local = DateTimeOffset.Parse(first[1].GetProperty("startedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture);
+        var noZone = await ProblemFieldsAsync(await steward.GetAsync($"/api/v1/jobs/runs?job={job}&before={local}"));
+        Assert.Equal(["/before"], noZone.Keys);
     }
 
     [Theory]

@@ -106,11 +106,22 @@ public sealed class MultiNodeTests(ITestOutputHelper output)
             await WaitUntilAsync(async () => await database.ScalarAsync<long>($"SELECT COUNT(*) FROM hangfire.job WHERE id = {firstTraining} AND statename = 'Succeeded'") == 1,
                 TimeSpan.FromSeconds(30), "the first training's job succeeded");
             Phase("first training done");
-            var twice = await Task.WhenAll(
-                SendAsync(a, HttpMethod.Post, "/api/v1/models/child-victim/train", steward),
-                SendAsync(b, HttpMethod.Post, "/api/v1/models/child-victim/train", steward));
-            Assert.All(twice, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
-            var answers = await Task.WhenAll(twice.Select(async r => JsonSerializer.Deserialize<JsonElement>(await r.Content.ReadAsStringAsync())));
+            // The training lock is held here while both requests are made, as a training on a third node would hold it:
+            // otherwise the first request's job can train and finish before the second request looks, and a second job
+            // is then the right answer.
+            JsonElement[] answers;
+            var hangfireOptions = new Hangfire.PostgreSql.PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = false };
+            var jobStorage = new Hangfire.PostgreSql.PostgreSqlStorage(
+                new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(database.ConnectionString, hangfireOptions), hangfireOptions);
+            using (var lockConnection = jobStorage.GetConnection())
+            using (lockConnection.AcquireDistributedLock("analytics:training", TimeSpan.FromSeconds(30)))
+            {
+                var twice = await Task.WhenAll(
+                    SendAsync(a, HttpMethod.Post, "/api/v1/models/child-victim/train", steward),
+                    SendAsync(b, HttpMethod.Post, "/api/v1/models/child-victim/train", steward));
+                Assert.All(twice, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+                answers = await Task.WhenAll(twice.Select(async r => JsonSerializer.Deserialize<JsonElement>(await r.Content.ReadAsStringAsync())));
+            }
             Assert.Single(answers.Select(x => x.GetProperty("jobId").GetString()).Distinct());
             Assert.Equal([false, true], answers.Select(x => x.GetProperty("alreadyQueued").GetBoolean()).Order());
             using (var all = await SendAsync(b, HttpMethod.Post, "/api/v1/models/all/train", steward))
