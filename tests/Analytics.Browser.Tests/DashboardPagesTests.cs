@@ -32,7 +32,9 @@ public sealed partial class DashboardTests
         await Expect(page.GetByTestId("cross-border-count")).ToHaveTextAsync(hits.Count(h => h.CrossBorder).ToString());
         await Expect(page.GetByTestId("hit-row")).ToHaveCountAsync(hits.Count);
         await Expect(page.GetByTestId("hit-case")).ToHaveTextAsync(hits.Select(h => new Regex("^" + Regex.Escape(h.CaseId))).ToArray());
-        await Expect(page.GetByTestId("hit-types")).ToHaveTextAsync(hits.Select(h => string.Join(", ", h.MatchedTypes.Select(t => types[t]))).ToArray());
+        await Expect(page.GetByTestId("hit-types")).ToHaveTextAsync(hits.Select(h => h.MatchedTypes.Count == 0 ? "via linked cases" : string.Join(", ", h.MatchedTypes.Select(t => types[t]))).ToArray());
+        // No authority is held back in the demo data.
+        await Expect(page.GetByTestId("links-held")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("hit-jurisdictions")).ToHaveTextAsync(
             hits.Select(h => string.Join(" · ", h.Jurisdictions.Select(j => $"{j.Jurisdiction}{(j.Domestic ? " (domestic)" : "")}: {j.Cases}"))).ToArray());
         var contacts = hits.SelectMany(h => h.Jurisdictions).SelectMany(j => j.Authorities).Where(a => a != who).Distinct().ToList();

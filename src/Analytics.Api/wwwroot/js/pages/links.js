@@ -10,13 +10,15 @@ const PAGE_SIZE = 500;
 async function allPages(path) {
     const items = [];
     let next = null;
+    let heldFrom = null;
     for (let i = 0; i < MAX_PAGES; i++) {
         const answer = await api(`${path}${path.includes('?') ? '&' : '?'}limit=${PAGE_SIZE}${next === null ? '' : `&after=${encodeURIComponent(next)}`}`);
         items.push(...answer.items);
+        heldFrom = answer.heldFrom ?? heldFrom;
         next = answer.next;
-        if (next === null || next === undefined) return { items, more: false };
+        if (next === null || next === undefined) return { items, more: false, heldFrom };
     }
-    return { items, more: true };
+    return { items, more: true, heldFrom };
 }
 
 export async function linksPage(main, me) {
@@ -33,7 +35,10 @@ export async function linksPage(main, me) {
         return;
     }
     const typeName = (t) => types.get(t) ?? t;
+    // A case linked to the others only through other cases of its group shares no identifier type with them itself.
+    const typeNames = (list) => list.length === 0 ? 'via linked cases' : list.map(typeName).join(', ');
     const hits = cases.items.filter((c) => c.hit);
+    const held = cases.heldFrom ?? alerts.heldFrom;
 
     // Whom to contact: every other authority that holds a linked case, with the cases of yours it concerns.
     const contacts = new Map();
@@ -57,6 +62,9 @@ export async function linksPage(main, me) {
             h('li', {}, h('strong', { 'data-testid': 'contact-count' }, contactList.length), ' authorities to contact'),
             h('li', {}, unreadFigure, alerts.more ? ` unread among your newest ${(MAX_PAGES * PAGE_SIZE).toLocaleString('en-GB')} alerts` : ' unread alerts')),
         cases.more ? h('p', { class: 'hint' }, 'Only the first cases are shown; the API holds more.') : null,
+        held ? h('p', { class: 'notice', role: 'status', 'data-testid': 'links-held' },
+            `Hits and alerts of your cases submitted or changed since ${when(held)} are held back: your authority's own withdrawals and corrections `,
+            'removed more links than the limit allows in the window. Other authorities still see their hits; ask your data steward.') : null,
         // With no hit (yet, or no more), the alerts below still tell what happened.
         hits.length === 0 ? empty('None of your cases has a hit in another authority’s cases at the moment. Links are recomputed every few minutes.') :
         h('div', { class: 'two' },
@@ -65,7 +73,7 @@ export async function linksPage(main, me) {
                     h('thead', {}, h('tr', {}, ['Your case', 'Matched identifier types', 'Linked jurisdictions (cases)', 'Authorities to contact'].map((c) => h('th', { scope: 'col' }, c)))),
                     h('tbody', {}, hits.map((c) => h('tr', { 'data-testid': 'hit-row' },
                         h('th', { scope: 'row', 'data-testid': 'hit-case' }, c.caseId, c.crossBorder ? h('span', { class: 'badge' }, 'Cross-border') : null),
-                        h('td', { 'data-testid': 'hit-types' }, c.matchedTypes.map(typeName).join(', ')),
+                        h('td', { 'data-testid': 'hit-types' }, typeNames(c.matchedTypes)),
                         h('td', { 'data-testid': 'hit-jurisdictions' }, c.jurisdictions.map((j) => `${j.jurisdiction}${j.domestic ? ' (domestic)' : ''}: ${j.cases}`).join(' · ')),
                         h('td', { 'data-testid': 'hit-authorities' }, [...new Set(c.jurisdictions.flatMap((j) => j.authorities))].filter((a) => a !== me.authority).join(', ') || '—'))))))),
             h('section', { class: 'card', 'aria-labelledby': 'contacts-title' }, h('h2', { id: 'contacts-title' }, 'Authorities to contact'),
@@ -75,11 +83,11 @@ export async function linksPage(main, me) {
                         h('tbody', {}, contactList.map((c) => h('tr', { 'data-testid': 'contact-row' },
                             h('th', { scope: 'row' }, c.authority), h('td', {}, c.domestic ? `${c.jurisdiction} (domestic)` : c.jurisdiction),
                             h('td', { class: 'num' }, c.cases.size))))))),
-        alertsSection(alerts, typeName, (unread) => { unreadFigure.textContent = unread; })].filter(Boolean));
+        alertsSection(alerts, typeNames, (unread) => { unreadFigure.textContent = unread; })].filter(Boolean));
 }
 
 /** The alerts, newest first (as loaded); onUnread(n) is told the new unread figure after "Mark all as read". */
-function alertsSection({ items: alerts, more }, typeName, onUnread) {
+function alertsSection({ items: alerts, more }, typeNames, onUnread) {
     const section = h('section', { class: 'card', 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title' }, 'Alerts'));
     const notice = h('div', { 'aria-live': 'polite' });
     const cut = more ? h('p', { class: 'hint', 'data-testid': 'alerts-cut' },
@@ -97,7 +105,7 @@ function alertsSection({ items: alerts, more }, typeName, onUnread) {
                     h('tbody', {}, items.map((a) => h('tr', { 'data-testid': 'alert-row', class: a.read ? 'read' : 'unread' },
                         h('td', { class: 'num', 'data-testid': 'alert-number' }, a.id),
                         h('td', {}, when(a.createdAt)), h('th', { scope: 'row' }, a.caseId), h('td', {}, a.newJurisdictions.join(', ') || '—'),
-                        h('td', {}, a.newAuthorities.join(', ') || '—'), h('td', {}, a.matchedTypes.map(typeName).join(', ')),
+                        h('td', {}, a.newAuthorities.join(', ') || '—'), h('td', {}, typeNames(a.matchedTypes)),
                         h('td', {}, a.read ? 'read' : h('strong', {}, 'new'), a.ended ? ', ended' : '')))))),
             unread ? h('button', { type: 'button', class: 'secondary', onclick: async () => {
                 try {
