@@ -135,17 +135,8 @@ public static class HangfireSession
         context.User = result.Principal;
         if (!IsSafe(request.Method) && !FromThisOrigin(request))
         {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status403Forbidden,
-                    Title = "Cross-site request refused",
-                    Detail = "A Hangfire command made with the dashboard's session cookie must come from the service's own pages. Nothing was changed.",
-                },
-            });
+            await Errors.Refusals.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused",
+                "A Hangfire command made with the dashboard's session cookie must come from the service's own pages. Nothing was changed.");
             return;
         }
         await next(context);

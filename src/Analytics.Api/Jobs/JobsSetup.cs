@@ -149,17 +149,8 @@ public static class JobsSetup
         {
             if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/hangfire/recurring/remove"))
             {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
-                {
-                    HttpContext = context,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status403Forbidden,
-                        Title = "Recurring jobs cannot be removed",
-                        Detail = "Each recurring job is a stored schedule: change its cron with PUT /api/v1/schedules/{job}. Nothing was changed.",
-                    },
-                });
+                await Errors.Refusals.WriteAsync(context, StatusCodes.Status403Forbidden, "Recurring jobs cannot be removed",
+                    "Each recurring job is a stored schedule: change its cron with PUT /api/v1/schedules/{job}. Nothing was changed.");
                 return;
             }
             await next(context);
