@@ -23,6 +23,7 @@ public sealed class HelpTests
     [InlineData("queries", "--concurrency")]
     [InlineData("training", "--sizes")]
     [InlineData("bulk", "--batch")]
+    [InlineData("links", "--cases")]
     [InlineData("all", "--parts")]
     public async Task EveryCommand_PrintsItsOptions_OnHelp(string command, string option)
     {
