@@ -1,5 +1,5 @@
 -- PostgreSQL translation of sqlite/2026-11-25-010-link-probes.sql (same id in schema_migrations): the link job's record
--- of hits lost by their own authority's change, counted against Links:ProbeLimit; see the SQLite script.
+-- of hits lost by their own authority's change, counted against Links:Probing:Limit; see the SQLite script.
 CREATE TABLE link_probes (
     case_id   TEXT COLLATE "C" NOT NULL,
     lost_at   TEXT COLLATE "C" NOT NULL,
