@@ -46,6 +46,8 @@ public static class DataServices
             sp.GetRequiredService<IOptions<PseudonymisationOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Analytics.Pseudonymisation")));
         services.AddSingleton(sp => new CasePseudonymiser(sp.GetRequiredService<KeyRing>()));
+        // The aggregates' record keys come from the same ring, so they live with the keys.
+        services.AddSingleton<CellKeys>();
         services.AddSingleton<CaseIngestion>();
         return services;
     }

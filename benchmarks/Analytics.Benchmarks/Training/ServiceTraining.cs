@@ -95,7 +95,9 @@ public static class ServiceTraining
         var jobStore = new JobStore(db);
         // The job storage holds the training lock; nothing is queued here, as nothing fails over to a job of its own.
         var storage = new Hangfire.InMemory.InMemoryStorage();
-        var jobs = new LearningJobs(new PatternStore(db), new InsightStore(db), jobStore, registry, serving, storage, new Hangfire.BackgroundJobClient(storage),
+        // The benchmark trains only; its aggregates' record keys come from a throw-away key.
+        var cellKeys = new CellKeys(new Analytics.Core.Pseudonymisation.KeyRing(new Analytics.Core.Pseudonymisation.PseudonymisationKey("bench", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))));
+        var jobs = new LearningJobs(new PatternStore(db), new InsightStore(db), cellKeys, jobStore, registry, serving, storage, new Hangfire.BackgroundJobClient(storage),
             Options.Create(new LearningOptions { ModelsRoot = root, Seed = s.Seed }), NullLogger<LearningJobs>.Instance);
         var clock = Stopwatch.StartNew();
         var cpu = TrainingSteps.Cpu();

@@ -50,7 +50,7 @@ public static class InsightsApi
         var insights = app.MapGroup("/api/v1/insights").WithTags("Insights").RequireAuthorization(Policies.Analyst);
         insights.MapGet("/emerging", EmergingAsync).WithName("EmergingPatterns")
             .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected; ?recentMonths=3, 6 or 12, ?baselineMonths=12, 24 or 36, ?alpha=0.05, 0.01 or 0.001, ?format=csv). A pattern with a count below k gets no p-value and no verdict.");
-        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200 up to 5,000, ?offset= to page on, ?format=csv).");
+        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows, each count perturbed by ±2 at most (cell key) (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200 up to 5,000, ?offset= to page on, ?format=csv).");
         insights.MapGet("/summary", SummaryAsync).WithName("Summary").WithSummary("Case counts by year, exploitation type, age band, gender and recruitment channel (?format=csv).");
         insights.MapGet("/indicators", Indicators).WithName("Indicators").WithSummary("Features that most drive the active classifiers (permutation importance).");
 
@@ -166,14 +166,17 @@ public static class InsightsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid route filter.");
 
         var k = options.Value.DisclosureThreshold;
+        var range = options.Value.PerturbationRange;
         // Suppression is decided over all flows, then they are ordered (largest first, suppressed last) and the answer
         // keeps the first `limit`. With a million cases there are tens of thousands of flows, so the released, ordered
-        // list is cached per filter for as long as the aggregates it came from.
-        var ordered = await store.DerivedAsync($"routes|{k}|{from}|{to}|{exploitationType}|{origin}|{destination}", async () =>
+        // list is cached per filter for as long as the aggregates it came from. A released flow is perturbed by its cases'
+        // cell key: flows under two year ranges (or two types) would otherwise differ by a year's small count.
+        var ordered = await store.DerivedAsync($"routes|{k}|{range}|{from}|{to}|{exploitationType}|{origin}|{destination}", async () =>
         {
             var rows = await store.RoutesAsync(from, to, exploitationType, origin, destination, ct);
             var released = DisclosureControl.Release(rows.Select(r => (r.Route, r.Cases)), k);
-            return rows.Zip(released, (r, c) => new RouteFlow(r.Route, r.Route.Split('>'), r.Origin, r.Destination, c.Count, c.Suppressed))
+            return rows.Zip(released, (r, c) => new RouteFlow(r.Route, r.Route.Split('>'), r.Origin, r.Destination,
+                    c.Count is { } n ? CellKeyPerturbation.Apply(n, CellKeyPerturbation.CellKey(r.CellKey), k, range) : null, c.Suppressed))
                 .OrderBy(f => f.Suppressed).ThenByDescending(f => f.Cases ?? 0).ThenBy(f => f.Route, StringComparer.Ordinal)
                 .ToList();
         });

@@ -19,6 +19,7 @@ namespace Analytics.Api.Learning;
 public sealed class LearningJobs(
     PatternStore patterns,
     InsightStore insights,
+    CellKeys cellKeys,
     JobStore jobs,
     ModelRegistry registry,
     ModelServing serving,
@@ -160,10 +161,12 @@ public sealed class LearningJobs(
         var ids = new List<string>();
         var profiles = await patterns.ActiveCompactProfilesAsync(ct, ids);
         progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"aggregating {profiles.Count:N0} cases"));
-        var (summary, routes) = await insights.RefreshAsync(profiles, ct);
+        // Each case's record key, from which every perturbed count's noise follows (CellKeyPerturbation).
+        var recordKeys = cellKeys.Of(ids);
+        var (summary, routes) = await insights.RefreshAsync(profiles, recordKeys, ct);
         var current = serving.Patterns.Current;
         var monthly = current is null ? 0 : await patterns.RefreshAggregatesAsync(current.Version, ct);
-        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, ids.Select((id, i) => new ProfileRow(id, profiles[i])), ct);
+        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, ids.Select((id, i) => new ProfileRow(id, profiles[i])), ct, recordKeys);
         return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });

@@ -20,6 +20,14 @@ public sealed class LearningOptions
     [Range(2, 1000)]
     public int DisclosureThreshold { get; set; } = 10;
 
+    /// <summary>
+    /// Largest noise of cell-key perturbation (<see cref="Analytics.Core.Disclosure.CellKeyPerturbation"/>) on the counts an
+    /// analyst narrows: route flows, and a pattern's cases under a filter. 0 turns it off, which lets two counts narrowed in
+    /// different ways be subtracted exactly.
+    /// </summary>
+    [Range(0, Analytics.Core.Disclosure.CellKeyPerturbation.MaxRange)]
+    public int PerturbationRange { get; set; } = Analytics.Core.Disclosure.CellKeyPerturbation.DefaultRange;
+
     /// <summary>How far a candidate's primary metric may fall below the active one and still be promoted automatically.</summary>
     [Range(0.0, 1.0)]
     public double PromotionTolerance { get; set; } = 0.02;

@@ -40,7 +40,7 @@ public static class PatternsApi
     {
         var group = app.MapGroup("/api/v1/patterns").WithTags("Patterns").RequireAuthorization(Policies.Analyst);
         group.MapGet("/", ListAsync).WithName("ListPatterns")
-            .WithSummary("Released patterns of the active model, largest first (?from=&to= yyyy or yyyy-MM, ?jurisdiction=, ?exploitationType=, ?ageBand=, ?page=, ?pageSize=, ?format=csv).");
+            .WithSummary("Released patterns of the active model, largest first; under a filter, each pattern's matching count is perturbed by ±2 at most (cell key) (?from=&to= yyyy or yyyy-MM, ?jurisdiction=, ?exploitationType=, ?ageBand=, ?page=, ?pageSize=, ?format=csv).");
         group.MapGet("/{id:int}", GetAsync).WithName("GetPattern");
         return app;
     }
@@ -68,6 +68,7 @@ public static class PatternsApi
         var current = serving.Patterns.Current;
         if (current is null) return NoModel();
         var k = options.Value.DisclosureThreshold;
+        var range = options.Value.PerturbationRange;
         var counts = await store.CountsAsync(current.Version, filter, ct);
         if (!filter.IsEmpty && (await store.CountsAsync(current.Version, new PatternFilter(), ct)).Count == 0)
             return TypedResults.Problem("Filtered pattern counts are read from aggregates that the refresh-aggregates job has not yet built for the active model.",
@@ -75,10 +76,10 @@ public static class PatternsApi
 
         var plans = await PlansAsync(store, current.Version, filter, k, ct);
         var figures = await PublishedFigures.OfAsync(current.Model, current.Version, store, ct);
-        var released = Released(current.Model, figures, k, filter, plans, await AttributeGuardsAsync(current.Model, figures, current.Version, store, k, ct)).ToList();
+        var released = Released(current.Model, figures, k, range, filter, plans, await AttributeGuardsAsync(current.Model, figures, current.Version, store, k, ct)).ToList();
         if (!filter.IsEmpty)
         {
-            var cells = Narrowed(released.Select(p => (p.Id, p.Size, p.Jurisdictions)), counts, filter, plans.Plans, k);
+            var cells = Narrowed(released.Select(p => (p.Id, p.Size, p.Jurisdictions)), counts, filter, plans.Plans, k, range);
             released = released
                 .Select(p => p with { Matching = cells[p.Id] })
                 .Where(p => p.Matching is { Suppressed: true } or { Cases: > 0 })
@@ -120,7 +121,7 @@ public static class PatternsApi
         if (current is null) return NoModel();
         var k = options.Value.DisclosureThreshold;
         var figures = await PublishedFigures.OfAsync(current.Model, current.Version, store, ct);
-        var pattern = Released(current.Model, figures, k, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct),
+        var pattern = Released(current.Model, figures, k, options.Value.PerturbationRange, new PatternFilter(), await PlansAsync(store, current.Version, new PatternFilter(), k, ct),
                 await AttributeGuardsAsync(current.Model, figures, current.Version, store, k, ct))
             .FirstOrDefault(p => p.Id == id);
         return pattern is null
@@ -130,23 +131,30 @@ public static class PatternsApi
 
     // Each pattern's release plan, which its sparkline shows and which decides the counts between two months (?from=, ?to=).
     // A filter on time alone leaves each month's count as it is: the patterns' shared plan (SeriesPlans), which the trend
-    // and the emerging report read too. A filter on who or what counts other cases, the narrowed series, with a plan of its own.
-    private static async Task<(IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last)> PlansAsync(
+    // and the emerging report read too. A filter on who or what counts other cases, the narrowed series, with a plan of its own,
+    // and the cell key of each of its months (by pattern and month number), by which a month it shows is perturbed.
+    private static async Task<(IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last, IReadOnlyDictionary<(int PatternId, int Month), long>? Keys)> PlansAsync(
         PatternStore store, string version, PatternFilter filter, int k, CancellationToken ct)
     {
         var untimed = filter with { From = null, To = null };
-        var (plans, last) = untimed.IsEmpty
-            ? await SeriesPlans.AllAsync(store, version, k, ct)
-            : await store.DerivedAsync($"plans|{version}|{k}|{untimed.Key}", async () =>
-            {
-                var counts = await store.CountsAsync(version, untimed, ct);
-                return Tuple.Create(SeriesPlans.ForNarrowed(counts, k), SeriesPlans.Last(counts.Select(c => c.Month)));
-            });
-        return (plans, last);
+        if (untimed.IsEmpty)
+        {
+            var (all, allLast) = await SeriesPlans.AllAsync(store, version, k, ct);
+            return (all, allLast, null);
+        }
+        var (plans, last, keys) = await store.DerivedAsync($"plans|{version}|{k}|{untimed.Key}", async () =>
+        {
+            var counts = await store.CountsAsync(version, untimed, ct);
+            IReadOnlyDictionary<(int, int), long> monthKeys = counts.Where(c => c.Month != PatternStore.UnknownMonth)
+                .ToDictionary(c => (c.PatternId, SeriesPlans.Index(c.Month)), c => c.CellKey);
+            return Tuple.Create(SeriesPlans.ForNarrowed(counts, k), SeriesPlans.Last(counts.Select(c => c.Month)), monthKeys);
+        });
+        return (plans, last, keys);
     }
 
-    private static IEnumerable<PatternView> Released(PatternModel model, IReadOnlyDictionary<int, PatternFigures> figures, int k, PatternFilter filter,
-        (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last) plans, IReadOnlyDictionary<string, HashSet<int>> guards)
+    private static IEnumerable<PatternView> Released(PatternModel model, IReadOnlyDictionary<int, PatternFigures> figures, int k, int range, PatternFilter filter,
+        (IReadOnlyDictionary<int, SeriesPlan> Plans, int? Last, IReadOnlyDictionary<(int PatternId, int Month), long>? Keys) plans,
+        IReadOnlyDictionary<string, HashSet<int>> guards)
     {
         // The window ends at the filter's last month, or at the last month with data but never after the current month:
         // one case dated in the future would otherwise move every pattern's window to months that hold nothing.
@@ -169,9 +177,14 @@ public static class PatternsApi
                     .ToList();
                 var jurisdictions = DisclosureControl.Release(figures[p.Id].Jurisdictions.Select(j => (j.Jurisdiction, j.Cases)), k);
                 var sparkline = window.Select(m => plans.Plans.GetValueOrDefault(p.Id)?.Months.TryGetValue(SeriesPlans.Index(m), out var c) == true
-                    ? new TrendPoint(m, c, c is null) : new TrendPoint(m, 0, false)).ToList();
+                    ? new TrendPoint(m, Perturbed(p.Id, SeriesPlans.Index(m), c), c is null) : new TrendPoint(m, 0, false)).ToList();
                 return new PatternView(p.Id, profile.Label, size, profile.FirstSeen, profile.LastSeen, attributes, jurisdictions, sparkline);
             });
+
+        // A month of a narrowed series, perturbed by its cases' cell key: less the pattern's month in the trend it would give
+        // the month's cases outside the filter. The whole series' months (no narrowing) are released exactly, by their plan.
+        int? Perturbed(int id, int month, int? count) =>
+            count is { } n && plans.Keys is { } keys ? CellKeyPerturbation.Apply(n, CellKeyPerturbation.CellKey(keys.GetValueOrDefault((id, month))), k, range) : count;
     }
 
     /// <summary>
@@ -179,9 +192,11 @@ public static class PatternsApi
     /// recovered from the others and a total. A count whose pattern's other cases (its size less the count) are a small count
     /// is withheld too: the size is published, so the count would give them away. So is a count between two months that the
     /// pattern's plan does not give: two such counts a month apart would give that month, which the plan may withhold.
+    /// A released count is perturbed by its cases' cell key (<paramref name="range"/>): two filters narrow in different
+    /// ways, and their exact counts could be subtracted.
     /// </summary>
     private static Dictionary<int, FilteredCount> Narrowed(IEnumerable<(int Id, int Size, IReadOnlyList<ReleasedCount> Jurisdictions)> patterns,
-        IReadOnlyList<PatternMonthCount> counts, PatternFilter filter, IReadOnlyDictionary<int, SeriesPlan> plans, int k)
+        IReadOnlyList<PatternMonthCount> counts, PatternFilter filter, IReadOnlyDictionary<int, SeriesPlan> plans, int k, int range)
     {
         var sums = counts.ToLookup(c => c.PatternId);
         var (rangeStart, rangeEnd) = SeriesPlans.Range(filter.From, filter.To);
@@ -195,7 +210,9 @@ public static class PatternsApi
         var rest = narrowed.Where(n => !DisclosureControl.CanRelease(n.Size - n.Count, k) || !n.Derivable || (n.HiddenCell && n.Count > 0))
             .Select(n => Key(n.Id)).ToHashSet(StringComparer.Ordinal);
         var cells = DisclosureControl.Release(narrowed.Select(n => (Key(n.Id), n.Count)), k, withhold: rest).ToDictionary(c => c.Key);
-        return narrowed.ToDictionary(n => n.Id, n => new FilteredCount(cells[Key(n.Id)].Count, cells[Key(n.Id)].Suppressed));
+        return narrowed.ToDictionary(n => n.Id, n => cells[Key(n.Id)] is var c && c.Count is { } released
+            ? new FilteredCount(CellKeyPerturbation.Apply(released, CellKeyPerturbation.CellKey(sums[n.Id].Sum(m => m.CellKey)), k, range), false)
+            : new FilteredCount(null, c.Suppressed));
     }
 
     private static string Key(int id) => id.ToString(CultureInfo.InvariantCulture);
@@ -229,7 +246,7 @@ public static class PatternsApi
                     var counts = await store.CountsAsync(version, filter, ct);
                     // No jurisdiction and no time in these filters: the patterns' jurisdiction cells and plans play no part.
                     var cells = Narrowed(released.Select(p => (p.Id, figures[p.Id].Size, (IReadOnlyList<ReleasedCount>)[])),
-                        counts, filter, new Dictionary<int, SeriesPlan>(), k);
+                        counts, filter, new Dictionary<int, SeriesPlan>(), k, range: 0);
                     return cells.Where(c => c.Value.Suppressed).Select(c => c.Key).ToHashSet();
                 });
             }

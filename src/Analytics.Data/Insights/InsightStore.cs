@@ -12,6 +12,9 @@ public sealed class RouteRow
     public string Origin { get; set; } = "";
     public string Destination { get; set; } = "";
     public int Cases { get; set; }
+
+    /// <summary>The flow's cell key: the sum of its cases' record keys (<see cref="Analytics.Core.Disclosure.CellKeyPerturbation.CellKey"/>).</summary>
+    public long CellKey { get; set; }
 }
 
 /// <summary>Precomputed counts behind the insight endpoints: rebuilt as a whole, read with small queries.</summary>
@@ -22,13 +25,22 @@ public sealed class InsightStore(Db db)
     public const string Unknown = "unknown";
     public static readonly IReadOnlyList<string> Dimensions = ["year", "exploitationType", "ageBand", "gender", "recruitmentChannel"];
 
-    /// <summary>Recomputes every aggregate from the active cases' profiles and replaces the tables in one transaction.</summary>
-    public async Task<(int Summary, int Routes)> RefreshAsync(IEnumerable<CaseProfile> profiles, CancellationToken ct)
+    /// <summary>Recomputes every aggregate from the active cases' profiles and replaces the tables in one transaction (record keys all 0).</summary>
+    public Task<(int Summary, int Routes)> RefreshAsync(IEnumerable<CaseProfile> profiles, CancellationToken ct) => RefreshAsync(profiles, null, ct);
+
+    /// <summary>
+    /// Recomputes every aggregate from the active cases' profiles and replaces the tables in one transaction. Each route row
+    /// also keeps the sum of its cases' record keys (<paramref name="recordKeys"/>, in the order of the profiles; none: 0),
+    /// from which a released flow's noise is worked out.
+    /// </summary>
+    public async Task<(int Summary, int Routes)> RefreshAsync(IEnumerable<CaseProfile> profiles, IReadOnlyList<uint>? recordKeys, CancellationToken ct)
     {
         var summary = new Dictionary<(string, string), int>();
-        var routes = new Dictionary<(string Route, string Origin, string Destination, string Year, string Type), int>();
+        var routes = new Dictionary<(string Route, string Origin, string Destination, string Year, string Type), (int Cases, uint Key)>();
+        var index = -1;
         foreach (var p in profiles)
         {
+            index++;
             var year = p.PeriodFrom is { Length: >= 4 } from ? from[..4] : Unknown;
             Add("year", year);
             foreach (var type in Or(p.ExploitationTypes)) Add("exploitationType", type);
@@ -41,7 +53,8 @@ public sealed class InsightStore(Db db)
             if (countries.Count >= 2)
             {
                 var key = (string.Join('>', countries), countries[0], countries[^1], year, p.ExploitationTypes.FirstOrDefault() ?? Unknown);
-                routes[key] = routes.GetValueOrDefault(key) + 1;
+                var (cases, sum) = routes.GetValueOrDefault(key);
+                routes[key] = (cases + 1, unchecked(sum + (recordKeys is null ? 0u : recordKeys[index])));
             }
         }
 
@@ -55,8 +68,8 @@ public sealed class InsightStore(Db db)
                 "INSERT INTO summary_counts (dimension, value, cases) VALUES (@Dimension, @Value, @Cases)",
                 summary.Select(s => new { Dimension = s.Key.Item1, Value = s.Key.Item2, Cases = s.Value }), tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO route_counts (route, origin, destination, year, exploitation_type, cases) VALUES (@Route, @Origin, @Destination, @Year, @Type, @Cases)",
-                routes.Select(r => new { r.Key.Route, r.Key.Origin, r.Key.Destination, r.Key.Year, r.Key.Type, Cases = r.Value }), tx, cancellationToken: ct));
+                "INSERT INTO route_counts (route, origin, destination, year, exploitation_type, cases, cell_key) VALUES (@Route, @Origin, @Destination, @Year, @Type, @Cases, @CellKey)",
+                routes.Select(r => new { r.Key.Route, r.Key.Origin, r.Key.Destination, r.Key.Year, r.Key.Type, r.Value.Cases, CellKey = (long)r.Value.Key }), tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             _cache.Invalidate();
         }
@@ -87,7 +100,8 @@ public sealed class InsightStore(Db db)
     }
 
     private const string Routes = """
-        SELECT route AS Route, origin AS Origin, destination AS Destination, SUM(cases) AS Cases
+        SELECT route AS Route, origin AS Origin, destination AS Destination, SUM(cases) AS Cases,
+               CAST(SUM(cell_key) % 4294967296 AS BIGINT) AS CellKey
         FROM route_counts
         WHERE (@from IS NULL OR (year >= @from AND year <> 'unknown')) AND (@to IS NULL OR (year <= @to AND year <> 'unknown'))
           AND (@type IS NULL OR exploitation_type = @type)

@@ -28,8 +28,11 @@ public sealed record PatternFilter(string? From = null, string? To = null, strin
     public string Key => $"{From}|{To}|{Jurisdiction}|{ExploitationType}|{AgeBand}";
 }
 
-/// <summary>Cases of one pattern in one month (or "unknown") that match a filter.</summary>
-public sealed record PatternMonthCount(int PatternId, string Month, int Cases);
+/// <summary>
+/// Cases of one pattern in one month (or "unknown") that match a filter, with the sum of their record keys
+/// (<see cref="Analytics.Core.Disclosure.CellKeyPerturbation.CellKey"/>).
+/// </summary>
+public sealed record PatternMonthCount(int PatternId, string Month, int Cases, long CellKey = 0);
 
 public sealed class PatternMonthlyRow
 {
@@ -173,9 +176,10 @@ public sealed class PatternStore(Db db)
 
     /// <summary>
     /// Rebuilds the filterable per-pattern cells for a model version from the active cases' profiles, in one transaction.
-    /// Each case lands in exactly one cell (its sets of exploitation types and age bands are one key each).
+    /// Each case lands in exactly one cell (its sets of exploitation types and age bands are one key each), which also keeps
+    /// the sum of its cases' record keys (<paramref name="recordKeys"/>, in the order of the profiles; none: 0).
     /// </summary>
-    public async Task<int> RefreshCellsAsync(string version, IEnumerable<ProfileRow> profiles, CancellationToken ct)
+    public async Task<int> RefreshCellsAsync(string version, IEnumerable<ProfileRow> profiles, CancellationToken ct, IReadOnlyList<uint>? recordKeys = null)
     {
         Dictionary<string, int> assigned;
         await using (var read = await db.OpenAsync(ct))
@@ -185,14 +189,17 @@ public sealed class PatternStore(Db db)
                 .ToDictionary(r => r.CaseId, r => r.PatternId, StringComparer.Ordinal);
         }
 
-        var cells = new Dictionary<(int Pattern, string Month, string Jurisdiction, string Types, string Bands), int>();
+        var cells = new Dictionary<(int Pattern, string Month, string Jurisdiction, string Types, string Bands), (int Cases, uint Key)>();
+        var index = -1;
         foreach (var row in profiles)
         {
+            index++;
             if (!assigned.TryGetValue(row.CaseId, out var pattern)) continue;
             var p = row.Profile;
             var key = (pattern, p.PeriodFrom ?? UnknownMonth, p.Jurisdiction, SetKey(p.ExploitationTypes),
                 SetKey(p.Victims.Where(v => v.AgeBand is not null).Select(v => v.AgeBand!)));
-            cells[key] = cells.GetValueOrDefault(key) + 1;
+            var (cases, sum) = cells.GetValueOrDefault(key);
+            cells[key] = (cases + 1, unchecked(sum + (recordKeys is null ? 0u : recordKeys[index])));
         }
 
         await db.WriteGate.WaitAsync(ct);
@@ -203,10 +210,10 @@ public sealed class PatternStore(Db db)
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pattern_cells", transaction: tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO pattern_cells (model_version, pattern_id, month, jurisdiction, exploitation_types, age_bands, cases)
-                VALUES (@Version, @Pattern, @Month, @Jurisdiction, @Types, @Bands, @Cases)
+                INSERT INTO pattern_cells (model_version, pattern_id, month, jurisdiction, exploitation_types, age_bands, cases, cell_key)
+                VALUES (@Version, @Pattern, @Month, @Jurisdiction, @Types, @Bands, @Cases, @CellKey)
                 """,
-                cells.Select(c => new { Version = version, c.Key.Pattern, c.Key.Month, c.Key.Jurisdiction, c.Key.Types, c.Key.Bands, Cases = c.Value }),
+                cells.Select(c => new { Version = version, c.Key.Pattern, c.Key.Month, c.Key.Jurisdiction, c.Key.Types, c.Key.Bands, c.Value.Cases, CellKey = (long)c.Value.Key }),
                 tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             _cache.Invalidate();
@@ -223,7 +230,7 @@ public sealed class PatternStore(Db db)
         "|" + string.Concat(codes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(c => c + "|"));
 
     private const string Cells = """
-        SELECT pattern_id AS PatternId, month AS Month, SUM(cases) AS Cases
+        SELECT pattern_id AS PatternId, month AS Month, SUM(cases) AS Cases, CAST(SUM(cell_key) % 4294967296 AS BIGINT) AS CellKey
         FROM pattern_cells
         WHERE model_version = @version
           AND (@from IS NULL OR (month <> 'unknown' AND month >= @from))
@@ -240,7 +247,7 @@ public sealed class PatternStore(Db db)
         _cache.GetAsync($"cells|{version}|{filter.Key}", async () =>
         {
             await using var connection = await db.OpenAsync(ct);
-            var rows = await connection.QueryAsync<(long PatternId, string Month, long Cases)>(new CommandDefinition(Cells, new
+            var rows = await connection.QueryAsync<(long PatternId, string Month, long Cases, long CellKey)>(new CommandDefinition(Cells, new
             {
                 version,
                 from = filter.From,
@@ -249,6 +256,6 @@ public sealed class PatternStore(Db db)
                 type = filter.ExploitationType is null ? null : $"%|{filter.ExploitationType}|%",
                 band = filter.AgeBand is null ? null : $"%|{filter.AgeBand}|%",
             }, cancellationToken: ct));
-            return (IReadOnlyList<PatternMonthCount>)rows.Select(r => new PatternMonthCount((int)r.PatternId, r.Month, (int)r.Cases)).ToList();
+            return (IReadOnlyList<PatternMonthCount>)rows.Select(r => new PatternMonthCount((int)r.PatternId, r.Month, (int)r.Cases, r.CellKey)).ToList();
         });
 }

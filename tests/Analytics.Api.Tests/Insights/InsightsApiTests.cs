@@ -4,6 +4,7 @@ using System.Text.Json;
 using Analytics.Api.Insights;
 using Analytics.Api.Learning;
 using Analytics.Api.Tests.Infrastructure;
+using Analytics.Core.Disclosure;
 using Analytics.Core.Synthetic;
 using Analytics.Data.ApiKeys;
 using Analytics.Data.Insights;
@@ -310,6 +311,28 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
         Assert.Equal(12, await SumAsync("1000", null));
         Assert.Equal(12, await SumAsync(null, "9999"));
         Assert.Equal(12, await SumAsync("1000", "9999"));
+    }
+
+    [Fact]
+    public async Task Routes_ArePerturbedByTheirCases_TheSameWhicheverYearRangeHoldsTheSameCases()
+    {
+        var store = fixture.Factory.Services.GetRequiredService<InsightStore>();
+        var raw = (await store.RoutesAsync("1000", null, null, null, null, CancellationToken.None)).ToDictionary(r => r.Route);
+
+        // Every case of a known year, asked two ways: the same cases in every flow, so the same released counts.
+        var fromYear = (await Analyst.GetFromJsonAsync<RouteReport>("/api/v1/insights/routes?from=1000&limit=5000"))!;
+        var toYear = (await Analyst.GetFromJsonAsync<RouteReport>("/api/v1/insights/routes?to=9999&limit=5000"))!;
+
+        Assert.Equal(fromYear.Flows.Select(f => (f.Route, f.Cases, f.Suppressed)), toYear.Flows.Select(f => (f.Route, f.Cases, f.Suppressed)));
+        var released = fromYear.Flows.Where(f => !f.Suppressed).ToList();
+        Assert.NotEmpty(released);
+        Assert.All(released, f =>
+        {
+            var count = raw[f.Route].Cases;
+            Assert.InRange(f.Cases!.Value, Math.Max(fromYear.DisclosureThreshold, count - 2), count + 2);
+            Assert.Equal(CellKeyPerturbation.Apply(count, CellKeyPerturbation.CellKey(raw[f.Route].CellKey), fromYear.DisclosureThreshold, 2), f.Cases);
+        });
+        Assert.Contains(released, f => f.Cases != raw[f.Route].Cases);
     }
 
     [Fact]

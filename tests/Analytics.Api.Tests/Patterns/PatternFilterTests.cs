@@ -4,8 +4,10 @@ using System.Text.Json;
 using Analytics.Api.Learning;
 using Analytics.Api.Patterns;
 using Analytics.Api.Tests.Infrastructure;
+using Analytics.Core.Disclosure;
 using Analytics.Data.ApiKeys;
 using Analytics.Data.Database;
+using Analytics.Data.Patterns;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -85,23 +87,43 @@ public sealed class PatternFilterTests(AnalyticsFactory factory) : IClassFixture
         Assert.Contains(page.Items, p => p.Sparkline.Any(s => s.Cases > 0 || s.Suppressed));
     }
 
+    /// <summary>Per pattern, the sum of the record keys of its active cases of a jurisdiction, worked out from the case ids.</summary>
+    private async Task<Dictionary<int, long>> StoredKeysAsync(string version, string jurisdiction)
+    {
+        var keys = factory.Services.GetRequiredService<Analytics.Data.Insights.CellKeys>();
+        await using var connection = await factory.Services.GetRequiredService<Db>().OpenAsync(CancellationToken.None);
+        var rows = await connection.QueryAsync<(long Pattern, string Id)>(new CommandDefinition("""
+            SELECT p.pattern_id, c.id FROM case_patterns p JOIN cases c ON c.id = p.case_id
+            WHERE c.status = 'active' AND p.model_version = @version AND c.jurisdiction = @jurisdiction
+            """, new { version, jurisdiction }));
+        return rows.GroupBy(r => (int)r.Pattern).ToDictionary(g => g.Key, g => g.Sum(r => (long)keys.Of(r.Id)));
+    }
+
     [Fact]
-    public async Task Jurisdiction_NarrowsEachPatternToTheStoredCount_OrWithholdsIt()
+    public async Task Jurisdiction_NarrowsEachPatternToThePerturbedStoredCount_OrWithholdsIt()
     {
         var (analyst, version) = await ReadyAsync();
         var stored = await StoredCountsAsync(version, "RO");
+        var keys = await StoredKeysAsync(version, "RO");
 
         var page = await analyst.GetFromJsonAsync<PatternPage>("/api/v1/patterns?jurisdiction=RO&pageSize=100");
 
         Assert.Equal("RO", page!.Filter!.Jurisdiction);
         Assert.NotEmpty(page.Items);
+        var k = page.DisclosureThreshold;
         Assert.All(page.Items, p =>
         {
             var expected = stored.GetValueOrDefault(p.Id);
             Assert.True(expected > 0, $"pattern {p.Id} listed without RO cases");
             if (p.Matching!.Suppressed) Assert.Null(p.Matching.Cases);
-            else Assert.Equal(expected, p.Matching.Cases);
-            if (expected < page.DisclosureThreshold) Assert.True(p.Matching.Suppressed, $"pattern {p.Id}: {expected} cases released");
+            else
+            {
+                // The count of exactly these cases, moved by their cell key: the record keys worked out here from the case
+                // ids give the noise the aggregates gave.
+                Assert.InRange(p.Matching.Cases!.Value, Math.Max(k, expected - 2), expected + 2);
+                Assert.Equal(CellKeyPerturbation.Apply(expected, CellKeyPerturbation.CellKey(keys[p.Id]), k, CellKeyPerturbation.DefaultRange), p.Matching.Cases);
+            }
+            if (expected < k) Assert.True(p.Matching.Suppressed, $"pattern {p.Id}: {expected} cases released");
         });
         Assert.Equal(stored.Count(s => s.Value > 0 && page.Items.Any(p => p.Id == s.Key)), page.Items.Count);
         Assert.Contains(page.Items, p => p.Matching!.Cases >= page.DisclosureThreshold);
@@ -112,14 +134,57 @@ public sealed class PatternFilterTests(AnalyticsFactory factory) : IClassFixture
     [InlineData("exploitationType=labour")]
     [InlineData("jurisdiction=RO")]
     [InlineData("from=2000")]
-    public async Task AFilteredCount_IsWithheld_WhenThePatternsOtherCasesAreFewerThanK(string filter)
+    public async Task AFilteredCount_IsWithheld_WhenThePatternsOtherCasesAreFewerThanK(string query)
     {
-        var (analyst, _) = await ReadyAsync();
+        var (analyst, version) = await ReadyAsync();
+        var filter = query.Split('=') switch
+        {
+            ["exploitationType", var type] => new PatternFilter(ExploitationType: type),
+            ["jurisdiction", var code] => new PatternFilter(Jurisdiction: code),
+            ["from", var year] => new PatternFilter(From: year + "-01"),
+            _ => throw new ArgumentException(query),
+        };
+        // The rule is decided on the true counts (the aggregates); the list shows them perturbed.
+        var truth = await TrueCountsAsync(version, filter);
 
-        var page = (await analyst.GetFromJsonAsync<PatternPage>($"/api/v1/patterns?{filter}&pageSize=100"))!;
+        var page = (await analyst.GetFromJsonAsync<PatternPage>($"/api/v1/patterns?{query}&pageSize=100"))!;
 
         Assert.All(page.Items.Where(p => !p.Matching!.Suppressed), p =>
-            Assert.True(p.Size - p.Matching!.Cases is 0 or >= 10, $"pattern {p.Id}: {p.Matching.Cases} of {p.Size}"));
+        {
+            var count = truth.GetValueOrDefault(p.Id);
+            Assert.True(p.Size - count is 0 or >= 10, $"pattern {p.Id}: {count} of {p.Size}");
+            Assert.InRange(p.Matching!.Cases!.Value, count - 2, count + 2);
+        });
+    }
+
+    private async Task<Dictionary<int, int>> TrueCountsAsync(string version, PatternFilter filter) =>
+        (await factory.Services.GetRequiredService<PatternStore>().CountsAsync(version, filter, CancellationToken.None))
+            .GroupBy(c => c.PatternId).ToDictionary(g => g.Key, g => g.Sum(c => c.Cases));
+
+    [Fact]
+    public async Task Matching_IsTheSameForTwoFiltersThatCountTheSameCases_AndMovedFromTheTrueCounts()
+    {
+        var (analyst, version) = await ReadyAsync();
+        var truth = await TrueCountsAsync(version, new PatternFilter(From: "0001-01"));
+
+        // Every case with a known month, asked two ways: the same cases, so the same cell key and the same released count.
+        var fromFirstYear = (await analyst.GetFromJsonAsync<PatternPage>("/api/v1/patterns?from=0001&pageSize=100"))!;
+        var toLastYear = (await analyst.GetFromJsonAsync<PatternPage>("/api/v1/patterns?to=9999&pageSize=100"))!;
+        var again = (await analyst.GetFromJsonAsync<PatternPage>("/api/v1/patterns?to=9999&pageSize=100"))!;
+
+        var released = fromFirstYear.Items.Where(p => !p.Matching!.Suppressed).ToList();
+        Assert.NotEmpty(released);
+        Assert.Equal(fromFirstYear.Items.Select(p => (p.Id, p.Matching)), toLastYear.Items.Select(p => (p.Id, p.Matching)));
+        Assert.Equal(toLastYear.Items.Select(p => (p.Id, p.Matching)), again.Items.Select(p => (p.Id, p.Matching)));
+        // With the jurisdiction and type filters too, released counts are moved (two thirds of the noises are not 0).
+        var pairs = released.Select(p => (Released: p.Matching!.Cases!.Value, True: truth[p.Id])).ToList();
+        foreach (var (query, filter) in new[] { ("jurisdiction=RO", new PatternFilter(Jurisdiction: "RO")), ("exploitationType=sexual", new PatternFilter(ExploitationType: "sexual")) })
+        {
+            var counts = await TrueCountsAsync(version, filter);
+            var page = (await analyst.GetFromJsonAsync<PatternPage>($"/api/v1/patterns?{query}&pageSize=100"))!;
+            pairs.AddRange(page.Items.Where(p => !p.Matching!.Suppressed).Select(p => (p.Matching!.Cases!.Value, counts[p.Id])));
+        }
+        Assert.Contains(pairs, o => o.Released != o.True);
     }
 
     [Fact]
