@@ -44,6 +44,26 @@ public static class CellKeyPerturbation
         return BinaryPrimitives.ReadUInt32LittleEndian(mac);
     }
 
+    /// <summary>The record keys of many cases, in their order: the same as <see cref="RecordKey"/> on each, with the HMAC keyed once.</summary>
+    public static uint[] RecordKeys(byte[] secret, IReadOnlyList<string> caseIds)
+    {
+        ArgumentNullException.ThrowIfNull(caseIds);
+        var keys = new uint[caseIds.Count];
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secret);
+        Span<byte> mac = stackalloc byte[32];
+        var input = new byte[256];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var id = caseIds[i] ?? throw new ArgumentException("A case id is null.", nameof(caseIds));
+            var length = Encoding.UTF8.GetMaxByteCount(id.Length);
+            if (length > input.Length) input = new byte[length];
+            hmac.AppendData(input, 0, Encoding.UTF8.GetBytes(id, input));
+            hmac.GetHashAndReset(mac);
+            keys[i] = BinaryPrimitives.ReadUInt32LittleEndian(mac);
+        }
+        return keys;
+    }
+
     /// <summary>The key of a cell from the sum of its cases' record keys, as a database sums them (any non-negative sum).</summary>
     public static uint CellKey(long sumOfRecordKeys) => unchecked((uint)sumOfRecordKeys);
 

@@ -16,10 +16,5 @@ public sealed class CellKeys(KeyRing keys)
     public uint Of(string caseId) => CellKeyPerturbation.RecordKey(_secret, caseId);
 
     /// <summary>The record keys of many cases, in their order.</summary>
-    public uint[] Of(IReadOnlyList<string> caseIds)
-    {
-        var result = new uint[caseIds.Count];
-        for (var i = 0; i < result.Length; i++) result[i] = Of(caseIds[i]);
-        return result;
-    }
+    public uint[] Of(IReadOnlyList<string> caseIds) => CellKeyPerturbation.RecordKeys(_secret, caseIds);
 }

@@ -78,6 +78,14 @@ public sealed class CellKeyPerturbationTests
     }
 
     [Fact]
+    public void RecordKeys_OfManyCases_AreTheRecordKeyOfEach()
+    {
+        string[] ids = ["a", "case-1", new string('x', 300), "ĂÎȘ-7", ""];
+
+        Assert.Equal(ids.Select(id => CellKeyPerturbation.RecordKey(Secret, id)), CellKeyPerturbation.RecordKeys(Secret, ids));
+    }
+
+    [Fact]
     public void RecordKey_DependsOnTheSecret_AndNotOnlyOnTheId()
     {
         var other = CellKeyPerturbation.DeriveSecret(Enumerable.Repeat((byte)8, 32).ToArray());
