@@ -95,7 +95,8 @@ public static class ServiceTraining
         var jobStore = new JobStore(db);
         // The job storage holds the training lock; nothing is queued here, as nothing fails over to a job of its own.
         var storage = new Hangfire.InMemory.InMemoryStorage();
-        var jobs = new LearningJobs(new PatternStore(db), new InsightStore(db), jobStore, registry, serving, storage, new Hangfire.BackgroundJobClient(storage),
+        var client = new Hangfire.BackgroundJobClient(storage);
+        var jobs = new LearningJobs(new PatternStore(db), new InsightStore(db), jobStore, registry, serving, storage, client, new TrainingRequests(storage, client),
             Options.Create(new LearningOptions { ModelsRoot = root, Seed = s.Seed }), NullLogger<LearningJobs>.Instance);
         var clock = Stopwatch.StartNew();
         var cpu = TrainingSteps.Cpu();
