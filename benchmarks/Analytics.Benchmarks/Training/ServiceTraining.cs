@@ -97,7 +97,8 @@ public static class ServiceTraining
         var storage = new Hangfire.InMemory.InMemoryStorage();
         // The benchmark trains only; its aggregates' record keys come from a throw-away key.
         var cellKeys = new CellKeys(new Analytics.Core.Pseudonymisation.KeyRing(new Analytics.Core.Pseudonymisation.PseudonymisationKey("bench", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))));
-        var jobs = new LearningJobs(new PatternStore(db), new InsightStore(db), cellKeys, jobStore, registry, serving, storage, new Hangfire.BackgroundJobClient(storage),
+        var client = new Hangfire.BackgroundJobClient(storage);
+        var jobs = new LearningJobs(new PatternStore(db), new InsightStore(db), cellKeys, jobStore, registry, serving, storage, client, new TrainingRequests(storage, client),
             Options.Create(new LearningOptions { ModelsRoot = root, Seed = s.Seed }), NullLogger<LearningJobs>.Instance);
         var clock = Stopwatch.StartNew();
         var cpu = TrainingSteps.Cpu();

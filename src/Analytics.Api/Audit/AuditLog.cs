@@ -8,7 +8,8 @@ namespace Analytics.Api.Audit;
 /// a single background task links the entries in arrival order and appends them in batches, so the chain stays
 /// linear however many requests run at once. On shutdown the queue is closed and drained before the host stops.
 /// </summary>
-public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : BackgroundService
+/// <param name="time">Paces the batch window and the back-off between attempts.</param>
+public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger, TimeProvider time) : BackgroundService
 {
     public const int Capacity = 10_000;
     public const int BatchSize = 500;
@@ -70,7 +71,7 @@ public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : Backg
             // Let entries gather for a moment: one transaction per many requests keeps the audit trail off the
             // database's single write path (entries are written in order either way).
             if (!stoppingToken.IsCancellationRequested && reader.Count < BatchSize)
-                await Task.Delay(BatchWindow, CancellationToken.None);
+                await Task.Delay(BatchWindow, time, CancellationToken.None);
             while (drafts.Count < BatchSize && reader.TryRead(out var item))
             {
                 if (item.Draft is not null) drafts.Add(item.Draft);
@@ -87,10 +88,11 @@ public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : Backg
     {
         for (var attempt = 1; ; attempt++)
         {
+            ChainHead? linkedBehind = null;
             try
             {
-                var head = Head ?? await store.HeadAsync(CancellationToken.None);
-                var entries = AuditChain.Link(head, drafts);
+                linkedBehind = Head ?? await store.HeadAsync(CancellationToken.None);
+                var entries = AuditChain.Link(linkedBehind, drafts);
                 await store.AppendAsync(entries, CancellationToken.None);
                 Volatile.Write(ref _head, new ChainHead(entries[^1].Seq, entries[^1].Hash));
                 return;
@@ -99,10 +101,15 @@ public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : Backg
             {
                 // Another writer on the same database may have taken these sequence numbers: read the head again and relink.
                 Volatile.Write(ref _head, null);
-                // One line, no stack trace: with several nodes a conflict is expected now and then, not a fault.
-                logger.LogWarning("Appending {Count} audit entries failed (attempt {Attempt}: {Error}); retrying.",
-                    drafts.Count, attempt, OneLine(ex));
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * attempt * attempt)));
+                // One line, never the stack trace: the batch is retried, and only a batch lost for good is a fault. A head
+                // that moved is another node's append, expected now and then with several nodes, so it is not a warning.
+                if (await HeadMovedAsync(linkedBehind))
+                    logger.LogInformation("Another writer appended to the audit chain first; relinking {Count} audit entries behind its head (attempt {Attempt}).",
+                        drafts.Count, attempt);
+                else
+                    logger.LogWarning("Appending {Count} audit entries failed (attempt {Attempt}: {Error}); retrying.",
+                        drafts.Count, attempt, OneLine(ex));
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * attempt * attempt)), time, CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -110,6 +117,21 @@ public sealed class AuditLog(AuditStore store, ILogger<AuditLog> logger) : Backg
                 logger.LogCritical(ex, "Appending {Count} audit entries failed {Attempts} times; they were not recorded.", drafts.Count, Attempts);
                 return;
             }
+        }
+    }
+
+    // Whether the stored chain now ends elsewhere than where the failed batch was linked: a sequence conflict, not a fault.
+    private async Task<bool> HeadMovedAsync(ChainHead? linkedBehind)
+    {
+        if (linkedBehind is null) return false;
+        try
+        {
+            return await store.HeadAsync(CancellationToken.None) != linkedBehind;
+        }
+        catch (Exception)
+        {
+            // The database cannot be read either: that is no conflict, and the warning says what failed.
+            return false;
         }
     }
 

@@ -187,7 +187,8 @@ public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring,
         switch (jobId)
         {
             case LearningJobs.TrainAllJob:
-                recurring.AddOrUpdate<LearningJobs>(jobId, j => j.TrainAllAsync(CancellationToken.None), cron, options);
+                // Not train-all itself: a job that queues one unless one is already in flight (a steward's, or last night's still running).
+                recurring.AddOrUpdate<LearningJobs>(jobId, j => j.ScheduledTrainAllAsync(CancellationToken.None), cron, options);
                 break;
             case LearningJobs.AssignJob:
                 recurring.AddOrUpdate<LearningJobs>(jobId, j => j.AssignPatternsAsync(CancellationToken.None), cron, options);

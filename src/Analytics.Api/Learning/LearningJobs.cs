@@ -25,6 +25,7 @@ public sealed class LearningJobs(
     ModelServing serving,
     JobStorage storage,
     IBackgroundJobClient background,
+    TrainingRequests training,
     IOptions<LearningOptions> options,
     ILogger<LearningJobs> logger)
 {
@@ -54,6 +55,31 @@ public sealed class LearningJobs(
     private const string AggregatesLock = "analytics:refresh-aggregates";
     private static readonly TimeSpan TrainingWait = TimeSpan.FromHours(1);
     private static readonly TimeSpan RefreshWait = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// What the recurring train-all runs (a light job on the default queue): it queues a train-all through
+    /// <see cref="TrainingRequests"/>, under the same lock in the job storage as a steward's train request, so across nodes
+    /// too, unless a train-all is already queued, running or waiting. Then nothing is queued, and a run of train-all is
+    /// recorded as skipped, naming the job in flight: a second one would only wait for the first to finish and train the
+    /// same models again on the same cases. A training of one model in flight does not hold it back, as it does not hold
+    /// back a steward's train-all (the training lock keeps the two from training that model at the same time).
+    /// </summary>
+    /// <returns>What was done, which the job dashboard shows as the job's result.</returns>
+    [AutomaticRetry(Attempts = 3)]
+    public async Task<string> ScheduledTrainAllAsync(CancellationToken ct)
+    {
+        var request = training.Request(TrainingRequests.All);
+        if (!request.AlreadyQueued)
+        {
+            logger.LogInformation("Scheduled {Job} queued as job {JobId}", TrainAllJob, request.JobId);
+            return $"queued {TrainAllJob} as job {request.JobId}";
+        }
+        var detail = $"skipped: {TrainAllJob} job {request.JobId} was already queued or running; nothing new was queued";
+        var runId = await jobs.StartRunAsync(TrainAllJob, CancellationToken.None);
+        await jobs.FinishRunAsync(runId, "skipped", detail, CancellationToken.None);
+        logger.LogInformation("Scheduled {Job} skipped: job {JobId} is already queued or running", TrainAllJob, request.JobId);
+        return detail;
+    }
 
     /// <summary>
     /// Trains every model, then assigns patterns and refreshes the aggregates. A model whose training fails does not stop

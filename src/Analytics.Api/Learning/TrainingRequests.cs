@@ -13,6 +13,7 @@ public sealed record TrainingRequest(string JobId, string Job, bool AlreadyQueue
 /// or a train-all is, which covers any one model: the request is then answered with that job, and a job waiting for a
 /// retry is queued again now (a steward asking for training wants it now, and only once). A training of one model in
 /// flight does not hold back a train-all: the training lock keeps the two from training that model at the same time.
+/// The recurring train-all asks here too (<see cref="LearningJobs.ScheduledTrainAllAsync"/>).
 /// </summary>
 public sealed class TrainingRequests(JobStorage storage, IBackgroundJobClient client)
 {
@@ -65,8 +66,8 @@ public sealed class TrainingRequests(JobStorage storage, IBackgroundJobClient cl
 
     private sealed record InFlightJob(string Id, string Job, string State);
 
-    // Trainings queued by a request, and those queued otherwise (the recurring train-all, a model train-all queued again
-    // after it failed, a retry), as the job storage lists them.
+    // Trainings queued by a request (a steward's or the recurring train-all's), and those queued otherwise (a model
+    // train-all queued again after it failed, a retry, a job another node queued), as the job storage lists them.
     private List<InFlightJob> InFlight(IStorageConnection connection)
     {
         var found = new Dictionary<string, InFlightJob>(StringComparer.Ordinal);

@@ -81,6 +81,8 @@ public sealed class JobMetricsFilter(AnalyticsMetrics metrics) : IServerFilter
     public static string JobName(Job job) => job.Method.Name switch
     {
         "TrainAllAsync" => Learning.LearningJobs.TrainAllJob,
+        // Timed apart from the training it queues, which takes minutes where this takes milliseconds.
+        "ScheduledTrainAllAsync" => "schedule-" + Learning.LearningJobs.TrainAllJob,
         "TrainAsync" when job.Args.FirstOrDefault() is string model && Learning.ModelNames.All.Contains(model) => $"train:{model}",
         "AssignPatternsAsync" => Learning.LearningJobs.AssignJob,
         "RefreshAggregatesAsync" => Learning.LearningJobs.AggregatesJob,

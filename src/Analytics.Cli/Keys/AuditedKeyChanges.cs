@@ -8,9 +8,10 @@ namespace Analytics.Cli.Keys;
 
 /// <summary>
 /// Key changes made from the command line, each stored with its audit entry in one transaction: a key is never issued or
-/// revoked without the entry that records it, and the entry joins the same hash chain as the service's requests. The
-/// entries use the API's action names (CreateKey, RevokeKey) with method <c>CLI</c>; the secret of an issued key is never
-/// part of one.
+/// revoked without the entry that records it, and the entry joins the same hash chain as the service's requests. A listing
+/// is recorded the same way, as the API's is: who read which keys exist is worth as much to the trail as who changed them.
+/// The entries use the API's action names (CreateKey, ListKeys, RevokeKey) with method <c>CLI</c>; the secret of an issued
+/// key, its hash and the names of the keys are never part of one.
 /// </summary>
 public static partial class AuditedKeyChanges
 {
@@ -55,8 +56,23 @@ public static partial class AuditedKeyChanges
         return revoked;
     }
 
-    private static AuditDraft Draft(DateTimeOffset at, long started, string action, string route, object parameters, int status) =>
-        new(at, Principal, null, null, action, Method, route, JsonSerializer.Serialize(parameters), status, 0,
+    /// <summary>
+    /// Every key (never a secret or its hash), read in the transaction that appends its <c>ListKeys</c> entry: the keys are
+    /// shown only once the entry that records the listing is stored. The entry's result size is the number of keys listed.
+    /// </summary>
+    public static async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(AuditStore audit, CancellationToken ct)
+    {
+        var (at, started) = (DateTimeOffset.UtcNow, Stopwatch.GetTimestamp());
+        var (keys, _) = await audit.ChangeAsync(async (connection, tx) =>
+        {
+            var listed = await ApiKeyStore.ListAsync(connection, tx, ct);
+            return (listed, Draft(at, started, "ListKeys", "CLI analytics keys list", new SortedDictionary<string, object>(), 200, listed.Count));
+        }, ct);
+        return keys;
+    }
+
+    private static AuditDraft Draft(DateTimeOffset at, long started, string action, string route, object parameters, int status, long resultSize = 0) =>
+        new(at, Principal, null, null, action, Method, route, JsonSerializer.Serialize(parameters), status, resultSize,
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
     // A login name (root, jdoe, svc-analytics): anything else, such as a name with spaces or a domain account, is left out.

@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Analytics.Cli.Keys;
 
 /// <summary>
-/// <c>analytics keys create|list|revoke</c>: API keys, written straight to the database; each change with its entry in the
-/// audit trail (<see cref="AuditedKeyChanges"/>).
+/// <c>analytics keys create|list|revoke</c>: API keys, written straight to and read straight from the database; each change
+/// and each listing with its entry in the audit trail (<see cref="AuditedKeyChanges"/>).
 /// </summary>
 public static class KeysCommand
 {
@@ -53,7 +53,8 @@ public static class KeysCommand
         list.SetAction(async (parse, ct) =>
         {
             await using var services = await CliServices.BuildAsync(parse, ct);
-            var keys = await services.GetRequiredService<ApiKeyStore>().ListAsync(ct);
+            // Read with the entry that records the listing, in one transaction; a failure is the usual one-line database error.
+            var keys = await AuditedKeyChanges.ListAsync(services.GetRequiredService<AuditStore>(), ct);
             foreach (var k in keys)
                 parse.InvocationConfiguration.Output.WriteLine($"{k.Id}  {k.Role,-10} {k.Authority ?? "-",-16} {k.Name,-30} {(k.RevokedAt is null ? "active" : "revoked " + k.RevokedAt)}");
             // Said, not left blank: a --database that names another file (it is created empty) would look like a store of no keys.

@@ -96,11 +96,18 @@ public sealed class ApiKeyStore(Db db)
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        var rows = await connection.QueryAsync<ApiKeyRecord>(new CommandDefinition(
-            "SELECT id AS Id, '' AS SecretHash, name AS Name, role AS Role, jurisdiction AS Jurisdiction, authority AS Authority, created_at AS CreatedAt, revoked_at AS RevokedAt FROM api_keys ORDER BY created_at",
-            cancellationToken: ct));
-        return rows.AsList();
+        return await ListAsync(connection, null, ct);
     }
+
+    private const string SelectAll = """
+        SELECT id AS Id, '' AS SecretHash, name AS Name, role AS Role, jurisdiction AS Jurisdiction, authority AS Authority,
+               created_at AS CreatedAt, revoked_at AS RevokedAt
+        FROM api_keys ORDER BY created_at
+        """;
+
+    /// <summary>Every key in the order issued, without its secret hash, read in <paramref name="tx"/> (with the audit entry that records the listing, for one).</summary>
+    public static async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(DbConnection connection, DbTransaction? tx, CancellationToken ct) =>
+        (await connection.QueryAsync<ApiKeyRecord>(new CommandDefinition(SelectAll, transaction: tx, cancellationToken: ct))).AsList();
 
     /// <summary>
     /// One page of keys in the order they were issued, after the key <paramref name="after"/> (null: from the first).

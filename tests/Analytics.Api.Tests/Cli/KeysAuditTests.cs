@@ -11,7 +11,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Analytics.Api.Tests.Cli;
 
-/// <summary><c>analytics keys create|revoke</c> reach the audit trail: the same chain, in the same database, without the secret.</summary>
+/// <summary><c>analytics keys create|list|revoke</c> reach the audit trail: the same chain, in the same database, without the secret.</summary>
 public sealed class KeysAuditTests
 {
     [Fact]
@@ -53,6 +53,63 @@ public sealed class KeysAuditTests
     }
 
     [Fact]
+    public async Task KeysList_AppendsAChainedEntry_CountingTheKeysListed_WithoutSecretsHashesOrNames()
+    {
+        using var folder = new CliTestFolder();
+        var (_, first) = await folder.RunAsync("keys", "create", "--role", "analyst", "--name", "Desk 4");
+        var (_, second) = await folder.RunAsync("keys", "create", "--role", "steward", "--name", "Night desk");
+        var revokedId = KeyOf(second)["ak_".Length..KeyOf(second).IndexOf('.')];
+        Assert.Equal(0, (await folder.RunAsync("keys", "revoke", revokedId)).Code);
+
+        var (code, output) = await folder.RunAsync("keys", "list");
+
+        Assert.Equal(0, code);
+        Assert.Contains(revokedId, output, StringComparison.Ordinal);
+        var entries = await EntriesAsync(folder.Database);
+        Assert.Equal(["CreateKey", "CreateKey", "RevokeKey", "ListKeys"], entries.Select(e => e.Action));
+        var listed = entries[^1];
+        Assert.Equal((AuditedKeyChanges.Principal, (string?)null, "CLI", "CLI analytics keys list", "{}", 200, 2L),
+            (listed.Principal, listed.Role, listed.Method, listed.Route, listed.Parameters, listed.Status, listed.ResultSize));
+        await using (var db = new Db(new DatabaseOptions { ConnectionString = folder.Database, SqliteBackgroundCheckpoints = false }))
+        {
+            var verification = await new AuditStore(db).VerifyAsync(null, CancellationToken.None);
+            Assert.Equal((4L, true), (verification.Entries, verification.Valid));
+        }
+
+        // Neither a key, its secret, the stored hash of a secret nor a key's name is in audit_log.
+        var text = string.Join('\n', await RowsTextAsync(folder.Database));
+        foreach (var key in new[] { KeyOf(first), KeyOf(second) })
+        {
+            Assert.DoesNotContain(key, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(key[(key.IndexOf('.') + 1)..], text, StringComparison.Ordinal);
+        }
+        foreach (var hash in await HashesAsync(folder.Database)) Assert.DoesNotContain(hash, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Desk 4", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Night desk", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeysList_WhenTheAuditEntryCannotBeStored_ListsNoKey_AndSaysWhy()
+    {
+        using var folder = new CliTestFolder();
+        var (_, created) = await folder.RunAsync("keys", "create", "--role", "analyst");
+        var id = KeyOf(created)["ak_".Length..KeyOf(created).IndexOf('.')];
+        folder.Execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END;");
+
+        // As the program runs it: a database error is one line.
+        var writer = new StringWriter();
+        var code = await CliProgram.RunAsync(["keys", "list", "--database", folder.Database], writer, writer);
+        var output = writer.ToString();
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: database: SqliteException:", output, StringComparison.Ordinal);
+        Assert.Contains("audit refused", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(id, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal(["CreateKey"], (await EntriesAsync(folder.Database)).Select(e => e.Action));
+    }
+
+    [Fact]
     public async Task KeysRevoke_OfSomethingThatIsNotAKeyId_RecordsItRedacted()
     {
         using var folder = new CliTestFolder();
@@ -70,6 +127,7 @@ public sealed class KeysAuditTests
     {
         using var folder = new CliTestFolder();
         Assert.Equal(0, (await folder.RunAsync("keys", "list")).Code);
+        var listed = folder.Scalar("SELECT COUNT(*) FROM audit_log");
         folder.Execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END;");
 
         var (code, output) = await folder.RunAsync("keys", "create", "--role", "analyst");
@@ -78,11 +136,11 @@ public sealed class KeysAuditTests
         Assert.Contains("error: no key was created", output, StringComparison.Ordinal);
         Assert.DoesNotContain("key:  ak_", output, StringComparison.Ordinal);
         Assert.Equal(0, folder.Scalar("SELECT COUNT(*) FROM api_keys"));
-        Assert.Equal(0, folder.Scalar("SELECT COUNT(*) FROM audit_log"));
+        Assert.Equal(listed, folder.Scalar("SELECT COUNT(*) FROM audit_log"));
     }
 
     [Fact]
-    public async Task KeysCreate_WhileTheServiceAppendsToTheSameDatabase_KeepsOneChainThatVerifies()
+    public async Task KeysCreateListAndRevoke_WhileTheServiceAppendsToTheSameDatabase_KeepOneChainThatVerifies()
     {
         using var factory = new AnalyticsFactory();
         var steward = await factory.ClientForAsync(Roles.Steward);
@@ -110,6 +168,7 @@ public sealed class KeysAuditTests
             var key = KeyOf(output);
             ids.Add(key["ak_".Length..key.IndexOf('.')]);
         }
+        Assert.Equal(0, (await RunAsync("keys", "list", "--database", database)).Code);
         Assert.Equal(0, (await RunAsync("keys", "revoke", ids[0], "--database", database)).Code);
         await stop.CancelAsync();
         var sent = await requests;
@@ -122,6 +181,8 @@ public sealed class KeysAuditTests
         Assert.Equal(ids, entries.Where(e => e.Action == "CreateKey" && e.Method == "CLI")
             .Select(e => JsonDocument.Parse(e.Parameters).RootElement.GetProperty("created").GetString()));
         Assert.Single(entries, e => e.Action == "RevokeKey" && e.Method == "CLI");
+        // Every key: none was created after the listing, and the revocation deletes none.
+        Assert.Equal(await KeyCountAsync(database), Assert.Single(entries, e => e.Action == "ListKeys" && e.Method == "CLI").ResultSize);
         Assert.True(entries.Count < 10_000, $"{entries.Count} entries: more than one page");
         Assert.True(entries.Count(e => e.Method == "GET") >= sent, $"{entries.Count(e => e.Method == "GET")} GET entries for {sent} requests");
         Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Seq));
@@ -141,6 +202,27 @@ public sealed class KeysAuditTests
     {
         await using var db = new Db(new DatabaseOptions { ConnectionString = database, SqliteBackgroundCheckpoints = false });
         return [.. await new AuditStore(db).ListAsync(0, 10_000, null, null, CancellationToken.None)];
+    }
+
+    private static async Task<long> KeyCountAsync(string database)
+    {
+        await using var connection = new SqliteConnection(database);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM api_keys";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<List<string>> HashesAsync(string database)
+    {
+        await using var connection = new SqliteConnection(database);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT secret_hash FROM api_keys";
+        await using var reader = await command.ExecuteReaderAsync();
+        var hashes = new List<string>();
+        while (await reader.ReadAsync()) hashes.Add(reader.GetString(0));
+        return hashes;
     }
 
     private static async Task<List<string>> RowsTextAsync(string database)

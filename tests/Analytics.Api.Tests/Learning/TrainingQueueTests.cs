@@ -6,6 +6,7 @@ using Analytics.Data.Jobs;
 using Hangfire;
 using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Analytics.Api.Tests.Learning;
 
@@ -13,7 +14,7 @@ namespace Analytics.Api.Tests.Learning;
 /// Training on a queue of its own, and train requests for a training already in flight. The trainings are held by taking
 /// the training lock in the job storage, as a nightly train-all on another worker or node would hold it.
 /// </summary>
-public sealed class TrainingQueueTests
+public sealed class TrainingQueueTests(ITestOutputHelper output)
 {
     private const string TrainingLock = "analytics:training";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -54,7 +55,7 @@ public sealed class TrainingQueueTests
         var storage = factory.Services.GetRequiredService<JobStorage>();
         var recurring = factory.Services.GetRequiredService<IRecurringJobManagerV2>();
 
-        var jobId = recurring.TriggerJob("train-all");
+        var jobId = await TriggerScheduledTrainAllAsync(storage, recurring);
 
         Assert.NotNull(jobId);
         Assert.Equal("training", QueueOf(storage, jobId!));
@@ -64,6 +65,51 @@ public sealed class TrainingQueueTests
         var requeued = System.Text.RegularExpressions.Regex.Matches(detail, @"queued again as job ([^;\s]+)").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(3, requeued.Count);
         Assert.All(requeued, id => Assert.Equal("training", QueueOf(storage, id)));
+    }
+
+    [Fact]
+    public async Task RecurringTrainAll_SkipsAndRecordsWhy_WhileATrainAllIsQueuedOrRunning()
+    {
+        using var factory = new AnalyticsFactory();
+        await RecurringTrainAllSkipsWhileOneIsInFlightAsync(factory);
+    }
+
+    [Fact]
+    public async Task RecurringTrainAll_SkipsAndRecordsWhy_WhileATrainAllIsQueuedOrRunning_OnPostgresJobStorage()
+    {
+        if (!TestDatabases.PostgresOrSkip(output)) return;
+        using var factory = new PostgresAnalyticsFactory();
+        await RecurringTrainAllSkipsWhileOneIsInFlightAsync(factory);
+    }
+
+    // The scheduled train-all asks for its training as a steward's request does, under the same lock in the job storage.
+    private static async Task RecurringTrainAllSkipsWhileOneIsInFlightAsync(AnalyticsFactory factory)
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var storage = factory.Services.GetRequiredService<JobStorage>();
+        var recurring = factory.Services.GetRequiredService<IRecurringJobManagerV2>();
+        var runs = factory.Services.GetRequiredService<JobStore>();
+        using (var connection = storage.GetConnection())
+        using (connection.AcquireDistributedLock(TrainingLock, TimeSpan.FromSeconds(5)))
+        {
+            // A training of one model in flight does not hold the scheduled train-all back, as it does not hold back a steward's.
+            var patterns = await QueueTrainingAsync(steward, "patterns");
+            var queued = await TriggerScheduledTrainAllAsync(storage, recurring);
+            Assert.NotNull(queued);
+            Assert.NotEqual(patterns.JobId, queued);
+            await WaitUntilAsync(() => State(storage, queued) == ProcessingState.StateName || State(storage, patterns.JobId) == ProcessingState.StateName,
+                "a training is running (waiting for the training lock)");
+
+            // While it is queued or running, the next occurrence queues nothing and says why; a steward's request gets the same job.
+            Assert.Null(await TriggerScheduledTrainAllAsync(storage, recurring));
+            var asked = await QueueTrainingAsync(steward, "all");
+
+            Assert.Equal((queued, true), (asked.JobId, asked.AlreadyQueued));
+            Assert.Equal(new[] { patterns.JobId, queued }.Order(), TrainingJobs(storage).Order());
+            var skipped = Assert.Single(await runs.RunsAsync("train-all", 10, CancellationToken.None), r => r.Outcome == "skipped");
+            Assert.Contains($"train-all job {queued} was already queued or running", skipped.Detail, StringComparison.Ordinal);
+            Assert.NotNull(skipped.FinishedAt);
+        }
     }
 
     [Fact]
@@ -142,6 +188,18 @@ public sealed class TrainingQueueTests
     }
 
     private sealed record Queued(string JobId, bool AlreadyQueued, string? Job, string? Location);
+
+    // Runs the recurring train-all now and waits for it: the id of the train-all it queued, or null when it queued none.
+    private static async Task<string?> TriggerScheduledTrainAllAsync(JobStorage storage, IRecurringJobManagerV2 recurring)
+    {
+        var scheduled = recurring.TriggerJob("train-all");
+        Assert.NotNull(scheduled);
+        await WaitUntilAsync(() => State(storage, scheduled) == SucceededState.StateName, "the recurring train-all ran");
+        // Its result, as the job dashboard shows it: "queued train-all as job <id>", or why it queued none.
+        var result = storage.GetMonitoringApi().JobDetails(scheduled).History.First(h => h.StateName == SucceededState.StateName).Data["Result"];
+        var queued = System.Text.RegularExpressions.Regex.Match(result, @"^""queued train-all as job ([^""]+)""$");
+        return queued.Success ? queued.Groups[1].Value : null;
+    }
 
     private static async Task<Queued> QueueTrainingAsync(HttpClient steward, string model)
     {

@@ -49,6 +49,7 @@ public sealed class PostgresAuditTests(ITestOutputHelper output)
             await Task.Delay(20);
         }
         Assert.True(await AuditedKeyChanges.RevokeAsync(cliAudit, issued[0].Id, CancellationToken.None));
+        var listed = await AuditedKeyChanges.ListAsync(cliAudit, CancellationToken.None);
         await stop.CancelAsync();
         var sent = (await Task.WhenAll(requests)).Sum();
         await factory.FlushAuditAsync();
@@ -60,12 +61,14 @@ public sealed class PostgresAuditTests(ITestOutputHelper output)
         Assert.Equal(issued.Select(k => k.Id), entries.Where(e => e.Action == "CreateKey" && e.Method == AuditedKeyChanges.Method)
             .Select(e => JsonDocument.Parse(e.Parameters).RootElement.GetProperty("created").GetString()));
         Assert.Single(entries, e => e.Action == "RevokeKey" && e.Method == AuditedKeyChanges.Method && e.Status == 204);
+        Assert.Equal(listed.Count, Assert.Single(entries, e => e.Action == "ListKeys" && e.Method == AuditedKeyChanges.Method).ResultSize);
+        Assert.All(issued, k => Assert.Contains(listed, l => l.Id == k.Id && l.SecretHash == ""));
         Assert.True(entries.Count < 10_000, $"{entries.Count} entries: more than one page");
         Assert.True(entries.Count(e => e.Method == "GET") >= sent, $"{entries.Count(e => e.Method == "GET")} GET entries for {sent} requests");
         Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Seq));
         var text = string.Join('\n', entries.Select(e => e.Parameters + e.Principal + e.Route));
         Assert.All(issued, k => Assert.DoesNotContain(k.Key[(k.Key.IndexOf('.') + 1)..], text, StringComparison.Ordinal));
-        _output.WriteLine($"{entries.Count} entries, {sent} requests sent while 9 key changes were made");
+        _output.WriteLine($"{entries.Count} entries, {sent} requests sent while 9 key changes and a listing were made");
     }
 
     [Fact]

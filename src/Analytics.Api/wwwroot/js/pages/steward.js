@@ -129,7 +129,8 @@ export async function stewardPage(main) {
                     h('tbody', {}, list.map((r) => h('tr', {}, h('td', {}, r.jobId), h('td', {}, when(r.startedAt)), h('td', {}, when(r.finishedAt)),
                         h('td', {}, h('span', { class: `outcome ${r.outcome}` }, r.outcome)), h('td', { class: 'detail' }, r.detail ?? '')))))));
             if (watching) {
-                const ended = list.find((r) => r.jobId === watching.job && !watching.known.has(r.id) && r.outcome !== 'running');
+                // A skipped run is the recurring train-all finding this training in flight: it has not ended.
+                const ended = list.find((r) => r.jobId === watching.job && !watching.known.has(r.id) && r.outcome !== 'running' && r.outcome !== 'skipped');
                 if (ended) {
                     say(`Training of ${watching.model} ${ended.outcome}: ${ended.detail ?? ''}`, ended.outcome === 'succeeded');
                     watching = null;
