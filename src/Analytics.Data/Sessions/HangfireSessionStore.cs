@@ -80,13 +80,6 @@ public sealed class HangfireSessionStore(Db db)
             new { Id = id, Kind = kind, Subject = subject, Now = Text(now) }, cancellationToken: ct)) > 0;
     }
 
-    /// <summary>Rows still held (for tests): a row lasts until its cookie's expiry.</summary>
-    public async Task<int> CountAsync(CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        return (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM hangfire_sessions", cancellationToken: ct));
-    }
-
     // One fixed form, UTC with its offset, so that the stored instants compare as text.
     private static string Text(DateTimeOffset instant) => instant.ToUniversalTime().ToString("O");
 }
