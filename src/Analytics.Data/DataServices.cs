@@ -11,6 +11,7 @@ using Analytics.Data.Links;
 using Analytics.Data.Patterns;
 using Analytics.Data.Privacy;
 using Analytics.Data.Pseudonymisation;
+using Analytics.Data.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,7 @@ public static class DataServices
         services.AddSingleton<LinkStore>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<PrivacyStore>();
+        services.AddSingleton<HangfireSessionStore>();
         return services;
     }
 

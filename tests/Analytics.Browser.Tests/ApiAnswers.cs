@@ -49,7 +49,7 @@ public sealed record PrivacyReport(long Cases, RiskSummary Risk);
 
 public sealed record ChainVerification(long Entries, bool Valid, long? FirstBrokenSeq);
 
-public sealed record JobRun(string JobId, string StartedAt, string Outcome);
+public sealed record JobRun(string JobId, string StartedAt, string Outcome, string? Detail = null);
 
 public sealed record ModelVersion(string Version, string Status);
 

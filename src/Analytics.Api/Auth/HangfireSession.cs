@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Analytics.Data.ApiKeys;
+using Analytics.Data.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,8 +41,9 @@ public sealed record HangfireSessionView(string Path, DateTimeOffset ExpiresAt);
 /// A browser session for Hangfire's dashboard (<c>/hangfire</c>) only. A browser does not send the key header when a page
 /// is opened, so a steward signed in to the web dashboard (which sends the key with each call) opens a session with
 /// <c>POST /api/v1/hangfire-session</c>, which answers with a cookie that browsers send to <c>/hangfire</c> alone. The cookie
-/// holds no key: only the key's id (or a token's subject) and the time of sign-in, sealed by Data Protection and
-/// limited in time. Each request re-checks the key as the header does, so revoking the key ends its sessions.
+/// holds no key: only a session id, the key's id (or a token's subject) and the time of sign-in, sealed by Data Protection
+/// and limited in time. Each request re-checks the key as the header does, so revoking the key ends its sessions, and
+/// looks the session up in the database, so a sign-out on any node ends it on all of them.
 /// </summary>
 public static class HangfireSession
 {
@@ -68,16 +70,20 @@ public static class HangfireSession
         group.MapPost("", Open).WithName("OpenHangfireSession")
             .WithSummary("Opens a browser session for the Hangfire dashboard at /hangfire: a cookie sent to /hangfire only.");
         group.MapDelete("", Close).WithName("CloseHangfireSession")
-            .WithSummary("Ends the caller's Hangfire dashboard sessions on this node and clears the cookie.");
+            .WithSummary("Ends the caller's Hangfire dashboard sessions on every node and clears the cookie.");
         return app;
     }
 
-    public static Results<Ok<HangfireSessionView>, ProblemHttpResult> Open(HttpContext context, ClaimsPrincipal user, HangfireSessions sessions)
+    public static async Task<Results<Ok<HangfireSessionView>, ProblemHttpResult>> Open(
+        HttpContext context, ClaimsPrincipal user, HangfireSessions sessions, CancellationToken ct)
     {
         var session = HangfireSessions.For(user, sessions.Now);
         if (session is null)
             return TypedResults.Problem("A session is bound to an API key's id or a token's subject (sub); this token has no subject.",
                 statusCode: StatusCodes.Status403Forbidden, title: "No subject to bind the session to");
+        if (session.Subject.Length > HangfireSessionStore.MaxSubjectLength)
+            return TypedResults.Problem($"A session is bound to a token's subject (sub) of at most {HangfireSessionStore.MaxSubjectLength} characters.",
+                statusCode: StatusCodes.Status403Forbidden, title: "Subject too long to bind the session to");
         var expires = sessions.Now + sessions.Lifetime;
         // A token's session ends with the token: the cookie must not outlive what it was opened with.
         if (long.TryParse(user.FindFirstValue("exp"), NumberStyles.None, CultureInfo.InvariantCulture, out var exp))
@@ -85,15 +91,21 @@ public static class HangfireSession
             var tokenExpires = DateTimeOffset.FromUnixTimeSeconds(exp);
             if (tokenExpires < expires) expires = tokenExpires;
         }
+        // Recorded before the cookie is handed out: a cookie whose session is not in the database is refused.
+        await sessions.Store.OpenAsync(session.Id, session.Kind, session.Subject, session.OpenedAt, expires, ct);
         context.Response.Cookies.Append(CookieName, sessions.Seal(session, expires), CookieOptions(context, sessions, expires));
         return TypedResults.Ok(new HangfireSessionView(CookiePath, expires));
     }
 
-    public static NoContent Close(HttpContext context, ClaimsPrincipal user, HangfireSessions sessions)
+    public static async Task<NoContent> Close(HttpContext context, ClaimsPrincipal user, HangfireSessions sessions, CancellationToken ct)
     {
-        // The cookie is sent to /hangfire only, so this request does not carry it: every session of the caller opened
-        // before now ends, wherever its cookie is.
-        if (HangfireSessions.For(user, sessions.Now) is { } session) sessions.EndAll(session);
+        // The cookie is sent to /hangfire only, so this request does not carry it: every open session of the caller ends,
+        // wherever its cookie is and whichever node it is sent to.
+        if (HangfireSessions.For(user, sessions.Now) is { } session)
+        {
+            var ended = await sessions.Store.EndAllAsync(session.Kind, session.Subject, sessions.Now, ct);
+            Audit.AuditDetails.Add(context, "sessionsEnded", ended.ToString(CultureInfo.InvariantCulture));
+        }
         context.Response.Cookies.Delete(CookieName, CookieOptions(context, sessions, null));
         return TypedResults.NoContent();
     }
@@ -160,8 +172,9 @@ public static class HangfireSession
     }
 }
 
-/// <summary>Seals, reads and ends Hangfire dashboard sessions.</summary>
-public sealed class HangfireSessions(IDataProtectionProvider protection, IOptions<HangfireSessionOptions> options, TimeProvider time)
+/// <summary>Seals and reads Hangfire dashboard sessions; <see cref="Store"/> records, ends and checks them for every node.</summary>
+public sealed class HangfireSessions(
+    IDataProtectionProvider protection, IOptions<HangfireSessionOptions> options, TimeProvider time, HangfireSessionStore store)
 {
     public const string KeyKind = "key";
     public const string TokenKind = "token";
@@ -170,24 +183,25 @@ public sealed class HangfireSessions(IDataProtectionProvider protection, IOption
     private readonly ITimeLimitedDataProtector _protector =
         protection.CreateProtector("Analytics.HangfireSession.v1").ToTimeLimitedDataProtector();
 
-    // Not in the shared memory cache: that one has a size limit, and a flood of unknown keys filling it must not make a
-    // sign-out be forgotten. Only a signed-in steward adds here, one entry per key or subject.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _ended = new(StringComparer.Ordinal);
-
     public DateTimeOffset Now => time.GetUtcNow();
     public TimeSpan Lifetime => options.Value.Lifetime;
     public bool AlwaysSecure => options.Value.AlwaysSecure;
+    public HangfireSessionStore Store => store;
 
-    /// <summary>The session a caller may open: bound to its key's id, or to its token's subject; null for neither.</summary>
+    /// <summary>A new session the caller may open (with a fresh id): bound to its key's id, or to its token's subject; null for neither.</summary>
     public static Session? For(ClaimsPrincipal user, DateTimeOffset now)
     {
-        if (user.FindFirstValue(AnalyticsClaims.KeyId) is { Length: > 0 } keyId) return new(KeyKind, keyId, now);
-        return user.FindFirstValue("sub") is { Length: > 0 } subject ? new(TokenKind, subject, now) : null;
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        if (user.FindFirstValue(AnalyticsClaims.KeyId) is { Length: > 0 } keyId) return new(KeyKind, keyId, now, id);
+        return user.FindFirstValue("sub") is { Length: > 0 } subject ? new(TokenKind, subject, now, id) : null;
     }
 
     public string Seal(Session session, DateTimeOffset expires) => _protector.Protect(JsonSerializer.Serialize(session), expires);
 
-    /// <summary>The session a cookie holds when it was sealed here, has not expired and has not been ended.</summary>
+    /// <summary>
+    /// The session a cookie holds when it was sealed with this service's keys and has not expired; whether it was ended is
+    /// for <see cref="IsOpenAsync"/> to say.
+    /// </summary>
     public Session? Read(string sealedValue)
     {
         Session? session;
@@ -199,24 +213,20 @@ public sealed class HangfireSessions(IDataProtectionProvider protection, IOption
         {
             return null;
         }
-        if (session is null || session.Kind is not (KeyKind or TokenKind) || string.IsNullOrEmpty(session.Subject)) return null;
-        return _ended.TryGetValue(EndedKey(session), out var ended) && session.OpenedAt <= ended ? null : session;
+        // A cookie sealed before sessions had ids has none: refused, the steward signs in again.
+        if (session is null || session.Kind is not (KeyKind or TokenKind) || string.IsNullOrEmpty(session.Subject) || string.IsNullOrEmpty(session.Id))
+            return null;
+        return session;
     }
 
     /// <summary>
-    /// Ends every session of the same key or subject opened up to <see cref="Session.OpenedAt"/>. Held in this node's
-    /// memory, as revocations through this node's API are, for as long as such a session could last.
+    /// Whether the session is still recorded in the database and not ended by a sign-out on any node. One lookup by the
+    /// session's id on each request under /hangfire, not cached: a sign-out takes effect on the next request everywhere.
     /// </summary>
-    public void EndAll(Session session)
-    {
-        _ended.AddOrUpdate(EndedKey(session), session.OpenedAt, (_, before) => before > session.OpenedAt ? before : session.OpenedAt);
-        foreach (var (key, ended) in _ended)
-            if (ended < Now - Lifetime) _ended.TryRemove(key, out _);
-    }
+    public Task<bool> IsOpenAsync(Session session, CancellationToken ct) => store.IsOpenAsync(session.Id, session.Kind, session.Subject, Now, ct);
 
-    private static string EndedKey(Session session) => $"hangfire-session-ended:{session.Kind}:{session.Subject}";
-
-    public sealed record Session(string Kind, string Subject, DateTimeOffset OpenedAt);
+    /// <param name="Id">Random, sealed with the rest: the row in <c>hangfire_sessions</c> that a sign-out ends.</param>
+    public sealed record Session(string Kind, string Subject, DateTimeOffset OpenedAt, string Id);
 }
 
 /// <summary>
@@ -238,7 +248,8 @@ public sealed class HangfireSessionHandler(
         if (!Request.Path.StartsWithSegments(HangfireSession.CookiePath) || !Request.Cookies.TryGetValue(HangfireSession.CookieName, out var value))
             return AuthenticateResult.NoResult();
         var session = sessions.Read(value);
-        if (session is null) return AuthenticateResult.Fail("Hangfire session expired, ended or not issued by this service.");
+        if (session is null) return AuthenticateResult.Fail("Hangfire session expired or not issued by this service.");
+        if (!await sessions.IsOpenAsync(session, Context.RequestAborted)) return AuthenticateResult.Fail("Hangfire session ended by a sign-out.");
         if (session.Kind == HangfireSessions.TokenKind)
         {
             var identity = new ClaimsIdentity([new("sub", session.Subject), new(AnalyticsClaims.Role, Roles.Steward)], Scheme.Name);

@@ -27,7 +27,14 @@ public sealed class LinkProbingOptions
 }
 
 /// <summary>An authority's lost hits in the window; <see cref="Held"/> when it reached the limit, until <see cref="HeldUntil"/> if it loses no other.</summary>
-public sealed record AuthorityProbing(string Authority, int LostHits, bool Held, string? HeldFrom, string? HeldUntil);
+/// <param name="LostHits">Hits lost within the window since the authority's last release; only these count against the limit.</param>
+/// <param name="ReleasedAt">When a steward last released the authority's hold (hits lost until then no longer count); null when never.</param>
+/// <param name="ReleasedBy">The key id (or token subject) of the steward who released it last.</param>
+public sealed record AuthorityProbing(string Authority, int LostHits, bool Held, string? HeldFrom, string? HeldUntil, string? ReleasedAt, string? ReleasedBy)
+{
+    public static AuthorityProbing Of(ProbeStanding standing) => new(standing.Authority, standing.LostHits, standing.HeldFrom is not null,
+        standing.HeldFrom, standing.HeldUntil, standing.ReleasedAt, standing.ReleasedBy);
+}
 
 /// <summary>The probing limit as configured, and every authority that lost a hit by its own change within the window.</summary>
 public sealed record LinkProbing(int Limit, int WindowDays, IReadOnlyList<AuthorityProbing> Authorities);

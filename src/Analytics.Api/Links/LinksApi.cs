@@ -76,6 +76,8 @@ public static class LinksApi
             .WithName("RecomputeLinks").WithSummary("Queue a recomputation of every link group now.");
         group.MapGet("/probing", ProbingAsync).RequireAuthorization(Policies.Steward)
             .WithName("LinkProbing").WithSummary("Authorities that lost hits by their own changes within the probing window, and which are held.");
+        group.MapPost("/probing/{authority}/release", ReleaseProbingAsync).RequireAuthorization(Policies.Steward)
+            .WithName("ReleaseLinkProbing").WithSummary("Lift an authority's link probing hold now: the hits it lost until now no longer count.");
         return app;
     }
 
@@ -221,9 +223,33 @@ public static class LinksApi
     public static async Task<Ok<LinkProbing>> ProbingAsync(LinkStore links, IOptions<LinkProbingOptions> probing, CancellationToken ct)
     {
         var standings = await links.ProbeStandingsAsync(probing.Value.Quota, null, ct);
-        return TypedResults.Ok(new LinkProbing(probing.Value.Limit, probing.Value.WindowDays,
-            standings.Select(s => new AuthorityProbing(s.Authority, s.LostHits, s.HeldFrom is not null, s.HeldFrom, s.HeldUntil)).ToList()));
+        return TypedResults.Ok(new LinkProbing(probing.Value.Limit, probing.Value.WindowDays, standings.Select(AuthorityProbing.Of).ToList()));
     }
+
+    /// <summary>
+    /// Lifts an authority's hold now, for a steward who finds it unwarranted: the hits it lost until now no longer count,
+    /// and its cases changed before now are not held again. The release (who, which authority, when) is kept with the
+    /// authority and in the audit trail. An authority that is not held answers 404, whether it is known or not.
+    /// </summary>
+    public static async Task<Results<Ok<AuthorityProbing>, ProblemHttpResult>> ReleaseProbingAsync(
+        string authority, HttpContext http, ClaimsPrincipal user, LinkStore links, IOptions<LinkProbingOptions> probing, CancellationToken ct)
+    {
+        var standing = probing.Value.Limit == 0 || authority.Length > MaxAuthorityLength
+            ? null
+            : (await links.ProbeStandingsAsync(probing.Value.Quota, authority, ct)).SingleOrDefault();
+        if (standing?.HeldFrom is null)
+            return TypedResults.Problem("No authority of this name is held for link probing; nothing was released.",
+                statusCode: StatusCodes.Status404NotFound, title: "Authority not held");
+        var by = user.PrincipalId();
+        await links.ReleaseProbingAsync(authority, DateTimeOffset.UtcNow, by.Length > MaxAuthorityLength * 2 ? by[..(MaxAuthorityLength * 2)] : by, ct);
+        // The route value is not an id the audit trail keeps as typed; a held authority's code, checked above, is.
+        Audit.AuditDetails.Add(http, "authority", authority);
+        var released = (await links.ProbeStandingsAsync(probing.Value.Quota, authority, ct)).Single();
+        return TypedResults.Ok(AuthorityProbing.Of(released));
+    }
+
+    // The authority column's size on SQL Server (link_probes, link_probe_releases).
+    private const int MaxAuthorityLength = 200;
 
     public static Accepted<LinkRecomputeQueued> Recompute(IBackgroundJobClient jobs)
     {

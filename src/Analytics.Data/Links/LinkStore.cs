@@ -25,8 +25,11 @@ public sealed record ProbeQuota(int Limit, TimeSpan Window);
 
 /// <summary>An authority's hits lost by its own changes within the window, and whether its recent cases' hits are held back from it.</summary>
 /// <param name="HeldFrom">Cases of the authority changed at or after this instant have their hits and alerts held back from it; null when it is not held.</param>
+/// <param name="LostHits">Hits lost within the window and after the last release; only these count against the limit.</param>
 /// <param name="HeldUntil">When the count falls below the limit if no other hit is lost; null when it is not held.</param>
-public sealed record ProbeStanding(string Authority, int LostHits, string? HeldFrom, string? HeldUntil);
+/// <param name="ReleasedAt">When a steward last released the authority's hold; null when never.</param>
+/// <param name="ReleasedBy">The steward's key id (or token subject) that released it last.</param>
+public sealed record ProbeStanding(string Authority, int LostHits, string? HeldFrom, string? HeldUntil, string? ReleasedAt = null, string? ReleasedBy = null);
 
 /// <summary>One row per (own linked case, other authority): the raw material of a prosecutor's hit list.</summary>
 public sealed class CaseHitRow
@@ -588,23 +591,59 @@ public sealed class LinkStore(Db db)
 
     /// <summary>
     /// The authorities that lost hits by their own changes within the quota's window (<c>link_probes</c>), each with
-    /// whether it is held: it lost <see cref="ProbeQuota.Limit"/> or more there. Only <paramref name="authority"/> when given.
+    /// whether it is held: it lost <see cref="ProbeQuota.Limit"/> or more there since its last release by a steward
+    /// (<c>link_probe_releases</c>). Only <paramref name="authority"/> when given.
     /// </summary>
     public async Task<IReadOnlyList<ProbeStanding>> ProbeStandingsAsync(ProbeQuota quota, string? authority, CancellationToken ct)
     {
         var from = (DateTimeOffset.UtcNow - quota.Window).ToString("O");
+        var where = authority is null ? "" : " AND authority = @Authority";
         await using var connection = await db.OpenAsync(ct);
         var rows = await connection.QueryAsync<(string Authority, string LostAt)>(new CommandDefinition(
-            "SELECT authority, lost_at FROM link_probes WHERE lost_at >= @From" + (authority is null ? "" : " AND authority = @Authority"),
+            "SELECT authority, lost_at FROM link_probes WHERE lost_at >= @From" + where,
             new { From = from, Authority = authority }, cancellationToken: ct));
+        var releases = (await connection.QueryAsync<(string Authority, string ReleasedAt, string ReleasedBy)>(new CommandDefinition(
+            "SELECT authority, released_at, released_by FROM link_probe_releases WHERE 1 = 1" + where,
+            new { Authority = authority }, cancellationToken: ct))).ToDictionary(r => r.Authority, StringComparer.Ordinal);
         return rows.GroupBy(r => r.Authority, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
-            var times = g.Select(r => r.LostAt).Order(StringComparer.Ordinal).ToList();
-            if (quota.Limit <= 0 || times.Count < quota.Limit) return new ProbeStanding(g.Key, times.Count, null, null);
+            var released = releases.TryGetValue(g.Key, out var release) ? release : default;
+            // A release forgives what was lost up to it: those losses stay listed (the authority stays in the list while they
+            // are in the window) but no longer count.
+            var times = g.Select(r => r.LostAt).Where(t => released.ReleasedAt is null || string.CompareOrdinal(t, released.ReleasedAt) > 0)
+                .Order(StringComparer.Ordinal).ToList();
+            if (quota.Limit <= 0 || times.Count < quota.Limit)
+                return new ProbeStanding(g.Key, times.Count, null, null, released.ReleasedAt, released.ReleasedBy);
             // The count falls below the limit when the (count - limit + 1)-th oldest loss leaves the window.
             var until = DateTimeOffset.Parse(times[times.Count - quota.Limit], System.Globalization.CultureInfo.InvariantCulture) + quota.Window;
-            return new ProbeStanding(g.Key, times.Count, from, until.ToUniversalTime().ToString("O"));
+            // Held again after a release: only the cases changed since the release, which the steward has not seen.
+            var heldFrom = released.ReleasedAt is { } at && string.CompareOrdinal(at, from) > 0 ? at : from;
+            return new ProbeStanding(g.Key, times.Count, heldFrom, until.ToUniversalTime().ToString("O"), released.ReleasedAt, released.ReleasedBy);
         }).ToList();
+    }
+
+    /// <summary>
+    /// Releases an authority's probing hold now: the hits it lost up to <paramref name="at"/> no longer count, and its cases
+    /// changed before then are not held again. Keeps the authority's last release only.
+    /// </summary>
+    public async Task ReleaseProbingAsync(string authority, DateTimeOffset at, string releasedBy, CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenWriterAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var release = new { Authority = authority, At = at.ToUniversalTime().ToString("O"), By = releasedBy };
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM link_probe_releases WHERE authority = @Authority", release, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO link_probe_releases (authority, released_at, released_by) VALUES (@Authority, @At, @By)", release, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
     }
 
     /// <summary>Marks the authority's alerts up to and including number <paramref name="upTo"/> as read; returns how many changed.</summary>

@@ -4,6 +4,9 @@ using Analytics.Api.Auth;
 using Analytics.Api.Tests.Audit;
 using Analytics.Api.Tests.Infrastructure;
 using Analytics.Data.ApiKeys;
+using Analytics.Data.Sessions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Analytics.Api.Tests.Auth;
@@ -151,6 +154,37 @@ public sealed class HangfireSessionTests(AnalyticsFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Cookie_IsRefused_WhenItsSessionIsNotRecorded()
+    {
+        var (steward, _, _) = await OpenSessionAsync();
+        var sessions = factory.Services.GetRequiredService<HangfireSessions>();
+        // Sealed with the service's own keys, for a real steward key, but never opened through the endpoint (as a cookie
+        // from before the database kept sessions, or one whose row was purged, would be).
+        var unrecorded = sessions.Seal(new HangfireSessions.Session(HangfireSessions.KeyKind, steward.KeyId(), sessions.Now, "0123456789abcdef0123456789abcdef"),
+            sessions.Now.AddMinutes(10));
+
+        var response = await Bare().SendAsync(WithCookie(HttpMethod.Get, "/hangfire", $"{HangfireSession.CookieName}={unrecorded}"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task SessionRows_ArePurged_OnceTheirCookieHasExpired()
+    {
+        _ = factory.Server;
+        var store = factory.Services.GetRequiredService<HangfireSessionStore>();
+        var now = DateTimeOffset.UtcNow;
+        await store.OpenAsync("expired-purge-test", HangfireSessions.KeyKind, "purge-test", now.AddHours(-2), now.AddHours(-1), CancellationToken.None);
+        Assert.False(await store.IsOpenAsync("expired-purge-test", HangfireSessions.KeyKind, "purge-test", now, CancellationToken.None));
+        var before = await factory.ScalarAsync("SELECT COUNT(*) FROM hangfire_sessions WHERE id = 'expired-purge-test'");
+
+        await store.EndAllAsync(HangfireSessions.KeyKind, "someone-else", now, CancellationToken.None);
+
+        Assert.Equal(1, before);
+        Assert.Equal(0, await factory.ScalarAsync("SELECT COUNT(*) FROM hangfire_sessions WHERE id = 'expired-purge-test'"));
+    }
+
+    [Fact]
     public async Task CrossSiteCommand_WithTheCookie_IsRefused_AndAuditedUnderTheKey()
     {
         var (steward, cookie, _) = await OpenSessionAsync();
@@ -212,6 +246,74 @@ public sealed class HangfireSessionTests(AnalyticsFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.Unauthorized, badHeader.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, byAnalyst.StatusCode);
         Assert.Equal(HttpStatusCode.OK, throughProxy.StatusCode);
+    }
+}
+
+/// <summary>
+/// Two service instances in one process on one SQLite file and one Data Protection key ring, as two nodes behind one
+/// address: a session opened on one is accepted by the other, and a sign-out on either ends it on both.
+/// </summary>
+public sealed class HangfireSessionNodesTests : IDisposable
+{
+    private readonly AnalyticsFactory _database = new();
+    private readonly WebApplicationFactory<Program> _a;
+    private readonly WebApplicationFactory<Program> _b;
+
+    public HangfireSessionNodesTests()
+    {
+        var keyRing = Path.Combine(_database.DataFolder, "data-protection");
+        _a = _database.WithWebHostBuilder(b => b.UseSetting("HangfireSession:KeyRingPath", keyRing).UseSetting("Jobs:RunServer", "false"));
+        _b = _database.WithWebHostBuilder(b => b.UseSetting("HangfireSession:KeyRingPath", keyRing).UseSetting("Jobs:RunServer", "false"));
+    }
+
+    private static HttpClient Bare(WebApplicationFactory<Program> node) =>
+        node.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+
+    private static async Task<HttpStatusCode> OpenHangfireAsync(WebApplicationFactory<Program> node, string cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/hangfire");
+        request.Headers.Add("Cookie", cookie);
+        return (await Bare(node).SendAsync(request)).StatusCode;
+    }
+
+    [Fact]
+    public async Task SignOut_OnOneNode_EndsTheCopiedSessionOnTheOther_AndBothAreAudited()
+    {
+        var issued = await _a.Services.GetRequiredService<ApiKeyStore>().CreateAsync("steward on two nodes", Roles.Steward, null, null, CancellationToken.None);
+        var onA = Bare(_a);
+        onA.DefaultRequestHeaders.Add("X-Api-Key", issued.Key);
+        var onB = Bare(_b);
+        onB.DefaultRequestHeaders.Add("X-Api-Key", issued.Key);
+        var opened = await onA.PostAsync("/api/v1/hangfire-session", null);
+        var cookie = opened.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        var beforeOnA = await OpenHangfireAsync(_a, cookie);
+        var beforeOnB = await OpenHangfireAsync(_b, cookie);
+
+        var signedOut = await onB.DeleteAsync("/api/v1/hangfire-session");
+        var afterOnA = await OpenHangfireAsync(_a, cookie);
+        var afterOnB = await OpenHangfireAsync(_b, cookie);
+        var reopened = await onB.PostAsync("/api/v1/hangfire-session", null);
+        var newCookieOnA = await OpenHangfireAsync(_a, reopened.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
+
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (beforeOnA, beforeOnB));
+        Assert.Equal(HttpStatusCode.NoContent, signedOut.StatusCode);
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (afterOnA, afterOnB));
+        Assert.Equal(HttpStatusCode.OK, newCookieOnA);
+        await _a.Services.GetRequiredService<Analytics.Api.Audit.AuditLog>().FlushAsync();
+        await _b.Services.GetRequiredService<Analytics.Api.Audit.AuditLog>().FlushAsync();
+        var signIns = (await AuditTests.PageAsync(onA, $"/api/v1/audit?principal={issued.Id}&action=OpenHangfireSession")).Items;
+        var signOut = Assert.Single((await AuditTests.PageAsync(onA, $"/api/v1/audit?principal={issued.Id}&action=CloseHangfireSession")).Items);
+        Assert.Equal([200, 200], signIns.Select(e => e.Status));
+        Assert.Equal(204, signOut.Status);
+        Assert.Equal("1", signOut.Parameters.GetProperty("details").GetProperty("sessionsEnded").GetString());
+    }
+
+    public void Dispose()
+    {
+        _a.Dispose();
+        _b.Dispose();
+        _database.Dispose();
     }
 }
 

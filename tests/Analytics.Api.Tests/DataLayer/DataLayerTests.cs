@@ -13,6 +13,7 @@ using Analytics.Data.Jobs;
 using Analytics.Data.Links;
 using Analytics.Data.Patterns;
 using Analytics.Data.Privacy;
+using Analytics.Data.Sessions;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -536,6 +537,65 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Empty(await links.AlertsAsync(prober, null, 0, unreadOnly: false, 10, None, heldFrom: standing.HeldFrom));
         // Unheld, the alerts are p2's (ended) and p3's.
         Assert.Equal([(p2, true), (p3, false)], (await links.AlertsAsync(prober, null, 0, unreadOnly: false, 10, None)).Select(a => (a.CaseId, a.Ended)));
+    }
+
+    [DialectFact]
+    public async Task ProbingRelease_ForgivesTheLossesUpToIt_AndAHoldAfterItStartsThere()
+    {
+        var cases = new CaseStore(Db);
+        var links = new LinkStore(Db);
+        var (prober, target) = (NewAuthority(), NewAuthority());
+        var guess = "phone:shared-released-" + Guid.NewGuid().ToString("n");
+        var quota = new ProbeQuota(1, TimeSpan.FromDays(30));
+        await cases.UpsertAsync([Case(target, "r0", jurisdiction: "IT", tokens: [guess])], None);
+        async Task ProbeAsync(string reference)
+        {
+            var probe = (await cases.UpsertAsync([Case(prober, reference, tokens: [guess])], None))[0].CaseId;
+            await links.RecomputeAsync(100, None);
+            await cases.WithdrawAsync(probe, None);
+            await links.RecomputeAsync(100, None);
+        }
+        await ProbeAsync("r1");
+        var held = Assert.Single(await links.ProbeStandingsAsync(quota, prober, None));
+
+        var at = DateTimeOffset.UtcNow;
+        await links.ReleaseProbingAsync(prober, at, "steward-key", None);
+        var released = Assert.Single(await links.ProbeStandingsAsync(quota, prober, None));
+        await links.ReleaseProbingAsync(prober, at.AddMilliseconds(1), "other-steward", None);
+        var releasedTwice = Assert.Single(await links.ProbeStandingsAsync(quota, prober, None));
+        await ProbeAsync("r2");
+        var heldAgain = Assert.Single(await links.ProbeStandingsAsync(quota, prober, None));
+
+        Assert.Equal((1, true), (held.LostHits, held.HeldFrom is not null));
+        Assert.Equal((0, null, at.ToString("O"), "steward-key"), (released.LostHits, released.HeldFrom, released.ReleasedAt, released.ReleasedBy));
+        Assert.Equal("other-steward", releasedTwice.ReleasedBy);
+        Assert.Equal((1, releasedTwice.ReleasedAt), (heldAgain.LostHits, heldAgain.HeldFrom));
+    }
+
+    [DialectFact]
+    public async Task HangfireSessions_SignOutEndsEveryOpenSessionOfTheSubjectOnly_AndExpiredRowsArePurged()
+    {
+        var store = new HangfireSessionStore(Db);
+        var now = DateTimeOffset.UtcNow;
+        var (mine, other) = ("subject-" + Guid.NewGuid().ToString("n"), "subject-" + Guid.NewGuid().ToString("n"));
+        var (first, second, theirs, old) = (Guid.NewGuid().ToString("n"), Guid.NewGuid().ToString("n"), Guid.NewGuid().ToString("n"), Guid.NewGuid().ToString("n"));
+        await store.OpenAsync(old, "key", mine, now.AddHours(-2), now.AddHours(-1), None);
+        await store.OpenAsync(first, "key", mine, now, now.AddMinutes(30), None);
+        await store.OpenAsync(second, "key", mine, now, now.AddMinutes(30), None);
+        await store.OpenAsync(theirs, "key", other, now, now.AddMinutes(30), None);
+        var openBefore = await store.IsOpenAsync(first, "key", mine, now, None);
+        var asAnotherSubject = await store.IsOpenAsync(first, "key", other, now, None);
+
+        var ended = await store.EndAllAsync("key", mine, now.AddSeconds(1), None);
+
+        Assert.True(openBefore);
+        Assert.False(asAnotherSubject);
+        Assert.Equal(2, ended);
+        Assert.False(await store.IsOpenAsync(first, "key", mine, now.AddSeconds(2), None));
+        Assert.False(await store.IsOpenAsync(second, "key", mine, now.AddSeconds(2), None));
+        Assert.True(await store.IsOpenAsync(theirs, "key", other, now.AddSeconds(2), None));
+        Assert.False(await store.IsOpenAsync(first, "key", mine, now.AddMinutes(31), None));
+        Assert.Empty(await QueryStringsAsync("SELECT id FROM hangfire_sessions WHERE id = @old", new { old }));
     }
 
     [DialectFact]

@@ -1,6 +1,7 @@
 using System.Net;
 using Analytics.Api.Cases;
 using Analytics.Api.Links;
+using Analytics.Api.Tests.Audit;
 using Analytics.Api.Tests.Infrastructure;
 using Analytics.Data.ApiKeys;
 using Microsoft.AspNetCore.Hosting;
@@ -104,6 +105,93 @@ public sealed class LinkProbingTests(ProbingFactory factory, ITestOutputHelper o
         Assert.Contains(theirAlerts.Items, a => a.CaseId == target && !a.Ended);
     }
 
+    /// <summary>
+    /// Makes the authority lose <paramref name="probes"/> hits by its own withdrawals: each time a guessed phone that the
+    /// other authority's case holds is submitted, shown as a hit, and withdrawn.
+    /// </summary>
+    private async Task ProbeAsync(HttpClient prosecutor, string jurisdiction, string authority, string phone, string referencePrefix, int probes)
+    {
+        for (var i = 0; i < probes; i++)
+        {
+            var probe = await SubmitAsync(prosecutor, LinkTestData.CaseWithIdentifiers(jurisdiction, authority, $"{referencePrefix}/{i}", ("phone", phone)));
+            await ComputeAsync();
+            Assert.True((await HitAsync(prosecutor, probe)).Hit);
+            Assert.Equal(HttpStatusCode.NoContent, (await prosecutor.DeleteAsync($"/api/v1/cases/{probe}")).StatusCode);
+            Assert.Equal(1, (await ComputeAsync()).LostHits);
+        }
+    }
+
+    private static Task<HttpResponseMessage> ReleaseAsync(HttpClient client, string authority) =>
+        client.PostAsync($"/api/v1/links/probing/{Uri.EscapeDataString(authority)}/release", null);
+
+    [Fact]
+    public async Task ReleaseProbing_LiftsTheHoldNow_IsShownAndAudited_AndOnlyLaterLossesCountAgain()
+    {
+        var it = await factory.ProsecutorAsync("IT", "IT-PROBE-RT");
+        var ro = await factory.ProsecutorAsync("RO", "RO-PROBE-R");
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-PROBE-RT", "DDA-MI/2024/961", ("phone", "+39 347 555 0961")));
+        await ProbeAsync(ro, "RO", "RO-PROBE-R", "0039 347 555 0961", "DIICOT/2024/0096", 2);
+        var waiting = await SubmitAsync(ro, LinkTestData.CaseWithIdentifiers("RO", "RO-PROBE-R", "DIICOT/2024/00969", ("phone", "+39 347 555 0961")));
+        await ComputeAsync();
+        Assert.True((await HitAsync(ro, waiting)).Held);
+
+        var released = await ReleaseAsync(steward, "RO-PROBE-R");
+        output.WriteLine(await released.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        var view = await released.ReadAsync<AuthorityProbing>();
+        Assert.Equal(("RO-PROBE-R", 0, false, steward.KeyId()), (view.Authority, view.LostHits, view.Held, view.ReleasedBy));
+        Assert.Null(view.HeldFrom);
+        Assert.NotNull(view.ReleasedAt);
+        var listed = await StandingAsync(steward, "RO-PROBE-R");
+        Assert.Equal(view, listed);
+        // The case that was held is told its hit at once, and the lists are whole again.
+        var hit = await HitAsync(ro, waiting);
+        Assert.Equal((true, false), (hit.Hit, hit.Held));
+        Assert.Null((await (await ro.GetAsync("/api/v1/links/cases")).ReadAsync<CaseLinksPage>()).HeldFrom);
+        Assert.Null((await (await ro.GetAsync("/api/v1/links/alerts")).ReadAsync<LinkAlertPage>()).HeldFrom);
+        // Who released which authority is in the audit trail.
+        await factory.FlushAuditAsync();
+        var entry = Assert.Single((await AuditTests.PageAsync(steward, $"/api/v1/audit?principal={steward.KeyId()}&action=ReleaseLinkProbing")).Items);
+        Assert.Equal((200, "steward"), (entry.Status, entry.Role));
+        Assert.Equal("RO-PROBE-R", entry.Parameters.GetProperty("details").GetProperty("authority").GetString());
+
+        // Two more losses after the release hold it again, from the release on: the case released above keeps its hit.
+        await ProbeAsync(ro, "RO", "RO-PROBE-R", "+39 347 555 0961", "DIICOT/2024/0097", 2);
+        var again = await StandingAsync(steward, "RO-PROBE-R");
+        Assert.NotNull(again);
+        Assert.Equal((2, true, view.ReleasedAt), (again.LostHits, again.Held, again.HeldFrom));
+        Assert.True((await HitAsync(ro, waiting)).Hit);
+    }
+
+    [Fact]
+    public async Task ReleaseProbing_OfAnAuthorityNotHeld_IsNotFound_AsAProblem_AndReleasesNothing()
+    {
+        var it = await factory.ProsecutorAsync("IT", "IT-PROBE-NT");
+        var ro = await factory.ProsecutorAsync("RO", "RO-PROBE-N");
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-PROBE-NT", "DDA-MI/2024/971", ("phone", "+39 347 555 0971")));
+        await ProbeAsync(ro, "RO", "RO-PROBE-N", "+39 347 555 0971", "DIICOT/2024/0098", 1);
+
+        var notHeld = await ReleaseAsync(steward, "RO-PROBE-N");
+        var unknown = await ReleaseAsync(steward, "XX-NO-SUCH-AUTHORITY");
+
+        foreach (var response in new[] { notHeld, unknown })
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            output.WriteLine(body);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = System.Text.Json.JsonDocument.Parse(body).RootElement;
+            Assert.Equal(("Authority not held", 404), (problem.GetProperty("title").GetString(), problem.GetProperty("status").GetInt32()));
+        }
+        var standing = await StandingAsync(steward, "RO-PROBE-N");
+        Assert.NotNull(standing);
+        Assert.Equal((1, false), (standing.LostHits, standing.Held));
+        Assert.Null(standing.ReleasedAt);
+    }
+
     [Fact]
     public async Task Probing_IsForStewardsOnly()
     {
@@ -112,5 +200,8 @@ public sealed class LinkProbingTests(ProbingFactory factory, ITestOutputHelper o
 
         Assert.Equal(HttpStatusCode.Forbidden, (await prosecutor.GetAsync("/api/v1/links/probing")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await analyst.GetAsync("/api/v1/links/probing")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ReleaseAsync(prosecutor, "RO-PROBE-F")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ReleaseAsync(analyst, "RO-PROBE-F")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ReleaseAsync(factory.CreateClient(), "RO-PROBE-F")).StatusCode);
     }
 }
