@@ -24,6 +24,7 @@ public sealed class HelpTests
     [InlineData("training", "--sizes")]
     [InlineData("bulk", "--batch")]
     [InlineData("links", "--cases")]
+    [InlineData("refresh", "--runs")]
     [InlineData("all", "--parts")]
     public async Task EveryCommand_PrintsItsOptions_OnHelp(string command, string option)
     {
