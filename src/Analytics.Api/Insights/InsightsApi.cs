@@ -26,8 +26,11 @@ public sealed record EmergingReport(
 
 public sealed record RouteFlow(string Route, IReadOnlyList<string> Countries, string Origin, string Destination, int? Cases, bool Suppressed);
 
-/// <summary>A page of flows: <see cref="Total"/> flows match the filter, <see cref="Flows"/> are those from <see cref="Offset"/> on.</summary>
-public sealed record RouteReport(int DisclosureThreshold, int Total, int Offset, IReadOnlyList<RouteFlow> Flows);
+/// <summary>
+/// A page of flows: <see cref="Total"/> flows match the filter, <see cref="Flows"/> are those from <see cref="Offset"/> on.
+/// Each released flow is moved by at most <see cref="PerturbationRange"/> (cell key; 0 when perturbation is off).
+/// </summary>
+public sealed record RouteReport(int DisclosureThreshold, int PerturbationRange, int Total, int Offset, IReadOnlyList<RouteFlow> Flows);
 
 public sealed record SummaryReport(int DisclosureThreshold, IReadOnlyDictionary<string, IReadOnlyList<ReleasedCount>> Dimensions);
 
@@ -184,7 +187,7 @@ public static class InsightsApi
         var flows = ordered.Skip(skip).Take(Math.Min(limit ?? 200, 5_000)).ToList();
         return IsCsv(format)
             ? Csv.File("routes.csv", ["route", "origin", "destination", "cases"], flows.Select(f => new object?[] { string.Join(" > ", f.Countries), f.Origin, f.Destination, f.Suppressed ? $"< {k}" : f.Cases }))
-            : TypedResults.Ok(new RouteReport(k, ordered.Count, skip, flows));
+            : TypedResults.Ok(new RouteReport(k, range, ordered.Count, skip, flows));
     }
 
     public static async Task<Results<Ok<SummaryReport>, FileContentHttpResult, ValidationProblem>> SummaryAsync(string? format, InsightStore store,

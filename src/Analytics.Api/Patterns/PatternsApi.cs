@@ -27,8 +27,12 @@ public sealed record PatternView(
     IReadOnlyList<TrendPoint> Sparkline,
     FilteredCount? Matching = null);
 
+/// <summary>
+/// A page of released patterns. Under a filter, each matching count and narrowed sparkline month is moved by at most
+/// <see cref="PerturbationRange"/> (cell key; 0 when perturbation is off); sizes and unfiltered sparklines are exact.
+/// </summary>
 public sealed record PatternPage(
-    string ModelVersion, int DisclosureThreshold, int Total, int Page, int PageSize, IReadOnlyList<PatternView> Items, PatternFilter? Filter = null);
+    string ModelVersion, int DisclosureThreshold, int PerturbationRange, int Total, int Page, int PageSize, IReadOnlyList<PatternView> Items, PatternFilter? Filter = null);
 
 /// <summary>Discovered patterns for analysts: aggregates only, every number disclosure-controlled.</summary>
 public static class PatternsApi
@@ -94,7 +98,7 @@ public static class PatternsApi
             }));
         var size = pageSize ?? 20;
         var number = page ?? 1;
-        return TypedResults.Ok(new PatternPage(current.Version, k, released.Count, number, size, released.Skip((int)Math.Min((number - 1L) * size, int.MaxValue)).Take(size).ToList(),
+        return TypedResults.Ok(new PatternPage(current.Version, k, range, released.Count, number, size, released.Skip((int)Math.Min((number - 1L) * size, int.MaxValue)).Take(size).ToList(),
             filter.IsEmpty ? null : filter));
 
         string? Month(string? value, string pointer, bool start)
