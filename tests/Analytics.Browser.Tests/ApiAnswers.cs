@@ -6,9 +6,11 @@ public sealed record Released(string Key, int? Count, bool Suppressed);
 
 public sealed record Attribute(string Feature, double Share, double Lift);
 
-public sealed record Pattern(int Id, string Label, int Size, IReadOnlyList<Attribute> Attributes, IReadOnlyList<Released> Jurisdictions);
+public sealed record FilteredCount(int? Cases, bool Suppressed);
 
-public sealed record PatternPage(string ModelVersion, int DisclosureThreshold, int Total, IReadOnlyList<Pattern> Items);
+public sealed record Pattern(int Id, string Label, int Size, IReadOnlyList<Attribute> Attributes, IReadOnlyList<Released> Jurisdictions, FilteredCount? Matching = null);
+
+public sealed record PatternPage(string ModelVersion, int DisclosureThreshold, int Total, IReadOnlyList<Pattern> Items, int PerturbationRange = 0);
 
 public sealed record TrendPoint(string Period, int? Cases, bool Suppressed);
 
@@ -20,7 +22,7 @@ public sealed record EmergingReport(IReadOnlyList<EmergingPattern> Patterns);
 
 public sealed record Flow(string Route, string Origin, string Destination, int? Cases, bool Suppressed);
 
-public sealed record RouteReport(int DisclosureThreshold, IReadOnlyList<Flow> Flows);
+public sealed record RouteReport(int DisclosureThreshold, IReadOnlyList<Flow> Flows, int PerturbationRange = 0);
 
 public sealed record Nearest(int PatternId, string Label, double Distance);
 

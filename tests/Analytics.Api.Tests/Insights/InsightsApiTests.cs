@@ -324,6 +324,8 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
         var toYear = (await Analyst.GetFromJsonAsync<RouteReport>("/api/v1/insights/routes?to=9999&limit=5000"))!;
 
         Assert.Equal(fromYear.Flows.Select(f => (f.Route, f.Cases, f.Suppressed)), toYear.Flows.Select(f => (f.Route, f.Cases, f.Suppressed)));
+        // The report names the largest noise it applied, so a reader can say which figures are moved and by how much.
+        Assert.Equal(2, fromYear.PerturbationRange);
         var released = fromYear.Flows.Where(f => !f.Suppressed).ToList();
         Assert.NotEmpty(released);
         Assert.All(released, f =>

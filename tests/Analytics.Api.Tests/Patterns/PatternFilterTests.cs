@@ -174,6 +174,7 @@ public sealed class PatternFilterTests(AnalyticsFactory factory) : IClassFixture
 
         var released = fromFirstYear.Items.Where(p => !p.Matching!.Suppressed).ToList();
         Assert.NotEmpty(released);
+        Assert.Equal(2, fromFirstYear.PerturbationRange);
         Assert.Equal(fromFirstYear.Items.Select(p => (p.Id, p.Matching)), toLastYear.Items.Select(p => (p.Id, p.Matching)));
         Assert.Equal(toLastYear.Items.Select(p => (p.Id, p.Matching)), again.Items.Select(p => (p.Id, p.Matching)));
         // With the jurisdiction and type filters too, released counts are moved (two thirds of the noises are not 0).

@@ -62,3 +62,12 @@ export const notAvailable = (what) =>
     h('div', { class: 'unavailable', role: 'note', 'data-testid': 'not-available' },
         h('strong', {}, `${what} is not available on this service.`),
         h('p', {}, 'The API answered 404: this feature is not installed or not enabled here.'));
+
+/**
+ * Says which figures are perturbed (cell key: the API's perturbationRange) and why; nothing when perturbation is off.
+ * `what` names the figures, e.g. "Route flows".
+ */
+export const perturbationNote = (what, range) => (range > 0
+    ? h('p', { class: 'note', role: 'note', 'data-testid': 'perturbation-note' },
+        `${what} are moved by up to ±${range} so that two views cannot be subtracted to reveal a small count.`)
+    : null);

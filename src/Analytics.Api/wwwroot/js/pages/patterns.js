@@ -1,7 +1,8 @@
-// Patterns: cards (label, size, sparkline, emerging badge) and a detail view (profile bars, trend, jurisdictions, routes).
+// Patterns: cards (label, size, sparkline, emerging badge; under a filter, matching cases) and a detail view (profile bars, trend, jurisdictions, routes).
 import { api } from '../api.js';
-import { h, count, percent, loading, empty, errorBox } from '../dom.js';
+import { h, count, percent, loading, empty, errorBox, perturbationNote } from '../dom.js';
 import { sparkline, trendChart, bar } from '../charts.js';
+import { codeOptions } from './routes.js';
 
 async function emergingById() {
     try {
@@ -13,38 +14,101 @@ async function emergingById() {
     }
 }
 
+// The list's filters, as the API names them (GET /api/v1/patterns): a year for the period, a code for the others.
+const FILTERS = ['from', 'to', 'jurisdiction', 'exploitationType', 'ageBand'];
+
 export async function patternsPage(main) {
     main.append(h('h1', {}, 'Patterns'));
-    const status = main.appendChild(loading('Loading patterns…'));
+    const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+    const year = new Date().getFullYear();
+    const yearInput = (id, value) => h('input', { id, name: id, type: 'number', min: 1990, max: year + 1, step: 1, inputmode: 'numeric', placeholder: 'any', value: value ?? '' });
+    const select = (id, name, options, value) => {
+        const element = h('select', { id, name }, options);
+        element.value = value ?? '';
+        return element;
+    };
+    const [countries, types, ages] = await Promise.all([
+        codeOptions('countries', { any: 'All jurisdictions' }), codeOptions('exploitation-types', { any: 'All types' }), codeOptions('age-bands', { any: 'All ages' })]);
+    const fields = {
+        from: yearInput('pattern-from', params.get('from')),
+        to: yearInput('pattern-to', params.get('to')),
+        jurisdiction: select('pattern-jurisdiction', 'jurisdiction', countries, params.get('jurisdiction')),
+        exploitationType: select('pattern-exploitation-type', 'exploitationType', types, params.get('exploitationType')),
+        ageBand: select('pattern-age-band', 'ageBand', ages, params.get('ageBand')),
+    };
+    const form = h('form', { class: 'filters', 'aria-label': 'Pattern filters' },
+        h('div', {}, h('label', { for: 'pattern-from' }, 'From year'), fields.from),
+        h('div', {}, h('label', { for: 'pattern-to' }, 'To year'), fields.to),
+        h('div', {}, h('label', { for: 'pattern-jurisdiction' }, 'Jurisdiction'), fields.jurisdiction),
+        h('div', {}, h('label', { for: 'pattern-exploitation-type' }, 'Exploitation type'), fields.exploitationType),
+        h('div', {}, h('label', { for: 'pattern-age-band' }, 'Victim age band'), fields.ageBand),
+        h('div', {}, h('button', { type: 'submit' }, 'Show')));
+    main.append(form);
+    const result = main.appendChild(h('div', { 'aria-live': 'polite' }));
+    const query = () => {
+        const q = new URLSearchParams();
+        for (const name of FILTERS) if (fields[name].value) q.set(name, fields[name].value);
+        return q;
+    };
+    form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        const q = query();
+        history.replaceState(null, '', `#/patterns${q.size ? `?${q}` : ''}`);
+        showPatterns(result, q);
+    });
+    await showPatterns(result, query());
+}
+
+async function showPatterns(result, query) {
+    result.replaceChildren(loading('Loading patterns…'));
+    const filtered = query.size > 0;
     let page;
     try {
-        page = await api('/api/v1/patterns?pageSize=100');
+        page = await api(`/api/v1/patterns?pageSize=100${filtered ? `&${query}` : ''}`);
     } catch (error) {
-        status.replaceWith(error.status === 404 ? empty(`${error.title}. ${error.detail}`) : errorBox(error));
+        result.replaceChildren(error.status === 404 ? empty(`${error.title}. ${error.detail}`)
+            : errorBox(error.errors ? { title: error.title, detail: Object.values(error.errors).flat().join(' ') } : error));
         return;
     }
+    const k = page.disclosureThreshold;
     const emerging = await emergingById().catch(() => new Map());
-    status.replaceWith(h('p', { class: 'lead' },
-        h('span', { 'data-testid': 'pattern-total' }, page.total), ` patterns released by model ${page.modelVersion}. `,
-        `Patterns smaller than ${page.disclosureThreshold} cases are not shown.`));
+    result.replaceChildren(h('p', { class: 'lead' },
+        h('span', { 'data-testid': 'pattern-total' }, page.total),
+        filtered ? ` patterns with cases matching the filter, model ${page.modelVersion}. ` : ` patterns released by model ${page.modelVersion}. `,
+        `Patterns smaller than ${k} cases are not shown.`));
+    // Only narrowed counts are perturbed: the unfiltered list's sizes and sparklines are exact.
+    const note = filtered ? perturbationNote('Counts under a filter (matching cases and the monthly sparklines)', page.perturbationRange) : null;
+    if (note) result.append(note);
     if (page.items.length === 0) {
-        main.append(empty('No pattern is large enough to be released yet.'));
+        result.append(empty(filtered ? 'No released pattern has cases matching the filter.' : 'No pattern is large enough to be released yet.'));
         return;
     }
-    const grid = main.appendChild(h('ul', { class: 'cards', 'aria-label': 'Patterns' }));
+    const grid = result.appendChild(h('ul', { class: 'cards', 'aria-label': 'Patterns' }));
     for (const pattern of page.items) {
         const e = emerging.get(pattern.id);
         const spark = h('div', { class: 'spark' }, loading('…'));
         grid.append(h('li', { class: 'card pattern', 'data-testid': 'pattern-card', 'data-id': pattern.id },
             h('h2', {}, h('a', { href: `#/patterns/${pattern.id}` }, pattern.label)),
-            h('p', { class: 'size' }, h('span', { 'data-testid': 'pattern-size' }, count(pattern.size, false, page.disclosureThreshold)), ' cases'),
+            h('p', { class: 'size' }, h('span', { 'data-testid': 'pattern-size' }, count(pattern.size, false, k)), ' cases'),
+            pattern.matching ? h('p', { class: 'matching' },
+                h('span', { 'data-testid': 'pattern-matching' }, count(pattern.matching.cases, pattern.matching.suppressed, k)), ' of them match the filter') : null,
             e?.emerging ? h('span', { class: 'badge', 'data-testid': 'emerging', title: `Recent ${e.recentCases ?? '< k'} vs expected ${e.expected ?? '—'} (p = ${e.pValue.toExponential(1)})` }, 'Emerging') : null,
             spark,
             h('p', { class: 'hint' }, `${pattern.firstSeen ?? '?'} – ${pattern.lastSeen ?? '?'}`)));
+        if (filtered) {
+            // The list's own sparkline: the last 12 months of the pattern's cases under the filter.
+            spark.replaceChildren(sparkline(pattern.sparkline, k, { label: narrowedLabel(pattern.sparkline, k, pattern.label) }));
+            continue;
+        }
         api(`/api/v1/patterns/${pattern.id}/trend?interval=quarter`)
             .then((trend) => spark.replaceChildren(sparkline(trend.points, trend.disclosureThreshold, { label: sparkLabel(trend, pattern.label) })))
             .catch(() => spark.replaceChildren(h('span', { class: 'hint' }, 'trend not available')));
     }
+}
+
+function narrowedLabel(points, k, label) {
+    const withheld = points.filter((p) => p.suppressed).length;
+    return `Cases per month of ${label} matching the filter: ${points.length} months, ${withheld} of them below ${k} cases`;
 }
 
 function sparkLabel(trend, label) {

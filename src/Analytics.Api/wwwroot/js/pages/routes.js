@@ -1,6 +1,6 @@
 // Routes: origin → destination flows as a two-column Sankey, filterable by period and exploitation type, with the figures as a table.
 import { api } from '../api.js';
-import { h, count, loading, empty, errorBox } from '../dom.js';
+import { h, count, loading, empty, errorBox, perturbationNote } from '../dom.js';
 import { flowDiagram } from '../charts.js';
 
 export async function codeOptions(list, { any } = {}) {
@@ -68,6 +68,7 @@ export async function routesPage(main) {
         const released = report.flows.filter((f) => !f.suppressed).reduce((a, f) => a + f.cases, 0);
         result.replaceChildren(
             h('p', { class: 'lead' }, h('span', { 'data-testid': 'route-count' }, report.flows.length), ` routes, ${released.toLocaleString('en-GB')} cases in released cells. Routes with fewer than ${k} cases show as “< ${k}” (dashed).`),
+            perturbationNote('Route flows', report.perturbationRange),
             h('section', { class: 'card', 'aria-labelledby': 'flow-title' }, h('h2', { id: 'flow-title' }, 'Origin → destination'),
                 h('div', { class: 'chart-box' }, flowDiagram(report.flows, k, { label: `Flows from origin to destination country, ${report.flows.length} routes` }))),
             h('section', { class: 'card', 'aria-labelledby': 'route-table-title' }, h('h2', { id: 'route-table-title' }, 'Figures'),
