@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Analytics.Core.Links;
+using Analytics.Data.Cases;
 using Analytics.Data.Database;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -123,13 +124,25 @@ public sealed class LinkStore(Db db)
             WHERE me.case_id = link_alert_seen.case_id AND o.authority = link_alert_seen.other_authority)
         """;
 
-    // Cases withdrawn since a run began reading: they may be in its graph. Withdrawal stamps updated_at with the same
-    // round-trip UTC form, so the text compares as the instant; a minute earlier covers another node's clock.
-    private const string WithdrawnSince = "SELECT id FROM cases WHERE status <> 'active' AND updated_at >= @Since";
+    // The cases changed (stored, corrected or withdrawn) since about when a run began, with their versions. Read once
+    // before the graph and once under the case-change lock before the write: a case whose version moved in between (or
+    // that appeared) may be in the graph with tokens it no longer holds, or as active when it is withdrawn. Every case
+    // write stamps updated_at with the same round-trip UTC form, so the text compares as the instant; a minute earlier
+    // covers another node's clock. A case changed in that minute before the first read carries the same version in both
+    // reads and is kept: the graph was read after its change.
+    private const string ChangedSince = "SELECT id, version FROM cases WHERE updated_at >= @Since";
 
-    private static async Task<List<string>> WithdrawnSinceAsync(DbConnection connection, DbTransaction tx, DateTimeOffset since, CancellationToken ct) =>
-        (await connection.QueryAsync<string>(new CommandDefinition(WithdrawnSince,
-            new { Since = since.AddMinutes(-1).ToUniversalTime().ToString("O") }, tx, cancellationToken: ct))).AsList();
+    private static async Task<Dictionary<string, int>> ChangedSinceAsync(DbConnection connection, DbTransaction? tx, DateTimeOffset since, CancellationToken ct)
+    {
+        var changed = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (id, version) in await connection.QueryAsync<(string, int)>(new CommandDefinition(ChangedSince,
+            new { Since = since.AddMinutes(-1).ToUniversalTime().ToString("O") }, tx, cancellationToken: ct)))
+            changed[id] = version;
+        return changed;
+    }
+
+    /// <summary>Run in the write transaction, after the look for changed cases and the writes, just before the commit; for tests of what lands meanwhile.</summary>
+    internal Func<CancellationToken, Task>? BeforeCommit { get; set; }
 
     private const string InsertAlert = """
         INSERT INTO link_alerts (authority, number, case_id, new_authorities, new_jurisdictions, types, created_at)
@@ -178,6 +191,8 @@ public sealed class LinkStore(Db db)
             "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM cases", cancellationToken: ct));
         var marker = $"{count}|{versions}";
         if (_last is { } last && last.Marker == marker) return last.Result with { NewAlerts = 0, Skipped = true };
+        // After the marker: a case that changes from here on moves it, so the next run computes again with its new state.
+        var changedBefore = await ChangedSinceAsync(connection, null, readFrom, ct);
 
         var graph = await BuildGraphAsync(connection, null, db.Dialect, ct);
 
@@ -197,11 +212,16 @@ public sealed class LinkStore(Db db)
             // asking for the alerts since that poll would never get it.
             var now = DateTimeOffset.UtcNow.ToString("O");
             await using var tx = await connection.BeginTransactionAsync(ct);
-            // A case withdrawn while the graph was read or the gate awaited must not be written into a link or an alert:
-            // withdrawal on this node holds the write gate too, so none lands between this look and the commit. The groups
-            // are then found again without those cases (a withdrawn case can have been the one joining two parts of a group).
-            var withdrawn = await WithdrawnSinceAsync(connection, tx, readFrom, ct);
-            if (withdrawn.Count(graph.Forget) > 0) plan = Plan(graph.Groups(), stored, alerted);
+            // A case withdrawn or corrected while the graph was read or the gate awaited must not be written into a link or
+            // an alert: it may be linked by tokens it no longer holds. Case writers on every node hold the case-change lock
+            // shared (on SQLite, the write gate), so once this run holds it exclusively, none lands between this look and the
+            // commit. The groups are then found again without those cases, as if withdrawn (a changed case can have been
+            // the one joining two parts of a group); the change moved the marker, so the next run links a corrected case
+            // by its new tokens.
+            await CaseChangeLock.ExcludeAsync(connection, tx, db.Dialect, ct);
+            var changedSince = await ChangedSinceAsync(connection, tx, readFrom, ct);
+            var moved = changedSince.Where(c => !changedBefore.TryGetValue(c.Key, out var version) || version != c.Value).Select(c => c.Key);
+            if (moved.Count(graph.Forget) > 0) plan = Plan(graph.Groups(), stored, alerted);
             var (groups, changed, gone, alerts, newSeen) = plan;
             // Read before the groups are replaced: what the cases were linked to as their authorities last saw it.
             var lostHits = await LostHitsAsync(connection, tx, plan, ct);
@@ -242,6 +262,7 @@ public sealed class LinkStore(Db db)
                     "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", chunk, tx, cancellationToken: ct));
             foreach (var chunk in (await NumberAsync(connection, tx, alerts, now, ct)).Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(InsertAlert, chunk, tx, cancellationToken: ct));
+            if (BeforeCommit is { } beforeCommit) await beforeCommit(ct);
             await tx.CommitAsync(ct);
             var result = new LinkRecomputeResult(groups.Count, groups.Sum(g => g.Cases.Count), groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count,
                 LostHits: lostHits.Count);
