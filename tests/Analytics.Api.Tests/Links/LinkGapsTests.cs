@@ -136,4 +136,50 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
         Assert.Empty(await AlertsAsync(de));
         Assert.Empty(await AlertsAsync(ro));
     }
+
+    [Fact]
+    public async Task ACaseCorrectedWhileARunReads_IsNotLinkedByItsOldTokens_AndIsLinkedByItsNewOnesInTheNextRun()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-K");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-K");
+        var de = await _factory.ProsecutorAsync("DE", "DE-LINK-K");
+        // The Romanian case holds the Italian case's phone until it is corrected to the German case's phone.
+        var before = LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-K", "DIICOT/2024/00931", ("phone", "+40 721 555 931"));
+        var after = LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-K", "DIICOT/2024/00931", ("phone", "+49 151 2345 9310"));
+        var r = await SubmitAsync(ro, before);
+        var i = await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-K", "DDA-MI/2024/931", ("phone", "0040 721 555 931")));
+        var d = await SubmitAsync(de, LinkTestData.CaseWithIdentifiers("DE", "DE-LINK-K", "STA-B/2024/931", ("phone", "+49 151 2345 9310")));
+
+        // Corrected after the run has read the graph (with the old phone), before it writes.
+        var store = _factory.Services.GetRequiredService<LinkStore>();
+        store.AfterGraphRead = async _ =>
+        {
+            using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(after, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        };
+        try
+        {
+            await ComputeAsync();
+        }
+        finally
+        {
+            store.AfterGraphRead = null;
+        }
+
+        Assert.DoesNotContain((await store.GroupMembersAsync(CancellationToken.None)).Values, m => m.Contains(r));
+        Assert.False((await (await it.GetAsync($"/api/v1/links/cases/{i}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.False((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Empty(await AlertsAsync(it));
+        Assert.Empty(await AlertsAsync(ro));
+
+        await ComputeAsync();
+
+        Assert.Contains((await store.GroupMembersAsync(CancellationToken.None)).Values, m => m.Order().SequenceEqual(new[] { r, d }.Order()));
+        var hit = await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>();
+        Assert.Equal(["DE"], hit.Jurisdictions.Select(j => j.Jurisdiction));
+        Assert.False((await (await it.GetAsync($"/api/v1/links/cases/{i}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Empty(await AlertsAsync(it));
+        Assert.Equal(["DE-LINK-K"], Assert.Single(await AlertsAsync(ro)).NewAuthorities);
+        Assert.Equal(["RO-LINK-K"], Assert.Single(await AlertsAsync(de)).NewAuthorities);
+    }
 }
