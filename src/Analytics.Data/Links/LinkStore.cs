@@ -141,8 +141,8 @@ public sealed class LinkStore(Db db)
         return changed;
     }
 
-    /// <summary>Run in the write transaction, after the look for changed cases and the writes, just before the commit; for tests of what lands meanwhile.</summary>
-    internal Func<CancellationToken, Task>? BeforeCommit { get; set; }
+    /// <summary>Run in the write transaction once it has looked for changed cases, before it writes; for tests of what lands meanwhile.</summary>
+    internal Func<CancellationToken, Task>? AfterChangeCheck { get; set; }
 
     private const string InsertAlert = """
         INSERT INTO link_alerts (authority, number, case_id, new_authorities, new_jurisdictions, types, created_at)
@@ -222,6 +222,7 @@ public sealed class LinkStore(Db db)
             var changedSince = await ChangedSinceAsync(connection, tx, readFrom, ct);
             var moved = changedSince.Where(c => !changedBefore.TryGetValue(c.Key, out var version) || version != c.Value).Select(c => c.Key);
             if (moved.Count(graph.Forget) > 0) plan = Plan(graph.Groups(), stored, alerted);
+            if (AfterChangeCheck is { } checkedHook) await checkedHook(ct);
             var (groups, changed, gone, alerts, newSeen) = plan;
             // Read before the groups are replaced: what the cases were linked to as their authorities last saw it.
             var lostHits = await LostHitsAsync(connection, tx, plan, ct);
@@ -262,7 +263,6 @@ public sealed class LinkStore(Db db)
                     "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", chunk, tx, cancellationToken: ct));
             foreach (var chunk in (await NumberAsync(connection, tx, alerts, now, ct)).Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(InsertAlert, chunk, tx, cancellationToken: ct));
-            if (BeforeCommit is { } beforeCommit) await beforeCommit(ct);
             await tx.CommitAsync(ct);
             var result = new LinkRecomputeResult(groups.Count, groups.Sum(g => g.Cases.Count), groups.Count(g => g.CrossBorder), alerts.Count, Rewritten: changed.Count,
                 LostHits: lostHits.Count);
