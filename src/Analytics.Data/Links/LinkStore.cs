@@ -210,7 +210,6 @@ public sealed class LinkStore(Db db)
             // Taken once the gate is held, not when the graph was built: the gate can be held by ingestion for seconds, and
             // an alert stamped before that wait would be older than a poll made while it was not yet visible, so a client
             // asking for the alerts since that poll would never get it.
-            var now = DateTimeOffset.UtcNow.ToString("O");
             await using var tx = await connection.BeginTransactionAsync(ct);
             // A case withdrawn or corrected while the graph was read or the gate awaited must not be written into a link or
             // an alert: it may be linked by tokens it no longer holds. Case writers on every node hold the case-change lock
@@ -219,13 +218,16 @@ public sealed class LinkStore(Db db)
             // the one joining two parts of a group); the change moved the marker, so the next run links a corrected case
             // by its new tokens.
             await CaseChangeLock.ExcludeAsync(connection, tx, db.Dialect, ct);
+            // The alerts' time (see the gate above): the case-change lock can be waited for too, behind other nodes' writers.
+            var now = DateTimeOffset.UtcNow.ToString("O");
             var changedSince = await ChangedSinceAsync(connection, tx, readFrom, ct);
-            var moved = changedSince.Where(c => !changedBefore.TryGetValue(c.Key, out var version) || version != c.Value).Select(c => c.Key);
-            if (moved.Count(graph.Forget) > 0) plan = Plan(graph.Groups(), stored, alerted);
+            var forgotten = changedSince.Where(c => !changedBefore.TryGetValue(c.Key, out var version) || version != c.Value)
+                .Select(c => c.Key).Where(graph.Forget).ToList();
+            if (forgotten.Count > 0) plan = Plan(graph.Groups(), stored, alerted);
             if (AfterChangeCheck is { } checkedHook) await checkedHook(ct);
             var (groups, changed, gone, alerts, newSeen) = plan;
             // Read before the groups are replaced: what the cases were linked to as their authorities last saw it.
-            var lostHits = await LostHitsAsync(connection, tx, plan, ct);
+            var lostHits = await LostHitsAsync(connection, tx, plan, await StillSharedAsync(connection, tx, forgotten, ct), ct);
             foreach (var chunk in lostHits.Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO link_probes (case_id, lost_at, authority) VALUES (@CaseId, @Now, @Authority)",
@@ -424,7 +426,8 @@ public sealed class LinkStore(Db db)
     /// This is what probing looks like: submit a guessed identifier, read hit or no hit, take the case back. A case
     /// whose counterpart changed in the same interval is counted too: rare, and better counted than missed.
     /// </summary>
-    private async Task<List<(string CaseId, string Authority)>> LostHitsAsync(DbConnection connection, DbTransaction tx, WritePlan plan, CancellationToken ct)
+    private async Task<List<(string CaseId, string Authority)>> LostHitsAsync(DbConnection connection, DbTransaction tx, WritePlan plan,
+        Dictionary<string, HashSet<string>> stillShared, CancellationToken ct)
     {
         var before = new Dictionary<string, (string Authority, HashSet<string> Others)>(StringComparer.Ordinal);
         foreach (var chunk in plan.Gone.Chunk(500))
@@ -443,8 +446,37 @@ public sealed class LinkStore(Db db)
                 if (before.ContainsKey(c.CaseId))
                     after[c.CaseId] = authorities ??= group.Cases.Select(o => o.Authority).ToHashSet(StringComparer.Ordinal);
         }
+        // A case left out of this run for a change made during it is in no group: what it still shares says what it keeps.
+        foreach (var (caseId, authorities) in stillShared) after[caseId] = authorities;
         return before.Where(b => !b.Value.Others.IsSubsetOf(after.GetValueOrDefault(b.Key) ?? []))
             .Select(b => (b.Key, b.Value.Authority)).OrderBy(b => b.Key, StringComparer.Ordinal).ToList();
+    }
+
+    // The other authorities whose cases in the stored group of each given case hold one of its linking tokens now. Every
+    // join goes through a case id (case_tokens is keyed by case, then token), so it costs a few index reads per case.
+    private static string StillShared(ISqlDialect dialect) => $"""
+        SELECT DISTINCT mine.case_id, o.authority
+        FROM case_tokens mine
+        JOIN case_links me ON me.case_id = mine.case_id
+        JOIN case_links o ON o.group_id = me.group_id AND o.authority <> me.authority
+        JOIN case_tokens t ON t.case_id = o.case_id AND t.token = mine.token
+        WHERE {dialect.InList("mine.case_id", "@Ids")} AND {dialect.InList("mine.type", "@Types")}
+        """;
+
+    /// <summary>
+    /// For the cases left out of this run because they changed during it: the other authorities of their stored group that
+    /// they still share a linking token with, by their tokens as they are now (a withdrawn case has none). A correction that
+    /// keeps the identifier a link rests on is then not counted as a lost hit; one that drops it is, in this run, since the
+    /// next run finds the case in no stored group. A link kept only through a chain of other cases is counted as lost.
+    /// </summary>
+    private async Task<Dictionary<string, HashSet<string>>> StillSharedAsync(DbConnection connection, DbTransaction tx, List<string> caseIds, CancellationToken ct)
+    {
+        var shared = caseIds.ToDictionary(id => id, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
+        foreach (var chunk in caseIds.Chunk(500))
+            foreach (var (caseId, authority) in await connection.QueryAsync<(string, string)>(new CommandDefinition(StillShared(db.Dialect),
+                new { Ids = chunk, Types = LinkGraph.LinkingTypes.ToArray() }, tx, cancellationToken: ct)))
+                shared[caseId].Add(authority);
+        return shared;
     }
 
     /// <summary>The (case, other authority) pairs already alerted about (<c>link_alert_seen</c>).</summary>

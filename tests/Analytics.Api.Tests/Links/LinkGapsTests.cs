@@ -182,4 +182,48 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
         Assert.Equal(["DE-LINK-K"], Assert.Single(await AlertsAsync(ro)).NewAuthorities);
         Assert.Equal(["RO-LINK-K"], Assert.Single(await AlertsAsync(de)).NewAuthorities);
     }
+
+    [Fact]
+    public async Task ACaseCorrectedWhileARunReads_LosesAHit_OnlyWhenTheCorrectionDropsTheSharedIdentifier()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-Q");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-Q");
+        string Ro(string email, params (string, string)[] more) => LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-Q", "DIICOT/2024/00971",
+            [("email", email), .. more]);
+        var r = await SubmitAsync(ro, Ro("q.link.971@example.com", ("phone", "+40 721 555 971")));
+        await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-Q", "DDA-MI/2024/971", ("phone", "0040 721 555 971")));
+        await ComputeAsync();
+        var store = _factory.Services.GetRequiredService<LinkStore>();
+        var quota = new ProbeQuota(10, TimeSpan.FromDays(30));
+
+        async Task CorrectDuringARunAsync(string json, int filler)
+        {
+            // Another case first, or the run would be skipped as nothing changed before it read.
+            await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-Q", $"DDA-MI/2024/98{filler}", ("phone", $"+39 347 555 97{filler}")));
+            store.AfterGraphRead = async _ =>
+            {
+                using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            };
+            try
+            {
+                await ComputeAsync();
+            }
+            finally
+            {
+                store.AfterGraphRead = null;
+            }
+            Assert.DoesNotContain((await store.GroupMembersAsync(CancellationToken.None)).Values, m => m.Contains(r));
+        }
+
+        // The e-mail corrected, the phone kept: the case is out of this run's links, but it lost nothing.
+        await CorrectDuringARunAsync(Ro("q.link.972@example.com", ("phone", "+40 721 555 971")), 1);
+        Assert.Empty(await store.ProbeStandingsAsync(quota, "RO-LINK-Q", CancellationToken.None));
+        await ComputeAsync();
+        Assert.True((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
+
+        // The phone corrected away: a hit lost by its own authority's change, counted in the run that left it out.
+        await CorrectDuringARunAsync(Ro("q.link.972@example.com"), 2);
+        Assert.Equal(1, Assert.Single(await store.ProbeStandingsAsync(quota, "RO-LINK-Q", CancellationToken.None)).LostHits);
+    }
 }
