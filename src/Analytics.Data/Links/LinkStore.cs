@@ -259,7 +259,11 @@ public sealed class LinkStore(Db db)
             }
 
             await connection.ExecuteAsync(new CommandDefinition(DeleteAlertsOfWithdrawnCases, transaction: tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(ForgetEndedCounterparts, transaction: tx, cancellationToken: ct));
+            // Not in a run that left changed cases out: their links are missing from this run only, and forgetting the
+            // pairs they hold (and that their counterparts hold with their authorities) would raise the same alerts again
+            // when the next run links them as before. That run forgets whatever has really ended.
+            if (forgotten.Count == 0)
+                await connection.ExecuteAsync(new CommandDefinition(ForgetEndedCounterparts, transaction: tx, cancellationToken: ct));
             foreach (var chunk in newSeen.Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", chunk, tx, cancellationToken: ct));

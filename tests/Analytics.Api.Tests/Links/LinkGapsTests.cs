@@ -184,6 +184,46 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
     }
 
     [Fact]
+    public async Task ACaseCorrectedWhileARunReads_KeepingItsIdentifiers_RaisesNoAlertAgain_OnEitherSide()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-X");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-X");
+        var r = await SubmitAsync(ro, LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-X", "DIICOT/2024/00961", ("phone", "+40 721 555 961")));
+        var i = await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-X", "DDA-MI/2024/961", ("phone", "0040 721 555 961")));
+        await ComputeAsync();
+        Assert.Single(await AlertsAsync(ro));
+        Assert.Single(await AlertsAsync(it));
+        // A correction of the stage only, made while the next run reads (another case first, or nothing changed before it).
+        await SubmitAsync(ro, LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-X", "DIICOT/2024/00962", ("phone", "+40 721 555 962")));
+        var corrected = LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-X", "DIICOT/2024/00961", ("phone", "+40 721 555 961"))
+            .Replace("\"investigation\"", "\"prosecution\"", StringComparison.Ordinal);
+        Assert.Contains("\"prosecution\"", corrected, StringComparison.Ordinal);
+        var store = _factory.Services.GetRequiredService<LinkStore>();
+        store.AfterGraphRead = async _ =>
+        {
+            using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(corrected, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        };
+        try
+        {
+            await ComputeAsync();
+        }
+        finally
+        {
+            store.AfterGraphRead = null;
+        }
+        Assert.False((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
+
+        await ComputeAsync();
+
+        // Linked again as before, and neither side is told again about a link it already had.
+        Assert.True((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.True((await (await it.GetAsync($"/api/v1/links/cases/{i}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Single(await AlertsAsync(ro));
+        Assert.Single(await AlertsAsync(it));
+    }
+
+    [Fact]
     public async Task ACaseCorrectedWhileARunReads_LosesAHit_OnlyWhenTheCorrectionDropsTheSharedIdentifier()
     {
         var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-Q");
