@@ -256,6 +256,8 @@ public sealed class CaseStore(Db db)
     {
         await using var connection = await db.OpenWriterAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // Any case of the group may exist already and be corrected here: the link run must not write between its look and its commit.
+        await CaseChangeLock.ShareAsync(connection, tx, db.Dialect, ct);
         await using var commands = new WriteCommands(connection, tx, db.Dialect);
         var now = DateTimeOffset.UtcNow.ToString("O");
         // Ids of new cases follow the submission order whatever order the rows are written in.
@@ -495,6 +497,7 @@ public sealed class CaseStore(Db db)
         {
             await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
+            await CaseChangeLock.ShareAsync(connection, tx, db.Dialect, ct);
             await using var commands = new WriteCommands(connection, tx, db.Dialect);
             // Read under a row lock where writers run concurrently, so a withdrawal cannot come between the check and the write.
             if (await FindAsync(commands, write, ct) is not { Status: "active" } existing) return null;
@@ -534,6 +537,7 @@ public sealed class CaseStore(Db db)
         {
             await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
+            await CaseChangeLock.ShareAsync(connection, tx, db.Dialect, ct);
             var changed = await connection.ExecuteAsync(new CommandDefinition(Withdraw, new { Id = id, Now = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(DeleteTokens, new { Id = id }, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(DeleteAssignment, new { Id = id }, tx, cancellationToken: ct));

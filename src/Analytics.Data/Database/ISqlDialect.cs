@@ -55,9 +55,10 @@ public interface ISqlDialect
     /// <summary>
     /// A statement that holds the lock named <paramref name="resource"/> until the transaction it runs in ends, so that
     /// appenders on every node take turns (the audit chain's head); null where a write transaction already excludes
-    /// every other writer, as SQLite's does.
+    /// every other writer, as SQLite's does. A <paramref name="shared"/> lock admits other shared holders and excludes
+    /// only the exclusive one (many case writers at once, none while the link run checks and writes).
     /// </summary>
-    string? TransactionLock(string resource);
+    string? TransactionLock(string resource, bool shared = false);
 
     /// <summary>
     /// Serialises migration runs of several nodes that start together: holds a database-wide lock on

@@ -45,7 +45,8 @@ public sealed partial class PostgresDialect : ISqlDialect
     public string ForUpdate(string selectSql) => $"{selectSql} FOR UPDATE";
 
     // A transaction-level advisory lock: released by COMMIT or ROLLBACK, so a failed append cannot leave it held.
-    public string? TransactionLock(string resource) => $"SELECT pg_advisory_xact_lock(hashtextextended('{Literal(resource)}', 0))";
+    public string? TransactionLock(string resource, bool shared = false) =>
+        $"SELECT pg_advisory_xact_lock{(shared ? "_shared" : "")}(hashtextextended('{Literal(resource)}', 0))";
 
     private static string Literal(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 

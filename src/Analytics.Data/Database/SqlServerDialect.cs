@@ -77,9 +77,9 @@ public sealed partial class SqlServerDialect : ISqlDialect
     }
 
     // Owned by the transaction: released by COMMIT or ROLLBACK, so a failed append cannot leave it held.
-    public string? TransactionLock(string resource) => $"""
+    public string? TransactionLock(string resource, bool shared = false) => $"""
         DECLARE @lockResult INT;
-        EXEC @lockResult = sp_getapplock @Resource = N'{resource.Replace("'", "''", StringComparison.Ordinal)}', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000;
+        EXEC @lockResult = sp_getapplock @Resource = N'{resource.Replace("'", "''", StringComparison.Ordinal)}', @LockMode = N'{(shared ? "Shared" : "Exclusive")}', @LockOwner = N'Transaction', @LockTimeout = 30000;
         IF @lockResult < 0 THROW 50000, N'The lock on {resource.Replace("'", "''", StringComparison.Ordinal)} was not granted within 30 seconds.', 1;
         """;
 

@@ -90,7 +90,7 @@ public sealed class SqliteDialect(int writerCacheMegabytes = 0, bool backgroundC
 
     // A write transaction (BEGIN IMMEDIATE, Microsoft.Data.Sqlite's default) already holds the file's only write lock,
     // against other processes on the same file too.
-    public string? TransactionLock(string resource) => null;
+    public string? TransactionLock(string resource, bool shared = false) => null;
 
     // SQLite is the single-node default: one process migrates its own file.
     public Task<IAsyncDisposable> LockMigrationsAsync(DbConnection connection, CancellationToken ct) =>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Analytics.Core.Links;
+using Analytics.Data.Cases;
 using Analytics.Data.Database;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -123,13 +124,25 @@ public sealed class LinkStore(Db db)
             WHERE me.case_id = link_alert_seen.case_id AND o.authority = link_alert_seen.other_authority)
         """;
 
-    // Cases withdrawn since a run began reading: they may be in its graph. Withdrawal stamps updated_at with the same
-    // round-trip UTC form, so the text compares as the instant; a minute earlier covers another node's clock.
-    private const string WithdrawnSince = "SELECT id FROM cases WHERE status <> 'active' AND updated_at >= @Since";
+    // The cases changed (stored, corrected or withdrawn) since about when a run began, with their versions. Read once
+    // before the graph and once under the case-change lock before the write: a case whose version moved in between (or
+    // that appeared) may be in the graph with tokens it no longer holds, or as active when it is withdrawn. Every case
+    // write stamps updated_at with the same round-trip UTC form, so the text compares as the instant; a minute earlier
+    // covers another node's clock. A case changed in that minute before the first read carries the same version in both
+    // reads and is kept: the graph was read after its change.
+    private const string ChangedSince = "SELECT id, version FROM cases WHERE updated_at >= @Since";
 
-    private static async Task<List<string>> WithdrawnSinceAsync(DbConnection connection, DbTransaction tx, DateTimeOffset since, CancellationToken ct) =>
-        (await connection.QueryAsync<string>(new CommandDefinition(WithdrawnSince,
-            new { Since = since.AddMinutes(-1).ToUniversalTime().ToString("O") }, tx, cancellationToken: ct))).AsList();
+    private static async Task<Dictionary<string, int>> ChangedSinceAsync(DbConnection connection, DbTransaction? tx, DateTimeOffset since, CancellationToken ct)
+    {
+        var changed = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (id, version) in await connection.QueryAsync<(string, int)>(new CommandDefinition(ChangedSince,
+            new { Since = since.AddMinutes(-1).ToUniversalTime().ToString("O") }, tx, cancellationToken: ct)))
+            changed[id] = version;
+        return changed;
+    }
+
+    /// <summary>Run in the write transaction once it has looked for changed cases, before it writes; for tests of what lands meanwhile.</summary>
+    internal Func<CancellationToken, Task>? AfterChangeCheck { get; set; }
 
     private const string InsertAlert = """
         INSERT INTO link_alerts (authority, number, case_id, new_authorities, new_jurisdictions, types, created_at)
@@ -178,6 +191,8 @@ public sealed class LinkStore(Db db)
             "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM cases", cancellationToken: ct));
         var marker = $"{count}|{versions}";
         if (_last is { } last && last.Marker == marker) return last.Result with { NewAlerts = 0, Skipped = true };
+        // After the marker: a case that changes from here on moves it, so the next run computes again with its new state.
+        var changedBefore = await ChangedSinceAsync(connection, null, readFrom, ct);
 
         var graph = await BuildGraphAsync(connection, null, db.Dialect, ct);
 
@@ -195,16 +210,24 @@ public sealed class LinkStore(Db db)
             // Taken once the gate is held, not when the graph was built: the gate can be held by ingestion for seconds, and
             // an alert stamped before that wait would be older than a poll made while it was not yet visible, so a client
             // asking for the alerts since that poll would never get it.
-            var now = DateTimeOffset.UtcNow.ToString("O");
             await using var tx = await connection.BeginTransactionAsync(ct);
-            // A case withdrawn while the graph was read or the gate awaited must not be written into a link or an alert:
-            // withdrawal on this node holds the write gate too, so none lands between this look and the commit. The groups
-            // are then found again without those cases (a withdrawn case can have been the one joining two parts of a group).
-            var withdrawn = await WithdrawnSinceAsync(connection, tx, readFrom, ct);
-            if (withdrawn.Count(graph.Forget) > 0) plan = Plan(graph.Groups(), stored, alerted);
+            // A case withdrawn or corrected while the graph was read or the gate awaited must not be written into a link or
+            // an alert: it may be linked by tokens it no longer holds. Case writers on every node hold the case-change lock
+            // shared (on SQLite, the write gate), so once this run holds it exclusively, none lands between this look and the
+            // commit. The groups are then found again without those cases, as if withdrawn (a changed case can have been
+            // the one joining two parts of a group); the change moved the marker, so the next run links a corrected case
+            // by its new tokens.
+            await CaseChangeLock.ExcludeAsync(connection, tx, db.Dialect, ct);
+            // The alerts' time (see the gate above): the case-change lock can be waited for too, behind other nodes' writers.
+            var now = DateTimeOffset.UtcNow.ToString("O");
+            var changedSince = await ChangedSinceAsync(connection, tx, readFrom, ct);
+            var forgotten = changedSince.Where(c => !changedBefore.TryGetValue(c.Key, out var version) || version != c.Value)
+                .Select(c => c.Key).Where(graph.Forget).ToList();
+            if (forgotten.Count > 0) plan = Plan(graph.Groups(), stored, alerted);
+            if (AfterChangeCheck is { } checkedHook) await checkedHook(ct);
             var (groups, changed, gone, alerts, newSeen) = plan;
             // Read before the groups are replaced: what the cases were linked to as their authorities last saw it.
-            var lostHits = await LostHitsAsync(connection, tx, plan, ct);
+            var lostHits = await LostHitsAsync(connection, tx, plan, await StillSharedAsync(connection, tx, forgotten, ct), ct);
             foreach (var chunk in lostHits.Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO link_probes (case_id, lost_at, authority) VALUES (@CaseId, @Now, @Authority)",
@@ -236,7 +259,11 @@ public sealed class LinkStore(Db db)
             }
 
             await connection.ExecuteAsync(new CommandDefinition(DeleteAlertsOfWithdrawnCases, transaction: tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(ForgetEndedCounterparts, transaction: tx, cancellationToken: ct));
+            // Not in a run that left changed cases out: their links are missing from this run only, and forgetting the
+            // pairs they hold (and that their counterparts hold with their authorities) would raise the same alerts again
+            // when the next run links them as before. That run forgets whatever has really ended.
+            if (forgotten.Count == 0)
+                await connection.ExecuteAsync(new CommandDefinition(ForgetEndedCounterparts, transaction: tx, cancellationToken: ct));
             foreach (var chunk in newSeen.Chunk(batchSize))
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO link_alert_seen (case_id, other_authority) VALUES (@CaseId, @Other)", chunk, tx, cancellationToken: ct));
@@ -403,7 +430,8 @@ public sealed class LinkStore(Db db)
     /// This is what probing looks like: submit a guessed identifier, read hit or no hit, take the case back. A case
     /// whose counterpart changed in the same interval is counted too: rare, and better counted than missed.
     /// </summary>
-    private async Task<List<(string CaseId, string Authority)>> LostHitsAsync(DbConnection connection, DbTransaction tx, WritePlan plan, CancellationToken ct)
+    private async Task<List<(string CaseId, string Authority)>> LostHitsAsync(DbConnection connection, DbTransaction tx, WritePlan plan,
+        Dictionary<string, HashSet<string>> stillShared, CancellationToken ct)
     {
         var before = new Dictionary<string, (string Authority, HashSet<string> Others)>(StringComparer.Ordinal);
         foreach (var chunk in plan.Gone.Chunk(500))
@@ -422,8 +450,37 @@ public sealed class LinkStore(Db db)
                 if (before.ContainsKey(c.CaseId))
                     after[c.CaseId] = authorities ??= group.Cases.Select(o => o.Authority).ToHashSet(StringComparer.Ordinal);
         }
+        // A case left out of this run for a change made during it is in no group: what it still shares says what it keeps.
+        foreach (var (caseId, authorities) in stillShared) after[caseId] = authorities;
         return before.Where(b => !b.Value.Others.IsSubsetOf(after.GetValueOrDefault(b.Key) ?? []))
             .Select(b => (b.Key, b.Value.Authority)).OrderBy(b => b.Key, StringComparer.Ordinal).ToList();
+    }
+
+    // The other authorities whose cases in the stored group of each given case hold one of its linking tokens now. Every
+    // join goes through a case id (case_tokens is keyed by case, then token), so it costs a few index reads per case.
+    private static string StillShared(ISqlDialect dialect) => $"""
+        SELECT DISTINCT mine.case_id, o.authority
+        FROM case_tokens mine
+        JOIN case_links me ON me.case_id = mine.case_id
+        JOIN case_links o ON o.group_id = me.group_id AND o.authority <> me.authority
+        JOIN case_tokens t ON t.case_id = o.case_id AND t.token = mine.token
+        WHERE {dialect.InList("mine.case_id", "@Ids")} AND {dialect.InList("mine.type", "@Types")}
+        """;
+
+    /// <summary>
+    /// For the cases left out of this run because they changed during it: the other authorities of their stored group that
+    /// they still share a linking token with, by their tokens as they are now (a withdrawn case has none). A correction that
+    /// keeps the identifier a link rests on is then not counted as a lost hit; one that drops it is, in this run, since the
+    /// next run finds the case in no stored group. A link kept only through a chain of other cases is counted as lost.
+    /// </summary>
+    private async Task<Dictionary<string, HashSet<string>>> StillSharedAsync(DbConnection connection, DbTransaction tx, List<string> caseIds, CancellationToken ct)
+    {
+        var shared = caseIds.ToDictionary(id => id, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
+        foreach (var chunk in caseIds.Chunk(500))
+            foreach (var (caseId, authority) in await connection.QueryAsync<(string, string)>(new CommandDefinition(StillShared(db.Dialect),
+                new { Ids = chunk, Types = LinkGraph.LinkingTypes.ToArray() }, tx, cancellationToken: ct)))
+                shared[caseId].Add(authority);
+        return shared;
     }
 
     /// <summary>The (case, other authority) pairs already alerted about (<c>link_alert_seen</c>).</summary>

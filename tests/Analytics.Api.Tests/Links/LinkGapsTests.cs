@@ -136,4 +136,134 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
         Assert.Empty(await AlertsAsync(de));
         Assert.Empty(await AlertsAsync(ro));
     }
+
+    [Fact]
+    public async Task ACaseCorrectedWhileARunReads_IsNotLinkedByItsOldTokens_AndIsLinkedByItsNewOnesInTheNextRun()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-K");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-K");
+        var de = await _factory.ProsecutorAsync("DE", "DE-LINK-K");
+        // The Romanian case holds the Italian case's phone until it is corrected to the German case's phone.
+        var before = LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-K", "DIICOT/2024/00931", ("phone", "+40 721 555 931"));
+        var after = LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-K", "DIICOT/2024/00931", ("phone", "+49 151 2345 9310"));
+        var r = await SubmitAsync(ro, before);
+        var i = await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-K", "DDA-MI/2024/931", ("phone", "0040 721 555 931")));
+        var d = await SubmitAsync(de, LinkTestData.CaseWithIdentifiers("DE", "DE-LINK-K", "STA-B/2024/931", ("phone", "+49 151 2345 9310")));
+
+        // Corrected after the run has read the graph (with the old phone), before it writes.
+        var store = _factory.Services.GetRequiredService<LinkStore>();
+        store.AfterGraphRead = async _ =>
+        {
+            using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(after, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        };
+        try
+        {
+            await ComputeAsync();
+        }
+        finally
+        {
+            store.AfterGraphRead = null;
+        }
+
+        Assert.DoesNotContain((await store.GroupMembersAsync(CancellationToken.None)).Values, m => m.Contains(r));
+        Assert.False((await (await it.GetAsync($"/api/v1/links/cases/{i}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.False((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Empty(await AlertsAsync(it));
+        Assert.Empty(await AlertsAsync(ro));
+
+        await ComputeAsync();
+
+        Assert.Contains((await store.GroupMembersAsync(CancellationToken.None)).Values, m => m.Order().SequenceEqual(new[] { r, d }.Order()));
+        var hit = await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>();
+        Assert.Equal(["DE"], hit.Jurisdictions.Select(j => j.Jurisdiction));
+        Assert.False((await (await it.GetAsync($"/api/v1/links/cases/{i}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Empty(await AlertsAsync(it));
+        Assert.Equal(["DE-LINK-K"], Assert.Single(await AlertsAsync(ro)).NewAuthorities);
+        Assert.Equal(["RO-LINK-K"], Assert.Single(await AlertsAsync(de)).NewAuthorities);
+    }
+
+    [Fact]
+    public async Task ACaseCorrectedWhileARunReads_KeepingItsIdentifiers_RaisesNoAlertAgain_OnEitherSide()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-X");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-X");
+        var r = await SubmitAsync(ro, LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-X", "DIICOT/2024/00961", ("phone", "+40 721 555 961")));
+        var i = await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-X", "DDA-MI/2024/961", ("phone", "0040 721 555 961")));
+        await ComputeAsync();
+        Assert.Single(await AlertsAsync(ro));
+        Assert.Single(await AlertsAsync(it));
+        // A correction of the stage only, made while the next run reads (another case first, or nothing changed before it).
+        await SubmitAsync(ro, LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-X", "DIICOT/2024/00962", ("phone", "+40 721 555 962")));
+        var corrected = LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-X", "DIICOT/2024/00961", ("phone", "+40 721 555 961"))
+            .Replace("\"investigation\"", "\"prosecution\"", StringComparison.Ordinal);
+        Assert.Contains("\"prosecution\"", corrected, StringComparison.Ordinal);
+        var store = _factory.Services.GetRequiredService<LinkStore>();
+        store.AfterGraphRead = async _ =>
+        {
+            using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(corrected, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        };
+        try
+        {
+            await ComputeAsync();
+        }
+        finally
+        {
+            store.AfterGraphRead = null;
+        }
+        Assert.False((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
+
+        await ComputeAsync();
+
+        // Linked again as before, and neither side is told again about a link it already had.
+        Assert.True((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.True((await (await it.GetAsync($"/api/v1/links/cases/{i}")).ReadAsync<CaseLinks>()).Hit);
+        Assert.Single(await AlertsAsync(ro));
+        Assert.Single(await AlertsAsync(it));
+    }
+
+    [Fact]
+    public async Task ACaseCorrectedWhileARunReads_LosesAHit_OnlyWhenTheCorrectionDropsTheSharedIdentifier()
+    {
+        var ro = await _factory.ProsecutorAsync("RO", "RO-LINK-Q");
+        var it = await _factory.ProsecutorAsync("IT", "IT-LINK-Q");
+        string Ro(string email, params (string, string)[] more) => LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-Q", "DIICOT/2024/00971",
+            [("email", email), .. more]);
+        var r = await SubmitAsync(ro, Ro("q.link.971@example.com", ("phone", "+40 721 555 971")));
+        await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-Q", "DDA-MI/2024/971", ("phone", "0040 721 555 971")));
+        await ComputeAsync();
+        var store = _factory.Services.GetRequiredService<LinkStore>();
+        var quota = new ProbeQuota(10, TimeSpan.FromDays(30));
+
+        async Task CorrectDuringARunAsync(string json, int filler)
+        {
+            // Another case first, or the run would be skipped as nothing changed before it read.
+            await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-Q", $"DDA-MI/2024/98{filler}", ("phone", $"+39 347 555 97{filler}")));
+            store.AfterGraphRead = async _ =>
+            {
+                using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            };
+            try
+            {
+                await ComputeAsync();
+            }
+            finally
+            {
+                store.AfterGraphRead = null;
+            }
+            Assert.DoesNotContain((await store.GroupMembersAsync(CancellationToken.None)).Values, m => m.Contains(r));
+        }
+
+        // The e-mail corrected, the phone kept: the case is out of this run's links, but it lost nothing.
+        await CorrectDuringARunAsync(Ro("q.link.972@example.com", ("phone", "+40 721 555 971")), 1);
+        Assert.Empty(await store.ProbeStandingsAsync(quota, "RO-LINK-Q", CancellationToken.None));
+        await ComputeAsync();
+        Assert.True((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
+
+        // The phone corrected away: a hit lost by its own authority's change, counted in the run that left it out.
+        await CorrectDuringARunAsync(Ro("q.link.972@example.com"), 2);
+        Assert.Equal(1, Assert.Single(await store.ProbeStandingsAsync(quota, "RO-LINK-Q", CancellationToken.None)).LostHits);
+    }
 }
