@@ -12,6 +12,7 @@ using Analytics.Data.Ingestion;
 using Analytics.Data.Links;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using static Analytics.Benchmarks.StepMeasure;
 
 namespace Analytics.Benchmarks.Links;
 
@@ -157,23 +158,10 @@ public static class LinkBenchmark
 
     private static async Task<LinkRun> TimeAsync(string name, LinkStore links)
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var peakReset = ResetPeak();
-        using var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
-        var allocated = GC.GetTotalAllocatedBytes(true);
-        var watch = Stopwatch.StartNew();
-        var result = await links.RecomputeAsync(WriteBatchSize, CancellationToken.None);
-        var seconds = watch.Elapsed.TotalSeconds;
-        var allocatedMb = (GC.GetTotalAllocatedBytes(true) - allocated) / 1048576.0;
-        process.Refresh();
-        var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
-        var peak = PeakMb();
-        var run = new LinkRun(name, Math.Round(seconds, 3), Math.Round(cpuSeconds, 3), Math.Round(allocatedMb, 1), peak is { } p ? Math.Round(p, 1) : null, peakReset,
+        var (result, cost) = await StepMeasure.RunAsync(() => links.RecomputeAsync(WriteBatchSize, CancellationToken.None));
+        var run = new LinkRun(name, cost.Seconds, cost.CpuSeconds, cost.AllocatedMb, cost.PeakMb, cost.PeakReset,
             result.Groups, result.LinkedCases, result.CrossBorderGroups, result.Rewritten, result.NewAlerts, result.Skipped);
-        Console.WriteLine($"  {name,-24} {seconds,7:F2} s  cpu {cpuSeconds,6:F2} s  allocated {allocatedMb,7:N0} MB  peak {(peak is { } q ? $"{q:N0} MB" : "n/a")}  " +
+        Console.WriteLine($"  {name,-24} {cost.Seconds,7:F2} s  cpu {cost.CpuSeconds,6:F2} s  allocated {cost.AllocatedMb,7:N0} MB  peak {(cost.PeakMb is { } q ? $"{q:N0} MB" : "n/a")}  " +
             $"{result.Groups:N0} groups, {(result.Skipped ? 0 : result.Rewritten):N0} written, {result.LinkedCases:N0} linked cases{(result.Skipped ? " (skipped: nothing changed)" : "")}");
         return run;
     }
@@ -214,43 +202,4 @@ public static class LinkBenchmark
             .AppendLine(CultureInfo.InvariantCulture, $"Load after: `{loadAfter}`");
         return markdown.ToString();
     }
-
-    /// <summary>Resets VmHWM to the current resident size (Linux: "5" to /proc/self/clear_refs); false where that is not possible.</summary>
-    private static bool ResetPeak()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-    }
-
-    private static double? PeakMb()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            var kb = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-            return kb is not null ? double.Parse(kb, CultureInfo.InvariantCulture) / 1024 : null;
-        }
-        catch (IOException) { return null; }
-    }
-
-    private static string? RepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Analytics.sln"))) return dir.FullName;
-        return null;
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

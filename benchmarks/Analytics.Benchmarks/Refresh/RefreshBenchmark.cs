@@ -15,6 +15,7 @@ using Analytics.Learning.Registry;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using static Analytics.Benchmarks.StepMeasure;
 
 namespace Analytics.Benchmarks.Refresh;
 
@@ -150,23 +151,9 @@ public static class RefreshBenchmark
 
     private static async Task<RefreshRun> TimeAsync(string name, Func<Task<string>> step)
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var peakReset = ResetPeak();
-        using var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
-        var allocated = GC.GetTotalAllocatedBytes(true);
-        var watch = Stopwatch.StartNew();
-        var detail = await step();
-        var seconds = watch.Elapsed.TotalSeconds;
-        var allocatedMb = (GC.GetTotalAllocatedBytes(true) - allocated) / 1048576.0;
-        process.Refresh();
-        var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
-        var peak = TrainingSteps.PeakMb();
-        var run = new RefreshRun(name, Math.Round(seconds, 3), Math.Round(cpuSeconds, 3), Math.Round(allocatedMb, 1),
-            double.IsNaN(peak) ? null : Math.Round(peak, 1), peakReset, detail);
-        Console.WriteLine($"  {name,-28} {seconds,8:F3} s  cpu {cpuSeconds,7:F3} s  allocated {allocatedMb,7:N0} MB  peak {(run.PeakMb is { } p ? $"{p:N0} MB" : "n/a")}  {detail}");
+        var (detail, cost) = await StepMeasure.RunAsync(step);
+        var run = new RefreshRun(name, cost.Seconds, cost.CpuSeconds, cost.AllocatedMb, cost.PeakMb, cost.PeakReset, detail);
+        Console.WriteLine($"  {name,-28} {cost.Seconds,8:F3} s  cpu {cost.CpuSeconds,7:F3} s  allocated {cost.AllocatedMb,7:N0} MB  peak {(run.PeakMb is { } p ? $"{p:N0} MB" : "n/a")}  {detail}");
         return run;
     }
 
@@ -225,32 +212,4 @@ public static class RefreshBenchmark
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
-
-    /// <summary>Resets VmHWM to the current resident size (Linux: "5" to /proc/self/clear_refs); false where that is not possible.</summary>
-    private static bool ResetPeak()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-    }
-
-    private static string? RepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Analytics.sln"))) return dir.FullName;
-        return null;
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }
