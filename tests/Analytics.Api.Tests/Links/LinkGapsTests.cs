@@ -23,6 +23,28 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
 
     private Task ComputeAsync() => _factory.Services.GetRequiredService<LinkJobs>().ComputeLinksAsync(CancellationToken.None);
 
+    /// <summary>A link run, with <paramref name="duringRead"/> done after it has read the graph and before it writes.</summary>
+    private async Task ComputeWhileAsync(Func<Task> duringRead)
+    {
+        var store = _factory.Services.GetRequiredService<LinkStore>();
+        store.AfterGraphRead = _ => duringRead();
+        try
+        {
+            await ComputeAsync();
+        }
+        finally
+        {
+            store.AfterGraphRead = null;
+        }
+    }
+
+    /// <summary>Corrects a case through the API, which must accept it.</summary>
+    private static async Task CorrectAsync(HttpClient client, string caseId, string json)
+    {
+        using var put = await client.PutAsync($"/api/v1/cases/{caseId}", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+    }
+
     private static async Task<string> SubmitAsync(HttpClient client, string json)
     {
         var response = await client.SubmitCaseAsync(json);
@@ -118,15 +140,7 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
 
         // Withdrawn after the run has read the graph, before it writes: withdrawal waits for the write gate as the run does.
         var store = _factory.Services.GetRequiredService<LinkStore>();
-        store.AfterGraphRead = async _ => Assert.Equal(HttpStatusCode.NoContent, (await ro.DeleteAsync($"/api/v1/cases/{r}")).StatusCode);
-        try
-        {
-            await ComputeAsync();
-        }
-        finally
-        {
-            store.AfterGraphRead = null;
-        }
+        await ComputeWhileAsync(async () => Assert.Equal(HttpStatusCode.NoContent, (await ro.DeleteAsync($"/api/v1/cases/{r}")).StatusCode));
 
         var members = await store.GroupMembersAsync(CancellationToken.None);
         Assert.DoesNotContain(members.Values, m => m.Contains(r) || m.Contains(i) || m.Contains(d));
@@ -152,19 +166,7 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
 
         // Corrected after the run has read the graph (with the old phone), before it writes.
         var store = _factory.Services.GetRequiredService<LinkStore>();
-        store.AfterGraphRead = async _ =>
-        {
-            using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(after, System.Text.Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        };
-        try
-        {
-            await ComputeAsync();
-        }
-        finally
-        {
-            store.AfterGraphRead = null;
-        }
+        await ComputeWhileAsync(() => CorrectAsync(ro, r, after));
 
         Assert.DoesNotContain((await store.GroupMembersAsync(CancellationToken.None)).Values, m => m.Contains(r));
         Assert.False((await (await it.GetAsync($"/api/v1/links/cases/{i}")).ReadAsync<CaseLinks>()).Hit);
@@ -198,20 +200,7 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
         var corrected = LinkTestData.CaseWithIdentifiers("RO", "RO-LINK-X", "DIICOT/2024/00961", ("phone", "+40 721 555 961"))
             .Replace("\"investigation\"", "\"prosecution\"", StringComparison.Ordinal);
         Assert.Contains("\"prosecution\"", corrected, StringComparison.Ordinal);
-        var store = _factory.Services.GetRequiredService<LinkStore>();
-        store.AfterGraphRead = async _ =>
-        {
-            using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(corrected, System.Text.Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        };
-        try
-        {
-            await ComputeAsync();
-        }
-        finally
-        {
-            store.AfterGraphRead = null;
-        }
+        await ComputeWhileAsync(() => CorrectAsync(ro, r, corrected));
         Assert.False((await (await ro.GetAsync($"/api/v1/links/cases/{r}")).ReadAsync<CaseLinks>()).Hit);
 
         await ComputeAsync();
@@ -240,19 +229,7 @@ public sealed class LinkGapsTests : IClassFixture<LinksFactory>
         {
             // Another case first, or the run would be skipped as nothing changed before it read.
             await SubmitAsync(it, LinkTestData.CaseWithIdentifiers("IT", "IT-LINK-Q", $"DDA-MI/2024/98{filler}", ("phone", $"+39 347 555 97{filler}")));
-            store.AfterGraphRead = async _ =>
-            {
-                using var put = await ro.PutAsync($"/api/v1/cases/{r}", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
-                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-            };
-            try
-            {
-                await ComputeAsync();
-            }
-            finally
-            {
-                store.AfterGraphRead = null;
-            }
+            await ComputeWhileAsync(() => CorrectAsync(ro, r, json));
             Assert.DoesNotContain((await store.GroupMembersAsync(CancellationToken.None)).Values, m => m.Contains(r));
         }
 
