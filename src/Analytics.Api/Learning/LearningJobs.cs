@@ -192,7 +192,7 @@ public sealed class LearningJobs(
         var (summary, routes) = await insights.RefreshAsync(profiles, recordKeys, ct);
         var current = serving.Patterns.Current;
         var monthly = current is null ? 0 : await patterns.RefreshAggregatesAsync(current.Version, ct);
-        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, ids.Select((id, i) => new ProfileRow(id, profiles[i])), ct, recordKeys);
+        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, ids.Select((id, i) => new ProfileRow(id, profiles[i])), recordKeys, ct);
         return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });

@@ -25,15 +25,12 @@ public sealed class InsightStore(Db db)
     public const string Unknown = "unknown";
     public static readonly IReadOnlyList<string> Dimensions = ["year", "exploitationType", "ageBand", "gender", "recruitmentChannel"];
 
-    /// <summary>Recomputes every aggregate from the active cases' profiles and replaces the tables in one transaction (record keys all 0).</summary>
-    public Task<(int Summary, int Routes)> RefreshAsync(IEnumerable<CaseProfile> profiles, CancellationToken ct) => RefreshAsync(profiles, null, ct);
-
     /// <summary>
     /// Recomputes every aggregate from the active cases' profiles and replaces the tables in one transaction. Each route row
-    /// also keeps the sum of its cases' record keys (<paramref name="recordKeys"/>, in the order of the profiles; none: 0),
+    /// also keeps the sum of its cases' record keys (<paramref name="recordKeys"/>, in the order of the profiles),
     /// from which a released flow's noise is worked out.
     /// </summary>
-    public async Task<(int Summary, int Routes)> RefreshAsync(IEnumerable<CaseProfile> profiles, IReadOnlyList<uint>? recordKeys, CancellationToken ct)
+    public async Task<(int Summary, int Routes)> RefreshAsync(IEnumerable<CaseProfile> profiles, IReadOnlyList<uint> recordKeys, CancellationToken ct)
     {
         var summary = new Dictionary<(string, string), int>();
         var routes = new Dictionary<(string Route, string Origin, string Destination, string Year, string Type), (int Cases, uint Key)>();
@@ -54,7 +51,7 @@ public sealed class InsightStore(Db db)
             {
                 var key = (string.Join('>', countries), countries[0], countries[^1], year, p.ExploitationTypes.FirstOrDefault() ?? Unknown);
                 var (cases, sum) = routes.GetValueOrDefault(key);
-                routes[key] = (cases + 1, unchecked(sum + (recordKeys is null ? 0u : recordKeys[index])));
+                routes[key] = (cases + 1, unchecked(sum + recordKeys[index]));
             }
         }
 

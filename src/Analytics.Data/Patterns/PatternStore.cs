@@ -177,9 +177,9 @@ public sealed class PatternStore(Db db)
     /// <summary>
     /// Rebuilds the filterable per-pattern cells for a model version from the active cases' profiles, in one transaction.
     /// Each case lands in exactly one cell (its sets of exploitation types and age bands are one key each), which also keeps
-    /// the sum of its cases' record keys (<paramref name="recordKeys"/>, in the order of the profiles; none: 0).
+    /// the sum of its cases' record keys (<paramref name="recordKeys"/>, in the order of the profiles).
     /// </summary>
-    public async Task<int> RefreshCellsAsync(string version, IEnumerable<ProfileRow> profiles, CancellationToken ct, IReadOnlyList<uint>? recordKeys = null)
+    public async Task<int> RefreshCellsAsync(string version, IEnumerable<ProfileRow> profiles, IReadOnlyList<uint> recordKeys, CancellationToken ct)
     {
         Dictionary<string, int> assigned;
         await using (var read = await db.OpenAsync(ct))
@@ -199,7 +199,7 @@ public sealed class PatternStore(Db db)
             var key = (pattern, p.PeriodFrom ?? UnknownMonth, p.Jurisdiction, SetKey(p.ExploitationTypes),
                 SetKey(p.Victims.Where(v => v.AgeBand is not null).Select(v => v.AgeBand!)));
             var (cases, sum) = cells.GetValueOrDefault(key);
-            cells[key] = (cases + 1, unchecked(sum + (recordKeys is null ? 0u : recordKeys[index])));
+            cells[key] = (cases + 1, unchecked(sum + recordKeys[index]));
         }
 
         await db.WriteGate.WaitAsync(ct);

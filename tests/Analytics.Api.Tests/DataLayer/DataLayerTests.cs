@@ -414,8 +414,11 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
             Jurisdiction = "RO", PeriodFrom = year + "-01", ExploitationTypes = [type], RouteCountries = ["MD", "UA", "RO"],
         };
 
-        await store.RefreshAsync([Profile("2020", "labour")], None);
-        var (summary, routes) = await store.RefreshAsync([Profile("2023", "sexual"), Profile("2023", "sexual"), Profile("2024", "labour")], None);
+        await store.RefreshAsync([Profile("2020", "labour")], [7u], None);
+        // Record keys near 2^32, so that each row's sum and the query's sum over rows both wrap: the cell key of the 2023
+        // row is (2 × (2^32 − 1)) mod 2^32, and of the whole flow that plus 5, mod 2^32 = 3, on every dialect.
+        var (summary, routes) = await store.RefreshAsync([Profile("2023", "sexual"), Profile("2023", "sexual"), Profile("2024", "labour")],
+            [uint.MaxValue, uint.MaxValue, 5u], None);
         var counts = await store.SummaryAsync(None);
         var all = await store.RoutesAsync(null, null, null, null, null, None);
         var in2023 = await store.RoutesAsync("2023", "2023", null, "MD", null, None);
@@ -426,8 +429,8 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Contains(new CountRow("exploitationType", "labour", 1), counts);
         Assert.DoesNotContain(counts, c => c.Value == "2020");
         Assert.Equal(summary, counts.Count);
-        Assert.Equal(("MD>UA>RO", 3), (Assert.Single(all).Route, all[0].Cases));
-        Assert.Equal(("MD", "RO", 2), (Assert.Single(in2023).Origin, in2023[0].Destination, in2023[0].Cases));
+        Assert.Equal(("MD>UA>RO", 3, 3L), (Assert.Single(all).Route, all[0].Cases, all[0].CellKey));
+        Assert.Equal(("MD", "RO", 2, (long)(uint.MaxValue - 1)), (Assert.Single(in2023).Origin, in2023[0].Destination, in2023[0].Cases, in2023[0].CellKey));
     }
 
     [DialectFact]
