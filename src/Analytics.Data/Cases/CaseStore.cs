@@ -145,8 +145,8 @@ public sealed class CaseStore(Db db)
 
     /// <summary>
     /// Writes a group of cases in one transaction: all or none. Returns one result per input, in order.
-    /// A single case is queued for the next group commit: single-case writers that arrive while another write
-    /// holds the gate share one transaction, yet each gets its own result, and a failure in a shared
+    /// A single case is queued for the next group commit: single-case writers that arrive while another group commits
+    /// share one transaction, yet each gets its own result, and a failure in a shared
     /// transaction is retried case by case so one bad write never takes the others' down with it.
     /// </summary>
     public async Task<IReadOnlyList<WriteResult>> UpsertAsync(IReadOnlyList<CaseWrite> cases, CancellationToken ct)
@@ -175,13 +175,19 @@ public sealed class CaseStore(Db db)
 
     private readonly Queue<PendingWrite> _pending = new();
 
+    // Single-case writes commit in turns, each turn taking every write queued meanwhile. On SQLite the turns are the
+    // database's write gate. Where writers run concurrently they are this process's own: without them each request
+    // would pay a transaction, its lock and its round trips alone, and requests arriving together would seldom share
+    // one. Batches, corrections and withdrawals do not wait for these turns, and other nodes take turns of their own.
+    private readonly WriteGate _turns = db.Dialect.SingleWriter ? db.WriteGate : new WriteGate(serialise: true);
+
     private async Task<WriteResult> UpsertSingleAsync(CaseWrite write, CancellationToken ct)
     {
         var mine = new PendingWrite(write);
         lock (_pending) _pending.Enqueue(mine);
         try
         {
-            await db.WriteGate.WaitAsync(ct);
+            await _turns.WaitAsync(ct);
         }
         catch (OperationCanceledException)
         {
@@ -214,7 +220,7 @@ public sealed class CaseStore(Db db)
         }
         finally
         {
-            db.WriteGate.Release();
+            _turns.Release();
         }
         return await mine.Result.Task;
     }
@@ -273,13 +279,11 @@ public sealed class CaseStore(Db db)
     }
 
     /// <summary>
-    /// Batches of at least this many cases create their new cases through the engine's bulk path (COPY, SqlBulkCopy, or
-    /// SQLite's prepared statements) before the row-by-row upsert handles the rest. Below it the few extra statements of
-    /// the bulk path cost more than they save. Settable so that a benchmark can compare both paths.
+    /// Batches of at least this many cases create their new cases through the engine's bulk path (arrays or COPY,
+    /// SqlBulkCopy, or SQLite's prepared statements) before the row-by-row upsert handles the rest; the dialect's
+    /// <see cref="ISqlDialect.BulkWriteFrom"/> by default. Settable so that a benchmark can compare both paths.
     /// </summary>
-    public int BulkThreshold { get; init; } = DefaultBulkThreshold;
-
-    public const int DefaultBulkThreshold = 16;
+    public int BulkThreshold { get; init; } = db.Dialect.BulkWriteFrom;
 
     private static readonly string[] BulkCaseColumns =
         ["id", "jurisdiction", "authority", "case_ref_token", "key_id", "stage", "period_from", "period_to",
@@ -389,6 +393,8 @@ public sealed class CaseStore(Db db)
             DeleteTokens = Make(CaseStore.DeleteTokens, "Id");
             DeleteAssignment = Make(CaseStore.DeleteAssignment, "Id");
             InsertToken = Make(dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "case_id, token"), "Token", "CaseId", "Type");
+            var tokens = dialect.InsertIgnoreFromArrays("case_tokens", ["token", "type"], "case_id", "case_id, token");
+            InsertTokens = tokens is null ? null : Make(tokens, "token", "type", "case_id");
         }
 
         public static readonly string[] CaseColumns =
@@ -403,6 +409,9 @@ public sealed class CaseStore(Db db)
         public DbCommand DeleteAssignment { get; }
         public DbCommand InsertToken { get; }
 
+        /// <summary>All of a case's tokens in one statement (token array, type array, case id), where the engine has one.</summary>
+        public DbCommand? InsertTokens { get; }
+
         public static void Bind(DbCommand command, params object?[] values)
         {
             for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -410,8 +419,8 @@ public sealed class CaseStore(Db db)
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in new[] { Find, InsertCase, UpdateCase, InsertDocument, UpdateDocument, DeleteTokens, DeleteAssignment, InsertToken })
-                await command.DisposeAsync();
+            foreach (var command in new[] { Find, InsertCase, UpdateCase, InsertDocument, UpdateDocument, DeleteTokens, DeleteAssignment, InsertToken, InsertTokens })
+                if (command is not null) await command.DisposeAsync();
         }
     }
 
@@ -455,10 +464,22 @@ public sealed class CaseStore(Db db)
             await commands.DeleteAssignment.ExecuteNonQueryAsync(ct);
         }
 
-        foreach (var token in c.Tokens)
+        if (commands.InsertTokens is { } insertTokens)
         {
-            WriteCommands.Bind(commands.InsertToken, token, id, token[..token.IndexOf(':')]);
-            await commands.InsertToken.ExecuteNonQueryAsync(ct);
+            var tokens = c.Tokens.Distinct(StringComparer.Ordinal).ToArray();
+            if (tokens.Length > 0)
+            {
+                WriteCommands.Bind(insertTokens, tokens, tokens.Select(t => t[..t.IndexOf(':')]).ToArray(), id);
+                await insertTokens.ExecuteNonQueryAsync(ct);
+            }
+        }
+        else
+        {
+            foreach (var token in c.Tokens)
+            {
+                WriteCommands.Bind(commands.InsertToken, token, id, token[..token.IndexOf(':')]);
+                await commands.InsertToken.ExecuteNonQueryAsync(ct);
+            }
         }
 
         return new WriteResult(id, existing is null ? WriteOutcome.Created : WriteOutcome.Updated, (existing?.Version ?? 0) + 1);

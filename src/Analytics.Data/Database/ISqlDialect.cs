@@ -49,6 +49,14 @@ public interface ISqlDialect
     /// <summary>The value to bind to the parameter of <see cref="InManyValues"/>.</summary>
     object ManyValues(IReadOnlyList<string> values) => values;
 
+    /// <summary>
+    /// An INSERT of one row per element of the arrays bound to <c>@</c> + each of <paramref name="arrayColumns"/> (all of one
+    /// length), with <paramref name="constant"/>'s column set to <c>@</c> + its name in every row, that skips rows whose
+    /// <paramref name="keyColumns"/> exist; null where the engine has no array parameters or a statement per row costs no
+    /// round trip (SQLite, in process), and the caller then runs <see cref="InsertIgnore"/> once per row.
+    /// </summary>
+    string? InsertIgnoreFromArrays(string table, IReadOnlyList<string> arrayColumns, string constant, string keyColumns) => null;
+
     /// <summary>Makes a single-table SELECT lock the rows it reads until the transaction ends (a no-op where writers are serialised anyway).</summary>
     string ForUpdate(string selectSql);
 
@@ -71,6 +79,12 @@ public interface ISqlDialect
 
     /// <summary>Splits a migration script into the batches the server runs one by one (SQL Server's GO lines).</summary>
     IReadOnlyList<string> Batches(string script);
+
+    /// <summary>
+    /// The fewest cases a write transaction must hold for its new cases to go through <see cref="BulkInsertAsync"/>: below
+    /// it the few extra statements of the bulk path cost more than they save over a statement per row.
+    /// </summary>
+    int BulkWriteFrom => 16;
 
     /// <summary>
     /// Inserts many rows in <paramref name="tx"/> through the engine's fast path, skipping rows whose key exists, and returns

@@ -90,6 +90,27 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal(2L + 36 * 2, tokens);
     }
 
+    [DialectFact]
+    public async Task UpsertBatch_OfManyCases_StoresEachOnce_AndAReplayChangesNothing()
+    {
+        // Past the engines' small-insert paths (PostgreSQL's arrays stop at 512 rows): the large-batch path.
+        var store = new CaseStore(Db);
+        var authority = NewAuthority();
+        var batch = Enumerable.Range(0, 600).Select(i => Case(authority, $"m{i}", victims: 1 + i % 3, tokens: [$"phone:m{i}"])).ToList();
+
+        var first = await store.UpsertAsync(batch, None);
+        var replay = await store.UpsertAsync(batch, None);
+
+        Assert.All(first, r => Assert.Equal(WriteOutcome.Created, r.Outcome));
+        Assert.Equal(first.Select(r => r.CaseId), replay.Select(r => r.CaseId));
+        Assert.All(replay, r => Assert.Equal(WriteOutcome.Unchanged, r.Outcome));
+        Assert.Equal(600L, await CountCasesAsync(authority));
+        Assert.Equal(600L, await ScalarAsync("SELECT COUNT(*) FROM case_tokens t JOIN cases c ON c.id = t.case_id WHERE c.authority = @authority", new { authority }));
+        Assert.Equal(200L * 1 + 200L * 2 + 200L * 3, await ScalarAsync("SELECT SUM(victim_count) FROM cases WHERE authority = @authority", new { authority }));
+        var stored = await store.FindAsync(first[599].CaseId, None);
+        Assert.Equal((RecordOf("m599", 3), "ref-m599"), (stored!.Record, stored.CaseRefToken));
+    }
+
     /// <summary>
     /// Stores r0 and r1, then sends 40 cases: r0 unchanged, r1 changed, r2…r37 new (two tokens each), r5 again changed and
     /// r6 again unchanged. Returns the outcomes, the rows and tokens stored, and whether repeats kept their first id.
@@ -101,7 +122,7 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         for (var i = 2; i < 38; i++) batch.Add(Case(authority, $"r{i}", tokens: [$"phone:r{i}", $"email:r{i}"]));
         batch.Add(Case(authority, "r5", victims: 3, tokens: ["phone:r5", "email:r5"]));
         batch.Add(Case(authority, "r6", tokens: ["phone:r6", "email:r6"]));
-        Assert.True(batch.Count >= CaseStore.DefaultBulkThreshold);
+        Assert.True(batch.Count >= Db.Dialect.BulkWriteFrom);
 
         var results = await store.UpsertAsync(batch, None);
 
@@ -142,6 +163,39 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal(20, results.Select(r => r.CaseId).Distinct().Count());
         Assert.Equal(20L, await CountCasesAsync(authority));
         Assert.Equal(20L, await ScalarAsync("SELECT COUNT(*) FROM case_tokens t JOIN cases c ON c.id = t.case_id WHERE c.authority = @authority", new { authority }));
+    }
+
+    [DialectFact]
+    public async Task ConcurrentSingleWrites_ShareTransactions_AndEachGetsItsOwnResult()
+    {
+        var store = new CaseStore(Db);
+        var authority = NewAuthority();
+        var existing = (await store.UpsertAsync([Case(authority, "s0", tokens: ["phone:old"])], None))[0];
+        // 47 new cases (one of them sent twice), a correction of the stored one, and a case whose tokens repeat.
+        var writes = Enumerable.Range(1, 46).Select(i => Case(authority, $"s{i}", tokens: [$"phone:s{i}", $"email:s{i}"]))
+            .Append(Case(authority, "s1", tokens: ["phone:s1", "email:s1"]))
+            .Append(Case(authority, "s0", victims: 3, tokens: ["phone:new"]))
+            .Append(Case(authority, "s47", tokens: ["phone:twice", "phone:twice", "email:s47"]))
+            .ToList();
+
+        var results = await Task.WhenAll(writes.Select(w => Task.Run(() => store.UpsertAsync([w], None))));
+
+        var byReference = writes.Zip(results, (w, r) => (w.CaseRefToken, Result: r.Single())).ToList();
+        Assert.Equal(47, byReference.Where(x => x.Result.Outcome == WriteOutcome.Created).Select(x => x.CaseRefToken).Distinct().Count());
+        Assert.Single(byReference, x => x.CaseRefToken == "ref-s1" && x.Result.Outcome == WriteOutcome.Unchanged);
+        Assert.Single(byReference.Where(x => x.CaseRefToken == "ref-s1").Select(x => x.Result.CaseId).Distinct());
+        var corrected = byReference.Single(x => x.CaseRefToken == "ref-s0").Result;
+        Assert.Equal((existing.CaseId, WriteOutcome.Updated, 2), (corrected.CaseId, corrected.Outcome, corrected.Version));
+        Assert.Equal(48L, await CountCasesAsync(authority));
+        Assert.Equal(["phone:new" + authority], await TokensOfAsync(existing.CaseId));
+        Assert.Equal(new[] { "email:s47" + authority, "phone:twice" + authority }, await TokensOfAsync(byReference.Single(x => x.CaseRefToken == "ref-s47").Result.CaseId));
+        Assert.Equal(2 * 46 + 1 + 2L, await ScalarAsync("SELECT COUNT(*) FROM case_tokens t JOIN cases c ON c.id = t.case_id WHERE c.authority = @authority", new { authority }));
+        if (Db.Dialect.Name == "postgres")
+        {
+            // Rows written by one transaction carry its id: the 48 writes took far fewer transactions than one each.
+            var transactions = await ScalarAsync("SELECT COUNT(DISTINCT xmin::text) FROM cases WHERE authority = @authority AND case_ref_token <> 'ref-s0'", new { authority });
+            Assert.InRange(transactions, 1L, 24L);
+        }
     }
 
     [DialectFact]
