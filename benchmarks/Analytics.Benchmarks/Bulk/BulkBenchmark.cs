@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Analytics.Data.Cases;
@@ -7,6 +6,7 @@ using Analytics.Data.Database;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using static Analytics.Benchmarks.StepMeasure;
 
 namespace Analytics.Benchmarks.Bulk;
 
@@ -116,13 +116,4 @@ public static class BulkBenchmark
 
         public async ValueTask DisposeAsync() => await drop();
     }
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

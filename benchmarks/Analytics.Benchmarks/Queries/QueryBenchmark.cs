@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Analytics.Benchmarks.Ingest;
+using static Analytics.Benchmarks.StepMeasure;
 
 namespace Analytics.Benchmarks.Queries;
 
@@ -141,13 +142,4 @@ public static class QueryBenchmark
     }
 
     private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Arg(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 }
