@@ -72,7 +72,11 @@ public static class StepMeasure
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    /// <summary>The integer after <paramref name="name"/>, or <paramref name="fallback"/>; throws FormatException for a bad one.</summary>
-    public static int Int(string[] args, string name, int fallback) =>
-        Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+    /// <summary>The integer after <paramref name="name"/>, or <paramref name="fallback"/>; an ArgumentException naming the option for a bad one.</summary>
+    public static int Int(string[] args, string name, int fallback) => Arg(args, name) switch
+    {
+        null => fallback,
+        var value when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
+        var value => throw new ArgumentException($"{name} takes a whole number, not '{value}'."),
+    };
 }

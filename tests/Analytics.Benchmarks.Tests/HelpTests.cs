@@ -35,6 +35,22 @@ public sealed class HelpTests
         Assert.Equal("", error);
     }
 
+    [Theory]
+    [InlineData("queries", "--seconds")]
+    [InlineData("bulk", "--cases")]
+    [InlineData("links", "--new")]
+    [InlineData("refresh", "--runs")]
+    public async Task ANumberOptionGivenText_FailsWithTheOptionAndTheUsage(string command, string option)
+    {
+        var (code, output, error) = await RunAsync(command, option, "ten");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"{option} takes a whole number, not 'ten'.", error);
+        Assert.Contains(command + " [", error);
+        Assert.DoesNotContain("Unhandled exception", error);
+        Assert.Equal("", output);
+    }
+
     [Fact]
     public async Task AnUnknownOption_StillFails_WithTheUsage()
     {

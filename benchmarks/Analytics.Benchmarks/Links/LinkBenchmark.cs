@@ -44,7 +44,7 @@ public static class LinkBenchmark
             seed = Int(args, "--seed", 42);
             if (cases < 1 || extra < 0) throw new ArgumentException("links: --cases must be at least 1 and --new at least 0.");
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
             Console.Error.WriteLine(Usage);

@@ -20,9 +20,20 @@ public static class QueryBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var cases = Int(args, "--cases", 100_000);
-        var seconds = Int(args, "--seconds", 30);
-        var concurrency = Int(args, "--concurrency", 16);
+        int cases, seconds, concurrency;
+        try
+        {
+            cases = Int(args, "--cases", 100_000);
+            seconds = Int(args, "--seconds", 30);
+            concurrency = Int(args, "--concurrency", 16);
+            if (cases < 1 || seconds < 1 || concurrency < 1) throw new ArgumentException("queries: --cases, --seconds and --concurrency must be at least 1.");
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
         var outDir = Arg(args, "--out") ?? "docs/benchmarks";
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };

@@ -42,7 +42,7 @@ public static class RefreshBenchmark
             seed = Int(args, "--seed", 42);
             if (cases < 1 || runs < 1) throw new ArgumentException("refresh: --cases and --runs must be at least 1.");
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
             Console.Error.WriteLine(Usage);
