@@ -116,7 +116,7 @@ public sealed partial class PostgresDialect : ISqlDialect
     /// filling and dropping a stage table costs more than the rows themselves when there are few (a group of single-case
     /// writes). Larger inserts stream through COPY, so the texts of a large batch are never all decoded at once.
     /// </summary>
-    public const int ArrayInsertRows = 128;
+    public const int ArrayInsertRows = 512;
 
     private static async Task<IReadOnlyList<string>> InsertFromArraysAsync(NpgsqlConnection connection, NpgsqlTransaction tx, BulkInsert insert, CancellationToken ct)
     {

@@ -93,7 +93,7 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     [DialectFact]
     public async Task UpsertBatch_OfManyCases_StoresEachOnce_AndAReplayChangesNothing()
     {
-        // Past the engines' small-insert paths (PostgreSQL's arrays stop at PostgresDialect.ArrayInsertRows): the large-batch path.
+        // Past the engines' small-insert paths (PostgreSQL's arrays stop at PostgresDialect.ArrayInsertRows, 512): the large-batch path.
         var store = new CaseStore(Db);
         var authority = NewAuthority();
         var batch = Enumerable.Range(0, 600).Select(i => Case(authority, $"m{i}", victims: 1 + i % 3, tokens: [$"phone:m{i}"])).ToList();
