@@ -22,19 +22,12 @@ public static class BulkBenchmark
     {
         var databases = (Arg(args, "--databases") ?? "sqlite,postgres").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var postgres = Arg(args, "--postgres") ?? Environment.GetEnvironmentVariable("ANALYTICS_TEST_POSTGRES");
-        int cases, batch, rounds;
-        try
-        {
-            cases = Math.Clamp(Int(args, "--cases", 10_000), 100, 100_000);
-            batch = Math.Clamp(Int(args, "--batch", 100), 1, 1_000);
-            rounds = Math.Clamp(Int(args, "--rounds", 2), 1, 5);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
+        if (!BenchRun.TryOptions(Usage, () => (
+                Math.Clamp(Int(args, "--cases", 10_000), 100, 100_000),
+                Math.Clamp(Int(args, "--batch", 100), 1, 1_000),
+                Math.Clamp(Int(args, "--rounds", 2), 1, 5)), out var options))
             return 2;
-        }
+        var (cases, batch, rounds) = options;
         if (databases.Contains("postgres") && postgres is null)
         {
             Console.Error.WriteLine("bulk: --postgres (or ANALYTICS_TEST_POSTGRES) is needed for the postgres runs.");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Analytics.Benchmarks.Suite;
 using Analytics.Core.Pseudonymisation;
 using Analytics.Core.Synthetic;
@@ -10,7 +9,6 @@ using Analytics.Data.Cases;
 using Analytics.Data.Database;
 using Analytics.Data.Ingestion;
 using Analytics.Data.Links;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Analytics.Benchmarks.StepMeasure;
 
@@ -36,28 +34,16 @@ public static class LinkBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int cases, extra, seed;
-        try
-        {
-            cases = Int(args, "--cases", 100_000);
-            extra = Int(args, "--new", 1_000);
-            seed = Int(args, "--seed", 42);
-            if (cases < 1 || extra < 0) throw new ArgumentException("links: --cases must be at least 1 and --new at least 0.");
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
+        if (!BenchRun.TryOptions(Usage, () =>
+            {
+                var o = (Cases: Int(args, "--cases", 100_000), Extra: Int(args, "--new", 1_000), Seed: Int(args, "--seed", 42));
+                return o.Cases >= 1 && o.Extra >= 0 ? o : throw new ArgumentException("links: --cases must be at least 1 and --new at least 0.");
+            }, out var options))
             return 2;
-        }
-        var outDir = Arg(args, "--out") ?? "docs/benchmarks";
-        var keep = Arg(args, "--work");
-        var work = keep is null ? Directory.CreateTempSubdirectory("analytics-links-").FullName : Directory.CreateDirectory(keep).FullName;
-        var path = Path.Combine(work, $"links-{Guid.NewGuid():n}.db");
-        var command = "dotnet run -c Release --project benchmarks/Analytics.Benchmarks -- links " + string.Join(' ', args);
-        var machine = MachineInfo.Read(RepositoryRoot() ?? Directory.GetCurrentDirectory());
-        var started = DateTime.UtcNow;
-        var loadBefore = LoadSampler.Uptime();
+        var (cases, extra, seed) = options;
+        var run = BenchRun.Begin("links", args);
+        var (command, machine, started, loadBefore) = (run.Command, run.Machine, run.Started, run.LoadBefore);
+        var path = Path.Combine(run.Work, $"links-{Guid.NewGuid():n}.db");
         Console.WriteLine($"links: {cases:N0} generated cases (seed {seed}), then {extra:N0} more; SQLite store {path}");
         Console.WriteLine($"  {loadBefore}");
 
@@ -92,12 +78,10 @@ public static class LinkBenchmark
         var markdown = Report(command, started, machine, cases, stored, extra, added, seed, fillSeconds, loadBefore, loadAfter, runs);
         Console.WriteLine();
         Console.WriteLine(markdown);
-        Directory.CreateDirectory(outDir);
-        await File.WriteAllTextAsync(Path.Combine(outDir, "links.md"), markdown, ct);
-        await File.WriteAllTextAsync(Path.Combine(outDir, "links.json"), JsonSerializer.Serialize(new
+        await run.WriteReportsAsync("links", markdown, new
         {
             command,
-            started = started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            started = run.StartedText,
             machine,
             cases,
             stored,
@@ -109,13 +93,8 @@ public static class LinkBenchmark
             loadBefore,
             loadAfter,
             runs,
-        }, new JsonSerializerOptions { WriteIndented = true }) + "\n", ct);
-
-        SqliteConnection.ClearAllPools();
-        if (keep is null)
-        {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
-        }
+        }, ct);
+        run.End();
         return 0;
     }
 

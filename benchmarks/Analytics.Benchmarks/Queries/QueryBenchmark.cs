@@ -20,20 +20,14 @@ public static class QueryBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int cases, seconds, concurrency;
-        try
-        {
-            cases = Int(args, "--cases", 100_000);
-            seconds = Int(args, "--seconds", 30);
-            concurrency = Int(args, "--concurrency", 16);
-            if (cases < 1 || seconds < 1 || concurrency < 1) throw new ArgumentException("queries: --cases, --seconds and --concurrency must be at least 1.");
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
+        if (!BenchRun.TryOptions(Usage, () =>
+            {
+                var o = (Cases: Int(args, "--cases", 100_000), Seconds: Int(args, "--seconds", 30), Concurrency: Int(args, "--concurrency", 16));
+                return o.Cases >= 1 && o.Seconds >= 1 && o.Concurrency >= 1 ? o
+                    : throw new ArgumentException("queries: --cases, --seconds and --concurrency must be at least 1.");
+            }, out var options))
             return 2;
-        }
+        var (cases, seconds, concurrency) = options;
         var outDir = Arg(args, "--out") ?? "docs/benchmarks";
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Analytics.Api.Learning;
 using Analytics.Benchmarks.Suite;
 using Analytics.Benchmarks.Training;
@@ -12,7 +11,6 @@ using Analytics.Data.Insights;
 using Analytics.Data.Jobs;
 using Analytics.Data.Patterns;
 using Analytics.Learning.Registry;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Analytics.Benchmarks.StepMeasure;
@@ -34,27 +32,15 @@ public static class RefreshBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int cases, runs, seed;
-        try
-        {
-            cases = Int(args, "--cases", 100_000);
-            runs = Int(args, "--runs", 3);
-            seed = Int(args, "--seed", 42);
-            if (cases < 1 || runs < 1) throw new ArgumentException("refresh: --cases and --runs must be at least 1.");
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
+        if (!BenchRun.TryOptions(Usage, () =>
+            {
+                var o = (Cases: Int(args, "--cases", 100_000), Runs: Int(args, "--runs", 3), Seed: Int(args, "--seed", 42));
+                return o.Cases >= 1 && o.Runs >= 1 ? o : throw new ArgumentException("refresh: --cases and --runs must be at least 1.");
+            }, out var options))
             return 2;
-        }
-        var outDir = Arg(args, "--out") ?? "docs/benchmarks";
-        var keep = Arg(args, "--work");
-        var work = keep is null ? Directory.CreateTempSubdirectory("analytics-refresh-").FullName : Directory.CreateDirectory(keep).FullName;
-        var command = "dotnet run -c Release --project benchmarks/Analytics.Benchmarks -- refresh " + string.Join(' ', args);
-        var machine = MachineInfo.Read(RepositoryRoot() ?? Directory.GetCurrentDirectory());
-        var started = DateTime.UtcNow;
-        var loadBefore = LoadSampler.Uptime();
+        var (cases, runs, seed) = options;
+        var run = BenchRun.Begin("refresh", args);
+        var (work, command, machine, started, loadBefore) = (run.Work, run.Command, run.Machine, run.Started, run.LoadBefore);
         var ct = CancellationToken.None;
         var settings = new BenchSettings { Seed = seed };
         Console.WriteLine($"refresh: {cases:N0} generated cases (seed {seed}), {runs} runs; work directory {work}");
@@ -116,12 +102,10 @@ public static class RefreshBenchmark
         var markdown = Report(command, started, machine, cases, ids.Count, seed, reused, steps, timed, loadBefore, loadAfter);
         Console.WriteLine();
         Console.WriteLine(markdown);
-        Directory.CreateDirectory(outDir);
-        await File.WriteAllTextAsync(Path.Combine(outDir, "refresh.md"), markdown, ct);
-        await File.WriteAllTextAsync(Path.Combine(outDir, "refresh.json"), JsonSerializer.Serialize(new
+        await run.WriteReportsAsync("refresh", markdown, new
         {
             command,
-            started = started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            started = run.StartedText,
             machine,
             cases,
             activeCases = ids.Count,
@@ -131,13 +115,8 @@ public static class RefreshBenchmark
             loadAfter,
             preparation = steps,
             runs = timed,
-        }, new JsonSerializerOptions { WriteIndented = true }) + "\n", ct);
-
-        SqliteConnection.ClearAllPools();
-        if (keep is null)
-        {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
-        }
+        }, ct);
+        run.End();
         return 0;
     }
 
