@@ -97,6 +97,28 @@ public sealed class Tokeniser
     }
 
     /// <summary>
+    /// The case reference's token under each prefix of the ring, oldest first, the active key's last (so the last equals
+    /// <see cref="TokenForCaseReference"/>); empty when the reference is blank. While stored tokens are being moved to a
+    /// new key, a case stored under an earlier key is found by the token of its generation.
+    /// </summary>
+    public IReadOnlyList<string> CaseReferenceGenerations(string reference, string authority)
+    {
+        var normalised = Normalisers.CaseReference(reference, authority);
+        if (normalised is null) return [];
+        var type = IdentifierTypes.CaseReference;
+        var input = Encoding.UTF8.GetBytes(type + "\n" + normalised);
+        Span<byte> mac = stackalloc byte[32];
+        var generations = new string[_keys.Keys.Count];
+        for (var i = 0; i < generations.Length; i++)
+        {
+            if (i == 0) Mac(_keys.Keys[0], input, mac);
+            else Mac(_keys.Keys[i], mac[..TokenBytes], mac);
+            generations[i] = string.Concat(type, ":", Base32.Encode(mac[..TokenBytes]));
+        }
+        return generations;
+    }
+
+    /// <summary>
     /// Moves a token one key forward: the result equals the token the value would get under the old chain plus
     /// <paramref name="newKey"/>. Throws <see cref="FormatException"/> for a string that is not a token.
     /// </summary>
