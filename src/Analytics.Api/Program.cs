@@ -14,6 +14,7 @@ using Analytics.Api.OpenApi;
 using Analytics.Api.Operations;
 using Analytics.Api.Patterns;
 using Analytics.Api.Privacy;
+using Analytics.Api.Pseudonymisation;
 using Analytics.Api.Startup;
 using Analytics.Data;
 using Scalar.AspNetCore;
@@ -90,6 +91,7 @@ if (node.ServesApi)
     app.MapScalarApiReference("/docs", o => o.DisableDefaultFonts().DisableTelemetry());
     app.MapCasesApi();
     app.MapKeysApi();
+    app.MapPseudonymisationApi();
     app.MapStewardApi();
     app.MapPatternsApi();
     app.MapInsightsApi();

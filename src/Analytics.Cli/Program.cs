@@ -14,9 +14,10 @@ namespace Analytics.Cli;
 
 public static class CliProgram
 {
-    public static RootCommand Root() => new("analytics: import, generate and submit case data; manage keys; report on CTDC data, measure the scrubber and export features.")
+    public static RootCommand Root() => new("analytics: import, generate and submit case data; manage keys and the pseudonymisation key ring; report on CTDC data, measure the scrubber and export features.")
     {
         KeysCommand.Create(),
+        PseudonymisationCommand.Create(),
         ImportCommand.Create(),
         GenerateCommand.Create(),
         SubmitCommand.Create(),

@@ -50,6 +50,8 @@ public static class DataServices
         services.AddSingleton(sp => new CasePseudonymiser(sp.GetRequiredService<KeyRing>()));
         // The aggregates' record keys come from the same ring, so they live with the keys.
         services.AddSingleton<CellKeys>();
+        // The store's record of the ring and the move of stored cases to a new key.
+        services.AddSingleton<Pseudonymisation.KeyRingStore>();
         services.AddSingleton<CaseIngestion>();
         return services;
     }

@@ -258,7 +258,8 @@ public static class CasesApi
 
         var (prepared, errors) = ingestion.Prepare(body, SubmitterOf(user));
         if (prepared is null) return Invalid(errors);
-        if (prepared.Write.CaseRefToken != row.CaseRefToken)
+        // While stored cases are moved to a new key, the stored reference may still be the token of an earlier one.
+        if (prepared.Write.CaseRefToken != row.CaseRefToken && !prepared.Write.CaseRefGenerations.Contains(row.CaseRefToken))
             return Problem(409, "Case reference differs", "The corrected record names a different case reference than the stored case. Submit it as a new case instead.");
 
         // Withdrawn since it was read above: the check is repeated where the correction is written.

@@ -41,6 +41,25 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
             });
         }
 
+        if (exception.GetBaseException() is Data.Pseudonymisation.KeyRingOutOfDateException stale)
+        {
+            // A node left running with an older ring after another started with a new key: a configuration matter, not a bug.
+            logger.LogError("Case write refused: this node's active pseudonymisation key is {NodeKey}, the store's is {StoreKey}; restart it with the current key ring",
+                stale.NodeKeyId, stale.StoreKeyId);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "60";
+            return await problems.TryWriteAsync(new()
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = 503,
+                    Title = "Pseudonymisation key ring out of date",
+                    Detail = "This node's pseudonymisation keys are behind the store's, so it cannot write cases; nothing was stored. Send the request again: another node, or this one once restarted with the current keys, takes it.",
+                },
+            });
+        }
+
         // The route's template, not the request's path: a path can carry what a client typed (GET /cases/<a name>).
         var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
         var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route matched)";

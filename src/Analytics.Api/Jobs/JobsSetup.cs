@@ -61,6 +61,7 @@ public static class JobsSetup
         // Promotions made by another node reach this one by polling the shared registry (see ModelReloader).
         services.AddHostedService<ModelReloader>();
         services.AddTransient<LearningJobs>();
+        services.AddTransient<Pseudonymisation.RekeyJobs>();
         services.AddSingleton<TrainingRequests>();
         services.AddSingleton<JobScheduler>();
 
@@ -170,14 +171,19 @@ public static class JobsSetup
 }
 
 /// <summary>Keeps Hangfire's recurring jobs in step with the schedules stored in the database.</summary>
-public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring, JobStorage storage)
+public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring, JobStorage storage, Data.Pseudonymisation.KeyRingStore ring,
+    IBackgroundJobClient background)
 {
     public async Task SyncAsync(CancellationToken ct)
     {
-        foreach (var (job, cron) in LearningJobs.DefaultSchedules)
+        foreach (var (job, cron) in LearningJobs.DefaultSchedules.Concat(Pseudonymisation.RekeyJobs.DefaultSchedules))
             await store.EnsureScheduleAsync(job, cron, ct);
         foreach (var schedule in await store.SchedulesAsync(ct))
             Register(schedule.JobId, schedule.Cron);
+        // A node that brought a new pseudonymisation key starts the move of the stored cases at once, not at the next
+        // scheduled run: link runs wait until it is done. A second node's request finds nothing left to move.
+        if (await ring.PendingAsync(ct))
+            background.Enqueue<Pseudonymisation.RekeyJobs>(j => j.RekeyTokensAsync(CancellationToken.None));
     }
 
     /// <summary>Registers or updates one recurring job. Throws <see cref="ArgumentException"/> for an invalid cron expression.</summary>
@@ -195,6 +201,9 @@ public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring,
                 break;
             case LearningJobs.AggregatesJob:
                 recurring.AddOrUpdate<LearningJobs>(jobId, j => j.RefreshAggregatesAsync(CancellationToken.None), cron, options);
+                break;
+            case Pseudonymisation.RekeyJobs.RekeyJob:
+                recurring.AddOrUpdate<Pseudonymisation.RekeyJobs>(jobId, j => j.RekeyTokensAsync(CancellationToken.None), cron, options);
                 break;
             case LinkJobs.ComputeJob:
                 recurring.AddOrUpdate<LinkJobs>(jobId, j => j.ComputeLinksAsync(CancellationToken.None, true), cron, options);

@@ -40,7 +40,9 @@ public sealed class LinkJobs(LinkStore links, JobStore jobs, IOptions<LinkOption
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var result = await links.RecomputeAsync(options.Value.WriteBatchSize, ct, scheduled ? options.Value.MaxBusyShare : 1.0);
-            var detail = result.Throttled
+            var detail = result.Deferred
+                ? $"deferred: stored cases are being moved to a new pseudonymisation key (rekey-tokens); {result.Groups} link groups stand until every case is moved"
+                : result.Throttled
                 ? $"throttled: the last computation took long for its interval (Links:MaxBusyShare {options.Value.MaxBusyShare}); {result.Groups} link groups stand until the next run"
                 : result.Skipped
                 ? $"no case stored, corrected or withdrawn since the last computation: {result.Groups} link groups stand"

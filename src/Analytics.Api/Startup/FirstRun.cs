@@ -1,5 +1,6 @@
 using Analytics.Data.ApiKeys;
 using Analytics.Data.Database;
+using Analytics.Data.Pseudonymisation;
 
 namespace Analytics.Api.Startup;
 
@@ -13,11 +14,12 @@ public sealed class FirstRunOptions
 }
 
 /// <summary>Start-up work that must finish before requests are served: migrations, then first-run keys.</summary>
-public sealed class FirstRun(MigrationRunner migrations, ApiKeyStore keys, Microsoft.Extensions.Options.IOptions<FirstRunOptions> options, ILogger<FirstRun> logger)
+public sealed class FirstRun(MigrationRunner migrations, ApiKeyStore keys, KeyRingStore ring, Microsoft.Extensions.Options.IOptions<FirstRunOptions> options, ILogger<FirstRun> logger)
 {
     public async Task RunAsync(CancellationToken ct)
     {
         await migrations.RunAsync(ct);
+        await RegisterKeyRingAsync(ct);
         if (!options.Value.IssueKeys || await keys.CountAsync(ct) > 0) return;
 
         var issued = new[]
@@ -33,5 +35,22 @@ public sealed class FirstRun(MigrationRunner migrations, ApiKeyStore keys, Micro
         await File.WriteAllLinesAsync(path, ["# API keys issued on first run: role, authority, key (send as 'X-Api-Key: <key>')", .. lines], ct);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         logger.LogWarning("First run: issued one API key per role and wrote them to {Path}. Revoke them before production use.", path);
+    }
+
+    // A node whose ring is behind the store's, or differs from it, must not start: its tokens would match nothing stored.
+    private async Task RegisterKeyRingAsync(CancellationToken ct)
+    {
+        IReadOnlyList<StoredKey> registered;
+        try
+        {
+            registered = await ring.RegisterAsync(ct);
+        }
+        catch (KeyRingMismatchException e)
+        {
+            logger.LogCritical("Pseudonymisation key ring refused: {Reason}", e.Message);
+            throw;
+        }
+        if (registered.Count > 0 && registered[^1].RekeyedAt is null)
+            logger.LogWarning("Pseudonymisation key {KeyId} is new: the rekey-tokens job moves the stored cases to it, and link runs wait until it is done", registered[^1].KeyId);
     }
 }

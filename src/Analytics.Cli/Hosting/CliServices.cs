@@ -78,6 +78,16 @@ public static class CliServices
                 await services.DisposeAsync();
                 throw new CliSetupException($"--key-file: the pseudonymisation key file cannot be used ({Describe(e)}).");
             }
+            try
+            {
+                // As a node does when it starts: a ring behind the store's, or different from it, would write tokens that match nothing stored.
+                await services.GetRequiredService<Analytics.Data.Pseudonymisation.KeyRingStore>().RegisterAsync(ct);
+            }
+            catch (Analytics.Data.Pseudonymisation.KeyRingMismatchException e)
+            {
+                await services.DisposeAsync();
+                throw new CliSetupException($"--key-file: {e.Message}");
+            }
         }
         return services;
     }

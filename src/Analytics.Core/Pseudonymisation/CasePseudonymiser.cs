@@ -10,12 +10,25 @@ public sealed class CasePseudonymiser
 {
     private readonly Tokeniser _tokeniser;
     private readonly TextScrubber _scrubber;
+    private readonly int _keyCount;
 
     /// <summary>Creates a pseudonymiser whose tokens chain through <paramref name="keys"/> (last = active).</summary>
     public CasePseudonymiser(KeyRing keys)
     {
+        ArgumentNullException.ThrowIfNull(keys);
         _tokeniser = new Tokeniser(keys);
         _scrubber = new TextScrubber(_tokeniser);
+        _keyCount = keys.Keys.Count;
+    }
+
+    /// <summary>
+    /// The submission's case reference token under each prefix of the key ring, oldest first, the active one last; empty
+    /// when the ring has a single key (no earlier generation to look for) or the reference is blank.
+    /// </summary>
+    public IReadOnlyList<string> CaseReferenceGenerations(CaseSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        return _keyCount < 2 ? [] : _tokeniser.CaseReferenceGenerations(submission.CaseReference, submission.Authority);
     }
 
     /// <summary>

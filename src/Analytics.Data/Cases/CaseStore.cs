@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Text;
+using Analytics.Core.Pseudonymisation;
 using Analytics.Data.Database;
+using Analytics.Data.Pseudonymisation;
 using Dapper;
 
 namespace Analytics.Data.Cases;
@@ -33,6 +35,13 @@ public sealed record CaseWrite(
 
     /// <summary>The case's distinct identifier tokens, kept packed as UTF-8 and decoded when read.</summary>
     public IReadOnlyList<string> Tokens { get; init; } = PackedStrings.From(Tokens);
+
+    /// <summary>
+    /// The case reference's token under each prefix of the key ring, oldest first (the last is <see cref="CaseRefToken"/>);
+    /// empty while the ring has one key. While stored cases are moved to a new key, a case still stored under an earlier
+    /// one is found by these and moved first (<see cref="Pseudonymisation.KeyRingStore"/>).
+    /// </summary>
+    public IReadOnlyList<string> CaseRefGenerations { get; init; } = [];
 
     /// <summary>The case profile's JSON, decoded on each call (when its row is bound).</summary>
     public string Profile => Encoding.UTF8.GetString(ProfileUtf8);
@@ -103,7 +112,8 @@ public sealed class StoredCaseRow
 }
 
 /// <summary>Writes and reads pseudonymised cases. Upserts on (authority, case reference token).</summary>
-public sealed class CaseStore(Db db)
+/// <param name="keys">The node's key ring, with which a case still stored under an earlier key is moved to the active one when it is written; none: such a write is refused.</param>
+public sealed class CaseStore(Db db, KeyRing? keys = null)
 {
     private const string FindByReference = """
         SELECT id AS Id, record_hash AS RecordHash, status AS Status, version AS Version
@@ -264,6 +274,7 @@ public sealed class CaseStore(Db db)
         await using var tx = await connection.BeginTransactionAsync(ct);
         // Any case of the group may exist already and be corrected here: the link run must not write between its look and its commit.
         await CaseChangeLock.ShareAsync(connection, tx, db.Dialect, ct);
+        await KeyRingStore.CheckWriteAsync(connection, tx, db.Dialect, keys, cases, ct);
         await using var commands = new WriteCommands(connection, tx, db.Dialect);
         var now = DateTimeOffset.UtcNow.ToString("O");
         // Ids of new cases follow the submission order whatever order the rows are written in.
@@ -519,6 +530,7 @@ public sealed class CaseStore(Db db)
             await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await CaseChangeLock.ShareAsync(connection, tx, db.Dialect, ct);
+            await KeyRingStore.CheckWriteAsync(connection, tx, db.Dialect, keys, [write], ct);
             await using var commands = new WriteCommands(connection, tx, db.Dialect);
             // Read under a row lock where writers run concurrently, so a withdrawal cannot come between the check and the write.
             if (await FindAsync(commands, write, ct) is not { Status: "active" } existing) return null;

@@ -57,7 +57,10 @@ public sealed class CaseIngestion(CasePseudonymiser pseudonymiser, TimeProvider 
             JsonSerializer.SerializeToUtf8Bytes(CaseProfile.From(record), ProfileJson),
             canonical,
             Convert.ToHexStringLower(SHA256.HashData(canonical)),
-            pseudonymised.Tokens);
+            pseudonymised.Tokens)
+        {
+            CaseRefGenerations = pseudonymiser.CaseReferenceGenerations(submission),
+        };
         return (new PreparedCase(write, pseudonymised), []);
     }
 }

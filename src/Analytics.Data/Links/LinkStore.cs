@@ -5,6 +5,7 @@ using System.Text;
 using Analytics.Core.Links;
 using Analytics.Data.Cases;
 using Analytics.Data.Database;
+using Analytics.Data.Pseudonymisation;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -16,7 +17,7 @@ namespace Analytics.Data.Links;
 /// <param name="Throttled">Cases changed, but the last computation ended too recently for its cost: the next run computes.</param>
 /// <param name="LostHits">Cases that lost a link to another authority by their own authority's change, recorded in <c>link_probes</c>.</param>
 public sealed record LinkRecomputeResult(int Groups, int LinkedCases, int CrossBorderGroups, int NewAlerts, bool Skipped = false, int Rewritten = 0, bool Throttled = false,
-    int LostHits = 0);
+    int LostHits = 0, bool Deferred = false);
 
 /// <summary>
 /// How many hits an authority may lose by its own changes (withdrawing or correcting a case that had one) within
@@ -181,6 +182,9 @@ public sealed class LinkStore(Db db)
         if (_last is { } previous && maxBusyShare < 1.0
             && Stopwatch.GetElapsedTime(_lastEnded) < _lastDuration * (1 / Math.Max(maxBusyShare, 0.01) - 1))
             return previous.Result with { NewAlerts = 0, Rewritten = 0, Skipped = true, Throttled = true };
+        // Tokens of two keys never match: while stored cases are moved to a new key, a graph would split every group
+        // whose cases are on both sides of the move, so the run waits until every case is under the active key.
+        if (await DeferredAsync(null, ct) is { } deferred) return deferred;
         var started = Stopwatch.GetTimestamp();
         // Taken before anything is read: a case withdrawn from here on may be in the graph, and is looked for at write time.
         var readFrom = DateTimeOffset.UtcNow;
@@ -218,6 +222,8 @@ public sealed class LinkStore(Db db)
             // the one joining two parts of a group); the change moved the marker, so the next run links a corrected case
             // by its new tokens.
             await CaseChangeLock.ExcludeAsync(connection, tx, db.Dialect, ct);
+            // A node with a new key may have started moving cases since the graph was read: nothing is written from it.
+            if (await DeferredAsync(tx, ct) is { } moving) return moving;
             // The alerts' time (see the gate above): the case-change lock can be waited for too, behind other nodes' writers.
             var now = DateTimeOffset.UtcNow.ToString("O");
             var changedSince = await ChangedSinceAsync(connection, tx, readFrom, ct);
@@ -281,6 +287,14 @@ public sealed class LinkStore(Db db)
         {
             db.WriteGate.Release();
         }
+    }
+
+    // The result of a run that waits for the move to a new pseudonymisation key: the last run's counts, nothing written.
+    private async Task<LinkRecomputeResult?> DeferredAsync(DbTransaction? tx, CancellationToken ct)
+    {
+        await using var connection = tx is null ? await db.OpenAsync(ct) : null;
+        if (!await KeyRingStore.PendingAsync(connection ?? tx!.Connection!, tx, db.Dialect, ct)) return null;
+        return (_last?.Result ?? new LinkRecomputeResult(0, 0, 0, 0)) with { NewAlerts = 0, Rewritten = 0, LostHits = 0, Skipped = true, Deferred = true };
     }
 
     private async Task InsertEveryRowAsync(DbConnection connection, DbTransaction tx, BulkInsert insert, CancellationToken ct)

@@ -59,8 +59,35 @@ public static class KeyFile
     public static void Create(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var id = "k" + DateTime.UtcNow.ToString("yyyyMMdd") + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        var content = new FileContent { Keys = [new() { Id = id, Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), CreatedAt = DateTimeOffset.UtcNow }] };
+        Write(path, new FileContent { Keys = [NewEntry()] }, replace: false);
+    }
+
+    /// <summary>
+    /// Rotation: adds a new random key at the end of the file's ring, which becomes the active key, and returns its id. The
+    /// earlier keys stay (tokens chain through all of them). The file is replaced whole, owner-readable only. Nodes take
+    /// the new key when they start; the first to start with it has the stored cases moved to it.
+    /// </summary>
+    public static string AppendNew(string path)
+    {
+        var file = JsonSerializer.Deserialize<FileContent>(File.ReadAllText(path), Json)
+            ?? throw new InvalidOperationException($"Key file {path} is empty.");
+        if (file.Keys.Count == 0) throw new InvalidOperationException($"Key file {path} holds no keys.");
+        var entry = NewEntry();
+        while (file.Keys.Any(k => k.Id == entry.Id)) entry = NewEntry();
+        file.Keys.Add(entry);
+        Write(path, file, replace: true);
+        return entry.Id;
+    }
+
+    private static Entry NewEntry() => new()
+    {
+        Id = "k" + DateTime.UtcNow.ToString("yyyyMMdd") + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)),
+        Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        CreatedAt = DateTimeOffset.UtcNow,
+    };
+
+    private static void Write(string path, FileContent content, bool replace)
+    {
         var temp = path + ".tmp";
         try
         {
@@ -70,7 +97,7 @@ public static class KeyFile
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             using (var writer = new StreamWriter(temp, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
                 writer.Write(JsonSerializer.Serialize(content, Json));
-            File.Move(temp, path, overwrite: false);
+            File.Move(temp, path, overwrite: replace);
         }
         finally
         {

@@ -1,0 +1,259 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Analytics.Core.Pseudonymisation;
+using Analytics.Data.Cases;
+using Analytics.Data.Database;
+using Dapper;
+
+namespace Analytics.Data.Pseudonymisation;
+
+/// <summary>One key of the ring as the store records it: its place, its id, when a node first brought it, and when every stored case was moved to it.</summary>
+public sealed class StoredKey
+{
+    public int Position { get; set; }
+    public string KeyId { get; set; } = "";
+    public string AddedAt { get; set; } = "";
+    public string? RekeyedAt { get; set; }
+}
+
+/// <summary>This node's key ring cannot be used with the store: it is behind the store's, or differs from it. Nothing was written.</summary>
+public sealed class KeyRingMismatchException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// A case write was refused because the store's active pseudonymisation key is no longer this node's (another node started
+/// with a newer ring). Tokens of two keys never match, so a case written under the older key could not be found or linked.
+/// Nothing was written.
+/// </summary>
+public sealed class KeyRingOutOfDateException(string nodeKeyId, string storeKeyId) : InvalidOperationException(
+    $"This node's active pseudonymisation key is '{nodeKeyId}', the store's is '{storeKeyId}': restart the node with the current key file or configuration.")
+{
+    public string NodeKeyId { get; } = nodeKeyId;
+    public string StoreKeyId { get; } = storeKeyId;
+}
+
+/// <summary>
+/// The store's record of the pseudonymisation key ring (ids only: secrets stay in configuration or the key file), and the
+/// moving of stored cases to a new key. A rotation adds a key to the end of the ring; each node registers its ring when it
+/// starts (<see cref="RegisterAsync"/>); the <c>rekey-tokens</c> job then moves every case stored under an earlier key
+/// forward, a batch at a time (<see cref="RekeyBatchAsync"/>), by chaining its tokens through the new keys
+/// (<see cref="StoredTokens"/>): no raw identifier is needed. A case written meanwhile is moved first, in its own
+/// transaction, when it was stored under an earlier key (<see cref="CheckWriteAsync"/>).
+/// </summary>
+public sealed class KeyRingStore(Db db, KeyRing ring)
+{
+    private const string SelectRing = """
+        SELECT position AS Position, key_id AS KeyId, added_at AS AddedAt, rekeyed_at AS RekeyedAt FROM key_ring ORDER BY position
+        """;
+
+    /// <summary>
+    /// Records this node's ring: a fresh store takes it whole, a ring that extends the store's adds its new keys (a
+    /// rotation), an equal ring changes nothing. A ring that is behind the store's, or differs from it, is refused with
+    /// <see cref="KeyRingMismatchException"/>, as is a store holding cases under a key the ring does not have. Taken under
+    /// the exclusive case-change lock, so writers already running finish under the old ring and later ones see the new one.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredKey>> RegisterAsync(CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenWriterAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await CaseChangeLock.ExcludeAsync(connection, tx, db.Dialect, ct);
+            var stored = (await connection.QueryAsync<StoredKey>(new CommandDefinition(SelectRing, transaction: tx, cancellationToken: ct))).AsList();
+            var ids = ring.Keys.Select(k => k.Id).ToList();
+            for (var i = 0; i < Math.Min(stored.Count, ids.Count); i++)
+            {
+                if (stored[i].KeyId != ids[i])
+                    throw new KeyRingMismatchException($"The pseudonymisation key ring differs from the store's at position {i + 1}: the store has key '{stored[i].KeyId}', this node '{ids[i]}'. Use the key file or configuration the store was written with, with new keys only added at its end.");
+            }
+            if (stored.Count > ids.Count)
+                throw new KeyRingMismatchException($"This node's pseudonymisation key ring ends at '{ids[^1]}', but the store's active key is '{stored[^1].KeyId}': give the node the current key file or configuration.");
+            if (stored.Count == ids.Count) return stored;
+
+            // A store that predates the ring's record holds its cases under some key of the ring; any other key could never be moved.
+            var keyIds = (await connection.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT key_id FROM cases", transaction: tx, cancellationToken: ct))).AsList();
+            if (keyIds.FirstOrDefault(k => !ids.Contains(k)) is { } unknown)
+                throw new KeyRingMismatchException($"The store holds cases under pseudonymisation key '{unknown}', which this node's key ring does not have.");
+            var pending = keyIds.Any(k => k != ids[^1]);
+            var now = DateTimeOffset.UtcNow.ToString("O");
+            for (var i = stored.Count; i < ids.Count; i++)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO key_ring (position, key_id, added_at, rekeyed_at) VALUES (@Position, @KeyId, @Now, @RekeyedAt)",
+                    new { Position = i, KeyId = ids[i], Now = now, RekeyedAt = pending ? null : now }, tx, cancellationToken: ct));
+            }
+            var registered = (await connection.QueryAsync<StoredKey>(new CommandDefinition(SelectRing, transaction: tx, cancellationToken: ct))).AsList();
+            await tx.CommitAsync(ct);
+            return registered;
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
+    /// <summary>The ring as the store records it, oldest key first.</summary>
+    public async Task<IReadOnlyList<StoredKey>> ListAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return (await connection.QueryAsync<StoredKey>(new CommandDefinition(SelectRing, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>How many cases (any status) are stored under each key.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CasesByKeyAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string KeyId, long Cases)>(new CommandDefinition(
+            "SELECT key_id, COUNT(*) FROM cases GROUP BY key_id", cancellationToken: ct));
+        return rows.ToDictionary(r => r.KeyId, r => r.Cases, StringComparer.Ordinal);
+    }
+
+    /// <summary>True while stored cases are being moved to the active key (its <c>rekeyed_at</c> is not set).</summary>
+    public async Task<bool> PendingAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await PendingAsync(connection, null, db.Dialect, ct);
+    }
+
+    internal static async Task<bool> PendingAsync(DbConnection connection, DbTransaction? tx, ISqlDialect dialect, CancellationToken ct) =>
+        await ActiveAsync(connection, tx, dialect, ct) is { RekeyedAt: null };
+
+    private static Task<StoredKey?> ActiveAsync(DbConnection connection, DbTransaction? tx, ISqlDialect dialect, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<StoredKey>(new CommandDefinition(dialect.Page(
+            "SELECT position AS Position, key_id AS KeyId, added_at AS AddedAt, rekeyed_at AS RekeyedAt FROM key_ring ORDER BY position DESC", "0", "1"),
+            transaction: tx, cancellationToken: ct));
+
+    /// <summary>
+    /// Moves up to <paramref name="batchSize"/> cases stored under an earlier key (ids after <paramref name="after"/>, in id
+    /// order) to the active key in one transaction. Returns how many were moved and the id to go on after, null once the
+    /// last case has been looked at. Refused with <see cref="KeyRingOutOfDateException"/> when the store's active key is not
+    /// this node's.
+    /// </summary>
+    public async Task<(int Moved, string? Next)> RekeyBatchAsync(string? after, int batchSize, CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenWriterAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await CaseChangeLock.ShareAsync(connection, tx, db.Dialect, ct);
+            await EnsureActiveAsync(connection, tx, ring.Active.Id, ct);
+            var rows = (await connection.QueryAsync<(string Id, string KeyId, string Reference)>(new CommandDefinition(db.Dialect.Page(
+                "SELECT id, key_id, case_ref_token FROM cases WHERE id > @After AND key_id <> @Active ORDER BY id", "0", "@Limit"),
+                new { After = after ?? "", Active = ring.Active.Id, Limit = batchSize }, tx, cancellationToken: ct))).AsList();
+            var moved = 0;
+            foreach (var row in rows)
+            {
+                if (await RekeyCaseAsync(connection, tx, db.Dialect, ring, row.Id, row.KeyId, row.Reference, ct)) moved++;
+            }
+            await tx.CommitAsync(ct);
+            return (moved, rows.Count < batchSize ? null : rows[^1].Id);
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Marks the active key as reached by every stored case, unless a case is still under an earlier one (false). Checked
+    /// under the exclusive case-change lock, so no writer is between its own check and its commit.
+    /// </summary>
+    public async Task<bool> CompleteAsync(CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenWriterAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await CaseChangeLock.ExcludeAsync(connection, tx, db.Dialect, ct);
+            await EnsureActiveAsync(connection, tx, ring.Active.Id, ct);
+            var left = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM cases WHERE key_id <> @Active", new { Active = ring.Active.Id }, tx, cancellationToken: ct));
+            if (left > 0) return false;
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE key_ring SET rekeyed_at = @Now WHERE rekeyed_at IS NULL",
+                new { Now = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
+    private static async Task EnsureActiveAsync(DbConnection connection, DbTransaction tx, string keyId, CancellationToken ct)
+    {
+        var active = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT key_id FROM key_ring WHERE position = (SELECT MAX(position) FROM key_ring)", transaction: tx, cancellationToken: ct));
+        if (active is not null && active != keyId) throw new KeyRingOutOfDateException(keyId, active);
+    }
+
+    /// <summary>
+    /// Checked in every transaction that writes cases, after its case-change lock: each case must be written under the
+    /// store's active key (<see cref="KeyRingOutOfDateException"/> otherwise). While cases are being moved to that key, a
+    /// case written now that is still stored under an earlier key is moved first, so the write finds it by its new
+    /// reference token and updates it rather than storing it twice. A store with no ring recorded is not checked.
+    /// </summary>
+    internal static async Task CheckWriteAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing? ring,
+        IReadOnlyList<CaseWrite> cases, CancellationToken ct)
+    {
+        if (await ActiveAsync(connection, tx, dialect, ct) is not { } active) return;
+        foreach (var c in cases)
+        {
+            if (c.KeyId != active.KeyId) throw new KeyRingOutOfDateException(c.KeyId, active.KeyId);
+        }
+        if (active.RekeyedAt is not null) return;
+        foreach (var c in cases)
+        {
+            if (c.CaseRefGenerations.Count < 2) continue;
+            var earlier = c.CaseRefGenerations.Take(c.CaseRefGenerations.Count - 1).ToArray();
+            var found = await connection.QueryAsync<(string Id, string KeyId, string Reference)>(new CommandDefinition(
+                $"SELECT id, key_id, case_ref_token FROM cases WHERE authority = @Authority AND {dialect.InList("case_ref_token", "@Earlier")}",
+                new { c.Authority, Earlier = earlier }, tx, cancellationToken: ct));
+            foreach (var row in found)
+            {
+                if (ring is null) throw new InvalidOperationException("Cases are being moved to a new pseudonymisation key, and this store was given no key ring.");
+                await RekeyCaseAsync(connection, tx, dialect, ring, row.Id, row.KeyId, row.Reference, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves one case from <paramref name="fromKeyId"/> to the ring's active key: its reference token, its record (and so its
+    /// hash) and its tokens. The case row is updated first, only while it is still under that key, which also locks it
+    /// where writers run concurrently; false when it no longer was (moved or rewritten meanwhile) or is already there.
+    /// </summary>
+    internal static async Task<bool> RekeyCaseAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing ring,
+        string caseId, string fromKeyId, string reference, CancellationToken ct)
+    {
+        var keys = StoredTokens.KeysAfter(ring, fromKeyId);
+        if (keys.Count == 0) return false;
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE cases SET key_id = @To, case_ref_token = @Reference WHERE id = @Id AND key_id = @From",
+            new { Id = caseId, From = fromKeyId, To = ring.Active.Id, Reference = StoredTokens.Rekey(reference, keys) }, tx, cancellationToken: ct));
+        if (updated == 0) return false;
+
+        var record = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT record FROM case_documents WHERE case_id = @Id", new { Id = caseId }, tx, cancellationToken: ct));
+        if (record is not null)
+        {
+            var moved = StoredTokens.RekeyRecord(record, fromKeyId, keys);
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE case_documents SET record = @Record WHERE case_id = @Id",
+                new { Id = caseId, Record = moved }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE cases SET record_hash = @Hash WHERE id = @Id",
+                new { Id = caseId, Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(moved))) }, tx, cancellationToken: ct));
+        }
+
+        var tokens = (await connection.QueryAsync<(string Token, string Type)>(new CommandDefinition(
+            "SELECT token, type FROM case_tokens WHERE case_id = @Id", new { Id = caseId }, tx, cancellationToken: ct))).AsList();
+        if (tokens.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_tokens WHERE case_id = @Id", new { Id = caseId }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "case_id, token"),
+                tokens.Select(t => new { Token = StoredTokens.Rekey(t.Token, keys), CaseId = caseId, t.Type }), tx, cancellationToken: ct));
+        }
+        return true;
+    }
+}
