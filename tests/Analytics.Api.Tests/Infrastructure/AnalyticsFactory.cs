@@ -19,7 +19,7 @@ public class AnalyticsFactory : WebApplicationFactory<Program>
 {
     private readonly string _jobStorage;
 
-    public AnalyticsFactory() : this(null) { }
+    public AnalyticsFactory() : this((PostgresTestDatabase?)null) { }
 
     /// <param name="postgres">A fresh PostgreSQL database to run on instead of SQLite; dropped on dispose.</param>
     /// <param name="jobStorage">Jobs:Storage (inmemory, or postgres with a PostgreSQL database).</param>
@@ -30,6 +30,16 @@ public class AnalyticsFactory : WebApplicationFactory<Program>
         Postgres = postgres;
         _jobStorage = jobStorage;
     }
+
+    /// <summary>A node on the data folder (database, keys, models) of another factory, which keeps and deletes it: a restart.</summary>
+    protected AnalyticsFactory(string dataFolder)
+    {
+        DataFolder = dataFolder;
+        _jobStorage = "inmemory";
+        _ownsFolder = false;
+    }
+
+    private readonly bool _ownsFolder = true;
 
     public PostgresTestDatabase? Postgres { get; }
 
@@ -99,7 +109,10 @@ public class AnalyticsFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Postgres?.Dispose();
-        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
+        if (_ownsFolder)
+        {
+            try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
+        }
     }
 }
 

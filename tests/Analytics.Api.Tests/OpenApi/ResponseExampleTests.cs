@@ -67,6 +67,7 @@ public sealed class ResponseExampleTests(AnalyticsFactory factory, ITestOutputHe
             [("ListLinkAlerts", "200")] = () => prosecutor.GetAsync("/api/v1/links/alerts"),
             [("LinkSummary", "200")] = () => analyst.GetAsync("/api/v1/links/summary"),
             [("PrivacyReport", "200")] = () => steward.GetAsync("/api/v1/privacy/report"),
+            [("GetKeyRing", "200")] = () => steward.GetAsync("/api/v1/pseudonymisation/keys"),
             [("ListModels", "200")] = () => steward.GetAsync("/api/v1/models"),
             [("ListJobRuns", "200")] = () => steward.GetAsync("/api/v1/jobs/runs"),
             [("VerifyAudit", "200")] = () => steward.GetAsync("/api/v1/audit/verify"),
