@@ -196,15 +196,28 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
     /// case written now that is still stored under an earlier key is moved first, so the write finds it by its new
     /// reference token and updates it rather than storing it twice. A store with no ring recorded is not checked.
     /// </summary>
+    private const string ActiveKeySql = "SELECT key_id, rekeyed_at FROM key_ring WHERE position = (SELECT MAX(position) FROM key_ring)";
+
     internal static async Task CheckWriteAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing? ring,
         IReadOnlyList<CaseWrite> cases, CancellationToken ct)
     {
-        if (await ActiveAsync(connection, tx, dialect, ct) is not { } active) return;
+        // One small read per transaction, not per case, through a bare command: it sits on every write path.
+        string activeKey;
+        bool moving;
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = ActiveKeySql;
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, ct);
+            if (!await reader.ReadAsync(ct)) return;
+            activeKey = reader.GetString(0);
+            moving = reader.IsDBNull(1);
+        }
         foreach (var c in cases)
         {
-            if (c.KeyId != active.KeyId) throw new KeyRingOutOfDateException(c.KeyId, active.KeyId);
+            if (c.KeyId != activeKey) throw new KeyRingOutOfDateException(c.KeyId, activeKey);
         }
-        if (active.RekeyedAt is not null) return;
+        if (!moving) return;
         foreach (var c in cases)
         {
             if (c.CaseRefGenerations.Count < 2) continue;
