@@ -155,7 +155,11 @@ public sealed class LearningJobs(
         return $"version {result.Version} on {profiles.Count} cases in {watch.Elapsed.TotalSeconds:F1} s: {(result.Decision.Promote ? "promoted" : "candidate")} ({result.Decision.Reason})";
     });
 
-    /// <summary>Assigns active cases that have no pattern under the active pattern model, in batches.</summary>
+    /// <summary>
+    /// Assigns active cases that have no pattern under the active pattern model, in batches. A pass pages through the cases
+    /// in id order; passes repeat until one finds nothing, which picks up the cases a pass left behind (corrected between
+    /// their read and their save, or stored behind its position meanwhile).
+    /// </summary>
     [AutomaticRetry(Attempts = 3)]
     public Task AssignPatternsAsync(CancellationToken ct) => RecordAsync(AssignJob, AssignLock, RefreshWait, async progress =>
     {
@@ -163,16 +167,27 @@ public sealed class LearningJobs(
         var current = serving.Patterns.Current;
         if (current is null) return "no active pattern model yet";
         var total = 0;
+        var vector = new float[current.Model.Schema.Count];
+        var after = "";
+        var passRead = 0;
         while (true)
         {
-            var batch = await patterns.UnassignedAsync(current.Version, options.Value.AssignmentBatchSize, ct);
-            if (batch.Count == 0) break;
-            var assignments = batch.Select(r =>
+            var batch = await patterns.UnassignedAsync(current.Version, after, options.Value.AssignmentBatchSize, ct);
+            if (batch.Count == 0)
             {
-                var nearest = current.Model.Nearest(r.Profile, 1)[0];
-                return new PatternAssignment(r.CaseId, nearest.PatternId, nearest.Distance, r.RecordHash);
-            }).ToList();
+                if (passRead == 0) break;
+                (after, passRead) = ("", 0);
+                continue;
+            }
+            var assignments = new List<PatternAssignment>(batch.Count);
+            foreach (var r in batch)
+            {
+                var (pattern, distance) = current.Model.NearestPattern(r.Profile, vector);
+                assignments.Add(new PatternAssignment(r.CaseId, pattern, distance, r.RecordHash));
+            }
             await patterns.SaveAssignmentsAsync(current.Version, assignments, ct);
+            after = batch[^1].CaseId;
+            passRead += batch.Count;
             total += batch.Count;
             progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{total:N0} cases assigned so far under patterns version {current.Version}"));
         }
