@@ -194,21 +194,33 @@ public sealed class LearningJobs(
         return $"{total} cases assigned under patterns version {current.Version}";
     });
 
+    /// <summary>
+    /// Rewrites the insight aggregates and, under the active pattern model, the pattern aggregates, from one pass over the
+    /// active cases: each case is read, counted and dropped, so the job holds the counts and nothing per case.
+    /// </summary>
     [AutomaticRetry(Attempts = 3)]
     public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, AggregatesLock, RefreshWait, async progress =>
     {
-        progress.Report("reading the active cases");
-        // Compact profiles and their ids, as training reads them: no profile object graph per case is kept.
-        var ids = new List<string>();
-        var profiles = await patterns.ActiveCompactProfilesAsync(ct, ids);
-        progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"aggregating {profiles.Count:N0} cases"));
-        // Each case's record key, from which every perturbed count's noise follows (CellKeyPerturbation).
-        var recordKeys = cellKeys.Of(ids);
-        var (summary, routes) = await insights.RefreshAsync(profiles, recordKeys, ct);
         var current = serving.Patterns.Current;
-        var monthly = current is null ? 0 : await patterns.RefreshAggregatesAsync(current.Version, ct);
-        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, ids.Select((id, i) => new ProfileRow(id, profiles[i])), recordKeys, ct);
-        return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
+        progress.Report("reading the active cases");
+        var insightCounts = new InsightAggregates();
+        var patternCounts = new PatternAggregates();
+        var cases = 0;
+        // Each case's record key, from which every perturbed count's noise follows (CellKeyPerturbation).
+        using (var keys = cellKeys.Keyer())
+        {
+            await foreach (var c in patterns.StreamForAggregatesAsync(current?.Version, ct))
+            {
+                var key = keys.Of(c.CaseId);
+                insightCounts.Add(c.Profile, key);
+                patternCounts.Add(c, key);
+                cases++;
+            }
+        }
+        progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"writing the aggregates of {cases:N0} cases"));
+        var (summary, routes) = await insights.ReplaceAsync(insightCounts, ct);
+        var (monthly, cells) = current is null ? (0, 0) : await patterns.ReplaceAggregatesAsync(current.Version, patternCounts, ct);
+        return $"{cases} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });
 
