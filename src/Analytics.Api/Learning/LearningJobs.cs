@@ -172,23 +172,23 @@ public sealed class LearningJobs(
         var passRead = 0;
         while (true)
         {
-            var batch = await patterns.UnassignedAsync(current.Version, after, options.Value.AssignmentBatchSize, ct);
-            if (batch.Count == 0)
+            // Each case's pattern is worked out as it is read; only the assignments are kept until the batch is saved.
+            var assignments = new List<PatternAssignment>(options.Value.AssignmentBatchSize);
+            await foreach (var r in patterns.StreamUnassignedAsync(current.Version, after, options.Value.AssignmentBatchSize, ct))
+            {
+                var (pattern, distance) = current.Model.NearestPattern(r.Profile, vector);
+                assignments.Add(new PatternAssignment(r.CaseId, pattern, distance, r.RecordHash));
+            }
+            if (assignments.Count == 0)
             {
                 if (passRead == 0) break;
                 (after, passRead) = ("", 0);
                 continue;
             }
-            var assignments = new List<PatternAssignment>(batch.Count);
-            foreach (var r in batch)
-            {
-                var (pattern, distance) = current.Model.NearestPattern(r.Profile, vector);
-                assignments.Add(new PatternAssignment(r.CaseId, pattern, distance, r.RecordHash));
-            }
             await patterns.SaveAssignmentsAsync(current.Version, assignments, ct);
-            after = batch[^1].CaseId;
-            passRead += batch.Count;
-            total += batch.Count;
+            after = assignments[^1].CaseId;
+            passRead += assignments.Count;
+            total += assignments.Count;
             progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{total:N0} cases assigned so far under patterns version {current.Version}"));
         }
         return $"{total} cases assigned under patterns version {current.Version}";

@@ -108,18 +108,30 @@ public sealed class PatternStore(Db db)
 
     /// <summary>
     /// Up to <paramref name="limit"/> active cases not yet assigned under <paramref name="version"/> whose ids come after
-    /// <paramref name="after"/> ("" for the first), in id order. Paging on from the last id read goes through the primary key
-    /// from there, rather than past every case already assigned in this run, which made a run quadratic in its batches.
+    /// <paramref name="after"/> ("" for the first), in id order.
     /// </summary>
     public async Task<IReadOnlyList<UnassignedCase>> UnassignedAsync(string version, string after, int limit, CancellationToken ct)
+    {
+        var rows = new List<UnassignedCase>();
+        await foreach (var row in StreamUnassignedAsync(version, after, limit, ct))
+            rows.Add(row);
+        return rows;
+    }
+
+    /// <summary>
+    /// <see cref="UnassignedAsync(string, string, int, CancellationToken)"/> one row at a time, for a caller that keeps what
+    /// it works out from each case rather than the case: a batch of profiles held until the batch is done outlives the
+    /// collector's youngest generation and is copied on. Paging on from the last id read goes through the primary key from
+    /// there, rather than past every case already assigned in the run, which made a run quadratic in its batches.
+    /// </summary>
+    public async IAsyncEnumerable<UnassignedCase> StreamUnassignedAsync(string version, string after, int limit,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
             db.Dialect.Page(Unassigned, "0", "@limit"), new { version, after, limit }, cancellationToken: ct));
-        var rows = new List<UnassignedCase>();
         while (await reader.ReadAsync(ct))
-            rows.Add(new UnassignedCase(reader.GetString(0), JsonSerializer.Deserialize<CaseProfile>(reader.GetString(1), Json)!, reader.GetString(2)));
-        return rows;
+            yield return new UnassignedCase(reader.GetString(0), JsonSerializer.Deserialize<CaseProfile>(reader.GetString(1), Json)!, reader.GetString(2));
     }
 
     // SQL Server takes at most 2,100 parameters per command, and Dapper binds a list there as one parameter per value.
