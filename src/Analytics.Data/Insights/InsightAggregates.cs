@@ -12,7 +12,10 @@ public sealed class InsightAggregates
     private readonly Dictionary<(string Route, string Origin, string Destination, string Year, string Type), (int Cases, uint Key)> _routes = [];
     // Distinct values of a case's victims, reused from one case to the next.
     private readonly List<string> _values = [];
+    // The year of each period: the same few strings over and over, so each is made once.
+    private readonly Dictionary<string, string> _years = new(StringComparer.Ordinal);
 
+    /// <summary>Cases per dimension (<see cref="InsightStore.Dimensions"/>) and value.</summary>
     public IReadOnlyDictionary<(string Dimension, string Value), int> Summary => _summary;
 
     /// <summary>Route flows by year and first exploitation type, each with its cases and the sum of their record keys.</summary>
@@ -62,9 +65,6 @@ public sealed class InsightAggregates
         }
         foreach (var v in _values) Count(dimension, v);
     }
-
-    // The year of a period: the same few strings over and over, so each is made once.
-    private readonly Dictionary<string, string> _years = new(StringComparer.Ordinal);
 
     private string Year(string periodFrom)
     {
