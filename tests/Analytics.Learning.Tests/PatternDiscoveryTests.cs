@@ -185,6 +185,18 @@ public sealed class PatternDiscoveryTests(PlantedDiscovery planted, ITestOutputH
     }
 
     [Fact]
+    public void NearestPattern_IsTheFirstOfNearest_WithTheSameDistance_ReusingOneVector()
+    {
+        var model = planted.Result.Model;
+        var vector = new float[model.Schema.Count];
+        for (var i = 0; i < planted.Profiles.Count; i += 13)
+        {
+            var nearest = model.Nearest(planted.Profiles[i], 1)[0];
+            Assert.Equal((nearest.PatternId, nearest.Distance), model.NearestPattern(planted.Profiles[i], vector));
+        }
+    }
+
+    [Fact]
     public void SaveLoad_KeepsAssignmentsAndProfiles()
     {
         var model = planted.Result.Model;

@@ -155,7 +155,11 @@ public sealed class LearningJobs(
         return $"version {result.Version} on {profiles.Count} cases in {watch.Elapsed.TotalSeconds:F1} s: {(result.Decision.Promote ? "promoted" : "candidate")} ({result.Decision.Reason})";
     });
 
-    /// <summary>Assigns active cases that have no pattern under the active pattern model, in batches.</summary>
+    /// <summary>
+    /// Assigns active cases that have no pattern under the active pattern model, in batches. A pass pages through the cases
+    /// in id order; passes repeat until one finds nothing, which picks up the cases a pass left behind (corrected between
+    /// their read and their save, or stored behind its position meanwhile).
+    /// </summary>
     [AutomaticRetry(Attempts = 3)]
     public Task AssignPatternsAsync(CancellationToken ct) => RecordAsync(AssignJob, AssignLock, RefreshWait, async progress =>
     {
@@ -163,37 +167,60 @@ public sealed class LearningJobs(
         var current = serving.Patterns.Current;
         if (current is null) return "no active pattern model yet";
         var total = 0;
+        var vector = new float[current.Model.Schema.Count];
+        var after = "";
+        var passRead = 0;
         while (true)
         {
-            var batch = await patterns.UnassignedAsync(current.Version, options.Value.AssignmentBatchSize, ct);
-            if (batch.Count == 0) break;
-            var assignments = batch.Select(r =>
+            // Each case's pattern is worked out as it is read; only the assignments are kept until the batch is saved.
+            var assignments = new List<PatternAssignment>(options.Value.AssignmentBatchSize);
+            await foreach (var r in patterns.StreamUnassignedAsync(current.Version, after, options.Value.AssignmentBatchSize, ct))
             {
-                var nearest = current.Model.Nearest(r.Profile, 1)[0];
-                return new PatternAssignment(r.CaseId, nearest.PatternId, nearest.Distance, r.RecordHash);
-            }).ToList();
+                var (pattern, distance) = current.Model.NearestPattern(r.Profile, vector);
+                assignments.Add(new PatternAssignment(r.CaseId, pattern, distance, r.RecordHash));
+            }
+            if (assignments.Count == 0)
+            {
+                if (passRead == 0) break;
+                (after, passRead) = ("", 0);
+                continue;
+            }
             await patterns.SaveAssignmentsAsync(current.Version, assignments, ct);
-            total += batch.Count;
+            after = assignments[^1].CaseId;
+            passRead += assignments.Count;
+            total += assignments.Count;
             progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{total:N0} cases assigned so far under patterns version {current.Version}"));
         }
         return $"{total} cases assigned under patterns version {current.Version}";
     });
 
+    /// <summary>
+    /// Rewrites the insight aggregates and, under the active pattern model, the pattern aggregates, from one pass over the
+    /// active cases: each case is read, counted and dropped, so the job holds the counts and nothing per case.
+    /// </summary>
     [AutomaticRetry(Attempts = 3)]
     public Task RefreshAggregatesAsync(CancellationToken ct) => RecordAsync(AggregatesJob, AggregatesLock, RefreshWait, async progress =>
     {
-        progress.Report("reading the active cases");
-        // Compact profiles and their ids, as training reads them: no profile object graph per case is kept.
-        var ids = new List<string>();
-        var profiles = await patterns.ActiveCompactProfilesAsync(ct, ids);
-        progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"aggregating {profiles.Count:N0} cases"));
-        // Each case's record key, from which every perturbed count's noise follows (CellKeyPerturbation).
-        var recordKeys = cellKeys.Of(ids);
-        var (summary, routes) = await insights.RefreshAsync(profiles, recordKeys, ct);
         var current = serving.Patterns.Current;
-        var monthly = current is null ? 0 : await patterns.RefreshAggregatesAsync(current.Version, ct);
-        var cells = current is null ? 0 : await patterns.RefreshCellsAsync(current.Version, ids.Select((id, i) => new ProfileRow(id, profiles[i])), recordKeys, ct);
-        return $"{profiles.Count} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
+        progress.Report("reading the active cases");
+        var insightCounts = new InsightAggregates();
+        var patternCounts = new PatternAggregates();
+        var cases = 0;
+        // Each case's record key, from which every perturbed count's noise follows (CellKeyPerturbation).
+        using (var keys = cellKeys.Keyer())
+        {
+            await foreach (var c in patterns.StreamForAggregatesAsync(current?.Version, ct))
+            {
+                var key = keys.Of(c.CaseId);
+                insightCounts.Add(c.Profile, key);
+                patternCounts.Add(c, key);
+                cases++;
+            }
+        }
+        progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"writing the aggregates of {cases:N0} cases"));
+        var (summary, routes) = await insights.ReplaceAsync(insightCounts, ct);
+        var (monthly, cells) = current is null ? (0, 0) : await patterns.ReplaceAggregatesAsync(current.Version, patternCounts, ct);
+        return $"{cases} cases: {summary} summary cells, {routes} route cells, {monthly} pattern-month cells, {cells} pattern filter cells" +
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });
 

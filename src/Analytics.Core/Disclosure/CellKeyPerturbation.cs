@@ -49,19 +49,33 @@ public static class CellKeyPerturbation
     {
         ArgumentNullException.ThrowIfNull(caseIds);
         var keys = new uint[caseIds.Count];
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secret);
-        Span<byte> mac = stackalloc byte[32];
-        var input = new byte[256];
+        using var keyer = new RecordKeyer(secret);
         for (var i = 0; i < keys.Length; i++)
-        {
-            var id = caseIds[i] ?? throw new ArgumentException("A case id is null.", nameof(caseIds));
-            var length = Encoding.UTF8.GetMaxByteCount(id.Length);
-            if (length > input.Length) input = new byte[length];
-            hmac.AppendData(input, 0, Encoding.UTF8.GetBytes(id, input));
-            hmac.GetHashAndReset(mac);
-            keys[i] = BinaryPrimitives.ReadUInt32LittleEndian(mac);
-        }
+            keys[i] = keyer.Of(caseIds[i] ?? throw new ArgumentException("A case id is null.", nameof(caseIds)));
         return keys;
+    }
+
+    /// <summary>
+    /// Record keys one case at a time, the same as <see cref="RecordKey"/>, with the HMAC keyed once: for a reader that
+    /// streams cases and keeps no list of their ids. Not thread-safe.
+    /// </summary>
+    public sealed class RecordKeyer(byte[] secret) : IDisposable
+    {
+        private readonly IncrementalHash _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secret);
+        private byte[] _input = new byte[256];
+
+        public uint Of(string caseId)
+        {
+            ArgumentNullException.ThrowIfNull(caseId);
+            var length = Encoding.UTF8.GetMaxByteCount(caseId.Length);
+            if (length > _input.Length) _input = new byte[length];
+            _hmac.AppendData(_input, 0, Encoding.UTF8.GetBytes(caseId, _input));
+            Span<byte> mac = stackalloc byte[32];
+            _hmac.GetHashAndReset(mac);
+            return BinaryPrimitives.ReadUInt32LittleEndian(mac);
+        }
+
+        public void Dispose() => _hmac.Dispose();
     }
 
     /// <summary>The key of a cell from the sum of its cases' record keys, as a database sums them (any non-negative sum).</summary>

@@ -17,4 +17,7 @@ public sealed class CellKeys(KeyRing keys)
 
     /// <summary>The record keys of many cases, in their order.</summary>
     public uint[] Of(IReadOnlyList<string> caseIds) => CellKeyPerturbation.RecordKeys(_secret, caseIds);
+
+    /// <summary>Works out record keys one case at a time, for a reader that streams the cases (dispose it after).</summary>
+    public CellKeyPerturbation.RecordKeyer Keyer() => new(_secret);
 }

@@ -30,43 +30,29 @@ public sealed class InsightStore(Db db)
     /// also keeps the sum of its cases' record keys (<paramref name="recordKeys"/>, in the order of the profiles),
     /// from which a released flow's noise is worked out.
     /// </summary>
-    public async Task<(int Summary, int Routes)> RefreshAsync(IEnumerable<CaseProfile> profiles, IReadOnlyList<uint> recordKeys, CancellationToken ct)
+    public Task<(int Summary, int Routes)> RefreshAsync(IEnumerable<CaseProfile> profiles, IReadOnlyList<uint> recordKeys, CancellationToken ct)
     {
-        var summary = new Dictionary<(string, string), int>();
-        var routes = new Dictionary<(string Route, string Origin, string Destination, string Year, string Type), (int Cases, uint Key)>();
-        var index = -1;
-        foreach (var p in profiles)
-        {
-            index++;
-            var year = p.PeriodFrom is { Length: >= 4 } from ? from[..4] : Unknown;
-            Add("year", year);
-            foreach (var type in Or(p.ExploitationTypes)) Add("exploitationType", type);
-            // A case counts once per distinct value: two 15–17 victims make one 15–17 case.
-            foreach (var band in Or(p.Victims.Select(v => v.AgeBand ?? Unknown).Distinct().ToList())) Add("ageBand", band);
-            foreach (var gender in Or(p.Victims.Select(v => v.Gender ?? Unknown).Distinct().ToList())) Add("gender", gender);
-            foreach (var channel in Or(p.RecruitmentChannels)) Add("recruitmentChannel", channel);
+        var aggregates = new InsightAggregates();
+        var index = 0;
+        foreach (var p in profiles) aggregates.Add(p, recordKeys[index++]);
+        return ReplaceAsync(aggregates, ct);
+    }
 
-            var countries = p.RouteCountries.Count > 0 ? p.RouteCountries : [];
-            if (countries.Count >= 2)
-            {
-                var key = (string.Join('>', countries), countries[0], countries[^1], year, p.ExploitationTypes.FirstOrDefault() ?? Unknown);
-                var (cases, sum) = routes.GetValueOrDefault(key);
-                routes[key] = (cases + 1, unchecked(sum + recordKeys[index]));
-            }
-        }
-
+    /// <summary>Replaces the summary and route tables with <paramref name="aggregates"/> in one transaction.</summary>
+    public async Task<(int Summary, int Routes)> ReplaceAsync(InsightAggregates aggregates, CancellationToken ct)
+    {
         await db.WriteGate.WaitAsync(ct);
         try
         {
             await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM summary_counts; DELETE FROM route_counts;", transaction: tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO summary_counts (dimension, value, cases) VALUES (@Dimension, @Value, @Cases)",
-                summary.Select(s => new { Dimension = s.Key.Item1, Value = s.Key.Item2, Cases = s.Value }), tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO route_counts (route, origin, destination, year, exploitation_type, cases, cell_key) VALUES (@Route, @Origin, @Destination, @Year, @Type, @Cases, @CellKey)",
-                routes.Select(r => new { r.Key.Route, r.Key.Origin, r.Key.Destination, r.Key.Year, r.Key.Type, r.Value.Cases, CellKey = (long)r.Value.Key }), tx, cancellationToken: ct));
+            // Through the engine's bulk path: the tables were just emptied and no two rows share a key.
+            await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("summary_counts", ["dimension", "value", "cases"], ["dimension", "value"], null,
+                aggregates.Summary.Select(s => new object?[] { s.Key.Dimension, s.Key.Value, s.Value }).ToList()), ct);
+            await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("route_counts",
+                ["route", "origin", "destination", "year", "exploitation_type", "cases", "cell_key"], ["route", "year", "exploitation_type"], null,
+                aggregates.Routes.Select(r => new object?[] { r.Key.Route, r.Key.Origin, r.Key.Destination, r.Key.Year, r.Key.Type, r.Value.Cases, (long)r.Value.Key }).ToList()), ct);
             await tx.CommitAsync(ct);
             _cache.Invalidate();
         }
@@ -74,10 +60,7 @@ public sealed class InsightStore(Db db)
         {
             db.WriteGate.Release();
         }
-        return (summary.Count, routes.Count);
-
-        void Add(string dimension, string value) => summary[(dimension, value)] = summary.GetValueOrDefault((dimension, value)) + 1;
-        static IReadOnlyList<string> Or(IReadOnlyList<string> values) => values.Count > 0 ? values : [Unknown];
+        return (aggregates.Summary.Count, aggregates.Routes.Count);
     }
 
     /// <summary>

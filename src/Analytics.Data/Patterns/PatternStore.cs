@@ -45,7 +45,7 @@ public sealed class PatternMonthlyRow
 /// <summary>Reads case profiles for training and stores each case's pattern and the precomputed aggregates.</summary>
 public sealed class PatternStore(Db db)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = ProfileJson.Full;
     private readonly AggregateCache _cache = new();
     public const string UnknownMonth = "unknown";
 
@@ -95,7 +95,7 @@ public sealed class PatternStore(Db db)
     private const string Unassigned = """
         SELECT c.id, c.profile, c.record_hash FROM cases c
         LEFT JOIN case_patterns p ON p.case_id = c.id
-        WHERE c.status = 'active' AND (p.case_id IS NULL OR p.model_version <> @version)
+        WHERE c.status = 'active' AND (p.case_id IS NULL OR p.model_version <> @version) AND c.id > @after
         ORDER BY c.id
         """;
 
@@ -103,64 +103,136 @@ public sealed class PatternStore(Db db)
     /// Up to <paramref name="limit"/> active cases not yet assigned under <paramref name="version"/>. A corrected case has
     /// lost its assignment (<see cref="Cases.CaseStore"/>), so it comes back here with its new profile.
     /// </summary>
-    public async Task<IReadOnlyList<UnassignedCase>> UnassignedAsync(string version, int limit, CancellationToken ct)
+    public Task<IReadOnlyList<UnassignedCase>> UnassignedAsync(string version, int limit, CancellationToken ct) =>
+        UnassignedAsync(version, "", limit, ct);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> active cases not yet assigned under <paramref name="version"/> whose ids come after
+    /// <paramref name="after"/> ("" for the first), in id order.
+    /// </summary>
+    public async Task<IReadOnlyList<UnassignedCase>> UnassignedAsync(string version, string after, int limit, CancellationToken ct)
+    {
+        var rows = new List<UnassignedCase>();
+        await foreach (var row in StreamUnassignedAsync(version, after, limit, ct))
+            rows.Add(row);
+        return rows;
+    }
+
+    /// <summary>
+    /// <see cref="UnassignedAsync(string, string, int, CancellationToken)"/> one row at a time, for a caller that keeps what
+    /// it works out from each case rather than the case: a batch of profiles held until the batch is done outlives the
+    /// collector's youngest generation and is copied on. Paging on from the last id read goes through the primary key from
+    /// there, rather than past every case already assigned in the run, which made a run quadratic in its batches.
+    /// </summary>
+    public async IAsyncEnumerable<UnassignedCase> StreamUnassignedAsync(string version, string after, int limit,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(string Id, string Profile, string RecordHash)>(new CommandDefinition(
-            db.Dialect.Page(Unassigned, "0", "@limit"), new { version, limit }, cancellationToken: ct));
-        return rows.Select(r => new UnassignedCase(r.Id, JsonSerializer.Deserialize<CaseProfile>(r.Profile, Json)!, r.RecordHash)).ToList();
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            db.Dialect.Page(Unassigned, "0", "@limit"), new { version, after, limit }, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+            yield return new UnassignedCase(reader.GetString(0), JsonSerializer.Deserialize<CaseProfile>(reader.GetString(1), Json)!, reader.GetString(2));
     }
 
-    public async Task SaveAssignmentsAsync(string version, IReadOnlyList<PatternAssignment> assignments, CancellationToken ct)
+    // SQL Server takes at most 2,100 parameters per command, and Dapper binds a list there as one parameter per value.
+    private const int SaveChunk = 1_000;
+
+    /// <summary>
+    /// Stores the assignments in one transaction, replacing any earlier pattern of their cases, and returns how many were
+    /// stored: only those whose case is still active and holds the record the pattern was computed from (a case corrected
+    /// or withdrawn since it was read stays unassigned, and is read again). A few statements per thousand cases, the rows
+    /// going in through the engine's bulk path, instead of two statements per case.
+    /// </summary>
+    public async Task<int> SaveAssignmentsAsync(string version, IReadOnlyList<PatternAssignment> assignments, CancellationToken ct)
     {
+        var held = $"SELECT id, record_hash FROM cases WHERE {db.Dialect.InManyValues("id", "@ids")} AND status = 'active'";
+        var delete = $"DELETE FROM case_patterns WHERE {db.Dialect.InManyValues("case_id", "@ids")}";
+        var stored = 0;
         await db.WriteGate.WaitAsync(ct);
         try
         {
             await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_patterns WHERE case_id = @CaseId", assignments, tx, cancellationToken: ct));
-            // Only where the case still holds the record the pattern was computed from: a case corrected or withdrawn
-            // since it was read stays unassigned, and the next batch reads it again.
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO case_patterns (case_id, model_version, pattern_id, distance)
-                SELECT id, @Version, @PatternId, @Distance FROM cases
-                WHERE id = @CaseId AND record_hash = @RecordHash AND status = 'active'
-                """,
-                assignments.Select(a => new { a.CaseId, Version = version, a.PatternId, a.Distance, a.RecordHash }), tx, cancellationToken: ct));
+            foreach (var chunk in assignments.Chunk(SaveChunk))
+            {
+                // The list's value depends on the engine (a list, an array or JSON text): bound by its runtime type.
+                var ids = new DynamicParameters();
+                ids.Add("ids", db.Dialect.ManyValues(chunk.Select(a => a.CaseId).ToList()));
+                var hashes = new Dictionary<string, string>(chunk.Length, StringComparer.Ordinal);
+                foreach (var (id, hash) in await connection.QueryAsync<(string, string)>(new CommandDefinition(held, ids, tx, cancellationToken: ct)))
+                    hashes[id] = hash;
+                await connection.ExecuteAsync(new CommandDefinition(delete, ids, tx, cancellationToken: ct));
+                var rows = new List<object?[]>(chunk.Length);
+                foreach (var a in chunk)
+                {
+                    if (hashes.TryGetValue(a.CaseId, out var hash) && hash == a.RecordHash)
+                        rows.Add([a.CaseId, version, a.PatternId, a.Distance]);
+                }
+                await db.Dialect.BulkInsertAsync(connection, tx,
+                    new BulkInsert("case_patterns", ["case_id", "model_version", "pattern_id", "distance"], ["case_id"], null, rows), ct);
+                stored += rows.Count;
+            }
             await tx.CommitAsync(ct);
         }
         finally
         {
             db.WriteGate.Release();
         }
+        return stored;
     }
 
-    private const string Aggregate = """
-        INSERT INTO pattern_monthly (model_version, pattern_id, month, jurisdiction, cases)
-        SELECT p.model_version, p.pattern_id, COALESCE(c.period_from, 'unknown'), c.jurisdiction, COUNT(*)
-        FROM case_patterns p JOIN cases c ON c.id = p.case_id
-        WHERE c.status = 'active' AND p.model_version = @version
-        GROUP BY p.model_version, p.pattern_id, COALESCE(c.period_from, 'unknown'), c.jurisdiction
+    private const string ForAggregates = """
+        SELECT c.id, c.profile, c.period_from, c.jurisdiction, p.pattern_id FROM cases c
+        LEFT JOIN case_patterns p ON p.case_id = c.id AND p.model_version = @version
+        WHERE c.status = 'active'
         """;
 
-    /// <summary>Rebuilds the monthly per-pattern counts for a model version in one transaction.</summary>
-    public async Task<int> RefreshAggregatesAsync(string version, CancellationToken ct)
+    /// <summary>
+    /// Every active case with its pattern under <paramref name="version"/> (none without one, or when the version is null),
+    /// streamed in no particular order for the aggregate refresh: one row at a time, with only the parts of the profile the
+    /// aggregates read (<see cref="AggregateCase"/>), so the refresh holds its counts and nothing per case.
+    /// </summary>
+    public async IAsyncEnumerable<AggregateCase> StreamForAggregatesAsync(string? version, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(ForAggregates, new { version }, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+            yield return new AggregateCase(
+                reader.GetString(0),
+                JsonSerializer.Deserialize<CaseProfile>(reader.GetString(1), ProfileJson.Aggregates)!,
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4));
+    }
+
+    /// <summary>
+    /// Replaces the monthly per-pattern counts and the filterable per-pattern cells with those of <paramref name="version"/>
+    /// in <paramref name="aggregates"/>, in one transaction.
+    /// </summary>
+    public async Task<(int Monthly, int Cells)> ReplaceAggregatesAsync(string version, PatternAggregates aggregates, CancellationToken ct)
     {
         await db.WriteGate.WaitAsync(ct);
         try
         {
             await using var connection = await db.OpenWriterAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pattern_monthly", transaction: tx, cancellationToken: ct));
-            var rows = await connection.ExecuteAsync(new CommandDefinition(Aggregate, new { version }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pattern_monthly; DELETE FROM pattern_cells;", transaction: tx, cancellationToken: ct));
+            // Through the engine's bulk path: the tables were just emptied and no two rows share a key.
+            await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("pattern_monthly", ["model_version", "pattern_id", "month", "jurisdiction", "cases"],
+                ["model_version", "pattern_id", "month", "jurisdiction"], null,
+                aggregates.Monthly.Select(m => new object?[] { version, m.Key.Pattern, m.Key.Month, m.Key.Jurisdiction, m.Value }).ToList()), ct);
+            await db.Dialect.BulkInsertAsync(connection, tx, new BulkInsert("pattern_cells",
+                ["model_version", "pattern_id", "month", "jurisdiction", "exploitation_types", "age_bands", "cases", "cell_key"],
+                ["model_version", "pattern_id", "month", "jurisdiction", "exploitation_types", "age_bands"], null,
+                aggregates.Cells.Select(c => new object?[] { version, c.Key.Pattern, c.Key.Month, c.Key.Jurisdiction, c.Key.Types, c.Key.Bands, c.Value.Cases, (long)c.Value.Key }).ToList()), ct);
             await tx.CommitAsync(ct);
-            return rows;
+            _cache.Invalidate();
         }
         finally
         {
             db.WriteGate.Release();
         }
+        return (aggregates.Monthly.Count, aggregates.Cells.Count);
     }
 
     /// <summary>A value worked out from the aggregates (its key names the version and what it depends on), kept until they are refreshed.</summary>
@@ -172,57 +244,6 @@ public sealed class PatternStore(Db db)
         return (await connection.QueryAsync<PatternMonthlyRow>(new CommandDefinition(
             "SELECT pattern_id AS PatternId, month AS Month, jurisdiction AS Jurisdiction, cases AS Cases FROM pattern_monthly WHERE model_version = @version",
             new { version }, cancellationToken: ct))).AsList();
-    }
-
-    /// <summary>
-    /// Rebuilds the filterable per-pattern cells for a model version from the active cases' profiles, in one transaction.
-    /// Each case lands in exactly one cell (its sets of exploitation types and age bands are one key each), which also keeps
-    /// the sum of its cases' record keys (<paramref name="recordKeys"/>, in the order of the profiles).
-    /// </summary>
-    public async Task<int> RefreshCellsAsync(string version, IEnumerable<ProfileRow> profiles, IReadOnlyList<uint> recordKeys, CancellationToken ct)
-    {
-        Dictionary<string, int> assigned;
-        await using (var read = await db.OpenAsync(ct))
-        {
-            assigned = (await read.QueryAsync<(string CaseId, int PatternId)>(new CommandDefinition(
-                "SELECT case_id, pattern_id FROM case_patterns WHERE model_version = @version", new { version }, cancellationToken: ct)))
-                .ToDictionary(r => r.CaseId, r => r.PatternId, StringComparer.Ordinal);
-        }
-
-        var cells = new Dictionary<(int Pattern, string Month, string Jurisdiction, string Types, string Bands), (int Cases, uint Key)>();
-        var index = -1;
-        foreach (var row in profiles)
-        {
-            index++;
-            if (!assigned.TryGetValue(row.CaseId, out var pattern)) continue;
-            var p = row.Profile;
-            var key = (pattern, p.PeriodFrom ?? UnknownMonth, p.Jurisdiction, SetKey(p.ExploitationTypes),
-                SetKey(p.Victims.Where(v => v.AgeBand is not null).Select(v => v.AgeBand!)));
-            var (cases, sum) = cells.GetValueOrDefault(key);
-            cells[key] = (cases + 1, unchecked(sum + recordKeys[index]));
-        }
-
-        await db.WriteGate.WaitAsync(ct);
-        try
-        {
-            await using var connection = await db.OpenWriterAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pattern_cells", transaction: tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO pattern_cells (model_version, pattern_id, month, jurisdiction, exploitation_types, age_bands, cases, cell_key)
-                VALUES (@Version, @Pattern, @Month, @Jurisdiction, @Types, @Bands, @Cases, @CellKey)
-                """,
-                cells.Select(c => new { Version = version, c.Key.Pattern, c.Key.Month, c.Key.Jurisdiction, c.Key.Types, c.Key.Bands, c.Value.Cases, CellKey = (long)c.Value.Key }),
-                tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-            _cache.Invalidate();
-        }
-        finally
-        {
-            db.WriteGate.Release();
-        }
-        return cells.Count;
     }
 
     /// <summary>Sorted distinct codes between bars, so that '%|code|%' finds a member: '|labour|sexual|', or '|' for none.</summary>

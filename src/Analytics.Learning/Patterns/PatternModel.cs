@@ -84,6 +84,30 @@ public sealed class PatternModel
             .ToList();
     }
 
+    /// <summary>
+    /// The nearest pattern and its Euclidean distance, the first of <see cref="Nearest"/>(profile, 1), worked out without
+    /// allocating: the profile's features are written into <paramref name="vector"/> (<see cref="FeatureSchema.Count"/> long),
+    /// which the caller reuses from one case to the next. Ties go to the lower id, as in <see cref="Nearest"/>.
+    /// </summary>
+    public (int PatternId, double Distance) NearestPattern(CaseProfile profile, float[] vector)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        if (Centroids.Count == 0) throw new InvalidOperationException("The pattern model has no patterns.");
+        Schema.Vectorize(profile, vector);
+        var best = 0;
+        var bestDistance = double.PositiveInfinity;
+        for (var c = 0; c < Centroids.Count; c++)
+        {
+            var d = ClusterQuality.Distance(vector, Centroids[c]);
+            if (d < bestDistance)
+            {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return (best, bestDistance);
+    }
+
     /// <summary>Writes the model (ML.NET model plus schema, centres and profiles) as one zip.</summary>
     public void Save(Stream output)
     {

@@ -396,7 +396,9 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         await store.SaveAssignmentsAsync(version,
             [new(ids[0], 1, 0.5, unassigned[ids[0]]), new(ids[1], 1, 0.25, unassigned[ids[1]]), new(ids[2], 2, 1.5, unassigned[ids[2]])], None);
         var after = (await store.UnassignedAsync(version, 100_000, None)).Select(r => r.CaseId).ToHashSet();
-        var rows = await store.RefreshAggregatesAsync(version, None);
+        var aggregates = new PatternAggregates();
+        await foreach (var c in store.StreamForAggregatesAsync(version, None)) aggregates.Add(c, 0);
+        var (rows, _) = await store.ReplaceAggregatesAsync(version, aggregates, None);
         var monthly = (await store.MonthlyAsync(version, None)).OrderBy(m => m.PatternId).Select(m => (m.PatternId, m.Month, m.Jurisdiction, m.Cases));
         var profiles = (await store.ActiveProfilesAsync(None)).Where(p => ids.Contains(p.CaseId)).ToList();
 
@@ -433,6 +435,128 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal([ids[0]], again.Select(r => r.CaseId));
         Assert.Equal(Case(authority, "q0", victims: 5).RecordHash, again[0].RecordHash);
         Assert.NotEqual(stale.RecordHash, again[0].RecordHash);
+    }
+
+    [DialectFact]
+    public async Task Patterns_UnassignedPages_FollowOnFromTheLastId_AndSavingStoresOnlyCurrentRecords_InChunks()
+    {
+        var cases = new CaseStore(Db);
+        var store = new PatternStore(Db);
+        var authority = NewAuthority();
+        var version = "v-" + Guid.NewGuid().ToString("n")[..8];
+        // More than a chunk of the save (1,000), and than PostgreSQL's array path (512 rows): the bulk copy goes too.
+        var ids = (await cases.UpsertAsync(Enumerable.Range(0, 1_203).Select(i => Case(authority, $"k{i}")).ToList(), None)).Select(r => r.CaseId).ToList();
+
+        var all = await store.UnassignedAsync(version, 100_000, None);
+        var paged = new List<UnassignedCase>();
+        for (var page = await store.UnassignedAsync(version, "", 500, None); page.Count > 0; page = await store.UnassignedAsync(version, page[^1].CaseId, 500, None))
+            paged.AddRange(page);
+        var hashes = all.ToDictionary(r => r.CaseId, r => r.RecordHash);
+        var saved = ids.Take(1_200).Select((id, i) => new PatternAssignment(id, i % 7, i / 3.0, i == 5 ? "not-the-stored-record" : hashes[id])).ToList();
+        var stored = await store.SaveAssignmentsAsync(version, saved, None);
+        var rows = new List<(string, int, double)>();
+        await using (var connection = await Db.OpenAsync(None))
+        await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            "SELECT case_id, pattern_id, distance FROM case_patterns WHERE model_version = @version", new { version })))
+        {
+            while (await reader.ReadAsync()) rows.Add((reader.GetString(0), Convert.ToInt32(reader.GetValue(1)), reader.GetDouble(2)));
+        }
+        var left = (await store.UnassignedAsync(version, 100_000, None)).Select(r => r.CaseId).Where(ids.Contains).Order(StringComparer.Ordinal);
+
+        Assert.Superset(ids.ToHashSet(), all.Select(r => r.CaseId).ToHashSet());
+        Assert.Equal(all.Select(r => r.CaseId).Order(StringComparer.Ordinal), all.Select(r => r.CaseId));
+        Assert.Equal(all.Select(r => (r.CaseId, r.RecordHash, JsonSerializer.Serialize(r.Profile))),
+            paged.Select(r => (r.CaseId, r.RecordHash, JsonSerializer.Serialize(r.Profile))));
+        Assert.Equal(1_199, stored);
+        Assert.Equal(saved.Where((_, i) => i != 5).Select(a => (a.CaseId, a.PatternId, a.Distance)).OrderBy(r => r.CaseId, StringComparer.Ordinal),
+            rows.OrderBy(r => r.Item1, StringComparer.Ordinal));
+        Assert.Equal(ids.Skip(1_200).Append(ids[5]).Order(StringComparer.Ordinal), left);
+    }
+
+    [DialectFact]
+    public async Task Aggregates_OfTheStreamedCases_AreThoseOfTheGroupedQueryAndOfWholeProfiles()
+    {
+        var cases = new CaseStore(Db);
+        var store = new PatternStore(Db);
+        var authority = NewAuthority();
+        var version = "v-" + Guid.NewGuid().ToString("n")[..8];
+        CaseProfile Profile(string jurisdiction, string? period, string[] types, string[] route, params (string? Band, string? Gender)[] victims) => new()
+        {
+            Jurisdiction = jurisdiction, PeriodFrom = period, ExploitationTypes = types, RouteCountries = route,
+            Victims = victims.Select(v => new ProfileVictim(v.Band, v.Gender, "MD")).ToList(), RecruitmentChannels = ["social-media", "job-ad"],
+            MeansOfControl = ["debt-bondage"], Suspects = [new ProfileSuspect("recruiter", null)], Platforms = ["telegram"],
+        };
+        var ids = (await cases.UpsertAsync(
+        [
+            Case(authority, "g0", profile: Profile("RO", "2024-03", ["sexual", "labour"], ["MD", "UA", "RO"], ("15-17", "female"), ("15-17", "male"))),
+            Case(authority, "g1", profile: Profile("RO", "2024-03", ["labour", "sexual", "labour"], ["MD", "RO"], ("15-17", null), (null, "female"))),
+            // The case row's period and jurisdiction (which the monthly counts go by) differ from the profile's (which the cells go by).
+            Case(authority, "g2", jurisdiction: "MD", periodFrom: null, profile: Profile("RO", "2023-01", [], ["UA"], (null, "female"))),
+            Case(authority, "g3", profile: Profile("RO", "2024-03", ["sexual"], ["MD", "RO"])),
+            Case(authority, "g4", profile: Profile("RO", "2022-11", ["forced-criminality"], ["MD", "RO"], ("18-24", "male"))),
+        ], None)).Select(r => r.CaseId).ToList();
+        var read = (await store.UnassignedAsync(version, 100_000, None)).Where(r => ids.Contains(r.CaseId)).ToDictionary(r => r.CaseId, r => r.RecordHash);
+        // g3 is assigned, then withdrawn; g4 is never assigned.
+        await store.SaveAssignmentsAsync(version, ids.Take(4).Select((id, i) => new PatternAssignment(id, i % 2, 0.5, read[id])).ToList(), None);
+        await cases.WithdrawAsync(ids[3], None);
+        var secret = SHA256.HashData(Encoding.UTF8.GetBytes(version));
+        uint KeyOf(string caseId) => Analytics.Core.Disclosure.CellKeyPerturbation.RecordKey(secret, caseId);
+
+        var patterns = new PatternAggregates();
+        var insights = new InsightAggregates();
+        var streamed = 0;
+        await foreach (var c in store.StreamForAggregatesAsync(version, None))
+        {
+            patterns.Add(c, KeyOf(c.CaseId));
+            insights.Add(c.Profile, KeyOf(c.CaseId));
+            streamed++;
+        }
+        var noVersion = new PatternAggregates();
+        await foreach (var c in store.StreamForAggregatesAsync(null, None)) noVersion.Add(c, KeyOf(c.CaseId));
+
+        // What the refresh worked out before it streamed: the monthly counts grouped in SQL, the cells from whole profiles
+        // and the version's assignments, the insight counts from whole profiles.
+        var grouped = new List<(int, string, string, int)>();
+        await using (var connection = await Db.OpenAsync(None))
+        await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            """
+            SELECT p.pattern_id, COALESCE(c.period_from, 'unknown'), c.jurisdiction, COUNT(*)
+            FROM case_patterns p JOIN cases c ON c.id = p.case_id
+            WHERE c.status = 'active' AND p.model_version = @version
+            GROUP BY p.pattern_id, COALESCE(c.period_from, 'unknown'), c.jurisdiction
+            """, new { version })))
+        {
+            while (await reader.ReadAsync())
+                grouped.Add((Convert.ToInt32(reader.GetValue(0)), reader.GetString(1), reader.GetString(2), Convert.ToInt32(reader.GetValue(3))));
+        }
+        var assigned = (await QueryPairsAsync("SELECT case_id, pattern_id FROM case_patterns WHERE model_version = @version", new { version }))
+            .ToDictionary(r => r.Key, r => r.Value);
+        var whole = await store.ActiveProfilesAsync(None);
+        var cells = new Dictionary<(int, string, string, string, string), (int Cases, uint Key)>();
+        var wholeInsights = new InsightAggregates();
+        foreach (var row in whole)
+        {
+            wholeInsights.Add(row.Profile, KeyOf(row.CaseId));
+            if (!assigned.TryGetValue(row.CaseId, out var pattern)) continue;
+            var p = row.Profile;
+            var key = (pattern, p.PeriodFrom ?? PatternStore.UnknownMonth, p.Jurisdiction, PatternStore.SetKey(p.ExploitationTypes),
+                PatternStore.SetKey(p.Victims.Where(v => v.AgeBand is not null).Select(v => v.AgeBand!)));
+            var (count, sum) = cells.GetValueOrDefault(key);
+            cells[key] = (count + 1, unchecked(sum + KeyOf(row.CaseId)));
+        }
+
+        Assert.Equal(whole.Count, streamed);
+        Assert.Equal([(0, "2024-03", "RO", 1), (0, "unknown", "MD", 1), (1, "2024-03", "RO", 1)], grouped.Order());
+        Assert.Equal(grouped.Order(), patterns.Monthly.Select(m => (m.Key.Pattern, m.Key.Month, m.Key.Jurisdiction, m.Value)).Order());
+        Assert.Equal(3, cells.Count);
+        Assert.Contains((0, "2023-01", "RO", "|", "|"), cells.Keys);
+        Assert.Contains((1, "2024-03", "RO", "|labour|sexual|", "|15-17|"), cells.Keys);
+        Assert.Equal(cells.OrderBy(c => c.Key), patterns.Cells.Select(c => KeyValuePair.Create((c.Key.Pattern, c.Key.Month, c.Key.Jurisdiction, c.Key.Types, c.Key.Bands), c.Value)).OrderBy(c => c.Key));
+        Assert.Equal(wholeInsights.Summary.OrderBy(s => s.Key), insights.Summary.OrderBy(s => s.Key));
+        Assert.Equal(wholeInsights.Routes.OrderBy(r => r.Key), insights.Routes.OrderBy(r => r.Key));
+        Assert.Contains(("MD>UA>RO", "MD", "RO", "2024", "sexual"), insights.Routes.Keys);
+        Assert.Empty(noVersion.Monthly);
+        Assert.Empty(noVersion.Cells);
     }
 
     [DialectFact]
@@ -715,17 +839,17 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     private static string RecordOf(string reference, int victims) => $$"""{"reference":"{{reference}}","victims":{{victims}}}""";
 
     /// <summary>A pseudonymised case as the ingestion path would hand it over; tokens get the authority appended to stay unique.</summary>
-    private static CaseWrite Case(string authority, string reference, int victims = 1, string jurisdiction = "RO", string periodFrom = "2024-03",
-        IReadOnlyList<string>? tokens = null)
+    private static CaseWrite Case(string authority, string reference, int victims = 1, string jurisdiction = "RO", string? periodFrom = "2024-03",
+        IReadOnlyList<string>? tokens = null, CaseProfile? profile = null)
     {
-        var profile = JsonSerializer.Serialize(new CaseProfile
+        var profileJson = JsonSerializer.Serialize(profile ?? new CaseProfile
         {
             Jurisdiction = jurisdiction, PeriodFrom = periodFrom, ExploitationTypes = ["sexual"], RouteCountries = ["MD", "RO"],
         }, Web);
         var record = RecordOf(reference, victims);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record)));
         var caseTokens = (tokens ?? [$"phone:{reference}"]).Select(t => t.StartsWith("phone:shared-", StringComparison.Ordinal) ? t : t + authority).ToList();
-        return new CaseWrite(jurisdiction, authority, "ref-" + reference, "k1", "investigation", periodFrom, null, victims, 1, profile, record, hash, caseTokens);
+        return new CaseWrite(jurisdiction, authority, "ref-" + reference, "k1", "investigation", periodFrom, null, victims, 1, profileJson, record, hash, caseTokens);
     }
 
     private Task<long> CountCasesAsync(string authority) => ScalarAsync("SELECT COUNT(*) FROM cases WHERE authority = @authority", new { authority });
@@ -737,6 +861,15 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
     {
         await using var connection = await Db.OpenAsync(None);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters));
+    }
+
+    private async Task<IReadOnlyList<KeyValuePair<string, int>>> QueryPairsAsync(string sql, object? parameters)
+    {
+        await using var connection = await Db.OpenAsync(None);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters));
+        var rows = new List<KeyValuePair<string, int>>();
+        while (await reader.ReadAsync()) rows.Add(KeyValuePair.Create(reader.GetString(0), Convert.ToInt32(reader.GetValue(1))));
+        return rows;
     }
 
     private async Task<IReadOnlyList<string>> QueryStringsAsync(string sql, object? parameters)

@@ -81,8 +81,10 @@ public sealed class CellKeyPerturbationTests
     public void RecordKeys_OfManyCases_AreTheRecordKeyOfEach()
     {
         string[] ids = ["a", "case-1", new string('x', 300), "ĂÎȘ-7", ""];
+        using var keyer = new CellKeyPerturbation.RecordKeyer(Secret);
 
         Assert.Equal(ids.Select(id => CellKeyPerturbation.RecordKey(Secret, id)), CellKeyPerturbation.RecordKeys(Secret, ids));
+        Assert.Equal(ids.Select(id => CellKeyPerturbation.RecordKey(Secret, id)), ids.Select(keyer.Of).ToList());
     }
 
     [Fact]
