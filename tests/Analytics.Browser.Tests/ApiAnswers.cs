@@ -73,3 +73,7 @@ public static class Shown
     public static string Count(int? count, bool suppressed, int k) =>
         suppressed || count is null ? $"< {k}" : count.Value.ToString("N0", System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
 }
+
+public sealed record KeyRingAnswer(string? ActiveKeyId, bool Moving, long CasesToMove, IReadOnlyList<RingKeyAnswer> Keys);
+
+public sealed record RingKeyAnswer(int Position, string KeyId, bool Active, long Cases);

@@ -82,6 +82,14 @@ public sealed partial class DashboardTests
         await Expect(page.GetByTestId("audit-verdict")).ToContainTextAsync("intact");
         var shown = long.Parse((await page.GetByTestId("audit-entries").TextContentAsync())!.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(shown, before.Entries, before.Entries + 200);
+        // The key ring as the API gives it: ids (never a secret) and the cases under each.
+        var ring = await service.GetAsync<KeyRingAnswer>("/api/v1/pseudonymisation/keys", steward);
+        var key = Assert.Single(ring.Keys);
+        await Expect(page.GetByTestId("key-id")).ToHaveTextAsync($"{key.KeyId} (active)");
+        await Expect(page.GetByTestId("key-cases")).ToHaveTextAsync(Shown.Number(key.Cases));
+        await Expect(page.GetByTestId("keys-verdict")).ToHaveTextAsync($"All {Shown.Number(key.Cases)} cases are under the active key {key.KeyId}.");
+        Assert.False(ring.Moving);
+        Assert.True(key.Cases > 0);
         await service.ScreenshotAsync(page, "privacy");
 
         await page.GetByLabel("Required k").FillAsync("25");

@@ -13,7 +13,8 @@ export async function privacyPage(main) {
         h('p', { class: 'lead' }, 'How identifiable the stored records are, and whether the audit trail is intact.'));
     const privacy = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'privacy-title' }, h('h2', { id: 'privacy-title' }, 'Privacy report')));
     const audit = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'audit-title' }, h('h2', { id: 'audit-title' }, 'Audit verification')));
-    await Promise.all([privacyReport(privacy), auditCheck(audit)]);
+    const keys = main.appendChild(h('section', { class: 'card', 'aria-labelledby': 'keys-title' }, h('h2', { id: 'keys-title' }, 'Pseudonymisation keys')));
+    await Promise.all([privacyReport(privacy), auditCheck(audit), keyRing(keys)]);
 }
 
 async function privacyReport(section) {
@@ -107,5 +108,47 @@ async function auditCheck(section) {
         }
     };
     again.addEventListener('click', load);
+    await load();
+}
+
+async function keyRing(section) {
+    const body = h('div', { 'aria-live': 'polite' });
+    section.append(h('p', { class: 'hint' },
+        'Identifiers are stored as tokens chained through these keys, oldest first; the secrets never leave the key file or configuration. After a rotation the stored cases are moved to the new key (job rekey-tokens) and link runs wait until they all are.'), body);
+    const load = async () => {
+        body.replaceChildren(loading('Reading the key ring…'));
+        let ring;
+        try {
+            ring = await api('/api/v1/pseudonymisation/keys');
+        } catch (error) {
+            body.replaceChildren(error.status === 404 ? notAvailable('The key ring') : errorBox(error));
+            return;
+        }
+        const total = ring.keys.reduce((sum, key) => sum + key.cases, 0);
+        const verdict = ring.moving
+            ? h('p', { class: 'verdict bad-box', 'data-testid': 'keys-verdict' }, `Moving cases to key ${ring.activeKeyId}: `,
+                h('strong', {}, n(ring.casesToMove)), ' cases are still under an earlier key. Link runs wait until the move is done.')
+            : h('p', { class: 'verdict ok-box', 'data-testid': 'keys-verdict' }, `All ${n(total)} cases are under the active key ${ring.activeKeyId ?? '—'}.`);
+        const move = ring.moving ? h('button', { type: 'button', class: 'secondary' }, 'Move now') : null;
+        move?.addEventListener('click', async () => {
+            move.disabled = true;
+            try {
+                await api('/api/v1/pseudonymisation/rekey', { method: 'POST' });
+                await load();
+            } catch (error) {
+                body.append(errorBox(error));
+                move.disabled = false;
+            }
+        });
+        body.replaceChildren(verdict,
+            h('table', { 'data-testid': 'key-ring' },
+                h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Key id'), h('th', { scope: 'col' }, 'Added'),
+                    h('th', { scope: 'col' }, 'Every case moved to it'), h('th', { scope: 'col', class: 'num' }, 'Cases under it'))),
+                h('tbody', {}, ring.keys.map((key) => h('tr', { 'data-testid': 'key-row' },
+                    h('td', {}, key.position), h('th', { scope: 'row', 'data-testid': 'key-id' }, key.keyId, key.active ? ' (active)' : ''),
+                    h('td', {}, when(key.addedAt)), h('td', {}, key.rekeyedAt ? when(key.rekeyedAt) : 'not yet'),
+                    h('td', { class: 'num', 'data-testid': 'key-cases' }, n(key.cases)))))),
+            move);
+    };
     await load();
 }
