@@ -90,6 +90,13 @@ public sealed class KeyRotationApiTests(ITestOutputHelper output)
         var replay = await SubmitAsync(roOnSecond, roJson);
         Assert.Equal((roCase.CaseId, "unchanged", 1, newKey), (replay.CaseId, replay.Status, replay.Version, replay.KeyId));
 
+        // A steward may queue the move at once; nobody else may.
+        var queued = await steward.PostAsync("/api/v1/pseudonymisation/rekey", null);
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        Assert.False(string.IsNullOrEmpty((await queued.ReadAsync<RekeyQueued>()).JobId));
+        Assert.Equal(HttpStatusCode.Forbidden, (await roOnSecond.PostAsync("/api/v1/pseudonymisation/rekey", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await roOnSecond.GetAsync("/api/v1/pseudonymisation/keys")).StatusCode);
+
         var detail = await second.Services.GetRequiredService<RekeyJobs>().RekeyTokensAsync(None);
         output.WriteLine(detail);
         Assert.StartsWith($"1 cases moved to key {newKey}", detail);
