@@ -13,6 +13,7 @@ if (args.Length > 1 && args[1..].Any(a => a is "-h" or "--help"))
         "bulk" => Analytics.Benchmarks.Bulk.BulkBenchmark.Usage,
         "links" => Analytics.Benchmarks.Links.LinkBenchmark.Usage,
         "refresh" => Analytics.Benchmarks.Refresh.RefreshBenchmark.Usage,
+        "rekey" => Analytics.Benchmarks.Rekey.RekeyBenchmark.Usage,
         "all" => Analytics.Benchmarks.Suite.SuiteOptions.Usage,
         _ => null,
     };
@@ -49,6 +50,8 @@ switch (command)
         return await Analytics.Benchmarks.Links.LinkBenchmark.RunAsync(args[1..]);
     case "refresh":
         return await Analytics.Benchmarks.Refresh.RefreshBenchmark.RunAsync(args[1..]);
+    case "rekey":
+        return await Analytics.Benchmarks.Rekey.RekeyBenchmark.RunAsync(args[1..]);
     case "all":
         // Every part above as a child process, each within a budget, plus the HMAC peer: docs/benchmarks/README.md.
         return await Analytics.Benchmarks.Suite.SuiteRunner.RunAsync(args[1..]);
@@ -60,6 +63,7 @@ switch (command)
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Bulk.BulkBenchmark.Usage);
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Links.LinkBenchmark.Usage);
         Console.Error.WriteLine("  " + Analytics.Benchmarks.Refresh.RefreshBenchmark.Usage);
+        Console.Error.WriteLine("  " + Analytics.Benchmarks.Rekey.RekeyBenchmark.Usage);
         Console.Error.WriteLine("  training [--sizes 10k,100k,1m] [--k 10] [--threads 2] [--steps kmeans,kmeans-e2e,kmeans-auto,fasttree,classifier] [--no-sklearn]");
         Console.Error.WriteLine("COMMAND --help prints that command's options.");
         return command is "" or "-h" or "--help" ? 0 : 2;

@@ -25,6 +25,7 @@ public sealed class HelpTests
     [InlineData("bulk", "--batch")]
     [InlineData("links", "--cases")]
     [InlineData("refresh", "--runs")]
+    [InlineData("rekey", "--cases")]
     [InlineData("all", "--parts")]
     public async Task EveryCommand_PrintsItsOptions_OnHelp(string command, string option)
     {
@@ -40,6 +41,7 @@ public sealed class HelpTests
     [InlineData("bulk", "--cases")]
     [InlineData("links", "--new")]
     [InlineData("refresh", "--runs")]
+    [InlineData("rekey", "--cases")]
     public async Task ANumberOptionGivenText_FailsWithTheOptionAndTheUsage(string command, string option)
     {
         var (code, output, error) = await RunAsync(command, option, "ten");

@@ -143,9 +143,10 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
                 "SELECT id, key_id, case_ref_token FROM cases WHERE id > @After AND key_id <> @Active ORDER BY id", "0", "@Limit"),
                 new { After = after ?? "", Active = ring.Active.Id, Limit = batchSize }, tx, cancellationToken: ct))).AsList();
             var moved = 0;
-            foreach (var row in rows)
+            foreach (var chunk in rows.Chunk(500))
             {
-                if (await RekeyCaseAsync(connection, tx, db.Dialect, ring, row.Id, row.KeyId, row.Reference, ct)) moved++;
+                foreach (var c in await LoadAsync(connection, tx, db.Dialect, chunk, ct))
+                    moved += await MoveAsync(connection, tx, db.Dialect, ring, c, ct);
             }
             await tx.CommitAsync(ct);
             return (moved, rows.Count < batchSize ? null : rows[^1].Id);
@@ -233,40 +234,62 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
         }
     }
 
+    /// <summary>A case to move: its row as read, its record and its tokens (token, type).</summary>
+    private sealed record CaseToMove(string Id, string KeyId, string Reference, string? Record, List<(string Token, string Type)> Tokens);
+
     /// <summary>
     /// Moves one case from <paramref name="fromKeyId"/> to the ring's active key: its reference token, its record (and so its
-    /// hash) and its tokens. The case row is updated first, only while it is still under that key, which also locks it
-    /// where writers run concurrently; false when it no longer was (moved or rewritten meanwhile) or is already there.
+    /// hash) and its tokens. False when it no longer was under that key (moved or rewritten meanwhile) or is already there.
     /// </summary>
     internal static async Task<bool> RekeyCaseAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing ring,
         string caseId, string fromKeyId, string reference, CancellationToken ct)
     {
-        var keys = StoredTokens.KeysAfter(ring, fromKeyId);
-        if (keys.Count == 0) return false;
+        var loaded = await LoadAsync(connection, tx, dialect, [(caseId, fromKeyId, reference)], ct);
+        return await MoveAsync(connection, tx, dialect, ring, loaded[0], ct) == 1;
+    }
+
+    // The records and tokens of a batch in two statements, not two per case.
+    private static async Task<List<CaseToMove>> LoadAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect,
+        IReadOnlyList<(string Id, string KeyId, string Reference)> rows, CancellationToken ct)
+    {
+        var ids = rows.Select(r => r.Id).ToArray();
+        var records = (await connection.QueryAsync<(string Id, string Record)>(new CommandDefinition(
+            $"SELECT case_id, record FROM case_documents WHERE {dialect.InList("case_id", "@Ids")}", new { Ids = ids }, tx, cancellationToken: ct)))
+            .ToDictionary(r => r.Id, r => r.Record, StringComparer.Ordinal);
+        var tokens = (await connection.QueryAsync<(string Id, string Token, string Type)>(new CommandDefinition(
+            $"SELECT case_id, token, type FROM case_tokens WHERE {dialect.InList("case_id", "@Ids")}", new { Ids = ids }, tx, cancellationToken: ct)))
+            .ToLookup(t => t.Id, t => (t.Token, t.Type), StringComparer.Ordinal);
+        return rows.Select(r => new CaseToMove(r.Id, r.KeyId, r.Reference, records.GetValueOrDefault(r.Id), tokens[r.Id].ToList())).ToList();
+    }
+
+    // The case row is updated first, and only while it is still under the key it was read under: that also locks it where
+    // writers run concurrently, so a correction either landed before (the row is no longer under that key, and nothing read
+    // here is written) or waits for this transaction.
+    private static async Task<int> MoveAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing ring, CaseToMove c, CancellationToken ct)
+    {
+        var keys = StoredTokens.KeysAfter(ring, c.KeyId);
+        if (keys.Count == 0) return 0;
+        var record = c.Record is null ? null : StoredTokens.RekeyRecord(c.Record, c.KeyId, keys);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE cases SET key_id = @To, case_ref_token = @Reference WHERE id = @Id AND key_id = @From",
-            new { Id = caseId, From = fromKeyId, To = ring.Active.Id, Reference = StoredTokens.Rekey(reference, keys) }, tx, cancellationToken: ct));
-        if (updated == 0) return false;
-
-        var record = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT record FROM case_documents WHERE case_id = @Id", new { Id = caseId }, tx, cancellationToken: ct));
+            "UPDATE cases SET key_id = @To, case_ref_token = @Reference, record_hash = COALESCE(@Hash, record_hash) WHERE id = @Id AND key_id = @From",
+            new
+            {
+                c.Id,
+                From = c.KeyId,
+                To = ring.Active.Id,
+                Reference = StoredTokens.Rekey(c.Reference, keys),
+                Hash = record is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record))),
+            }, tx, cancellationToken: ct));
+        if (updated == 0) return 0;
         if (record is not null)
-        {
-            var moved = StoredTokens.RekeyRecord(record, fromKeyId, keys);
             await connection.ExecuteAsync(new CommandDefinition("UPDATE case_documents SET record = @Record WHERE case_id = @Id",
-                new { Id = caseId, Record = moved }, tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition("UPDATE cases SET record_hash = @Hash WHERE id = @Id",
-                new { Id = caseId, Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(moved))) }, tx, cancellationToken: ct));
-        }
-
-        var tokens = (await connection.QueryAsync<(string Token, string Type)>(new CommandDefinition(
-            "SELECT token, type FROM case_tokens WHERE case_id = @Id", new { Id = caseId }, tx, cancellationToken: ct))).AsList();
-        if (tokens.Count > 0)
+                new { c.Id, Record = record }, tx, cancellationToken: ct));
+        if (c.Tokens.Count > 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_tokens WHERE case_id = @Id", new { Id = caseId }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_tokens WHERE case_id = @Id", new { c.Id }, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "case_id, token"),
-                tokens.Select(t => new { Token = StoredTokens.Rekey(t.Token, keys), CaseId = caseId, t.Type }), tx, cancellationToken: ct));
+                c.Tokens.Select(t => new { Token = StoredTokens.Rekey(t.Token, keys), CaseId = c.Id, t.Type }), tx, cancellationToken: ct));
         }
-        return true;
+        return 1;
     }
 }
