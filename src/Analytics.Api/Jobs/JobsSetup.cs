@@ -62,6 +62,8 @@ public static class JobsSetup
         services.AddHostedService<ModelReloader>();
         services.AddTransient<LearningJobs>();
         services.AddTransient<Pseudonymisation.RekeyJobs>();
+        services.AddOptions<Cases.RetentionOptions>().BindConfiguration(Cases.RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTransient<Cases.RetentionJobs>();
         services.AddSingleton<TrainingRequests>();
         services.AddSingleton<JobScheduler>();
 
@@ -176,7 +178,7 @@ public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring,
 {
     public async Task SyncAsync(CancellationToken ct)
     {
-        foreach (var (job, cron) in LearningJobs.DefaultSchedules.Concat(Pseudonymisation.RekeyJobs.DefaultSchedules))
+        foreach (var (job, cron) in LearningJobs.DefaultSchedules.Concat(Pseudonymisation.RekeyJobs.DefaultSchedules).Concat(Cases.RetentionJobs.DefaultSchedules))
             await store.EnsureScheduleAsync(job, cron, ct);
         foreach (var schedule in await store.SchedulesAsync(ct))
             Register(schedule.JobId, schedule.Cron);
@@ -201,6 +203,9 @@ public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring,
                 break;
             case LearningJobs.AggregatesJob:
                 recurring.AddOrUpdate<LearningJobs>(jobId, j => j.RefreshAggregatesAsync(CancellationToken.None), cron, options);
+                break;
+            case Cases.RetentionJobs.RetentionJob:
+                recurring.AddOrUpdate<Cases.RetentionJobs>(jobId, j => j.ApplyRetentionAsync(CancellationToken.None), cron, options);
                 break;
             case Pseudonymisation.RekeyJobs.RekeyJob:
                 recurring.AddOrUpdate<Pseudonymisation.RekeyJobs>(jobId, j => j.RekeyTokensAsync(CancellationToken.None), cron, options);

@@ -583,6 +583,41 @@ public sealed class CaseStore(Db db, KeyRing? keys = null)
         }
     }
 
+    // Every table that holds rows of a case; the case row itself goes last.
+    private static readonly string[] CaseTables = ["case_documents", "case_tokens", "case_patterns", "case_links", "link_alert_seen", "link_alerts"];
+
+    /// <summary>
+    /// Retention: erases up to <paramref name="batchSize"/> cases withdrawn before <paramref name="withdrawnBefore"/>: the case
+    /// row, its stored record and everything else held of it, in one transaction. A case submitted again meanwhile is
+    /// active, so it is not taken; one submitted again later is stored as a new case. Returns how many were erased.
+    /// </summary>
+    public async Task<int> EraseWithdrawnAsync(DateTimeOffset withdrawnBefore, int batchSize, CancellationToken ct)
+    {
+        await db.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenWriterAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await CaseChangeLock.ShareAsync(connection, tx, db.Dialect, ct);
+            // Locked where writers run concurrently: a submission of the same case waits, then finds it gone and stores it anew.
+            var ids = (await connection.QueryAsync<string>(new CommandDefinition(db.Dialect.ForUpdate(db.Dialect.Page(
+                "SELECT id FROM cases WHERE status = 'withdrawn' AND updated_at < @Before ORDER BY id", "0", "@Limit")),
+                new { Before = withdrawnBefore.ToUniversalTime().ToString("O"), Limit = batchSize }, tx, cancellationToken: ct))).AsList();
+            if (ids.Count == 0) return 0;
+            foreach (var table in CaseTables)
+                await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM {table} WHERE {db.Dialect.InList("case_id", "@Ids")}",
+                    new { Ids = ids }, tx, cancellationToken: ct));
+            var erased = await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM cases WHERE {db.Dialect.InList("id", "@Ids")}",
+                new { Ids = ids }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            return erased;
+        }
+        finally
+        {
+            db.WriteGate.Release();
+        }
+    }
+
     public sealed class CaseSummaryRow
     {
         public string Id { get; set; } = "";
