@@ -148,7 +148,7 @@ async function keyRing(section) {
                     h('td', {}, key.position), h('th', { scope: 'row', 'data-testid': 'key-id' }, key.keyId, key.active ? ' (active)' : ''),
                     h('td', {}, when(key.addedAt)), h('td', {}, key.rekeyedAt ? when(key.rekeyedAt) : 'not yet'),
                     h('td', { class: 'num', 'data-testid': 'key-cases' }, n(key.cases)))))),
-            move);
+            ...(move ? [move] : []));
     };
     await load();
 }
