@@ -191,14 +191,14 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
         if (active is not null && active != keyId) throw new KeyRingOutOfDateException(keyId, active);
     }
 
+    private const string ActiveKeySql = "SELECT key_id, rekeyed_at FROM key_ring WHERE position = (SELECT MAX(position) FROM key_ring)";
+
     /// <summary>
     /// Checked in every transaction that writes cases, after its case-change lock: each case must be written under the
     /// store's active key (<see cref="KeyRingOutOfDateException"/> otherwise). While cases are being moved to that key, a
     /// case written now that is still stored under an earlier key is moved first, so the write finds it by its new
     /// reference token and updates it rather than storing it twice. A store with no ring recorded is not checked.
     /// </summary>
-    private const string ActiveKeySql = "SELECT key_id, rekeyed_at FROM key_ring WHERE position = (SELECT MAX(position) FROM key_ring)";
-
     internal static async Task CheckWriteAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing? ring,
         IReadOnlyList<CaseWrite> cases, CancellationToken ct)
     {
