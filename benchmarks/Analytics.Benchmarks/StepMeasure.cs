@@ -6,9 +6,22 @@ namespace Analytics.Benchmarks;
 /// <summary>What one timed step cost: wall and processor time (the whole process), memory allocated, and the process's peak.</summary>
 public sealed record StepCost(double Seconds, double CpuSeconds, double AllocatedMb, double? PeakMb, bool PeakReset);
 
+/// <summary>A named step as a report lists it: what it cost (<see cref="StepCost"/>) and what it said it did.</summary>
+public sealed record TimedStep(string Name, double Seconds, double CpuSeconds, double AllocatedMb, double? PeakMb, bool PeakReset, string Detail);
+
 /// <summary>Times one step of a benchmark command in this process, and the few argument and path helpers the commands share.</summary>
 public static class StepMeasure
 {
+    /// <summary>Runs and times a step that says what it did (<see cref="RunAsync{T}"/>), and prints one line for it.</summary>
+    public static async Task<TimedStep> TimeAsync(string name, Func<Task<string>> step, int nameWidth = 28)
+    {
+        var (detail, cost) = await RunAsync(step);
+        var run = new TimedStep(name, cost.Seconds, cost.CpuSeconds, cost.AllocatedMb, cost.PeakMb, cost.PeakReset, detail);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {name.PadRight(nameWidth)} {cost.Seconds,8:F3} s  cpu {cost.CpuSeconds,7:F3} s  allocated {cost.AllocatedMb,7:N0} MB  peak {(run.PeakMb is { } p ? $"{p:N0} MB" : "n/a")}  {detail}"));
+        return run;
+    }
+
     /// <summary>
     /// Runs <paramref name="step"/> after a full collection, with the peak resident size reset first where Linux allows it,
     /// so that the peak is the step's own over what the process already held.

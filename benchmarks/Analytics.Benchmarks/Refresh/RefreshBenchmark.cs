@@ -17,9 +17,6 @@ using static Analytics.Benchmarks.StepMeasure;
 
 namespace Analytics.Benchmarks.Refresh;
 
-/// <summary>One timed step and what it cost.</summary>
-public sealed record RefreshRun(string Name, double Seconds, double CpuSeconds, double AllocatedMb, double? PeakMb, bool PeakReset, string Detail);
-
 /// <summary>
 /// The cost of the <c>refresh-aggregates</c> job on a SQLite store of N generated cases, in one process: the store is
 /// filled as the training benchmark's service steps fill it, the pattern model is trained and the cases assigned by the
@@ -46,14 +43,14 @@ public static class RefreshBenchmark
         Console.WriteLine($"refresh: {cases:N0} generated cases (seed {seed}), {runs} runs; work directory {work}");
         Console.WriteLine($"  {loadBefore}");
 
-        var steps = new List<RefreshRun>();
+        var steps = new List<TimedStep>();
         var database = ServiceTraining.Database(work, cases);
         var reused = File.Exists(database);
         if (!reused)
         {
             var load = ServiceTraining.Load(cases, work, settings);
             Console.WriteLine($"  stored {cases:N0} cases in {load.Seconds:F1} s");
-            steps.Add(new RefreshRun("store the cases", Math.Round(load.Seconds, 3), 0, 0, load.PeakMb, false, $"{load.Notes["databaseMb"]} MB database"));
+            steps.Add(new TimedStep("store the cases", Math.Round(load.Seconds, 3), 0, 0, load.PeakMb, false, $"{load.Notes["databaseMb"]} MB database"));
         }
 
         var db = new Db(new DatabaseOptions { Provider = "sqlite", ConnectionString = $"Data Source={database}" });
@@ -83,7 +80,7 @@ public static class RefreshBenchmark
             return 1;
         }
 
-        var timed = new List<RefreshRun>();
+        var timed = new List<TimedStep>();
         for (var i = 1; i <= runs; i++)
             timed.Add(await TimeAsync($"refresh-aggregates, run {i}", () => jobs.RefreshAggregatesAsync(ct), jobStore));
 
@@ -121,23 +118,17 @@ public static class RefreshBenchmark
     }
 
     // A job's outcome is the detail of its latest run in job_runs (a failed job throws).
-    private static Task<RefreshRun> TimeAsync(string name, Func<Task> job, JobStore jobStore) =>
+    private static Task<TimedStep> TimeAsync(string name, Func<Task> job, JobStore jobStore) =>
         TimeAsync(name, async () =>
         {
             await job();
             return (await jobStore.RunsAsync(null, 1, CancellationToken.None)).FirstOrDefault()?.Detail ?? "";
         });
 
-    private static async Task<RefreshRun> TimeAsync(string name, Func<Task<string>> step)
-    {
-        var (detail, cost) = await StepMeasure.RunAsync(step);
-        var run = new RefreshRun(name, cost.Seconds, cost.CpuSeconds, cost.AllocatedMb, cost.PeakMb, cost.PeakReset, detail);
-        Console.WriteLine($"  {name,-28} {cost.Seconds,8:F3} s  cpu {cost.CpuSeconds,7:F3} s  allocated {cost.AllocatedMb,7:N0} MB  peak {(run.PeakMb is { } p ? $"{p:N0} MB" : "n/a")}  {detail}");
-        return run;
-    }
+    private static Task<TimedStep> TimeAsync(string name, Func<Task<string>> step) => StepMeasure.TimeAsync(name, step);
 
     private static string Report(string command, DateTime started, MachineInfo machine, int cases, int active, int seed, bool reused,
-        IReadOnlyList<RefreshRun> steps, IReadOnlyList<RefreshRun> runs, string loadBefore, string loadAfter)
+        IReadOnlyList<TimedStep> steps, IReadOnlyList<TimedStep> runs, string loadBefore, string loadAfter)
     {
         var peakNote = runs.All(r => r.PeakReset)
             ? "The process peak is VmHWM, reset before each step (`/proc/self/clear_refs`), so it is the step's own peak over what the process already held (the filled store's connection pool, the model)."

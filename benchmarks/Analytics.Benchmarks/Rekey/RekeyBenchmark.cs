@@ -14,9 +14,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Analytics.Benchmarks.Rekey;
 
-/// <summary>One timed step of the rekey benchmark and what it cost.</summary>
-public sealed record RekeyRun(string Name, double Seconds, double CpuSeconds, double AllocatedMb, double? PeakMb, bool PeakReset, string Detail);
-
 /// <summary>
 /// What a key rotation costs: N generated cases stored through the real ingestion path (records with narratives,
 /// tokens) in a SQLite store, then, per run, one more key added to the ring and the whole <c>rekey-tokens</c> job
@@ -47,7 +44,7 @@ public static class RekeyBenchmark
         var ring = new KeyRing(Key(seed, 0));
         await new KeyRingStore(db, ring).RegisterAsync(ct);
 
-        var steps = new List<RekeyRun>();
+        var steps = new List<TimedStep>();
         steps.Add(await TimeAsync("store the cases", () => StoreAsync(db, ring, cases, seed, ct)));
         // The file and its write-ahead log: the cases may not all be checkpointed into the file yet.
         var documents = new[] { path, path + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length) / 1048576.0;
@@ -115,15 +112,9 @@ public static class RekeyBenchmark
         return $"{stored:N0} cases";
     }
 
-    private static async Task<RekeyRun> TimeAsync(string name, Func<Task<string>> step)
-    {
-        var (detail, cost) = await StepMeasure.RunAsync(step);
-        var run = new RekeyRun(name, cost.Seconds, cost.CpuSeconds, cost.AllocatedMb, cost.PeakMb, cost.PeakReset, detail);
-        Console.WriteLine($"  {name,-24} {cost.Seconds,8:F3} s  cpu {cost.CpuSeconds,7:F3} s  allocated {cost.AllocatedMb,7:N0} MB  peak {(run.PeakMb is { } p ? $"{p:N0} MB" : "n/a")}  {detail}");
-        return run;
-    }
+    private static Task<TimedStep> TimeAsync(string name, Func<Task<string>> step) => StepMeasure.TimeAsync(name, step, nameWidth: 24);
 
-    private static string Report(BenchRun run, int cases, int seed, double databaseMb, IReadOnlyList<RekeyRun> steps, string loadAfter)
+    private static string Report(BenchRun run, int cases, int seed, double databaseMb, IReadOnlyList<TimedStep> steps, string loadAfter)
     {
         var markdown = new StringBuilder()
             .AppendLine("# Key rotation: moving stored cases to a new key")

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Analytics.Api.Jobs;
 using Analytics.Data.Cases;
 using Analytics.Data.Jobs;
 using Hangfire;
@@ -37,40 +38,20 @@ public sealed class RetentionJobs(CaseStore cases, JobStore jobs, IOptions<Reten
 
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 3)]
-    public async Task<string> ApplyRetentionAsync(CancellationToken ct)
+    public Task<string> ApplyRetentionAsync(CancellationToken ct) => RecordedRun.RunAsync(jobs, logger, RetentionJob, async _ =>
     {
-        var runId = await jobs.StartRunAsync(RetentionJob, CancellationToken.None);
-        try
+        var days = options.Value.WithdrawnDays;
+        if (days == 0) return "withdrawn cases are kept (Retention:WithdrawnDays 0)";
+        var before = time.GetUtcNow().AddDays(-days);
+        var erased = 0;
+        int batch;
+        do
         {
-            var days = options.Value.WithdrawnDays;
-            string detail;
-            if (days == 0)
-            {
-                detail = "withdrawn cases are kept (Retention:WithdrawnDays 0)";
-            }
-            else
-            {
-                var before = time.GetUtcNow().AddDays(-days);
-                var erased = 0;
-                int batch;
-                do
-                {
-                    batch = await cases.EraseWithdrawnAsync(before, BatchSize, ct);
-                    erased += batch;
-                }
-                while (batch > 0);
-                detail = string.Create(CultureInfo.InvariantCulture,
-                    $"{erased} withdrawn cases erased (withdrawn before {before:yyyy-MM-dd HH:mm} UTC; Retention:WithdrawnDays {days})");
-            }
-            await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
-            logger.LogInformation("Job {Job} succeeded: {Detail}", RetentionJob, detail);
-            return detail;
+            batch = await cases.EraseWithdrawnAsync(before, BatchSize, ct);
+            erased += batch;
         }
-        catch (Exception e)
-        {
-            await jobs.FinishRunAsync(runId, "failed", $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
-            logger.LogWarning("Job {Job} failed: {Error}", RetentionJob, e.GetType().Name);
-            throw;
-        }
-    }
+        while (batch > 0);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{erased} withdrawn cases erased (withdrawn before {before:yyyy-MM-dd HH:mm} UTC; Retention:WithdrawnDays {days})");
+    });
 }

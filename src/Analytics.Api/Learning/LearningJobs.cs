@@ -224,35 +224,9 @@ public sealed class LearningJobs(
             (current is null ? " (no active pattern model yet)" : $" for patterns version {current.Version}");
     });
 
-    // The work runs holding its lock in the job storage (waiting up to `wait` for it; a timeout fails the job, which is
-    // then retried), so it never overlaps itself, whether it runs as its own job or inside train-all.
-    private async Task RecordAsync(string jobId, string lockName, TimeSpan wait, Func<IProgress<string>, Task<string>> work)
-    {
-        using var connection = storage.GetConnection();
-        using var held = connection.AcquireDistributedLock(lockName, wait);
-        await RecordAsync(jobId, work);
-    }
+    // Each job holds its lock in the job storage, so it never overlaps itself, whether it runs alone or inside train-all.
+    private Task RecordAsync(string jobId, string lockName, TimeSpan wait, Func<IProgress<string>, Task<string>> work) =>
+        RecordedRun.RunLockedAsync(storage, lockName, wait, jobs, logger, jobId, work);
 
-    // The run is recorded as running, its work reports what it is doing into the run's detail as it goes (JobProgress),
-    // and the outcome replaces that detail once every progress write has landed.
-    private async Task RecordAsync(string jobId, Func<IProgress<string>, Task<string>> work)
-    {
-        var runId = await jobs.StartRunAsync(jobId, CancellationToken.None);
-        var progress = new JobProgress(jobs, runId, logger);
-        try
-        {
-            var detail = await work(progress);
-            await progress.FlushAsync();
-            await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
-            logger.LogInformation("Job {Job} succeeded: {Detail}", jobId, detail);
-        }
-        catch (Exception e)
-        {
-            // Messages of our own exceptions name counts and settings only; nothing here can hold an identifier.
-            await progress.FlushAsync();
-            await jobs.FinishRunAsync(runId, "failed", $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
-            logger.LogWarning("Job {Job} failed: {Error}", jobId, e.GetType().Name);
-            throw;
-        }
-    }
+    private Task RecordAsync(string jobId, Func<IProgress<string>, Task<string>> work) => RecordedRun.RunAsync(jobs, logger, jobId, work);
 }

@@ -29,29 +29,8 @@ public sealed class RekeyJobs(KeyRingStore ring, JobStore jobs, JobStorage stora
     private const string Lock = "analytics:rekey-tokens";
 
     [AutomaticRetry(Attempts = 3)]
-    public async Task<string> RekeyTokensAsync(CancellationToken ct)
-    {
-        using var connection = storage.GetConnection();
-        using var held = connection.AcquireDistributedLock(Lock, TimeSpan.FromMinutes(30));
-        var runId = await jobs.StartRunAsync(RekeyJob, CancellationToken.None);
-        var progress = new JobProgress(jobs, runId, logger);
-        try
-        {
-            var detail = await MoveAsync(progress, ct);
-            await progress.FlushAsync();
-            await jobs.FinishRunAsync(runId, "succeeded", detail, CancellationToken.None);
-            logger.LogInformation("Job {Job} succeeded: {Detail}", RekeyJob, detail);
-            return detail;
-        }
-        catch (Exception e)
-        {
-            // Messages of these exceptions name key ids and counts only, never a token or an identifier.
-            await progress.FlushAsync();
-            await jobs.FinishRunAsync(runId, "failed", $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
-            logger.LogWarning("Job {Job} failed: {Error}", RekeyJob, e.GetType().Name);
-            throw;
-        }
-    }
+    public Task<string> RekeyTokensAsync(CancellationToken ct) =>
+        RecordedRun.RunLockedAsync(storage, Lock, TimeSpan.FromMinutes(30), jobs, logger, RekeyJob, progress => MoveAsync(progress, ct));
 
     private async Task<string> MoveAsync(IProgress<string> progress, CancellationToken ct)
     {

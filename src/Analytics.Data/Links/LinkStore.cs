@@ -293,7 +293,7 @@ public sealed class LinkStore(Db db)
     private async Task<LinkRecomputeResult?> DeferredAsync(DbTransaction? tx, CancellationToken ct)
     {
         await using var connection = tx is null ? await db.OpenAsync(ct) : null;
-        if (!await KeyRingStore.PendingAsync(connection ?? tx!.Connection!, tx, db.Dialect, ct)) return null;
+        if (!await KeyRingStore.PendingAsync(connection ?? tx!.Connection!, tx, ct)) return null;
         return (_last?.Result ?? new LinkRecomputeResult(0, 0, 0, 0)) with { NewAlerts = 0, Rewritten = 0, LostHits = 0, Skipped = true, Deferred = true };
     }
 

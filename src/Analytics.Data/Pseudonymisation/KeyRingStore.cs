@@ -113,16 +113,24 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
     public async Task<bool> PendingAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await PendingAsync(connection, null, db.Dialect, ct);
+        return await PendingAsync(connection, null, ct);
     }
 
-    internal static async Task<bool> PendingAsync(DbConnection connection, DbTransaction? tx, ISqlDialect dialect, CancellationToken ct) =>
-        await ActiveAsync(connection, tx, dialect, ct) is { RekeyedAt: null };
+    internal static async Task<bool> PendingAsync(DbConnection connection, DbTransaction? tx, CancellationToken ct) =>
+        await ActiveAsync(connection, tx, ct) is { Moving: true };
 
-    private static Task<StoredKey?> ActiveAsync(DbConnection connection, DbTransaction? tx, ISqlDialect dialect, CancellationToken ct) =>
-        connection.QuerySingleOrDefaultAsync<StoredKey>(new CommandDefinition(dialect.Page(
-            "SELECT position AS Position, key_id AS KeyId, added_at AS AddedAt, rekeyed_at AS RekeyedAt FROM key_ring ORDER BY position DESC", "0", "1"),
-            transaction: tx, cancellationToken: ct));
+    private const string ActiveKeySql = "SELECT key_id, rekeyed_at FROM key_ring WHERE position = (SELECT MAX(position) FROM key_ring)";
+
+    // The store's active key, and whether cases are still being moved to it; null while no ring is recorded. Read through a
+    // bare command: it sits on every case-writing transaction (CheckWriteAsync).
+    private static async Task<(string KeyId, bool Moving)?> ActiveAsync(DbConnection connection, DbTransaction? tx, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = ActiveKeySql;
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, ct);
+        return await reader.ReadAsync(ct) ? (reader.GetString(0), reader.IsDBNull(1)) : null;
+    }
 
     /// <summary>
     /// Moves up to <paramref name="batchSize"/> cases stored under an earlier key (ids after <paramref name="after"/>, in id
@@ -186,12 +194,8 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
 
     private static async Task EnsureActiveAsync(DbConnection connection, DbTransaction tx, string keyId, CancellationToken ct)
     {
-        var active = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT key_id FROM key_ring WHERE position = (SELECT MAX(position) FROM key_ring)", transaction: tx, cancellationToken: ct));
-        if (active is not null && active != keyId) throw new KeyRingOutOfDateException(keyId, active);
+        if (await ActiveAsync(connection, tx, ct) is { } active && active.KeyId != keyId) throw new KeyRingOutOfDateException(keyId, active.KeyId);
     }
-
-    private const string ActiveKeySql = "SELECT key_id, rekeyed_at FROM key_ring WHERE position = (SELECT MAX(position) FROM key_ring)";
 
     /// <summary>
     /// Checked in every transaction that writes cases, after its case-change lock: each case must be written under the
@@ -202,18 +206,9 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
     internal static async Task CheckWriteAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing? ring,
         IReadOnlyList<CaseWrite> cases, CancellationToken ct)
     {
-        // One small read per transaction, not per case, through a bare command: it sits on every write path.
-        string activeKey;
-        bool moving;
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = tx;
-            command.CommandText = ActiveKeySql;
-            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, ct);
-            if (!await reader.ReadAsync(ct)) return;
-            activeKey = reader.GetString(0);
-            moving = reader.IsDBNull(1);
-        }
+        // One small read per transaction, not per case.
+        if (await ActiveAsync(connection, tx, ct) is not { } active) return;
+        var (activeKey, moving) = active;
         foreach (var c in cases)
         {
             if (c.KeyId != activeKey) throw new KeyRingOutOfDateException(c.KeyId, activeKey);
@@ -226,27 +221,16 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
             var found = await connection.QueryAsync<(string Id, string KeyId, string Reference)>(new CommandDefinition(
                 $"SELECT id, key_id, case_ref_token FROM cases WHERE authority = @Authority AND {dialect.InList("case_ref_token", "@Earlier")}",
                 new { c.Authority, Earlier = earlier }, tx, cancellationToken: ct));
-            foreach (var row in found)
-            {
-                if (ring is null) throw new InvalidOperationException("Cases are being moved to a new pseudonymisation key, and this store was given no key ring.");
-                await RekeyCaseAsync(connection, tx, dialect, ring, row.Id, row.KeyId, row.Reference, ct);
-            }
+            var rows = found.AsList();
+            if (rows.Count == 0) continue;
+            if (ring is null) throw new InvalidOperationException("Cases are being moved to a new pseudonymisation key, and this store was given no key ring.");
+            foreach (var stored in await LoadAsync(connection, tx, dialect, rows, ct))
+                await MoveAsync(connection, tx, dialect, ring, stored, ct);
         }
     }
 
     /// <summary>A case to move: its row as read, its record and its tokens (token, type).</summary>
     private sealed record CaseToMove(string Id, string KeyId, string Reference, string? Record, List<(string Token, string Type)> Tokens);
-
-    /// <summary>
-    /// Moves one case from <paramref name="fromKeyId"/> to the ring's active key: its reference token, its record (and so its
-    /// hash) and its tokens. False when it no longer was under that key (moved or rewritten meanwhile) or is already there.
-    /// </summary>
-    internal static async Task<bool> RekeyCaseAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing ring,
-        string caseId, string fromKeyId, string reference, CancellationToken ct)
-    {
-        var loaded = await LoadAsync(connection, tx, dialect, [(caseId, fromKeyId, reference)], ct);
-        return await MoveAsync(connection, tx, dialect, ring, loaded[0], ct) == 1;
-    }
 
     // The records and tokens of a batch in two statements, not two per case.
     private static async Task<List<CaseToMove>> LoadAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect,

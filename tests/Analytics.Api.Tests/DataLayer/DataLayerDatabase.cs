@@ -10,8 +10,18 @@ namespace Analytics.Api.Tests.DataLayer;
 /// A fresh, migrated database of one dialect, shared by the tests of one class (they keep apart by their own authorities and
 /// tokens). Nothing is created when the dialect is not configured: its tests are then reported as skipped and never ask.
 /// </summary>
-public abstract class DataLayerDatabase : IAsyncLifetime
+public abstract class DataLayerDatabase : IAsyncLifetime, IAsyncDisposable
 {
+    /// <summary>A database of its own for one test (a key ring recorded there, say, applies to every writer of it).</summary>
+    public static async Task<T> FreshAsync<T>() where T : DataLayerDatabase, new()
+    {
+        var database = new T();
+        await database.InitializeAsync();
+        return database;
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+
     private Db? _db;
 
     public Db Db => _db ?? throw new InvalidOperationException(NotConfigured);
