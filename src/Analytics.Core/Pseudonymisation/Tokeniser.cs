@@ -104,8 +104,17 @@ public sealed class Tokeniser
     public IReadOnlyList<string> CaseReferenceGenerations(string reference, string authority)
     {
         var normalised = Normalisers.CaseReference(reference, authority);
-        if (normalised is null) return [];
-        var type = IdentifierTypes.CaseReference;
+        return normalised is null ? [] : Generations(IdentifierTypes.CaseReference, normalised);
+    }
+
+    /// <summary>
+    /// The token of an already normalised value under each prefix of the ring, oldest first: the last equals
+    /// <see cref="Token"/>. A token stored before a rotation and not moved since is one of the earlier ones.
+    /// </summary>
+    public IReadOnlyList<string> Generations(string type, string normalised)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentNullException.ThrowIfNull(normalised);
         var input = Encoding.UTF8.GetBytes(type + "\n" + normalised);
         Span<byte> mac = stackalloc byte[32];
         var generations = new string[_keys.Keys.Count];

@@ -10,6 +10,9 @@ public sealed class IdempotentResponse
     public int StatusCode { get; set; }
     public string Response { get; set; } = "";
     public string CreatedAt { get; set; } = "";
+
+    /// <summary>The stored token of the key under which the row was made (never the key itself).</summary>
+    public string StoredKey { get; set; } = "";
 }
 
 /// <summary>
@@ -21,7 +24,9 @@ public sealed class IdempotentResponse
 /// A client may pick anything as its key, a case reference or a name included, so the key is never stored: the row
 /// holds its keyed token (<see cref="Tokeniser"/> under the pseudonymisation keys, type <c>idempotency</c>), as every
 /// identifier is held. Rows are kept for <see cref="Retention"/>; a batch sent again after that is applied again, which
-/// stores nothing new, since a case is keyed by its authority and case reference.
+/// stores nothing new, since a case is keyed by its authority and case reference. The rekey-tokens job does not move
+/// these rows: after a rotation a key is looked for under every generation of its token (<see cref="Tokeniser.Generations"/>),
+/// so a request made before the rotation is still recognised when it is sent again after it.
 /// </remarks>
 public sealed class IdempotencyStore(Db db, TimeProvider time, KeyRing keys)
 {
@@ -34,7 +39,9 @@ public sealed class IdempotencyStore(Db db, TimeProvider time, KeyRing keys)
     private readonly Tokeniser _tokeniser = new(keys);
     private long _nextSweep;
 
-    private string Stored(string key) => _tokeniser.Token("idempotency", key);
+    private const string TokenType = "idempotency";
+
+    private string Stored(string key) => _tokeniser.Token(TokenType, key);
 
     // Expired rows go at most once a minute, on the way in of a reservation.
     private async Task SweepAsync(System.Data.Common.DbConnection connection, DateTimeOffset now, CancellationToken ct)
@@ -45,15 +52,20 @@ public sealed class IdempotencyStore(Db db, TimeProvider time, KeyRing keys)
             new { cutoff = (now - Retention).ToString("O") }, cancellationToken: ct));
     }
 
-    private const string Select = """
-        SELECT request_hash AS RequestHash, status_code AS StatusCode, response AS Response, created_at AS CreatedAt
-        FROM idempotency_keys WHERE principal = @principal AND idem_key = @key
+    // A finished row before one still reserved: of two generations of one key, the answered request is the one to replay.
+    private string Select => $"""
+        SELECT request_hash AS RequestHash, status_code AS StatusCode, response AS Response, created_at AS CreatedAt, idem_key AS StoredKey
+        FROM idempotency_keys WHERE principal = @principal AND {db.Dialect.InList("idem_key", "@keys")}
+        ORDER BY status_code DESC
         """;
+
+    private async Task<IdempotentResponse?> HeldAsync(System.Data.Common.DbConnection connection, string principal, IEnumerable<string> keys, CancellationToken ct) =>
+        await connection.QueryFirstOrDefaultAsync<IdempotentResponse>(new CommandDefinition(Select, new { principal, keys = keys.ToArray() }, cancellationToken: ct));
 
     public async Task<IdempotentResponse?> FindAsync(string principal, string key, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<IdempotentResponse>(new CommandDefinition(Select, new { principal, key = Stored(key) }, cancellationToken: ct));
+        return await HeldAsync(connection, principal, _tokeniser.Generations(TokenType, key), ct);
     }
 
     /// <summary>
@@ -64,22 +76,28 @@ public sealed class IdempotencyStore(Db db, TimeProvider time, KeyRing keys)
     {
         var sql = db.Dialect.InsertIgnore("idempotency_keys", "principal, idem_key, request_hash, status_code, response, created_at",
             "@principal, @key, @requestHash, 0, '', @at", "principal, idem_key");
-        key = Stored(key);
+        var generations = _tokeniser.Generations(TokenType, key);
+        key = generations[^1];
         for (var attempt = 0; attempt < 2; attempt++)
         {
             await using var connection = await db.OpenAsync(ct);
             var now = time.GetUtcNow();
             if (attempt == 0) await SweepAsync(connection, now, ct);
-            if (await connection.ExecuteAsync(new CommandDefinition(sql, new { principal, key, requestHash, at = now.ToString("O") }, cancellationToken: ct)) == 1)
-                return null;
-            var held = await connection.QuerySingleOrDefaultAsync<IdempotentResponse>(new CommandDefinition(Select, new { principal, key }, cancellationToken: ct));
-            if (held is null) continue; // Released in between: try again.
+            // After a rotation the key may be held under the token of an earlier key; with one key there is nothing earlier.
+            var held = generations.Count > 1 ? await HeldAsync(connection, principal, generations.Take(generations.Count - 1), ct) : null;
+            if (held is null)
+            {
+                if (await connection.ExecuteAsync(new CommandDefinition(sql, new { principal, key, requestHash, at = now.ToString("O") }, cancellationToken: ct)) == 1)
+                    return null;
+                held = await HeldAsync(connection, principal, [key], ct);
+                if (held is null) continue; // Released in between: try again.
+            }
             if (held.StatusCode != 0 || !DateTimeOffset.TryParse(held.CreatedAt, System.Globalization.CultureInfo.InvariantCulture,
                     System.Globalization.DateTimeStyles.RoundtripKind, out var reserved) || now - reserved < AbandonedAfter)
                 return held;
             await connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM idempotency_keys WHERE principal = @principal AND idem_key = @key AND status_code = 0 AND created_at = @createdAt",
-                new { principal, key, createdAt = held.CreatedAt }, cancellationToken: ct));
+                new { principal, key = held.StoredKey, createdAt = held.CreatedAt }, cancellationToken: ct));
         }
         // The key changed hands twice while this request looked: it does not hold it, so it is told to retry, as when
         // another request holds it.

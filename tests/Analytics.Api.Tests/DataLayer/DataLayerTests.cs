@@ -276,6 +276,35 @@ public abstract class DataLayerTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Null(await store.FindAsync(principal, key, None));
     }
 
+    [DialectFact]
+    public async Task Idempotency_AfterARotation_FindsAKeyUnderItsEarlierToken_AndReleasesItWhenAbandoned()
+    {
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var before = new IdempotencyStore(Db, clock, Keys);
+        var after = new IdempotencyStore(Db, clock, new Core.Pseudonymisation.KeyRing([.. Keys.Keys,
+            new Core.Pseudonymisation.PseudonymisationKey("test-key-2", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))]));
+        var principal = NewAuthority();
+
+        // Answered before the rotation: replayed after it, and refused with another request.
+        Assert.Null(await before.ReserveAsync(principal, "answered", "hash-1", None));
+        await before.CompleteAsync(principal, "answered", 201, """{"first":true}""", None);
+        var replay = await after.ReserveAsync(principal, "answered", "hash-1", None);
+        Assert.Equal(("hash-1", 201, """{"first":true}"""), (replay!.RequestHash, replay.StatusCode, replay.Response));
+        Assert.Equal("hash-1", (await after.ReserveAsync(principal, "answered", "hash-2", None))!.RequestHash);
+        Assert.Equal(201, (await after.FindAsync(principal, "answered", None))!.StatusCode);
+
+        // Reserved before the rotation by a request that then died: held until it counts as abandoned, then taken over.
+        Assert.Null(await before.ReserveAsync(principal, "died", "hash-3", None));
+        Assert.Equal(0, (await after.ReserveAsync(principal, "died", "hash-4", None))!.StatusCode);
+        clock.Advance(IdempotencyStore.AbandonedAfter + TimeSpan.FromMinutes(1));
+        Assert.Null(await after.ReserveAsync(principal, "died", "hash-4", None));
+        await after.CompleteAsync(principal, "died", 200, "{}", None);
+        Assert.Equal(("hash-4", 200), ((await after.FindAsync(principal, "died", None))!.RequestHash, (await after.FindAsync(principal, "died", None))!.StatusCode));
+        await using var connection = await Db.OpenAsync(None);
+        Assert.Equal(2, await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM idempotency_keys WHERE principal = @principal", new { principal })));
+    }
+
     private static readonly Core.Pseudonymisation.KeyRing Keys =
         new(new Core.Pseudonymisation.PseudonymisationKey("test-key", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
 

@@ -120,4 +120,42 @@ public sealed class KeyRotationApiTests(ITestOutputHelper output)
         Assert.IsType<KeyRingMismatchException>(error.GetBaseException());
         Assert.Contains(newKey, error.GetBaseException().Message);
     }
+
+    [Fact]
+    public async Task IdempotencyKey_UsedBeforeTheRotation_IsStillRecognisedAfterIt()
+    {
+        using var first = new RotationNode();
+        var ro = await first.ProsecutorAsync("RO", "RO-IDEM");
+        // Two cases as NDJSON lines, one line each.
+        var lines = string.Join('\n', new[] { ("DIICOT/2025/00401", "+40 721 555 401"), ("DIICOT/2025/00402", "+40 721 555 402") }
+            .Select(c => JsonSerializer.Serialize(JsonDocument.Parse(LinkTestData.CaseWithPhone("RO", "RO-IDEM", c.Item1, c.Item2)).RootElement))) + "\n";
+        var sent = await ro.SubmitBatchAsync(lines, "nightly-export-2025-11-25");
+        var answer = await sent.Content.ReadAsStringAsync();
+        Assert.True(sent.IsSuccessStatusCode, answer);
+
+        var keyFile = Path.Combine(first.DataFolder, "keys", "pseudonymisation.json");
+        KeyFile.AppendNew(keyFile);
+        using var second = new RotationNode(first.DataFolder);
+        // The same prosecutor's key: an Idempotency-Key belongs to the key that used it.
+        var roOnSecond = second.CreateClient();
+        roOnSecond.DefaultRequestHeaders.Add("X-Api-Key", ro.DefaultRequestHeaders.GetValues("X-Api-Key").Single());
+
+        // Sent again to the node with the new key, before and after the cases are moved: the first answer, as it was.
+        foreach (var moved in new[] { false, true })
+        {
+            if (moved) await second.Services.GetRequiredService<RekeyJobs>().RekeyTokensAsync(None);
+            var again = await roOnSecond.SubmitBatchAsync(lines, "nightly-export-2025-11-25");
+            Assert.Equal(sent.StatusCode, again.StatusCode);
+            Assert.True(again.Headers.TryGetValues("Idempotent-Replayed", out var replayed), $"not a replay (moved: {moved})");
+            Assert.Equal(["true"], replayed);
+            Assert.Equal(answer, await again.Content.ReadAsStringAsync());
+        }
+
+        // The same key with another body is still refused, and a new key still works under the new key.
+        var other = await roOnSecond.SubmitBatchAsync(lines.Replace("00402", "00403", StringComparison.Ordinal), "nightly-export-2025-11-25");
+        Assert.Equal((HttpStatusCode)422, other.StatusCode);
+        var fresh = await roOnSecond.SubmitBatchAsync(lines, "nightly-export-2025-11-26");
+        Assert.True(fresh.IsSuccessStatusCode);
+        Assert.False(fresh.Headers.Contains("Idempotent-Replayed"));
+    }
 }

@@ -68,4 +68,15 @@ public class StoredTokensTests
         Assert.Equal(TestKeys.Tokeniser(TestKeys.K1, TestKeys.K2, K3).TokenForCaseReference("RO-2025/17", "RO-DIICOT"), generations[2]);
         Assert.Empty(TestKeys.Tokeniser().CaseReferenceGenerations("  ", "RO-DIICOT"));
     }
+
+    [Fact]
+    public void Generations_AreTheTokenUnderEachPrefixOfTheRing_AndOneWithOneKey()
+    {
+        var generations = TestKeys.Tokeniser(TestKeys.K1, TestKeys.K2).Generations("idempotency", "batch-2025-11-25");
+
+        Assert.Equal([TestKeys.Tokeniser(TestKeys.K1).Token("idempotency", "batch-2025-11-25"),
+            TestKeys.Tokeniser(TestKeys.K1, TestKeys.K2).Token("idempotency", "batch-2025-11-25")], generations);
+        Assert.NotEqual(generations[0], generations[1]);
+        Assert.Equal([TestKeys.Tokeniser(TestKeys.K1).Token("idempotency", "x")], TestKeys.Tokeniser(TestKeys.K1).Generations("idempotency", "x"));
+    }
 }
