@@ -101,7 +101,7 @@ public static partial class AuditParameters
 
     public static IReadOnlySet<string> AllowedQueryKeys => AllowedKeys;
 
-    private static readonly HashSet<string> KnownNames = [.. ModelNames.All, "all", .. LearningJobs.DefaultSchedules.Keys];
+    private static readonly HashSet<string> KnownNames = [.. ModelNames.All, "all", .. Jobs.JobScheduler.DefaultSchedules.Keys];
 
     public static string Of(HttpRequest request) => Of(request, request.HttpContext.GetEndpoint(), request.RouteValues);
 

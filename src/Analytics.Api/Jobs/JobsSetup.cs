@@ -176,9 +176,22 @@ public static class JobsSetup
 public sealed class JobScheduler(JobStore store, IRecurringJobManager recurring, JobStorage storage, Data.Pseudonymisation.KeyRingStore ring,
     IBackgroundJobClient background)
 {
+    /// <summary>
+    /// Every recurring job, with its default schedule, as each job's class declares it: the jobs the schedules API lists,
+    /// reads and changes, and whose names the audit trail keeps. A steward's edit in job_schedules wins over the default.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultSchedules = new[]
+        {
+            LearningJobs.DefaultSchedules, LinkJobs.DefaultSchedules, Pseudonymisation.RekeyJobs.DefaultSchedules, Cases.RetentionJobs.DefaultSchedules,
+        }
+        .SelectMany(d => d).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    /// <summary>The names of every recurring job, in the order the schedules list them.</summary>
+    public static IEnumerable<string> Jobs => DefaultSchedules.Keys.Order(StringComparer.Ordinal);
+
     public async Task SyncAsync(CancellationToken ct)
     {
-        foreach (var (job, cron) in LearningJobs.DefaultSchedules.Concat(Pseudonymisation.RekeyJobs.DefaultSchedules).Concat(Cases.RetentionJobs.DefaultSchedules))
+        foreach (var (job, cron) in DefaultSchedules)
             await store.EnsureScheduleAsync(job, cron, ct);
         foreach (var schedule in await store.SchedulesAsync(ct))
             Register(schedule.JobId, schedule.Cron);

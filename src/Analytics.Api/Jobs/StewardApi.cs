@@ -51,19 +51,22 @@ public static class StewardApi
         return app;
     }
 
+    // The schedules of the recurring jobs (JobScheduler.DefaultSchedules): a row the database still holds for a job this
+    // version does not have is not listed, as it could not be changed.
     public static async Task<Ok<List<ScheduleView>>> ListSchedulesAsync(JobStore store, JobScheduler scheduler, CancellationToken ct) =>
-        TypedResults.Ok((await store.SchedulesAsync(ct)).Select(s => View(s, scheduler)).ToList());
+        TypedResults.Ok((await store.SchedulesAsync(ct)).Where(s => JobScheduler.DefaultSchedules.ContainsKey(s.JobId)).Select(s => View(s, scheduler)).ToList());
 
     public static async Task<Results<Ok<ScheduleView>, ProblemHttpResult>> GetScheduleAsync(string job, JobStore store, JobScheduler scheduler, CancellationToken ct)
     {
+        if (!JobScheduler.DefaultSchedules.ContainsKey(job)) return UnknownJob();
         var schedule = (await store.SchedulesAsync(ct)).FirstOrDefault(s => s.JobId == job);
-        return schedule is null ? UnknownJob(job) : TypedResults.Ok(View(schedule, scheduler));
+        return schedule is null ? UnknownJob() : TypedResults.Ok(View(schedule, scheduler));
     }
 
     public static async Task<Results<Ok<ScheduleView>, ValidationProblem, ProblemHttpResult>> PutScheduleAsync(
         string job, ScheduleUpdate update, ClaimsPrincipal user, JobStore store, JobScheduler scheduler, Microsoft.Extensions.Options.IOptions<JobsOptions> jobs, HttpContext http, CancellationToken ct)
     {
-        if (!LearningJobs.DefaultSchedules.ContainsKey(job)) return UnknownJob(job);
+        if (!JobScheduler.DefaultSchedules.ContainsKey(job)) return UnknownJob();
         var cron = update.Cron?.Trim() ?? "";
         if (cron.Length is 0 or > 100) return CronProblem("required, at most 100 characters, e.g. \"0 3 * * *\"");
         // Five fields: Hangfire would also take a sixth (seconds) field, which would queue a job every second, unless allowed.
@@ -235,8 +238,8 @@ public static class StewardApi
         return new ScheduleView(s.JobId, s.Cron, next, s.UpdatedAt, s.UpdatedBy);
     }
 
-    private static ProblemHttpResult UnknownJob(string job) =>
-        TypedResults.Problem($"Known jobs: {string.Join(", ", LearningJobs.DefaultSchedules.Keys)}.", statusCode: 404, title: "Unknown job");
+    private static ProblemHttpResult UnknownJob() =>
+        TypedResults.Problem($"Known jobs: {string.Join(", ", JobScheduler.Jobs)}.", statusCode: 404, title: "Unknown job");
 
     private static ValidationProblem CronProblem(string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/cron"] = [message] }, title: "The schedule is invalid; nothing was changed.");

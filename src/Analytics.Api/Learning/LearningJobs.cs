@@ -45,8 +45,6 @@ public sealed class LearningJobs(
         [TrainAllJob] = "0 3 * * *",
         [AssignJob] = "*/5 * * * *",
         [AggregatesJob] = "*/15 * * * *",
-        // Links are cheap to recompute and prosecutors wait for hits after a batch: every minute.
-        [Links.LinkJobs.ComputeJob] = "* * * * *",
     };
 
     // One training at a time anywhere (each holds a feature matrix in memory); assignment and refresh each one at a time.

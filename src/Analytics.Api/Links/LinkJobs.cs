@@ -30,6 +30,13 @@ public sealed class LinkJobs(LinkStore links, JobStore jobs, IOptions<LinkOption
 {
     public const string ComputeJob = "compute-links";
 
+    /// <summary>The recurring job and its default schedule (a steward's edit in job_schedules wins).</summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultSchedules = new Dictionary<string, string>
+    {
+        // Links are cheap to recompute and prosecutors wait for hits after a batch: every minute.
+        [ComputeJob] = "* * * * *",
+    };
+
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 3)]
     /// <param name="scheduled">A recurring run, which <see cref="LinkOptions.MaxBusyShare"/> may throttle; a run a steward asked for never is.</param>
