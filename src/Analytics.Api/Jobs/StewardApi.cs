@@ -67,10 +67,14 @@ public static class StewardApi
         string job, ScheduleUpdate update, ClaimsPrincipal user, JobStore store, JobScheduler scheduler, Microsoft.Extensions.Options.IOptions<JobsOptions> jobs, HttpContext http, CancellationToken ct)
     {
         if (!JobScheduler.DefaultSchedules.ContainsKey(job)) return UnknownJob();
-        var cron = update.Cron?.Trim() ?? "";
+        // A tab or a line break is refused, not taken as a separator: a cron is stored, shown and audited as one line.
+        if ((update.Cron ?? "").Any(char.IsControl))
+            return CronProblem("has a control character (a tab or a line break): separate the fields with spaces, e.g. \"0 3 * * *\"");
+        // Stored as the fields separated by single spaces, however many the steward typed.
+        var fields = (update.Cron ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var cron = string.Join(' ', fields);
         if (cron.Length is 0 or > 100) return CronProblem("required, at most 100 characters, e.g. \"0 3 * * *\"");
         // Five fields: Hangfire would also take a sixth (seconds) field, which would queue a job every second, unless allowed.
-        var fields = cron.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (fields.Length != 5 && !(fields.Length == 6 && jobs.Value.AllowSecondsInCron))
             return CronProblem($"needs exactly five fields (minute hour day-of-month month day-of-week, UTC), not {fields.Length}, e.g. \"0 3 * * *\"");
         // Training takes minutes and holds a feature matrix: a single minute per hour at most, so runs cannot pile up.

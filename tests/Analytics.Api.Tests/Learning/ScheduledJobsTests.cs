@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Api.Tests.Learning;
 
-/// <summary>Every recurring job's schedule is listed, read, changed and audited alike.</summary>
+/// <summary>Every recurring job's schedule is listed, read, changed and audited alike, and its cron is stored in one form.</summary>
 public sealed class ScheduledJobsTests(AnalyticsFactory factory) : IClassFixture<AnalyticsFactory>
 {
     // Every recurring job, as README lists them.
@@ -58,5 +58,42 @@ public sealed class ScheduledJobsTests(AnalyticsFactory factory) : IClassFixture
         var page = await (await steward.GetAsync($"/api/v1/audit?principal={steward.KeyId()}&action=PutSchedule&limit=100")).ReadAsync<AuditPage>();
         var audited = page.Items.Where(e => e.Status == 400).Select(e => e.Parameters.GetProperty("route").GetProperty("job").GetString()).ToList();
         Assert.Equal(jobs, audited.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("  */20   *  * * *  ", "*/20 * * * *")]
+    [InlineData("0 3 * * *", "0 3 * * *")]
+    [InlineData(" 5  4 * *  1 ", "5 4 * * 1")]
+    public async Task ACron_IsStored_WithItsFieldsSeparatedBySingleSpaces(string sent, string stored)
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+
+        var response = await steward.PutAsJsonAsync("/api/v1/schedules/assign-patterns", new { cron = sent });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(stored, (await response.ReadAsync<ScheduleView>()).Cron);
+        Assert.Equal(stored, (await (await steward.GetAsync("/api/v1/schedules/assign-patterns")).ReadAsync<ScheduleView>()).Cron);
+        Assert.Equal(stored, factory.Services.GetRequiredService<JobScheduler>().Effective("assign-patterns").Cron);
+    }
+
+    [Theory]
+    [InlineData("*/5 * * * *\n")]
+    [InlineData("*/5 * * * *\r\n")]
+    [InlineData("*/5\t* * * *")]
+    [InlineData("*/5 * * * *\u0000")]
+    [InlineData("\u001b*/5 * * * *")]
+    public async Task ACronWithAControlCharacter_IsRefusedOnCron_AndNothingChanges(string sent)
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var before = factory.Services.GetRequiredService<JobScheduler>().Effective("refresh-aggregates").Cron;
+
+        var response = await steward.PutAsync("/api/v1/schedules/refresh-aggregates",
+            new StringContent(JsonSerializer.Serialize(new { cron = sent }), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.Equal(["/cron"], errors.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("control character", errors.GetProperty("/cron")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, factory.Services.GetRequiredService<JobScheduler>().Effective("refresh-aggregates").Cron);
     }
 }
