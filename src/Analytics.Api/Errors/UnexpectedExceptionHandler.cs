@@ -101,6 +101,8 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
         // The small contracts of keys, schedules and alerts: a field-shaped name is repeated (no case data goes there).
         var (pointer, unknown) = Analytics.Core.Cases.CaseJson.Locate(json, Analytics.Core.Cases.CaseJson.FieldShaped);
         if (unknown) return (pointer, "Unknown property; the contract does not have it.");
+        // As the case reader says it (AllowDuplicateProperties is off for every body): the pointer is the property's.
+        if (json.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase)) return (pointer, "Property appears more than once.");
         return json.Path is null ? ("", "Malformed JSON.") : (pointer, "Wrong type or malformed value.");
     }
 
