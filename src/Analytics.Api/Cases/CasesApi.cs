@@ -232,6 +232,8 @@ public static class CasesApi
     {
         var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
+        (after, problem) = Errors.QueryValues.CaseIdCursor(after);
+        if (problem is not null) return problem;
         var rows = await store.ListAsync(user.AuthorityOf()!, after, take + 1, ct);
         var items = rows.Take(take).Select(r => new CaseListItem(r.Id, r.Status, r.Version, r.UpdatedAt)).ToList();
         return TypedResults.Ok(new CaseList(items, rows.Count > take ? items[^1].CaseId : null));

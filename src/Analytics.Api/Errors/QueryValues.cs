@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Analytics.Api.Errors;
 
-/// <summary>The rules for the query values several routes share: page size, output format, year, instant.</summary>
+/// <summary>The rules for the query values several routes share: page size, page cursor, output format, year, instant.</summary>
 public static partial class QueryValues
 {
     /// <summary>
@@ -39,6 +39,26 @@ public static partial class QueryValues
             ? (0, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/limit"] = [$"from 1 to {maximum:N0} (a larger one is lowered to {maximum:N0})"] },
                 title: "Invalid page size; nothing was read."))
             : (Math.Min(limit ?? fallback, maximum), null);
+
+    /// <summary>
+    /// The <c>?after=</c> of a list paged by case id (the <c>next</c> of its previous page, a case id), in the lower case
+    /// ids are stored in; or the problem to answer instead. A value that cannot be a case id is refused, not read as a
+    /// cursor past every case (an empty page, as if there were no data).
+    /// </summary>
+    public static (string? After, ValidationProblem? Problem) CaseIdCursor(string? after) =>
+        after is null ? (null, null)
+        : Guid.TryParseExact(after, "D", out var id) ? (id.ToString("D"), null)
+        : (null, CursorProblem("a case id: the next value of the previous page"));
+
+    /// <summary>
+    /// The <c>?after=</c> of a list paged by number (the <c>next</c> of its previous page), or the problem to answer
+    /// instead: numbers start at 1, so 0 reads from the first; a negative one cannot have been given out.
+    /// </summary>
+    public static ValidationProblem? NumberCursor(long? after) =>
+        after is < 0 ? CursorProblem("a number of 0 or more: the next value of the previous page, or the last number you have") : null;
+
+    private static ValidationProblem CursorProblem(string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["/after"] = [message] }, title: "Invalid page cursor; nothing was read.");
 
     /// <summary>Whether <c>?format=</c> asks for CSV.</summary>
     public static bool IsCsv(string? format) => string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);

@@ -86,6 +86,8 @@ public static class LinksApi
     {
         var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
+        (after, problem) = Errors.QueryValues.CaseIdCursor(after);
+        if (problem is not null) return problem;
         var heldFrom = await HeldFromAsync(links, probing.Value, user.AuthorityOf()!, ct);
         var (ids, hits) = await links.HitsAsync(user.JurisdictionOf()!, user.AuthorityOf()!, after, take + 1, ct, heldFrom);
         var page = ids.Take(take).ToList();
@@ -123,6 +125,7 @@ public static class LinksApi
     {
         var (take, problem) = Errors.QueryValues.Take(limit, 100, 1000);
         if (problem is not null) return problem;
+        if (Errors.QueryValues.NumberCursor(after) is { } cursorProblem) return cursorProblem;
         var (from, sinceProblem) = Errors.QueryValues.Instant(since, nameof(since));
         if (sinceProblem is not null) return sinceProblem;
         if (order is not (null or "oldest" or "newest"))
