@@ -78,6 +78,8 @@ app.UseSecurityHeaders();
 if (node.ServesApi) app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();
+// ?format= a GET route does not serve is refused, not answered as JSON (routes with CSV check it themselves).
+app.UseFormatParameter();
 // A steward's browser session for /hangfire (a cookie, read there only), before the Hangfire dashboard that checks the role.
 if (node.ServesApi) app.UseHangfireSession();
 if (node.ServesApi) app.UseStewardDashboard();

@@ -1,4 +1,5 @@
 using Analytics.Api.Auth;
+using Analytics.Api.Errors;
 using Analytics.Api.Learning;
 using Analytics.Api.Patterns;
 using Analytics.Core.Cases;
@@ -48,13 +49,13 @@ public static class InsightsApi
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/patterns").WithTags("Patterns").RequireAuthorization(Policies.Analyst)
-            .MapGet("/{id:int}/trend", TrendAsync).WithName("PatternTrend").WithSummary("Monthly, quarterly or yearly case counts of one pattern (?interval=month|quarter|year, ?format=csv).");
+            .MapGet("/{id:int}/trend", TrendAsync).WithCsv().WithName("PatternTrend").WithSummary("Monthly, quarterly or yearly case counts of one pattern (?interval=month|quarter|year, ?format=csv).");
 
         var insights = app.MapGroup("/api/v1/insights").WithTags("Insights").RequireAuthorization(Policies.Analyst);
-        insights.MapGet("/emerging", EmergingAsync).WithName("EmergingPatterns")
+        insights.MapGet("/emerging", EmergingAsync).WithCsv().WithName("EmergingPatterns")
             .WithSummary("Patterns whose recent rate is significantly above their baseline (one-sided exact Poisson test, Bonferroni-corrected; ?recentMonths=3, 6 or 12, ?baselineMonths=12, 24 or 36, ?alpha=0.05, 0.01 or 0.001, ?format=csv). A pattern with a count below k gets no p-value and no verdict.");
-        insights.MapGet("/routes", RoutesAsync).WithName("Routes").WithSummary("Origin → transit → destination flows, each count perturbed by ±2 at most (cell key) (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200 up to 5,000, ?offset= to page on, ?format=csv).");
-        insights.MapGet("/summary", SummaryAsync).WithName("Summary").WithSummary("Case counts by year, exploitation type, age band, gender and recruitment channel (?format=csv).");
+        insights.MapGet("/routes", RoutesAsync).WithCsv().WithName("Routes").WithSummary("Origin → transit → destination flows, each count perturbed by ±2 at most (cell key) (?from=&to= years, ?exploitationType=, ?origin=, ?destination=, ?limit=200 up to 5,000, ?offset= to page on, ?format=csv).");
+        insights.MapGet("/summary", SummaryAsync).WithCsv().WithName("Summary").WithSummary("Case counts by year, exploitation type, age band, gender and recruitment channel (?format=csv).");
         insights.MapGet("/indicators", Indicators).WithName("Indicators").WithSummary("Features that most drive the active classifiers (permutation importance).");
 
         app.MapGroup("/api/v1/match").WithTags("Insights").RequireAuthorization(Policies.Analyst)

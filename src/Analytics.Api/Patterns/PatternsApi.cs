@@ -1,5 +1,6 @@
 using System.Globalization;
 using Analytics.Api.Auth;
+using Analytics.Api.Errors;
 using Analytics.Api.Insights;
 using Analytics.Api.Learning;
 using Analytics.Core.Cases;
@@ -43,7 +44,7 @@ public static class PatternsApi
     public static IEndpointRouteBuilder MapPatternsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/patterns").WithTags("Patterns").RequireAuthorization(Policies.Analyst);
-        group.MapGet("/", ListAsync).WithName("ListPatterns")
+        group.MapGet("/", ListAsync).WithCsv().WithName("ListPatterns")
             .WithSummary("Released patterns of the active model, largest first; under a filter, each pattern's matching count is perturbed by ±2 at most (cell key) (?from=&to= yyyy or yyyy-MM, ?jurisdiction=, ?exploitationType=, ?ageBand=, ?page=, ?pageSize=, ?format=csv).");
         group.MapGet("/{id:int}", GetAsync).WithName("GetPattern");
         return app;
