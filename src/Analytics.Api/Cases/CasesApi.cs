@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Analytics.Api.Cases;
 
-public static class CasesApi
+public static partial class CasesApi
 {
     public const int MaxCaseBytes = 256 * 1024;
     public const long MaxBatchBytes = 64L * 1024 * 1024;
@@ -149,7 +149,10 @@ public static class CasesApi
         await reader.CompleteAsync();
         PrepareLines(window, ingestion, submitter, prepared, results);
 
-        if (records == 0) return Problem(400, "Empty batch", "The batch holds no records: send one JSON case record per line.");
+        // Named at the body ("") as any empty body where one is needed.
+        if (records == 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [""] = ["The batch holds no records: send one JSON case record per line."] },
+                title: "Empty batch", detail: "The batch holds no records; nothing was stored.");
 
         var requestHash = Convert.ToHexStringLower(hash.GetHashAndReset());
         var (idempotencyKey, keyProblem) = IdempotencyKey(context.Request);
@@ -222,7 +225,7 @@ public static class CasesApi
         {
             var (line, _) = window[i];
             var (ok, errors) = ready[i];
-            if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, LineErrorMap(errors)));
+            if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, LineErrorMap(OnTheLine(errors))));
             else prepared.Add((line, ok.Write, new CompactCounts(ok.Pseudonymised.TokenCounts), new CompactCounts(ok.Pseudonymised.ScrubbedCounts)));
         }
         window.Clear();
@@ -421,6 +424,18 @@ public static class CasesApi
         ReadOnlySpan<byte> span = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
         return span.Trim(" \t\r"u8);
     }
+
+    /// <summary>
+    /// A line's errors as a batch reports them, under the line's number: the reader, which was given the line alone, places a
+    /// syntax error at its line 1, which would read as line 1 of the batch; it is placed within the line instead.
+    /// </summary>
+    private static IReadOnlyList<ValidationError> OnTheLine(IReadOnlyList<ValidationError> errors) =>
+        errors.Select(e => FirstLineOfRecord().Match(e.Message) is { Success: true } at
+            ? e with { Message = $"Malformed JSON at byte {at.Groups["byte"].Value} of the line{e.Message[at.Length..]}" }
+            : e).ToList();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Malformed JSON at line 1, byte (?<byte>[0-9]+)")]
+    private static partial System.Text.RegularExpressions.Regex FirstLineOfRecord();
 
     private static IDictionary<string, string[]> ErrorMap(IReadOnlyList<ValidationError> errors) =>
         errors.GroupBy(e => e.Pointer).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
