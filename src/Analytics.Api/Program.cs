@@ -34,7 +34,8 @@ var node = NodeOptions.From(builder.Configuration);
 // First-run keys are for people calling the API; a worker has none to give out.
 if (!node.ServesApi) builder.Configuration["FirstRun:IssueKeys"] = "false";
 
-builder.Services.AddProblemDetails();
+// A 415 that routing answers by itself (a route that declares its bodies) says what to send, as every other 415 does.
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = UnsupportedMediaTypes.Complete);
 builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
 // Bodies other than case records (which have their own strict reader): a field the contract does not have is an error,
 // not silently dropped; and a parameter that cannot be bound is thrown to the handler above, which names it.
@@ -78,6 +79,8 @@ app.UseSecurityHeaders();
 if (node.ServesApi) app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();
+// A body in another charset than UTF-8, or compressed, is refused with 415 before a route reads it.
+app.UseBodyEncoding();
 // ?format= a GET route does not serve is refused, not answered as JSON (routes with CSV check it themselves).
 app.UseFormatParameter();
 // A steward's browser session for /hangfire (a cookie, read there only), before the Hangfire dashboard that checks the role.

@@ -462,7 +462,8 @@ public static partial class CasesApi
 
     private static ProblemHttpResult TooLarge(string detail) => Problem(413, "Request too large", detail);
 
-    private static ProblemHttpResult UnsupportedMediaType(string expected) => Problem(415, "Unsupported media type", $"Send the body as {expected}.");
+    private static ProblemHttpResult UnsupportedMediaType(string expected) =>
+        Problem(415, Errors.UnsupportedMediaTypes.Title, Errors.UnsupportedMediaTypes.Detail(expected));
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
 }

@@ -35,8 +35,8 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
                 ProblemDetails =
                 {
                     Status = bad.StatusCode,
-                    Title = bad.StatusCode switch { 413 => "Request body too large", 415 => "Unsupported media type", _ => "Bad request" },
-                    Detail = bad.StatusCode == 415 ? "Send the body as application/json." : null,
+                    Title = bad.StatusCode switch { 413 => "Request body too large", 415 => UnsupportedMediaTypes.Title, _ => "Bad request" },
+                    Detail = bad.StatusCode == 415 ? UnsupportedMediaTypes.Detail("application/json") : null,
                 },
             });
         }
