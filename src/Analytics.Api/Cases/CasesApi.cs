@@ -341,11 +341,11 @@ public static partial class CasesApi
         var held = await store.ReserveAsync(user.PrincipalId(), key, requestHash, ct);
         if (held is null) return null;
         if (held.RequestHash != requestHash)
-            return ProblemText(422, "Idempotency key reused", "This Idempotency-Key was already used with a different request (another body or another route).");
+            return ProblemText(context, 422, "Idempotency key reused", "This Idempotency-Key was already used with a different request (another body or another route).");
         if (held.StatusCode == 0)
         {
             context.Response.Headers.RetryAfter = "1";
-            return ProblemText(409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry it shortly to get its response.");
+            return ProblemText(context, 409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry it shortly to get its response.");
         }
         context.Response.Headers["Idempotent-Replayed"] = "true";
         // A replayed 201 says where the case is, as the first answer did.
@@ -367,9 +367,17 @@ public static partial class CasesApi
         }
     }
 
-    private static ContentHttpResult ProblemText(int status, string title, string detail) =>
+    // Written as text, as a replayed answer is, with the members the framework's problems have (traceId as it sets it).
+    private static ContentHttpResult ProblemText(HttpContext context, int status, string title, string detail) =>
         TypedResults.Text(
-            JsonSerializer.Serialize(new { type = $"https://tools.ietf.org/html/rfc9110#section-15.5.{(status == 409 ? 10 : 21)}", title, status, detail }, Json),
+            JsonSerializer.Serialize(new
+            {
+                type = $"https://tools.ietf.org/html/rfc9110#section-15.5.{(status == 409 ? 10 : 21)}",
+                title,
+                status,
+                detail,
+                traceId = System.Diagnostics.Activity.Current?.Id ?? context.TraceIdentifier,
+            }, Json),
             "application/problem+json", System.Text.Encoding.UTF8, status);
 
     private static bool IsJson(HttpRequest request)
