@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Analytics.Api.Errors;
@@ -12,7 +13,9 @@ public static class BodyEncoding
 {
     public static IApplicationBuilder UseBodyEncoding(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (context.Request.Path.StartsWithSegments("/api") && Unsupported(context.Request) is { } detail)
+        // Only a request that has a body: headers on a GET (or an empty POST) describe nothing that is read.
+        if (context.Request.Path.StartsWithSegments("/api") && context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false }
+            && Unsupported(context.Request) is { } detail)
         {
             await Refusals.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaTypes.Title, detail);
             return;

@@ -99,6 +99,19 @@ public sealed class BodyEncodingTests(AnalyticsFactory factory) : IClassFixture<
         Assert.Contains("UTF-8", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ARequestWithoutABody_IsNotRefusedForHowABodyWouldBeSent()
+    {
+        var steward = await factory.ClientForAsync(Roles.Steward);
+        var content = new ByteArrayContent([]);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-16");
+        content.Headers.ContentEncoding.Add("gzip");
+
+        var response = await steward.PostAsync("/api/v1/links/recompute", content);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
     public static TheoryData<string, string, string?, string> WrongTypes => new()
     {
         { "POST", "/api/v1/cases", null, "application/json" },
