@@ -76,6 +76,7 @@ app.UseStatusCodePages();
 // Inside the exception handler, which clears the headers of a failed response and runs the rest again.
 app.UseSecurityHeaders();
 if (node.ServesApi) app.UseDashboard();
+app.UseSingleCredential();
 app.UseAuthentication();
 app.UseAuthorization();
 // A steward's browser session for /hangfire (a cookie, read there only), before the Hangfire dashboard that checks the role.
