@@ -110,6 +110,7 @@ public sealed class CliErrorTests
         Assert.Equal(2, code);
         Assert.Contains("error: --database: the database cannot be opened", output);
         Assert.Contains("connection string", output);
+        Assert.Equal("Run 'analytics keys list --help' to see its options.", output.Trim().Split('\n')[^1]);
         Assert.DoesNotContain("   at ", output);
     }
 
@@ -163,6 +164,7 @@ public sealed class CliErrorTests
         Assert.Equal(2, code);
         foreach (var field in fields.Split('|')) Assert.Contains($"error: {field}:", output);
         Assert.DoesNotContain("key:", output);
+        Assert.Equal("Run 'analytics keys create --help' to see its options.", output.Trim().Split('\n')[^1]);
     }
 
     [Fact]
