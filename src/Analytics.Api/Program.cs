@@ -77,6 +77,7 @@ app.UseStatusCodePages();
 // Inside the exception handler, which clears the headers of a failed response and runs the rest again.
 app.UseSecurityHeaders();
 if (node.ServesApi) app.UseDashboard();
+app.UseSingleCredential();
 app.UseAuthentication();
 app.UseAuthorization();
 // A body in another charset than UTF-8, or compressed, is refused with 415 before a route reads it.

@@ -45,7 +45,7 @@ public static class CliProgram
                 text = text.Replace(message, "error: " + Readable(message), StringComparison.Ordinal);
             foreach (var line in text.Split('\n').Where(l => l.Trim().Length > 0))
                 await error.WriteLineAsync(line);
-            await error.WriteLineAsync($"Run '{CommandPath(parse.CommandResult)} --help' to see its options.");
+            await error.WriteLineAsync(HelpPointer(parse));
             return Hosting.ExitCodes.Usage;
         }
         int code;
@@ -64,6 +64,7 @@ public static class CliProgram
         catch (CliSetupException e)
         {
             await error.WriteLineAsync($"error: {e.Message}");
+            await error.WriteLineAsync(HelpPointer(parse));
             return Hosting.ExitCodes.Usage;
         }
         catch (OperationCanceledException)
@@ -83,9 +84,14 @@ public static class CliProgram
             await error.WriteLineAsync($"error: {Describe(e)}");
             return Hosting.ExitCodes.Partial;
         }
-        // Parse errors (unknown option, missing argument, failed validation) are usage errors.
+        // Parse errors (unknown option, missing argument, failed validation) are usage errors. A command that refused its
+        // options itself (a key request the rules refuse, a file that is not what the option takes) wrote its error lines:
+        // where its options are described follows them, as after a parse error.
+        if (code == Hosting.ExitCodes.Usage && parse.Errors.Count == 0) await error.WriteLineAsync(HelpPointer(parse));
         return parse.Errors.Count > 0 && code != 0 ? Hosting.ExitCodes.Usage : code;
     }
+
+    private static string HelpPointer(ParseResult parse) => $"Run '{CommandPath(parse.CommandResult)} --help' to see its options.";
 
     // The database's exception, also when wrapped (a task's AggregateException, an InvalidOperationException around it).
     private static Exception? DatabaseCause(Exception e)

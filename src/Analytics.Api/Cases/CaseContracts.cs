@@ -10,6 +10,12 @@ namespace Analytics.Api.Cases;
 /// <param name="KeyId">Id of the pseudonymisation key that produced the tokens.</param>
 /// <param name="Tokens">Tokens made from structured identifiers, by type.</param>
 /// <param name="Scrubbed">Spans replaced in free text, by type.</param>
+/// <param name="Warnings">
+/// Identifiers that failed their type's check (a phone number that is no number, an IBAN whose mod-97 check fails, a card
+/// number whose Luhn check fails), by JSON Pointer to the value, each with the reason. They are stored all the same,
+/// tokenised from the text as written, so each links only to the same text: correct the value and send the case again to
+/// link it. Empty when every identifier passed. Never repeats a value.
+/// </param>
 public sealed record Receipt(
     string CaseId,
     string Status,
@@ -17,7 +23,8 @@ public sealed record Receipt(
     string RecordSha256,
     string KeyId,
     IReadOnlyDictionary<string, int> Tokens,
-    IReadOnlyDictionary<string, int> Scrubbed);
+    IReadOnlyDictionary<string, int> Scrubbed,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Warnings);
 
 public sealed record BatchLineResult(int Line, string Status, Receipt? Receipt, IDictionary<string, string[]>? Errors);
 

@@ -92,7 +92,7 @@ public static partial class CasesApi
         var submitter = SubmitterOf(user);
         // Only what the commit and the receipts need is kept per line, not the pseudonymised record's object graph
         // (its canonical JSON is already in the write), so a large batch holds far less memory until the commit.
-        var prepared = new List<(int Line, CaseWrite Write, IReadOnlyDictionary<string, int> Tokens, IReadOnlyDictionary<string, int> Scrubbed)>();
+        var prepared = new List<(int Line, CaseWrite Write, IReadOnlyDictionary<string, int> Tokens, IReadOnlyDictionary<string, int> Scrubbed, IReadOnlyDictionary<string, IReadOnlyList<string>> Warnings)>();
         var results = new List<BatchLineResult>();
         // Lines read but not yet prepared: at most PrepareWindow copies of a line (each ≤ MaxCaseBytes) at a time.
         var window = new List<(int Line, byte[] Json)>(PrepareWindow);
@@ -173,7 +173,7 @@ public static partial class CasesApi
         }
         for (var i = 0; i < prepared.Count; i++)
         {
-            var receipt = ReceiptFor(prepared[i].Write, prepared[i].Tokens, prepared[i].Scrubbed, written[i]);
+            var receipt = ReceiptFor(prepared[i].Write, prepared[i].Tokens, prepared[i].Scrubbed, prepared[i].Warnings, written[i]);
             results.Add(new BatchLineResult(prepared[i].Line, receipt.Status, receipt, null));
         }
         results.Sort((a, b) => a.Line.CompareTo(b.Line));
@@ -214,7 +214,7 @@ public static partial class CasesApi
     // Parse, validate and pseudonymise the window's lines in parallel (each line is independent and Prepare is
     // thread-safe), then record the results in line order exactly as a sequential loop would, and empty the window.
     private static void PrepareLines(List<(int Line, byte[] Json)> window, CaseIngestion ingestion, Submitter submitter,
-        List<(int Line, CaseWrite Write, IReadOnlyDictionary<string, int> Tokens, IReadOnlyDictionary<string, int> Scrubbed)> prepared,
+        List<(int Line, CaseWrite Write, IReadOnlyDictionary<string, int> Tokens, IReadOnlyDictionary<string, int> Scrubbed, IReadOnlyDictionary<string, IReadOnlyList<string>> Warnings)> prepared,
         List<BatchLineResult> results)
     {
         if (window.Count == 0) return;
@@ -226,7 +226,7 @@ public static partial class CasesApi
             var (line, _) = window[i];
             var (ok, errors) = ready[i];
             if (ok is null) results.Add(new BatchLineResult(line, "rejected", null, LineErrorMap(OnTheLine(errors))));
-            else prepared.Add((line, ok.Write, new CompactCounts(ok.Pseudonymised.TokenCounts), new CompactCounts(ok.Pseudonymised.ScrubbedCounts)));
+            else prepared.Add((line, ok.Write, new CompactCounts(ok.Pseudonymised.TokenCounts), new CompactCounts(ok.Pseudonymised.ScrubbedCounts), ok.Pseudonymised.Warnings));
         }
         window.Clear();
     }
@@ -293,16 +293,18 @@ public static partial class CasesApi
     }
 
     private static Receipt ReceiptFor(PreparedCase prepared, WriteResult written) =>
-        ReceiptFor(prepared.Write, prepared.Pseudonymised.TokenCounts, prepared.Pseudonymised.ScrubbedCounts, written);
+        ReceiptFor(prepared.Write, prepared.Pseudonymised.TokenCounts, prepared.Pseudonymised.ScrubbedCounts, prepared.Pseudonymised.Warnings, written);
 
-    private static Receipt ReceiptFor(CaseWrite write, IReadOnlyDictionary<string, int> tokens, IReadOnlyDictionary<string, int> scrubbed, WriteResult written) => new(
+    private static Receipt ReceiptFor(CaseWrite write, IReadOnlyDictionary<string, int> tokens, IReadOnlyDictionary<string, int> scrubbed,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> warnings, WriteResult written) => new(
         written.CaseId,
         written.Outcome.ToString().ToLowerInvariant(),
         written.Version,
         write.RecordHash,
         write.KeyId,
         tokens,
-        scrubbed);
+        scrubbed,
+        warnings);
 
     private static Submitter SubmitterOf(ClaimsPrincipal user) => new(user.JurisdictionOf()!, user.AuthorityOf()!);
 

@@ -21,6 +21,8 @@ public static class Csv
     private static string Cell(object? value) => value switch
     {
         null => "",
+        // As in the JSON answers, not .NET's "True" and "False".
+        bool b => b ? "true" : "false",
         double d => d.ToString("0.######", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => Escape(value.ToString() ?? ""),

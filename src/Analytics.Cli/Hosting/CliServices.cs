@@ -46,12 +46,38 @@ public static class CliServices
     }
 
     /// <summary>
-    /// The data services over <c>--database</c>, migrated, and with <paramref name="withKey"/> the pseudonymisation key
-    /// read (or created) from <c>--key-file</c>. A database or key file that cannot be used is a <see cref="CliSetupException"/>.
+    /// The full path of the SQLite file <c>--database</c> names when there is no such file yet (opening it would create an
+    /// empty database); null when it exists, is in memory, or the database is not SQLite.
     /// </summary>
-    public static async Task<ServiceProvider> BuildAsync(ParseResult parse, CancellationToken ct, bool withKey = false)
+    public static string? MissingSqliteFile(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (!string.Equals(options.Provider, "sqlite", StringComparison.OrdinalIgnoreCase)) return null;
+        Microsoft.Data.Sqlite.SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new(options.ConnectionString);
+        }
+        catch (ArgumentException)
+        {
+            return null; // Not a connection string: opening it reports that.
+        }
+        if (builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:") return null;
+        var path = Path.GetFullPath(builder.DataSource);
+        return File.Exists(path) ? null : path;
+    }
+
+    /// <summary>
+    /// The data services over <c>--database</c>, migrated, and with <paramref name="withKey"/> the pseudonymisation key
+    /// read (or created) from <c>--key-file</c>. A database or key file that cannot be used is a <see cref="CliSetupException"/>;
+    /// so is, with <paramref name="existingOnly"/>, a SQLite file that does not exist: a command that reads what a store
+    /// holds would otherwise create an empty one and report on that.
+    /// </summary>
+    public static async Task<ServiceProvider> BuildAsync(ParseResult parse, CancellationToken ct, bool withKey = false, bool existingOnly = false)
     {
         var configuration = Configuration(parse);
+        if (existingOnly && MissingSqliteFile(configuration) is { } missing)
+            throw new CliSetupException($"--database: there is no database at {missing}. Give the database the service uses (its Database__ConnectionString), or start the service once to create it.");
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning))

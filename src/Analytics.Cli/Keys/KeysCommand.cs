@@ -32,7 +32,11 @@ public static class KeysCommand
                 foreach (var (field, message) in problems) parse.InvocationConfiguration.Error.WriteLine($"error: --{field}: {message}");
                 return ExitCodes.Usage;
             }
+            // A new store is how a key is issued before the service first runs, but a mistyped path makes one too: said, not silent.
+            var created = CliServices.MissingSqliteFile(CliServices.Configuration(parse));
             await using var services = await CliServices.BuildAsync(parse, ct);
+            if (created is not null)
+                parse.InvocationConfiguration.Error.WriteLine($"note: there was no database at {created}; a new one was created. The key works only on a service that uses this database.");
             IssuedApiKey issued;
             try
             {
@@ -52,13 +56,12 @@ public static class KeysCommand
         var list = new Command("list", "List API keys (never their secrets).") { CliServices.Database };
         list.SetAction(async (parse, ct) =>
         {
-            await using var services = await CliServices.BuildAsync(parse, ct);
+            await using var services = await CliServices.BuildAsync(parse, ct, existingOnly: true);
             // Read with the entry that records the listing, in one transaction; a failure is the usual one-line database error.
             var keys = await AuditedKeyChanges.ListAsync(services.GetRequiredService<AuditStore>(), ct);
             foreach (var k in keys)
                 parse.InvocationConfiguration.Output.WriteLine($"{k.Id}  {k.Role,-10} {k.Authority ?? "-",-16} {k.Name,-30} {(k.RevokedAt is null ? "active" : "revoked " + k.RevokedAt)}");
-            // Said, not left blank: a --database that names another file (it is created empty) would look like a store of no keys.
-            // The connection string is not repeated: one of PostgreSQL (Database__Provider) can hold a password.
+            // Said, not left blank. The connection string is not repeated: one of PostgreSQL (Database__Provider) can hold a password.
             if (keys.Count == 0)
                 parse.InvocationConfiguration.Error.WriteLine("no API keys in this database (--database)");
             return 0;
@@ -68,7 +71,7 @@ public static class KeysCommand
         var revoke = new Command("revoke", "Revoke an API key.") { id, CliServices.Database };
         revoke.SetAction(async (parse, ct) =>
         {
-            await using var services = await CliServices.BuildAsync(parse, ct);
+            await using var services = await CliServices.BuildAsync(parse, ct, existingOnly: true);
             var done = await AuditedKeyChanges.RevokeAsync(services.GetRequiredService<AuditStore>(), parse.GetValue(id)!, ct);
             parse.InvocationConfiguration.Output.WriteLine(done ? "revoked" : "no such active key");
             return done ? 0 : 1;

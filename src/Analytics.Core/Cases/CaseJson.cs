@@ -87,8 +87,97 @@ public static partial class CaseJson
         }
         catch (JsonException ex)
         {
-            return CaseParseResult.Failed(ShapeError(ex));
+            return CaseParseResult.Failed(ShapeErrors(utf8, ShapeError(ex)));
         }
+    }
+
+    /// <summary>At most this many shape errors are reported for one record.</summary>
+    public const int MaxShapeErrors = 50;
+
+    // The reader stops at the first wrong type, unknown or repeated property; the client should not have to find the
+    // others one request at a time. The record (already known to be well-formed JSON) is walked against the same model
+    // metadata the reader binds to, and every other place that reader would refuse is added after the reader's own error,
+    // with the same messages. Only on the error path.
+    private static List<ValidationError> ShapeErrors(ReadOnlySpan<byte> utf8, ValidationError first)
+    {
+        var errors = new List<ValidationError> { first };
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException)
+        {
+            return errors;
+        }
+        using var owned = document;
+        var seen = new HashSet<string>(StringComparer.Ordinal) { first.Pointer };
+        void Add(string pointer, string message)
+        {
+            if (errors.Count < MaxShapeErrors && seen.Add(pointer)) errors.Add(new ValidationError(pointer, message));
+        }
+        void Walk(JsonElement element, Type type, string pointer, bool nullable)
+        {
+            if (errors.Count >= MaxShapeErrors) return;
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            var wrongType = $"Wrong type: expected {Describe(type)}{(nullable ? " or null" : "")}.";
+            if (element.ValueKind == JsonValueKind.Null)
+            {
+                if (!nullable) Add(pointer, wrongType);
+                return;
+            }
+            if (type == typeof(string))
+            {
+                if (element.ValueKind != JsonValueKind.String) Add(pointer, wrongType);
+                return;
+            }
+            if (type == typeof(int))
+            {
+                if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out _)) Add(pointer, wrongType);
+                return;
+            }
+            var info = Options.GetTypeInfo(type);
+            if (info.Kind == JsonTypeInfoKind.Enumerable && info.ElementType is { } elementType)
+            {
+                if (element.ValueKind != JsonValueKind.Array)
+                {
+                    Add(pointer, wrongType);
+                    return;
+                }
+                var index = 0;
+                // An element of a list may be null for the reader (nullability is checked on properties only).
+                foreach (var item in element.EnumerateArray()) Walk(item, elementType, $"{pointer}/{index++}", nullable: true);
+                return;
+            }
+            if (info.Kind != JsonTypeInfoKind.Object) return;
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Add(pointer, wrongType);
+                return;
+            }
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                var known = info.Properties.FirstOrDefault(p => p.Name == property.Name);
+                var at = pointer + "/" + EscapePointerToken(property.Name);
+                if (known is null)
+                {
+                    // As Locate: a made-up name is repeated only when it is a near miss of a field.
+                    if (NearAField(property.Name)) Add(at, "Unknown property; the schema does not allow it.");
+                    else Add(pointer, "Holds a property the schema does not have, whose name is not repeated here (it is not near any field name).");
+                }
+                else if (!names.Add(property.Name))
+                {
+                    Add(at, "Property appears more than once.");
+                }
+                else
+                {
+                    Walk(property.Value, known.PropertyType, at, known.IsSetNullable);
+                }
+            }
+        }
+        Walk(document.RootElement, typeof(CaseSubmission), "", nullable: false);
+        return errors;
     }
 
     /// <summary>Canonical UTF-8 bytes of a stored record: fixed property order, no indentation, nulls omitted.</summary>
@@ -356,4 +445,6 @@ public sealed class CaseParseResult
     internal static CaseParseResult Failed(string pointer, string message) => new(null, [new ValidationError(pointer, message)]);
 
     internal static CaseParseResult Failed(ValidationError error) => new(null, [error]);
+
+    internal static CaseParseResult Failed(IReadOnlyList<ValidationError> errors) => new(null, errors);
 }

@@ -61,7 +61,9 @@ public static class CaseValidator
 
         var jurisdictionValid = RequiredCode(errors, "", "/jurisdiction", s.Jurisdiction, _countries);
         ValidateAuthority(errors, s.Authority, jurisdictionValid ? s.Jurisdiction : null);
-        RequiredText(errors, "", "/caseReference", s.CaseReference, MaxTextLength);
+        if (RequiredText(errors, "", "/caseReference", s.CaseReference, MaxTextLength)
+            && Pseudonymisation.Normalisers.CaseReference(s.CaseReference, "") is null)
+            errors.Add("/caseReference", $"Required; 1 to {MaxTextLength} characters, not only spaces and invisible characters.");
         RequiredCode(errors, "", "/stage", s.Stage, _stages);
         OptionalCode(errors, "", "/outcome", s.Outcome, _outcomes);
         if (s.OffencePeriod is { } period)
@@ -109,6 +111,8 @@ public static class CaseValidator
 
         if (s.Summary is not null && CodePointLength(s.Summary, MaxSummaryLength) > MaxSummaryLength)
             errors.Add("/summary", $"Too long; at most {MaxSummaryLength:N0} characters.");
+        else if (s.Summary is not null && HasControlCharacter(s.Summary, allowLineBreaks: true))
+            errors.Add("/summary", FreeTextControlMessage);
 
         return errors.ToList();
     }
@@ -365,13 +369,19 @@ public static class CaseValidator
             errors.Add(parent + name, $"Too many {what}; at most {max}.");
     }
 
-    private static void RequiredText(Errors errors, string parent, string name, string? value, int maxLength)
+    // True when the value passed.
+    private static bool RequiredText(Errors errors, string parent, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value, int maxLength)
     {
         // Blank is missing: a case reference of spaces would become the same empty upsert key for every such case.
         if (string.IsNullOrWhiteSpace(value))
             errors.Add(parent + name, $"Required; 1 to {maxLength} characters, not only spaces.");
         else if (CodePointLength(value, maxLength) > maxLength)
             errors.Add(parent + name, $"Too long; at most {maxLength} characters.");
+        else if (HasControlCharacter(value, allowLineBreaks: false))
+            errors.Add(parent + name, SingleLineControlMessage);
+        else
+            return true;
+        return false;
     }
 
     private static void OptionalText(Errors errors, string parent, string name, string? value, int maxLength)
@@ -382,6 +392,30 @@ public static class CaseValidator
             errors.Add(parent + name, $"Must not be empty; omit it or give 1 to {maxLength} characters.");
         else if (CodePointLength(value, maxLength) > maxLength)
             errors.Add(parent + name, $"Too long; at most {maxLength} characters.");
+        else if (HasControlCharacter(value, allowLineBreaks: false))
+            errors.Add(parent + name, SingleLineControlMessage);
+    }
+
+    private const string SingleLineControlMessage =
+        "Must not contain control characters (U+0000 to U+001F, U+007F to U+009F), line breaks and tabs included.";
+
+    private const string FreeTextControlMessage =
+        "Must not contain control characters (U+0000 to U+001F, U+007F to U+009F) other than tab, line feed and carriage return.";
+
+    /// <summary>
+    /// True when <paramref name="value"/> holds a control character (Unicode category Cc): a NUL or a bell is never part
+    /// of a reference, a name or an identifier, and would give a token no other writing of the same value gets. Free text
+    /// may hold tabs and line breaks (<paramref name="allowLineBreaks"/>).
+    /// </summary>
+    internal static bool HasControlCharacter(string value, bool allowLineBreaks)
+    {
+        foreach (var c in value)
+        {
+            if (!char.IsControl(c)) continue;
+            if (allowLineBreaks && c is '\t' or '\n' or '\r') continue;
+            return true;
+        }
+        return false;
     }
 
     // JSON Schema counts code points; UTF-16 length is an upper bound, so only long strings are counted.

@@ -44,31 +44,31 @@ public sealed class CasePseudonymiser
         var caseToken = _tokeniser.TokenForCaseReference(submission.CaseReference, submission.Authority) ?? "";
         if (caseToken.Length > 0) run.Count(caseToken);
 
-        var victims = submission.Victims.Select(v => new StoredVictim
+        var victims = submission.Victims.Select((v, i) => new StoredVictim
         {
             AgeBand = AgeBandOf(v.Age, v.DateOfBirth, v.AgeBand, ageDate),
             Gender = v.Gender,
             Citizenship = v.Citizenship,
             Vulnerabilities = v.Vulnerabilities,
             IdentifiedBy = v.IdentifiedBy,
-            Tokens = run.Tokens(v.Name, v.Identifiers),
+            Tokens = run.Tokens("/victims/" + Index(i), v.Name, v.Identifiers),
         }).ToList();
 
-        var suspects = submission.Suspects.Select(s => new StoredSuspect
+        var suspects = submission.Suspects.Select((s, i) => new StoredSuspect
         {
             Role = s.Role,
             AgeBand = AgeBandOf(s.Age, null, s.AgeBand, ageDate),
             Gender = s.Gender,
             Citizenship = s.Citizenship,
             RelationToVictim = s.RelationToVictim,
-            Tokens = run.Tokens(s.Name, s.Identifiers),
+            Tokens = run.Tokens("/suspects/" + Index(i), s.Name, s.Identifiers),
         }).ToList();
 
-        var flows = submission.FinancialFlows.Select(f => new StoredFinancialFlow
+        var flows = submission.FinancialFlows.Select((f, i) => new StoredFinancialFlow
         {
             AmountBand = f.AmountBand,
             Channel = f.Channel,
-            Tokens = run.Tokens(null, f.Identifiers),
+            Tokens = run.Tokens("/financialFlows/" + Index(i), null, f.Identifiers),
         }).ToList();
 
         // Every structured name and identifier is looked for in the free text, in whatever form it recurs.
@@ -103,8 +103,15 @@ public sealed class CasePseudonymiser
         return new PseudonymisedCase(record, run.AllTokens, run.StructuredCounts(), scrubbedCounts)
         {
             UnvalidatedCounts = run.Unvalidated,
+            // Most cases have none: one shared empty map, not one per case a batch holds until its commit.
+            Warnings = run.Warnings.Count > 0 ? run.Warnings : NoWarnings,
         };
     }
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoWarnings =
+        new Dictionary<string, IReadOnlyList<string>>().AsReadOnly();
+
+    private static string Index(int i) => i.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     // The countries a case names besides its jurisdiction, in the order a narrative most likely quotes their numbers:
     // the route, where the exploitation took place, citizenships, then the countries given with identifiers.
@@ -133,26 +140,33 @@ public sealed class CasePseudonymiser
 
         public List<ResolvedIdentifier> Known { get; } = [];
         public Dictionary<string, int> Unvalidated { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, IReadOnlyList<string>> Warnings { get; } = new(StringComparer.Ordinal);
         public IReadOnlyList<string> AllTokens => _allTokens;
 
-        public IReadOnlyList<string> Tokens(string? name, IReadOnlyList<Identifier> identifiers)
+        // owner is the JSON Pointer of the victim, suspect or flow the name and identifiers belong to.
+        public IReadOnlyList<string> Tokens(string owner, string? name, IReadOnlyList<Identifier> identifiers)
         {
             var tokens = new List<string>();
-            if (!string.IsNullOrWhiteSpace(name)) Add(tokens, IdentifierTypes.Name, name, null, null);
-            foreach (var id in identifiers)
+            if (!string.IsNullOrWhiteSpace(name)) Add(tokens, owner, -1, IdentifierTypes.Name, name, null, null);
+            for (var i = 0; i < identifiers.Count; i++)
             {
-                if (!string.IsNullOrWhiteSpace(id.Value)) Add(tokens, id.Type, id.Value, id.Country, id.Platform);
+                var id = identifiers[i];
+                if (!string.IsNullOrWhiteSpace(id.Value)) Add(tokens, owner, i, id.Type, id.Value, id.Country, id.Platform);
             }
             return tokens;
         }
 
-        private void Add(List<string> tokens, string type, string value, string? country, string? platform)
+        // index is the identifier's place in its owner's list, or -1 for the owner's name.
+        private void Add(List<string> tokens, string owner, int index, string type, string value, string? country, string? platform)
         {
             var token = tokeniser.TokenAndNormalise(type, value, country, platform, jurisdiction, out var normalised);
             if (normalised is null)
             {
                 var t = Tokeniser.TypeOf(token)!;
                 Unvalidated[t] = Unvalidated.GetValueOrDefault(t) + 1;
+                var region = string.IsNullOrWhiteSpace(country) ? jurisdiction : country;
+                var pointer = index < 0 ? owner + "/name" : owner + "/identifiers/" + Index(index) + "/value";
+                Warnings[pointer] = [IdentifierWarnings.Reason(type.Trim().ToLowerInvariant(), value, region)];
             }
             if (!tokens.Contains(token)) tokens.Add(token);
             Count(token);

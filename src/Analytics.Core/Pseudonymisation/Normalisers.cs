@@ -5,7 +5,9 @@ namespace Analytics.Core.Pseudonymisation;
 
 /// <summary>
 /// Brings each identifier type to one canonical form, so that the same identifier written differently
-/// gives the same token. Every method returns null when the value is not a valid identifier of its type.
+/// gives the same token. Every method returns null when the value is not a valid identifier of its type. Each reads the
+/// value through <see cref="IdentifierFolding"/> first: full-width forms, digits of other scripts, dash and slash variants
+/// and invisible characters (zero-width spaces, bidi controls, soft hyphens) do not make another identifier.
 /// </summary>
 public static class Normalisers
 {
@@ -29,7 +31,7 @@ public static class Normalisers
     /// <summary>E.164 (e.g. "+40721234567"), parsing national formats in <paramref name="defaultRegion"/>.</summary>
     public static string? Phone(string value, string? defaultRegion)
     {
-        var trimmed = value.Trim();
+        var trimmed = IdentifierFolding.Fold(value).Trim();
         // libphonenumber accepts vanity letters ("1-800-FLOWERS"); an identifier with letters is not a number here.
         if (trimmed.Length == 0 || HasLetter(trimmed)) return null;
         var region = string.IsNullOrWhiteSpace(defaultRegion) ? "ZZ" : defaultRegion.Trim().ToUpperInvariant();
@@ -57,7 +59,7 @@ public static class Normalisers
     /// <summary>Trimmed and lower-cased; null unless it looks like local@domain.tld.</summary>
     public static string? Email(string value)
     {
-        var email = value.Trim().ToLowerInvariant();
+        var email = IdentifierFolding.Fold(value).Trim().ToLowerInvariant();
         var at = email.IndexOf('@');
         if (at <= 0 || at != email.LastIndexOf('@') || email.Any(char.IsWhiteSpace)) return null;
         var domain = email.AsSpan(at + 1);
@@ -69,6 +71,7 @@ public static class Normalisers
     /// <summary>Upper-case without spaces; null unless the country length and mod-97 check hold.</summary>
     public static string? Iban(string value)
     {
+        value = IdentifierFolding.Fold(value);
         var sb = new StringBuilder(value.Length);
         foreach (var ch in value)
         {
@@ -83,7 +86,7 @@ public static class Normalisers
     public static string? Card(string value)
     {
         var sb = new StringBuilder(19);
-        foreach (var ch in value)
+        foreach (var ch in IdentifierFolding.Fold(value))
         {
             if (char.IsAsciiDigit(ch)) sb.Append(ch);
             else if (ch is not (' ' or '-')) return null;
@@ -97,7 +100,7 @@ public static class Normalisers
     /// </summary>
     public static string? Wallet(string value)
     {
-        var w = value.Trim();
+        var w = IdentifierFolding.Fold(value).Trim();
         if (w.Length == 42 && (w.StartsWith("0x", StringComparison.Ordinal) || w.StartsWith("0X", StringComparison.Ordinal))
             && w.AsSpan(2).ContainsAnyExcept(HexChars) == false)
         {
@@ -119,7 +122,7 @@ public static class Normalisers
     /// <summary>"platform/handle": leading @ stripped, lower-cased; a missing platform becomes "other".</summary>
     public static string? Handle(string value, string? platform)
     {
-        var h = value.Trim().TrimStart('@').ToLowerInvariant();
+        var h = IdentifierFolding.Fold(value).Trim().TrimStart('@').ToLowerInvariant();
         if (h.Length == 0 || h.Any(ch => char.IsWhiteSpace(ch) || ch is '/' or '@')) return null;
         var p = string.IsNullOrWhiteSpace(platform) ? "other" : platform.Trim().ToLowerInvariant();
         return p + "/" + h;
@@ -128,7 +131,7 @@ public static class Normalisers
     /// <summary>Case, diacritics, punctuation and word order folded: "POPESCU, Ión" → "ion popescu".</summary>
     public static string? Name(string value)
     {
-        var words = NameFolding.FoldWords(value);
+        var words = NameFolding.FoldWords(IdentifierFolding.Fold(value));
         if (words.Count == 0) return null;
         words.Sort(StringComparer.Ordinal);
         return string.Join(' ', words);
@@ -140,11 +143,15 @@ public static class Normalisers
     /// <summary>Upper-case alphanumerics, prefixed "CC/" when a country is given.</summary>
     public static string? Plate(string value, string? country) => Alphanumeric(value, country);
 
-    /// <summary>Trimmed, upper-case, whitespace collapsed, prefixed with the (equally folded) authority.</summary>
+    /// <summary>
+    /// Folded (<see cref="IdentifierFolding"/>: NFKC, digits of any script as 0–9, dash and slash variants as '-' and
+    /// '/', invisible characters dropped), trimmed, upper-case, whitespace collapsed, prefixed with the (equally folded)
+    /// authority. "ＤＩＩＣＯＴ∕2024∕٠٠٠١٧" reads as "DIICOT/2024/00017"; an ASCII reference reads as it always did.
+    /// </summary>
     public static string? CaseReference(string value, string authority)
     {
-        var reference = CollapseUpper(value);
-        return reference.Length == 0 ? null : CollapseUpper(authority) + "/" + reference;
+        var reference = CollapseUpper(IdentifierFolding.Fold(value));
+        return reference.Length == 0 ? null : CollapseUpper(IdentifierFolding.Fold(authority)) + "/" + reference;
     }
 
     // Alphanumerics of the value only, without a prefix; also what the scrubber compares in free text.
@@ -160,7 +167,7 @@ public static class Normalisers
 
     private static string? Alphanumeric(string value, string? country)
     {
-        var core = AlphanumericCore(value);
+        var core = AlphanumericCore(IdentifierFolding.Fold(value));
         if (core.Length == 0) return null;
         return string.IsNullOrWhiteSpace(country) ? core : country.Trim().ToUpperInvariant() + "/" + core;
     }

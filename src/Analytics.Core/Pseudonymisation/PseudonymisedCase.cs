@@ -20,4 +20,10 @@ public sealed record PseudonymisedCase(
     /// tokenised from their trimmed raw form instead; worth reporting back on the receipt.
     /// </summary>
     public IReadOnlyDictionary<string, int> UnvalidatedCounts { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// The same identifiers by JSON Pointer to the value that failed (e.g. "/suspects/0/identifiers/1/value"), each with
+    /// the reason (<see cref="IdentifierWarnings"/>); in the record's order. Never holds a submitted value.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Warnings { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }

@@ -1258,20 +1258,22 @@ public sealed class ScrubContext
     internal void Add(string type, KnownIdentifier item, string? normalised, string token)
     {
         if (normalised is not null) KnownByValue[type + "\n" + normalised] = token;
+        // Read as the normalisers and the recognisers read it: an invisible or full-width character is not looked for.
+        var value = IdentifierFolding.Fold(item.Value);
         switch (type)
         {
             case IdentifierTypes.Name:
-                AddName(item.Value, token);
+                AddName(value, token);
                 return;
             case IdentifierTypes.Phone:
                 AddPhone(item, normalised, token);
                 break;
             case IdentifierTypes.Handle:
-                var bare = item.Value.Trim().TrimStart('@').ToLowerInvariant();
+                var bare = value.Trim().TrimStart('@').ToLowerInvariant();
                 KnownHandles.TryAdd(bare, token);
                 break;
             case IdentifierTypes.Document or IdentifierTypes.Plate:
-                KnownByCore.TryAdd(type + "\n" + Normalisers.AlphanumericCore(item.Value), token);
+                KnownByCore.TryAdd(type + "\n" + Normalisers.AlphanumericCore(value), token);
                 break;
         }
         if (type is IdentifierTypes.Email or IdentifierTypes.Handle or IdentifierTypes.Wallet)
@@ -1279,19 +1281,19 @@ public sealed class ScrubContext
             // Their exact text is distinctive; skipping separators inside them would also match prose ("john.doe"
             // against "John Doe"). A short handle of letters only, or one that is a common word, is left to the
             // @-recogniser: alone it is just a word ("rose"); a longer one ("mariabee") is a handle wherever it stands.
-            var exact = item.Value.Trim().TrimStart('@');
+            var exact = value.Trim().TrimStart('@');
             if (type != IdentifierTypes.Handle || !exact.All(char.IsLetter) || (exact.Length >= 6 && !CommonWords.Contains(exact.ToLowerInvariant())))
                 AddExact(exact, type, token);
         }
         else
         {
-            AddLoose(item.Value, type, token);
+            AddLoose(value, type, token);
         }
     }
 
     internal void AddLoose(string value, string type, string token)
     {
-        var skeleton = Normalisers.AlphanumericCore(value);
+        var skeleton = Normalisers.AlphanumericCore(IdentifierFolding.Fold(value));
         if (skeleton.Length < MinimumSkeleton) return;
         if (!LooseItems.Contains((skeleton, type, token))) LooseItems.Add((skeleton, type, token));
     }

@@ -110,6 +110,7 @@ public sealed class CliErrorTests
         Assert.Equal(2, code);
         Assert.Contains("error: --database: the database cannot be opened", output);
         Assert.Contains("connection string", output);
+        Assert.Equal("Run 'analytics keys list --help' to see its options.", output.Trim().Split('\n')[^1]);
         Assert.DoesNotContain("   at ", output);
     }
 
@@ -117,6 +118,7 @@ public sealed class CliErrorTests
     public async Task ADatabaseErrorAfterStartUp_IsOneLineNamingItsType_NotAStackTrace()
     {
         using var folder = new CliTestFolder();
+        Assert.Equal(0, (await RunAsync("keys", "create", "--role", "analyst", "--database", folder.Database)).Code);
         Assert.Equal(0, (await RunAsync("keys", "list", "--database", folder.Database)).Code);
         // The migrations are recorded as applied, so start-up succeeds and the failure comes from the command's own query.
         folder.Execute("DROP TABLE api_keys");
@@ -162,17 +164,53 @@ public sealed class CliErrorTests
         Assert.Equal(2, code);
         foreach (var field in fields.Split('|')) Assert.Contains($"error: {field}:", output);
         Assert.DoesNotContain("key:", output);
+        Assert.Equal("Run 'analytics keys create --help' to see its options.", output.Trim().Split('\n')[^1]);
     }
 
     [Fact]
     public async Task KeysList_OfADatabaseWithoutKeys_SaysSo_InsteadOfPrintingNothing()
     {
         using var folder = new CliTestFolder();
+        folder.Execute("SELECT 1"); // the database file exists (as the service leaves it), with no key in it
 
         var (code, output) = await RunAsync("keys", "list", "--database", folder.Database);
 
         Assert.Equal(0, code);
         Assert.Equal("no API keys in this database (--database)", output.Trim());
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("revoke", "0123456789abcdef")]
+    public async Task KeysListAndRevoke_OfADatabaseThatDoesNotExist_AreAUsageError_AndCreateNothing(params string[] command)
+    {
+        using var folder = new CliTestFolder();
+        var missing = folder.File(Path.Combine("typo", "analytics.db"));
+
+        var (code, output) = await RunAsync(["keys", .. command, "--database", $"Data Source={missing}"]);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --database: there is no database at {missing}. Give the database the service uses (its Database__ConnectionString), or start the service once to create it.",
+            output.Trim().Split('\n')[0]);
+        Assert.False(File.Exists(missing));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
+    }
+
+    [Fact]
+    public async Task KeysCreate_OnADatabaseThatDoesNotExist_CreatesIt_AndSaysSo()
+    {
+        using var folder = new CliTestFolder();
+        var path = folder.File("new.db");
+
+        var (code, output) = await RunAsync("keys", "create", "--role", "analyst", "--database", $"Data Source={path}");
+
+        Assert.Equal(0, code);
+        Assert.Contains($"note: there was no database at {path}; a new one was created.", output);
+        Assert.Contains("key:  ak_", output);
+        Assert.True(File.Exists(path));
+        var (again, second) = await RunAsync("keys", "create", "--role", "analyst", "--database", $"Data Source={path}");
+        Assert.Equal(0, again);
+        Assert.DoesNotContain("note:", second);
     }
 
     [Fact]

@@ -113,6 +113,7 @@ public sealed class KeysAuditTests
     public async Task KeysRevoke_OfSomethingThatIsNotAKeyId_RecordsItRedacted()
     {
         using var folder = new CliTestFolder();
+        folder.Execute("SELECT 1"); // the database file exists, as the service leaves it
 
         var (code, _) = await folder.RunAsync("keys", "revoke", "Ioana Marginean");
 
@@ -126,6 +127,7 @@ public sealed class KeysAuditTests
     public async Task KeysCreate_WhenTheAuditEntryCannotBeStored_CreatesNoKey_AndSaysSo()
     {
         using var folder = new CliTestFolder();
+        folder.Execute("SELECT 1"); // the database file exists, as the service leaves it
         Assert.Equal(0, (await folder.RunAsync("keys", "list")).Code);
         var listed = folder.Scalar("SELECT COUNT(*) FROM audit_log");
         folder.Execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END;");

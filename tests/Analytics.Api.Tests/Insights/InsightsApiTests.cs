@@ -240,6 +240,11 @@ public sealed class InsightsApiTests(InsightsFixture fixture) : IClassFixture<In
         var csv = await Analyst.GetStringAsync("/api/v1/insights/emerging?recentMonths=3&format=csv");
         var withheldRow = csv.Split('\n').Skip(1).FirstOrDefault(l => l.Contains("< 10", StringComparison.Ordinal));
         if (withheldRow is not null) Assert.EndsWith(",,", withheldRow.TrimEnd('\r'));
+        // The verdict reads as in the JSON answer: true or false (or empty when withheld).
+        var verdicts = csv.Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.TrimEnd('\r')[(l.TrimEnd('\r').LastIndexOf(',') + 1)..]).ToList();
+        Assert.NotEmpty(verdicts);
+        Assert.All(verdicts, v => Assert.Contains(v, new[] { "true", "false", "" }));
+        Assert.Contains(verdicts, v => v.Length > 0);
     }
 
     [Theory]

@@ -125,6 +125,32 @@ public sealed class CaseJsonTests
     }
 
     [Fact]
+    public void Parse_ReportsEveryWrongType_UnknownAndRepeatedProperty_NotOnlyTheFirst()
+    {
+        var result = Parse("{" + Head + """
+            "victims":[{"gender":5,"age":"x","gendre":"f"},{"citizenship":["RO"]}],
+            "suspects":[{"role":null,"age":17.5}],"offencePeriod":"2020","stage":"trial","Maria Popescu":1}
+            """);
+
+        Assert.False(result.IsSuccess);
+        Assert.Equal("/victims/0/gender", result.Errors[0].Pointer);
+        Assert.Equal(
+            ["/victims/0/gender", "/victims/0/age", "/victims/0/gendre", "/victims/1/citizenship", "/suspects/0/role", "/suspects/0/age",
+                "/offencePeriod", "/stage", ""],
+            result.Errors.Select(e => e.Pointer));
+        Assert.Equal("Wrong type: expected an integer or null.", result.Errors[1].Message);
+        Assert.Equal("Property appears more than once.", result.Errors[7].Message);
+        Assert.DoesNotContain(result.Errors, e => e.Pointer.Contains("Maria", StringComparison.Ordinal) || e.Message.Contains("Maria", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_ReportsAtMostAFixedNumberOfShapeErrors()
+    {
+        var victims = string.Join(',', Enumerable.Repeat("{\"age\":\"x\"}", CaseJson.MaxShapeErrors + 20));
+        Assert.Equal(CaseJson.MaxShapeErrors, Parse("{" + Head + "\"victims\":[" + victims + "]}").Errors.Count);
+    }
+
+    [Fact]
     public void Parse_ReturnsPointer_WhenNonNullablePropertyIsNull() =>
         Assert.Equal("/suspects/0/role", SingleError("{\"victims\":[{}],\"suspects\":[{\"role\":null}]}").Pointer);
 

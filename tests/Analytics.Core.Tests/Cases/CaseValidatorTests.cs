@@ -200,4 +200,49 @@ public sealed class CaseValidatorTests
         Assert.All(Validate(s), e => Assert.DoesNotContain("1234", e.Message));
     }
 
+        [Theory]
+    [InlineData("A\u0000B")]
+    [InlineData("DIICOT/2024/00017\u0007")]
+    [InlineData("DIICOT/2024\n/00017")]
+    [InlineData("DIICOT/2024/00017\t")]
+    [InlineData("DIICOT/2024/00017\u0085")]
+    public void Validate_ReportsCaseReference_WithControlCharacters(string reference)
+    {
+        var error = SingleError(Minimal() with { CaseReference = reference });
+        Assert.Equal("/caseReference", error.Pointer);
+        Assert.Contains("control characters", error.Message);
     }
+
+    [Fact]
+    public void Validate_ReportsEverySingleLineField_WithControlCharacters_ByPointer()
+    {
+        var s = Minimal() with
+        {
+            LegalBasis = ["art. 210\u0000"],
+            Victims = [new Victim { Name = "\u0007\u0000", Identifiers = [new Identifier { Type = "phone", Value = "0721\u0000234567" }] }],
+            Suspects = [new Suspect { Name = "Ion\rPopescu", Role = "recruiter", Identifiers = [new Identifier { Type = "email", Value = "a@b.ro" }, new Identifier { Type = "iban", Value = "RO49\u001F" }] }],
+            FinancialFlows = [new FinancialFlow { AmountBand = "1000-9999", Channel = "bank-transfer", Identifiers = [new Identifier { Type = "card", Value = "4111\u007F" }] }],
+        };
+        var pointers = Validate(s).Select(e => e.Pointer).ToList();
+        Assert.Equal(
+            ["/legalBasis/0", "/victims/0/name", "/victims/0/identifiers/0/value", "/suspects/0/name", "/suspects/0/identifiers/1/value", "/financialFlows/0/identifiers/0/value"],
+            pointers);
+    }
+
+    [Fact]
+    public void Validate_AcceptsTabsAndLineBreaksInTheSummary_ButNoOtherControlCharacter()
+    {
+        Assert.Empty(Validate(Minimal() with { Summary = "First line.\r\nSecond\tline.\n" }));
+        var error = SingleError(Minimal() with { Summary = "Bell\u0007 and NUL\u0000." });
+        Assert.Equal("/summary", error.Pointer);
+        Assert.Contains("other than tab", error.Message);
+    }
+
+    // Invisible characters are folded away (Normalisers.CaseReference): a reference of nothing else would be the same
+    // empty key for every such case.
+    [Theory]
+    [InlineData("\u200B")]
+    [InlineData("\u202E\u00AD \u2060")]
+    public void Validate_ReportsCaseReference_OfInvisibleCharactersOnly(string reference) =>
+        Assert.Equal("/caseReference", SingleError(Minimal() with { CaseReference = reference }).Pointer);
+}
