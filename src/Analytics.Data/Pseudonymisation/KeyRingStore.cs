@@ -1,6 +1,5 @@
+using System.Data;
 using System.Data.Common;
-using System.Security.Cryptography;
-using System.Text;
 using Analytics.Core.Pseudonymisation;
 using Analytics.Data.Cases;
 using Analytics.Data.Database;
@@ -152,10 +151,7 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
                 new { After = after ?? "", Active = ring.Active.Id, Limit = batchSize }, tx, cancellationToken: ct))).AsList();
             var moved = 0;
             foreach (var chunk in rows.Chunk(500))
-            {
-                foreach (var c in await LoadAsync(connection, tx, db.Dialect, chunk, ct))
-                    moved += await MoveAsync(connection, tx, db.Dialect, ring, c, ct);
-            }
+                moved += await MoveAllAsync(connection, tx, db.Dialect, ring, await LoadAsync(connection, tx, db.Dialect, chunk, ct), ct);
             await tx.CommitAsync(ct);
             return (moved, rows.Count < batchSize ? null : rows[^1].Id);
         }
@@ -246,34 +242,181 @@ public sealed class KeyRingStore(Db db, KeyRing ring)
         return rows.Select(r => new CaseToMove(r.Id, r.KeyId, r.Reference, records.GetValueOrDefault(r.Id), tokens[r.Id].ToList())).ToList();
     }
 
+    private const string UpdateCaseSql =
+        "UPDATE cases SET key_id = @To, case_ref_token = @Reference, record_hash = COALESCE(@Hash, record_hash) WHERE id = @Id AND key_id = @From";
+    private const string UpdateRecordSql = "UPDATE case_documents SET record = @Record WHERE case_id = @Id";
+    private const string DeleteTokensSql = "DELETE FROM case_tokens WHERE case_id = @Id";
+
+    /// <summary>A case as it is to be written under the active key: its reference, record and hash (null without a record) and tokens (token, type), all moved.</summary>
+    private sealed record MovedCase(CaseToMove Case, string Reference, string? Record, string? Hash, List<(string Token, string Type)> Tokens);
+
+    // What a case becomes under the active key, or null when it is already there. Reads nothing but the case: safe to run
+    // for many cases at once.
+    private static MovedCase? Moved(KeyRing ring, CaseToMove c)
+    {
+        var keys = StoredTokens.KeysAfter(ring, c.KeyId);
+        if (keys.Count == 0) return null;
+        // Each distinct token of the case is moved once, for its record, its reference and its token list.
+        var mover = new TokenMover(keys);
+        var record = c.Record is null ? null : StoredTokens.RekeyRecord(c.Record, c.KeyId, mover);
+        return new MovedCase(c, mover.Rekey(c.Reference), record, record is null ? null : StoredTokens.RecordHash(record),
+            [.. c.Tokens.Select(t => (mover.Rekey(t.Token), t.Type))]);
+    }
+
     // The case row is updated first, and only while it is still under the key it was read under: that also locks it where
     // writers run concurrently, so a correction either landed before (the row is no longer under that key, and nothing read
     // here is written) or waits for this transaction.
     private static async Task<int> MoveAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing ring, CaseToMove c, CancellationToken ct)
     {
-        var keys = StoredTokens.KeysAfter(ring, c.KeyId);
-        if (keys.Count == 0) return 0;
-        var record = c.Record is null ? null : StoredTokens.RekeyRecord(c.Record, c.KeyId, keys);
-        var updated = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE cases SET key_id = @To, case_ref_token = @Reference, record_hash = COALESCE(@Hash, record_hash) WHERE id = @Id AND key_id = @From",
-            new
-            {
-                c.Id,
-                From = c.KeyId,
-                To = ring.Active.Id,
-                Reference = StoredTokens.Rekey(c.Reference, keys),
-                Hash = record is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record))),
-            }, tx, cancellationToken: ct));
+        if (Moved(ring, c) is not { } m) return 0;
+        var updated = await connection.ExecuteAsync(new CommandDefinition(UpdateCaseSql,
+            new { c.Id, From = c.KeyId, To = ring.Active.Id, m.Reference, m.Hash }, tx, cancellationToken: ct));
         if (updated == 0) return 0;
-        if (record is not null)
-            await connection.ExecuteAsync(new CommandDefinition("UPDATE case_documents SET record = @Record WHERE case_id = @Id",
-                new { c.Id, Record = record }, tx, cancellationToken: ct));
-        if (c.Tokens.Count > 0)
+        if (m.Record is not null)
+            await connection.ExecuteAsync(new CommandDefinition(UpdateRecordSql, new { c.Id, m.Record }, tx, cancellationToken: ct));
+        if (m.Tokens.Count > 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM case_tokens WHERE case_id = @Id", new { c.Id }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(DeleteTokensSql, new { c.Id }, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(dialect.InsertIgnore("case_tokens", "token, case_id, type", "@Token, @CaseId, @Type", "case_id, token"),
-                c.Tokens.Select(t => new { Token = StoredTokens.Rekey(t.Token, keys), CaseId = c.Id, t.Type }), tx, cancellationToken: ct));
+                m.Tokens.Select(t => new { t.Token, CaseId = c.Id, t.Type }), tx, cancellationToken: ct));
         }
         return 1;
+    }
+
+    /// <summary>
+    /// A batch's cases moved as <see cref="MoveAsync"/> moves one, with the same outcome. Their records, hashes, references
+    /// and tokens read nothing but the case, so they are worked out a slice at a time on the machine's other cores while
+    /// the connection writes the slices before (<see cref="MovedSlices"/>); the writes stay in order on the one connection,
+    /// case by case through three commands made once for the batch (each case row first, and only while it is still under
+    /// the key it was read under), and the new tokens of the cases moved are added in one bulk insert at the end.
+    /// </summary>
+    private static async Task<int> MoveAllAsync(DbConnection connection, DbTransaction tx, ISqlDialect dialect, KeyRing ring,
+        IReadOnlyList<CaseToMove> cases, CancellationToken ct)
+    {
+        var slices = new MovedSlices(ring, cases);
+        try
+        {
+            await using var updateCase = Command(connection, tx, UpdateCaseSql, "@To", "@Reference", "@Hash", "@Id", "@From");
+            await using var updateRecord = Command(connection, tx, UpdateRecordSql, "@Record", "@Id");
+            await using var deleteTokens = Command(connection, tx, DeleteTokensSql, "@Id");
+            var tokens = new List<object?[]>();
+            var moved = 0;
+            for (var s = 0; s < slices.Count; s++)
+            {
+                var moves = await slices.TakeAsync(s);
+                foreach (var m in moves)
+                {
+                    if (m is null) continue;
+                    var c = m.Case;
+                    if (await ExecuteAsync(updateCase, ct, ring.Active.Id, m.Reference, m.Hash, c.Id, c.KeyId) == 0) continue;
+                    moved++;
+                    if (m.Record is not null) await ExecuteAsync(updateRecord, ct, m.Record, c.Id);
+                    if (m.Tokens.Count == 0) continue;
+                    await ExecuteAsync(deleteTokens, ct, c.Id);
+                    // One row per token: the first of a repeat is the one the row-by-row insert would keep.
+                    var seen = new HashSet<string>(m.Tokens.Count, StringComparer.Ordinal);
+                    foreach (var (token, type) in m.Tokens)
+                    {
+                        if (seen.Add(token)) tokens.Add([token, c.Id, type]);
+                    }
+                }
+            }
+            if (tokens.Count > 0)
+                await dialect.BulkInsertAsync(connection, tx, new BulkInsert("case_tokens", ["token", "case_id", "type"], ["case_id", "token"], null, tokens), ct);
+            return moved;
+        }
+        catch
+        {
+            slices.Abandon();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The cases of a batch worked out (<see cref="Moved(KeyRing, CaseToMove)"/>) a slice at a time, in order: by helpers
+    /// on the machine's other cores, ahead of the writer, and by the writer itself when it reaches a slice no helper has
+    /// started, so it never waits for a thread to be free. On one core the writer works out every slice.
+    /// </summary>
+    private sealed class MovedSlices
+    {
+        /// <summary>Cases worked out together: small enough that the writer seldom waits for one in progress.</summary>
+        private const int Size = 25;
+
+        private readonly KeyRing _ring;
+        private readonly IReadOnlyList<CaseToMove> _cases;
+        private readonly TaskCompletionSource<MovedCase?[]>[] _slices;
+        private int _taken = -1;
+        private volatile bool _abandoned;
+
+        public MovedSlices(KeyRing ring, IReadOnlyList<CaseToMove> cases)
+        {
+            (_ring, _cases) = (ring, cases);
+            _slices = new TaskCompletionSource<MovedCase?[]>[(cases.Count + Size - 1) / Size];
+            for (var s = 0; s < _slices.Length; s++) _slices[s] = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            var helpers = Math.Min(Environment.ProcessorCount - 1, _slices.Length - 1);
+            for (var h = 0; h < helpers; h++) _ = Task.Run(Help);
+        }
+
+        public int Count => _slices.Length;
+
+        /// <summary>Slice <paramref name="slice"/> worked out: by the caller unless a helper has started it. Slices are taken in order.</summary>
+        public Task<MovedCase?[]> TakeAsync(int slice)
+        {
+            while (Volatile.Read(ref _taken) < slice && WorkNext()) { }
+            return _slices[slice].Task;
+        }
+
+        /// <summary>The batch failed: helpers start no further slice, and the outcome of those still in progress is not wanted.</summary>
+        public void Abandon()
+        {
+            _abandoned = true;
+            foreach (var slice in _slices)
+                _ = slice.Task.ContinueWith(static done => done.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private void Help()
+        {
+            while (!_abandoned && WorkNext()) { }
+        }
+
+        private bool WorkNext()
+        {
+            var slice = Interlocked.Increment(ref _taken);
+            if (slice >= _slices.Length) return false;
+            try
+            {
+                var (from, to) = (slice * Size, Math.Min(_cases.Count, (slice + 1) * Size));
+                var moves = new MovedCase?[to - from];
+                for (var i = from; i < to; i++) moves[i - from] = Moved(_ring, _cases[i]);
+                _slices[slice].SetResult(moves);
+            }
+            catch (Exception e)
+            {
+                _slices[slice].SetException(e);
+            }
+            return true;
+        }
+    }
+
+    // A command made once and run for many cases with new values: the engine parses its statement once.
+    private static DbCommand Command(DbConnection connection, DbTransaction tx, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = DbType.String;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+
+    private static Task<int> ExecuteAsync(DbCommand command, CancellationToken ct, params string?[] values)
+    {
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = (object?)values[i] ?? DBNull.Value;
+        return command.ExecuteNonQueryAsync(ct);
     }
 }

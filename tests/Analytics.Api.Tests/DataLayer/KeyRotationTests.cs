@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using Analytics.Api.Pseudonymisation;
 using Analytics.Core.Pseudonymisation;
 using Analytics.Core.Synthetic;
 using Analytics.Data.Cases;
@@ -27,6 +30,7 @@ public abstract class KeyRotationTests<TDatabase> where TDatabase : DataLayerDat
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly PseudonymisationKey K1 = new("k1", Enumerable.Repeat((byte)1, 32).ToArray());
     private static readonly PseudonymisationKey K2 = new("k2", Enumerable.Repeat((byte)2, 32).ToArray());
+    private static readonly PseudonymisationKey K3 = new("k3", Enumerable.Repeat((byte)3, 32).ToArray());
     private static readonly KeyRing Before = new(K1);
     private static readonly KeyRing After = new(K1, K2);
 
@@ -165,5 +169,56 @@ public abstract class KeyRotationTests<TDatabase> where TDatabase : DataLayerDat
         Assert.False(after.Deferred);
         Assert.Equal((linked.Groups, linked.LinkedCases, 0), (after.Groups, after.LinkedCases, after.Rewritten));
         Assert.True(linked.Groups > 0, "the generated cases share identifiers");
+    }
+
+    [DialectFact]
+    public async Task Move_OfSeveralFullBatches_WritesWhatMovingEachCaseAloneGives()
+    {
+        await using var database = await DataLayerDatabase.FreshAsync<TDatabase>();
+        var db = database.Db;
+        var cases = new CaseGenerator(new GeneratorOptions { Seed = 24, Count = 640 }).Run().Cases;
+        // Cases under two earlier keys, mixed in every batch, go to a third.
+        await new KeyRingStore(db, Before).RegisterAsync(None);
+        await new CaseStore(db, Before).UpsertAsync(Prepare(Before, cases.Where((_, i) => i % 3 != 0)), None);
+        await new KeyRingStore(db, After).RegisterAsync(None);
+        await new CaseStore(db, After).UpsertAsync(Prepare(After, cases.Where((_, i) => i % 3 == 0)), None);
+        var three = new KeyRing(K1, K2, K3);
+        var ring = new KeyRingStore(db, three);
+        await ring.RegisterAsync(None);
+
+        const string Cases = "SELECT c.id, c.key_id, c.case_ref_token, d.record, c.record_hash FROM cases c JOIN case_documents d ON d.case_id = c.id";
+        const string Tokens = "SELECT case_id, token, type FROM case_tokens";
+        await using var connection = await db.OpenAsync(None);
+        var before = (await connection.QueryAsync<(string Id, string KeyId, string Reference, string Record, string Hash)>(new CommandDefinition(Cases))).AsList();
+        var tokensBefore = (await connection.QueryAsync<(string Id, string Token, string Type)>(new CommandDefinition(Tokens))).ToLookup(t => t.Id, t => (t.Token, t.Type));
+        Assert.Equal(640, before.Count);
+        Assert.Equal([("k1", 426), ("k2", 214)], before.GroupBy(c => c.KeyId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Count())));
+
+        var (moved, batches, next) = (0, 0, (string?)null);
+        do
+        {
+            (var count, next) = await ring.RekeyBatchAsync(next, RekeyJobs.BatchSize, None);
+            (moved, batches) = (moved + count, batches + 1);
+        }
+        while (next is not null);
+        Assert.Equal((640, 3), (moved, batches));
+        Assert.True(await ring.CompleteAsync(None));
+
+        // Each case as the one-record move gives it: reference, record byte for byte, its hash, and its tokens with their types.
+        var after = (await connection.QueryAsync<(string Id, string KeyId, string Reference, string Record, string Hash)>(new CommandDefinition(Cases)))
+            .ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var tokensAfter = (await connection.QueryAsync<(string Id, string Token, string Type)>(new CommandDefinition(Tokens))).ToLookup(t => t.Id, t => (t.Token, t.Type));
+        foreach (var c in before)
+        {
+            var keys = StoredTokens.KeysAfter(three, c.KeyId);
+            var record = StoredTokens.RekeyRecord(c.Record, c.KeyId, keys);
+            var now = after[c.Id];
+            Assert.Equal(("k3", StoredTokens.Rekey(c.Reference, keys)), (now.KeyId, now.Reference));
+            Assert.Equal(record, now.Record);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record))), now.Hash);
+            Assert.NotEqual(c.Hash, now.Hash);
+            Assert.Equal(tokensBefore[c.Id].Select(t => (StoredTokens.Rekey(t.Token, keys), t.Type)).Order(), tokensAfter[c.Id].Order());
+            Assert.NotEmpty(tokensAfter[c.Id]);
+        }
     }
 }
