@@ -26,10 +26,14 @@ public static class BodyEncoding
     /// <summary>What is not supported in how the body is sent, or null when it is read as it comes.</summary>
     internal static string? Unsupported(HttpRequest request)
     {
-        var codings = request.Headers.ContentEncoding.ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (codings.Any(c => !string.Equals(c, "identity", StringComparison.OrdinalIgnoreCase)))
+        // Every request with a body passes here: the usual one (no Content-Encoding, no parameter after its media type) is
+        // let through without splitting or parsing a header.
+        if (request.Headers.ContentEncoding.Count > 0
+            && request.Headers.ContentEncoding.ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Any(c => !string.Equals(c, "identity", StringComparison.OrdinalIgnoreCase)))
             return "A Content-Encoding (a compressed body) is not supported: send the body uncompressed, without Content-Encoding.";
-        if (request.ContentType is { } contentType && MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.Charset.HasValue)
+        if (request.ContentType is { } contentType && contentType.Contains(';', StringComparison.Ordinal)
+            && MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.Charset.HasValue)
         {
             var charset = HeaderUtilities.RemoveQuotes(mediaType.Charset).Value;
             if (!(string.Equals(charset, "utf-8", StringComparison.OrdinalIgnoreCase) || string.Equals(charset, "utf8", StringComparison.OrdinalIgnoreCase)
